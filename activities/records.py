@@ -1,0 +1,54 @@
+"""Status writes to the case records database."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy import Engine
+from temporalio import activity
+
+from models.records import RECORD_CASE_TRANSITION, CaseTransitionRecord
+from records.database import insert_ignoring_duplicates, upsert_newer
+from records.schema import case_events, cases
+
+log = structlog.get_logger(__name__)
+
+
+class CaseRecordActivities:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @activity.defn(name=RECORD_CASE_TRANSITION)
+    def record_case_transition(self, record: CaseTransitionRecord) -> bool:
+        """Write one event and the case snapshot after it, in one transaction.
+
+        Idempotent: the event is unique per (case, seq) and the snapshot only moves
+        forward, so a retry or a late duplicate writes nothing new. Returns whether
+        the event was new.
+        """
+        event = record.event
+        with structlog.contextvars.bound_contextvars(case_id=record.case.case_id, seq=event.seq):
+            with self._engine.begin() as conn:
+                inserted = conn.execute(
+                    insert_ignoring_duplicates(self._engine, case_events).values(
+                        case_id=record.case.case_id,
+                        seq=event.seq,
+                        occurred_at=event.occurred_at,
+                        action=event.action,
+                        advisor=event.advisor,
+                        from_stage=event.from_stage.value if event.from_stage else None,
+                        to_stage=event.to_stage.value,
+                        summary=event.summary,
+                        note=event.note,
+                    )
+                ).rowcount
+                conn.execute(
+                    upsert_newer(
+                        self._engine,
+                        cases,
+                        {**record.case.summary_fields(), "last_event_seq": event.seq},
+                        key="case_id",
+                        version="last_event_seq",
+                    )
+                )
+            log.info("case event recorded", action=event.action, new=bool(inserted))
+            return bool(inserted)

@@ -1,0 +1,45 @@
+"""Settings from environment variables (prefix ``WC_``).
+
+Every default makes the embedded setup work with no configuration at all: a local
+dev server on :7233, an SQLite file under ``./data`` and an SMTP relay on localhost.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WC_", env_file=".env", extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "welcome-center-cases"
+    # Base address of the Temporal Web UI, used for links printed by the starter.
+    temporal_ui_url: str = "http://localhost:8233"
+
+    database_url: str = "sqlite:///data/cases.sqlite3"
+
+    smtp_host: str = "localhost"
+    smtp_port: int = 1025
+    smtp_sender: str = "welcome-center@region-hannover.example"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Advisors are addressed as <handle>@<staff_email_domain>, so no mailbox is kept in histories.
+    staff_email_domain: str = "region-hannover.example"
+    team_lead_email: str = "welcome-center-lead@region-hannover.example"
+    operations_email: str = "welcome-center-ops@region-hannover.example"
+
+    log_level: str = "INFO"
+    # Threads for the synchronous (database, SMTP) activities.
+    activity_threads: int = Field(default=8, ge=1)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,61 @@
+"""structlog JSON logs for the worker, activities and starter.
+
+The SDK's own loggers (including ``workflow.logger``) go through the same JSON
+renderer, so every line is one JSON object. Log fields carry opaque case ids and
+codes only, never personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+_SHARED = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+]
+
+
+def configure_logging(level: str = "INFO") -> None:
+    structlog.configure(
+        processors=[
+            *_SHARED,
+            structlog.processors.format_exc_info,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
+        ],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*_SHARED, structlog.stdlib.ExtraAdder()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            _flatten_temporal_context,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+
+
+def _flatten_temporal_context(_logger: object, _name: str, event: dict) -> dict:
+    """``workflow.logger`` adds a ``temporal_workflow`` dict; keep its ids, drop the rest."""
+    info = event.pop("temporal_workflow", None)
+    if isinstance(info, dict):
+        event.setdefault("workflow_id", info.get("workflow_id"))
+        event.setdefault("workflow_type", info.get("workflow_type"))
+    info = event.pop("temporal_activity", None)
+    if isinstance(info, dict):
+        event.setdefault("workflow_id", info.get("workflow_id"))
+        event.setdefault("activity_type", info.get("activity_type"))
+        event.setdefault("attempt", info.get("attempt"))
+    return event

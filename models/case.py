@@ -1,0 +1,290 @@
+"""The case: its stages, the advisor actions that move it, and its state.
+
+Workflow code imports this module, so it must stay deterministic: no clocks, no I/O.
+Candidates are referenced by opaque ids; names and passport data never enter here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+CASE_ID_PATTERN = r"^WC-[0-9A-HJKMNP-TV-Z]{10}$"
+CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
+# Staff handles like "m.koch": the mailbox is derived from the configured staff domain.
+AdvisorHandle = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
+]
+# An opaque candidate reference (e.g. a THAMM Plus profile number), never a name.
+CandidateRef = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")
+]
+CountryCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+
+
+def workflow_id_for(case_id: str) -> str:
+    """Deterministic workflow id per case: retries of a start find the same case."""
+    return f"case-{case_id}"
+
+
+class Stage(StrEnum):
+    CONSULTATION = "consultation"
+    CANDIDATE_SELECTION = "candidate_selection"
+    BA_HANDOFF = "ba_handoff"
+    VISA = "visa"
+    ARRIVAL = "arrival"
+    CLOSED = "closed"
+
+
+class ResidenceRoute(StrEnum):
+    """Residence routes of the AufenthG; values double as search-attribute codes."""
+
+    SECTION_18A = "18a"  # vocational qualification
+    SECTION_18B = "18b"  # academic degree
+    SECTION_16A = "16a"  # vocational training
+    SECTION_16D1 = "16d1"  # adaptation qualification after partial recognition
+    SECTION_16D3 = "16d3"  # recognition partnership
+
+    @property
+    def label(self) -> str:
+        return {
+            "18a": "§18a AufenthG",
+            "18b": "§18b AufenthG",
+            "16a": "§16a AufenthG",
+            "16d1": "§16d(1) AufenthG",
+            "16d3": "§16d(3) AufenthG",
+        }[self.value]
+
+    @classmethod
+    def _missing_(cls, value: object) -> ResidenceRoute | None:
+        # Accept what advisors type: "§18a", "§ 16d(1)", "16D3".
+        if isinstance(value, str):
+            code = re.sub(r"[§\s()]", "", value).lower()
+            for member in cls:
+                if member.value == code:
+                    return member
+        return None
+
+
+class Procedure(StrEnum):
+    REGULAR = "regular"
+    ACCELERATED_81A = "81a"  # beschleunigtes Fachkräfteverfahren
+
+    @classmethod
+    def _missing_(cls, value: object) -> Procedure | None:
+        if isinstance(value, str) and re.sub(r"[§\s]", "", value).lower() in {"81a", "accelerated"}:
+            return cls.ACCELERATED_81A
+        return None
+
+
+class Outcome(StrEnum):
+    PLACED = "placed"
+    WITHDRAWN_BY_CANDIDATE = "withdrawn_by_candidate"
+    WITHDRAWN_BY_EMPLOYER = "withdrawn_by_employer"
+    WITHDRAWN_BY_WELCOME_CENTER = "withdrawn_by_welcome_center"
+
+
+class WithdrawingParty(StrEnum):
+    CANDIDATE = "candidate"
+    EMPLOYER = "employer"
+    WELCOME_CENTER = "welcome_center"
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome(f"withdrawn_by_{self.value}")
+
+
+class BaConsentPath(StrEnum):
+    """How the Bundesagentur für Arbeit is asked for its Zustimmung (§39 AufenthG)."""
+
+    VORABZUSTIMMUNG = "vorabzustimmung"  # employer's pre-approval request, §36(3) BeschV
+    EMBASSY = "embassy"  # the mission's internal request with the visa application
+    ABH_81A = "abh_81a"  # the Ausländerbehörde inside the §81a procedure
+
+
+class ConsentDecision(StrEnum):
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class VisaDecision(StrEnum):
+    ISSUED = "issued"
+    REFUSED = "refused"
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _AdvisorAction(_Input):
+    advisor: AdvisorHandle = Field(description="Handle of the advisor taking the action")
+    note: Note | None = None
+
+
+# --- Inputs: one typed model per workflow entry point ---------------------------------
+
+
+class Employer(_Input):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    sector: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+
+
+class NewCase(_Input):
+    case_id: CaseId
+    advisor: AdvisorHandle
+    employer: Employer
+    occupation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+    positions: int = Field(default=1, ge=1, le=50)
+    route: ResidenceRoute
+    procedure: Procedure = Procedure.REGULAR
+    origin_programme: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+
+    @model_validator(mode="after")
+    def _route_fits_procedure(self) -> NewCase:
+        # §81a covers skilled workers and trainees alike; only §16d(3) has its own track.
+        if self.procedure is Procedure.ACCELERATED_81A and self.route is ResidenceRoute.SECTION_16D3:
+            raise ValueError("procedure: §81a is not available for the recognition partnership §16d(3)")
+        return self
+
+
+class CompleteConsultation(_AdvisorAction):
+    wage_meets_local_standard: bool = Field(
+        description="§39(2) AufenthG: the wage is no worse than for comparable domestic workers"
+    )
+
+
+class SelectedCandidate(_Input):
+    candidate_ref: CandidateRef
+    origin_country: CountryCode
+
+
+class SelectCandidates(_AdvisorAction):
+    candidates: list[SelectedCandidate] = Field(min_length=1, max_length=50)
+
+    @field_validator("candidates")
+    @classmethod
+    def _unique_refs(cls, value: list[SelectedCandidate]) -> list[SelectedCandidate]:
+        refs = [c.candidate_ref for c in value]
+        duplicates = sorted({r for r in refs if refs.count(r) > 1})
+        if duplicates:
+            raise ValueError(f"candidate_ref listed twice: {', '.join(duplicates)}")
+        return value
+
+
+class RecordBaConsent(_AdvisorAction):
+    decision: ConsentDecision
+    path: BaConsentPath
+    decided_on: date
+    refusal_grounds: Reason | None = None
+
+    @model_validator(mode="after")
+    def _grounds_when_refused(self) -> RecordBaConsent:
+        if self.decision is ConsentDecision.REFUSED and not self.refusal_grounds:
+            raise ValueError("refusal_grounds: required when the BA refuses (§39(2), §40 AufenthG)")
+        return self
+
+
+class RecordVisaDecision(_AdvisorAction):
+    decision: VisaDecision
+    decided_on: date
+    valid_until: date | None = None
+
+    @model_validator(mode="after")
+    def _validity(self) -> RecordVisaDecision:
+        if self.decision is VisaDecision.ISSUED:
+            if self.valid_until is None:
+                raise ValueError("valid_until: required when the visa is issued (date on the visa label)")
+            if self.valid_until <= self.decided_on:
+                raise ValueError("valid_until: must be after decided_on")
+        elif self.valid_until is not None:
+            raise ValueError("valid_until: a refused visa has no validity")
+        return self
+
+
+class RecordArrival(_AdvisorAction):
+    arrived_on: date
+
+
+class Withdraw(_AdvisorAction):
+    party: WithdrawingParty
+    reason: Reason
+
+
+# --- State answered by the query -----------------------------------------------------
+
+
+class CaseEvent(BaseModel):
+    """One entry of the audit trail: every transition, by whom, when and why."""
+
+    seq: int
+    occurred_at: datetime
+    action: str
+    advisor: str
+    from_stage: Stage | None
+    to_stage: Stage
+    summary: str
+    note: str | None = None
+
+
+class BaConsentRecord(BaseModel):
+    decision: ConsentDecision
+    path: BaConsentPath
+    decided_on: date
+    refusal_grounds: str | None = None
+
+
+class VisaRecord(BaseModel):
+    decision: VisaDecision
+    decided_on: date
+    valid_until: date | None = None
+
+
+class CaseState(BaseModel):
+    case_id: str
+    stage: Stage
+    advisor: str
+    employer: Employer
+    occupation: str
+    positions: int
+    route: ResidenceRoute
+    procedure: Procedure
+    origin_programme: str | None = None
+    opened_at: datetime
+    closed_at: datetime | None = None
+    outcome: Outcome | None = None
+    outcome_reason: str | None = None
+    candidates: list[SelectedCandidate] = []
+    ba_consents: list[BaConsentRecord] = []
+    visa_decisions: list[VisaRecord] = []
+    arrived_on: date | None = None
+    history: list[CaseEvent] = []
+
+    @property
+    def origin_countries(self) -> list[str]:
+        return sorted({c.origin_country for c in self.candidates})
+
+    def summary_fields(self) -> dict[str, Any]:
+        """The non-personal fields the records table mirrors."""
+        return {
+            "case_id": self.case_id,
+            "stage": self.stage.value,
+            "advisor": self.advisor,
+            "employer_name": self.employer.name,
+            "occupation": self.occupation,
+            "route": self.route.value,
+            "procedure": self.procedure.value,
+            "positions": self.positions,
+            "origin_countries": ",".join(self.origin_countries),
+            "outcome": self.outcome.value if self.outcome else None,
+            "outcome_reason": self.outcome_reason,
+            "opened_at": self.opened_at,
+            "closed_at": self.closed_at,
+        }

@@ -1,0 +1,61 @@
+"""Engine creation and the dialect-aware upsert helpers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.engine import make_url
+
+from records.schema import metadata
+
+
+def create_records_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # WAL lets the starter read while the worker writes.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
+        url = str(parsed.set(drivername="postgresql+psycopg"))
+    return create_engine(url, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` for SQLite and PostgreSQL alike."""
+    return _insert_for(engine)(table).on_conflict_do_nothing()
+
+
+def _insert_for(engine: Engine) -> Any:
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif engine.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - configuration error
+        raise ValueError(f"database_url: unsupported database '{engine.dialect.name}'")
+    return insert
+
+
+def upsert_newer(engine: Engine, table: Table, row: dict[str, Any], key: str, version: str) -> Any:
+    """Insert ``row`` or update it, but only when ``row[version]`` is newer than the stored one."""
+    stmt = _insert_for(engine)(table).values(**row)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={c: stmt.excluded[c] for c in row if c != key},
+        where=table.c[version] < stmt.excluded[version],
+    )

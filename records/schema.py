@@ -1,0 +1,71 @@
+"""Tables of the case records database.
+
+``cases`` mirrors each case's current summary; ``case_events`` is the append-only
+audit trail (one row per transition); ``notifications`` is the email outbox that
+makes sending idempotent. No candidate personal data is stored here either: cases
+reference candidates by opaque ids.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("stage", String(40), nullable=False),
+    Column("advisor", String(64), nullable=False),
+    Column("employer_name", String(200), nullable=False),
+    Column("occupation", String(120), nullable=False),
+    Column("route", String(10), nullable=False),
+    Column("procedure", String(10), nullable=False),
+    Column("positions", Integer, nullable=False),
+    Column("origin_countries", String(200), nullable=False, default=""),
+    Column("outcome", String(40)),
+    Column("outcome_reason", Text),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    # Highest event applied: a late retry of an older write never rolls the row back.
+    Column("last_event_seq", Integer, nullable=False),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("advisor", String(64), nullable=False),
+    Column("from_stage", String(40)),
+    Column("to_stage", String(40), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("note", Text),
+    UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("recipient_role", String(20), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("status", String(10), nullable=False),  # pending | sent
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+)

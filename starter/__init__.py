@@ -1,0 +1,1 @@
+"""The advisors' command line: ``python -m starter --help``."""

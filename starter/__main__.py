@@ -1,0 +1,6 @@
+import asyncio
+import sys
+
+from starter.cli import main
+
+sys.exit(asyncio.run(main()))

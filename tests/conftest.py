@@ -1,0 +1,118 @@
+"""Session-wide real peers: a Temporal dev server, an SMTP server, an SQLite records file.
+
+Each test gets its own task queue and worker, so tests never see each other's work.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from core import search_attributes
+from core.client import connect, data_converter
+from core.config import Settings
+from records.database import create_records_engine, create_schema
+from tests.support import SmtpRecorder, start_smtp_server
+from worker import build_worker
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _temporal_cli() -> str:
+    if path := os.environ.get("WC_TEMPORAL_CLI"):
+        return path
+    # The same lookup (and one-time build) the main job uses.
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "temporal-cli.sh")], check=True, capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=_temporal_cli(),
+        search_attributes=search_attributes.ALL,
+        data_converter=data_converter(),
+        # Two loaded cores: the server can take far longer than the 5 s default to come up.
+        dev_server_startup_timeout=timedelta(seconds=120),
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[tuple[str, int, SmtpRecorder]]:
+    controller, recorder = start_smtp_server()
+    try:
+        yield controller.hostname, controller.port, recorder
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def records_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    url = os.environ.get("WC_TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('records') / 'cases.sqlite3'}"
+    )
+    engine = create_records_engine(url)
+    create_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(temporal_env: WorkflowEnvironment, smtp: tuple[str, int, SmtpRecorder]) -> Settings:
+    host, port, _ = smtp
+    return Settings(
+        temporal_address=temporal_env.client.service_client.config.target_host,
+        task_queue=f"test-{uuid.uuid4()}",
+        database_url="unused-the-engine-fixture-is-shared",
+        smtp_host=host,
+        smtp_port=port,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(settings: Settings) -> Client:
+    return await connect(settings)
+
+
+@dataclass
+class Stack:
+    client: Client
+    settings: Settings
+    engine: Engine
+    smtp: SmtpRecorder
+    worker: Worker
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def stack(
+    client: Client,
+    settings: Settings,
+    records_engine: Engine,
+    smtp: tuple[str, int, SmtpRecorder],
+) -> AsyncIterator[Stack]:
+    """A running worker on this test's own task queue, with the real database and SMTP."""
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        worker = build_worker(client, settings, records_engine, executor)
+        async with worker:
+            yield Stack(client, settings, records_engine, smtp[2], worker)
+

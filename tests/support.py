@@ -1,0 +1,66 @@
+"""Real test peers: an SMTP server on loopback that records what it receives."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+from typing import Any, TypeVar
+
+from aiosmtpd.controller import Controller
+
+T = TypeVar("T")
+
+
+@dataclass
+class SmtpRecorder:
+    """aiosmtpd handler: keeps every accepted message; can refuse the next N deliveries."""
+
+    messages: list[Message] = field(default_factory=list)
+    refuse_next: int = 0
+    refused: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        with self._lock:
+            if self.refuse_next > 0:
+                self.refuse_next -= 1
+                self.refused += 1
+                return "451 4.3.0 Temporary failure, try again later"
+            msg = message_from_bytes(envelope.original_content)
+            self.messages.append(msg)
+        return "250 OK"
+
+    def for_case(self, case_id: str) -> list[Message]:
+        with self._lock:
+            return [m for m in self.messages if m["X-Case-Id"] == case_id]
+
+
+def start_smtp_server() -> tuple[Controller, SmtpRecorder]:
+    recorder = SmtpRecorder()
+    # aiosmtpd's start-up self-check needs a concrete port: take a free one from the OS.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller, recorder
+
+
+async def eventually(probe: Callable[[], Any], timeout: float = 20.0, interval: float = 0.2) -> Any:
+    """Poll ``probe`` (sync or async) until it returns a truthy value; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = probe()
+        if asyncio.iscoroutine(last):
+            last = await last
+        if last:
+            return last
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")

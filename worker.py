@@ -1,0 +1,72 @@
+"""The worker: runs the case workflows and the I/O activities on one task queue.
+
+    python worker.py        (configuration from WC_* environment variables)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from sqlalchemy import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.notifications import NotificationActivities
+from activities.records import CaseRecordActivities
+from core.client import connect
+from core.config import Settings, get_settings
+from core.logging import configure_logging
+from records.database import create_records_engine, create_schema
+from workflows.case import CaseWorkflow
+
+log = structlog.get_logger("worker")
+
+WORKFLOWS = [CaseWorkflow]
+
+
+def build_worker(
+    client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor
+) -> Worker:
+    """The one worker definition, shared by ``main`` and the tests."""
+    records = CaseRecordActivities(engine)
+    notifier = NotificationActivities(engine, settings)
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[records.record_case_transition, notifier.send_notification],
+        activity_executor=executor,
+        max_concurrent_activities=settings.activity_threads,
+    )
+
+
+async def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = create_records_engine(settings.database_url)
+    create_schema(engine)
+    client = await connect(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+        worker = build_worker(client, settings, engine, executor)
+        log.info(
+            "worker started",
+            task_queue=settings.task_queue,
+            temporal=settings.temporal_address,
+            database=engine.dialect.name,
+        )
+        async with worker:
+            await stop.wait()
+            log.info("worker stopping: finishing running tasks")
+    engine.dispose()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

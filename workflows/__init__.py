@@ -1,0 +1,1 @@
+"""Durable Temporal workflows, one per case. Deterministic code only: all I/O is in activities."""

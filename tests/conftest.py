@@ -111,7 +111,7 @@ async def stack(
     smtp: tuple[str, int, SmtpRecorder],
 ) -> AsyncIterator[Stack]:
     """A running worker on this test's own task queue, with the real database and SMTP."""
-    with ThreadPoolExecutor(max_workers=4) as executor:
+    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
         worker = build_worker(client, settings, records_engine, executor)
         async with worker:
             yield Stack(client, settings, records_engine, smtp[2], worker)

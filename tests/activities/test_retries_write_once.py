@@ -1,0 +1,122 @@
+"""Activities run at least once: a retried activity must not write or send twice.
+
+The worker here registers wrappers under the real activity names. Each wrapper runs
+the real activity and then fails its first attempt, as if the worker had crashed
+after the side effect and before reporting success. Temporal retries; the second
+attempt must find the side effect already done.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+from temporalio import activity
+from temporalio.worker import Worker
+
+from activities.notifications import NotificationActivities
+from activities.records import CaseRecordActivities
+from models.records import (
+    RECORD_CASE_TRANSITION,
+    SEND_NOTIFICATION,
+    CaseTransitionRecord,
+    Notification,
+)
+from records.schema import case_events, notifications
+from tests.conftest import Stack
+from tests.support import eventually
+from tests.workflows.case_flow import advance_to_visa, start_case
+from worker import WORKFLOWS
+from workflows.case import CaseWorkflow
+
+
+class FailAfterSideEffect:
+    def __init__(self, stack: Stack) -> None:
+        self.records = CaseRecordActivities(stack.engine)
+        self.notifier = NotificationActivities(stack.engine, stack.settings)
+        self.attempts: Counter[str] = Counter()
+
+    def _fail_first_attempt(self, what: str) -> None:
+        info = activity.info()
+        self.attempts[what] += 1
+        if info.attempt == 1:
+            raise RuntimeError(f"simulated crash after {what} (attempt {info.attempt})")
+
+    @activity.defn(name=RECORD_CASE_TRANSITION)
+    def record_case_transition(self, record: CaseTransitionRecord) -> bool:
+        written = self.records.record_case_transition(record)
+        self._fail_first_attempt("record")
+        return written
+
+    @activity.defn(name=SEND_NOTIFICATION)
+    def send_notification(self, notification: Notification) -> bool:
+        sent = self.notifier.send_notification(notification)
+        self._fail_first_attempt("notify")
+        return sent
+
+
+async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None:
+    # The stack fixture's worker polls this test's queue too; use a queue of our own.
+    task_queue = stack.settings.task_queue + "-flaky"
+    flaky = FailAfterSideEffect(stack)
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        async with Worker(
+            stack.client,
+            task_queue=task_queue,
+            workflows=WORKFLOWS,
+            activities=[flaky.record_case_transition, flaky.send_notification],
+            activity_executor=executor,
+            max_concurrent_activities=4,
+        ):
+            handle = await start_case(stack.client, task_queue)
+            await advance_to_visa(handle)
+            state = await handle.query(CaseWorkflow.status)
+            case_id = state.case_id
+            transitions = len(state.history)
+
+            def sent_keys() -> list[str]:
+                with stack.engine.connect() as conn:
+                    return list(
+                        conn.execute(
+                            select(notifications.c.idempotency_key).where(
+                                notifications.c.case_id == case_id, notifications.c.status == "sent"
+                            )
+                        ).scalars()
+                    )
+
+            # Wait for the retries too: the first attempt already marks the email sent.
+            await eventually(
+                lambda: len(sent_keys()) == transitions
+                and flaky.attempts["notify"] >= 2 * transitions
+                and flaky.attempts["record"] >= 2 * transitions
+            )
+
+    # Every activity really ran twice, but each event is in the database once, and each email arrived once.
+    with stack.engine.connect() as conn:
+        per_seq = conn.execute(
+            select(case_events.c.seq, func.count())
+            .where(case_events.c.case_id == case_id)
+            .group_by(case_events.c.seq)
+        ).all()
+    assert sorted(seq for seq, _ in per_seq) == [e.seq for e in state.history]
+    assert all(count == 1 for _, count in per_seq)
+    received = stack.smtp.for_case(case_id)
+    assert len(received) == transitions
+    assert len({m["Message-ID"] for m in received}) == transitions
+
+
+async def test_smtp_temporary_failure_is_retried_and_delivered_once(stack: Stack) -> None:
+    stack.smtp.refuse_next = 1
+    refused_before = stack.smtp.refused
+    handle = await start_case(stack.client, stack.settings.task_queue)
+    case_id = (await handle.query(CaseWorkflow.status)).case_id
+
+    received = await eventually(lambda: stack.smtp.for_case(case_id))
+    assert stack.smtp.refused == refused_before + 1
+    assert len(received) == 1
+    with stack.engine.connect() as conn:
+        attempts = conn.execute(
+            select(notifications.c.attempts).where(notifications.c.case_id == case_id)
+        ).scalar_one()
+    assert attempts == 2

@@ -1,6 +1,6 @@
 """The worker: runs the case workflows and the I/O activities on one task queue.
 
-    python worker.py        (configuration from WC_* environment variables)
+python worker.py        (configuration from WC_* environment variables)
 """
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ log = structlog.get_logger("worker")
 WORKFLOWS = [CaseWorkflow]
 
 
-def build_worker(
-    client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor
-) -> Worker:
+def build_worker(client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor) -> Worker:
     """The one worker definition, shared by ``main`` and the tests."""
     records = CaseRecordActivities(engine)
     notifier = NotificationActivities(engine, settings)

@@ -11,8 +11,9 @@ import logging
 import sys
 
 import structlog
+from structlog.typing import EventDict, Processor
 
-_SHARED = [
+_SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
@@ -45,9 +46,14 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # The SDK appends its info dict to the message text too; the fields above carry it.
+    from temporalio import activity, workflow
+
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
 
 
-def _flatten_temporal_context(_logger: object, _name: str, event: dict) -> dict:
+def _flatten_temporal_context(_logger: object, _name: str, event: EventDict) -> EventDict:
     """``workflow.logger`` adds a ``temporal_workflow`` dict; keep its ids, drop the rest."""
     info = event.pop("temporal_workflow", None)
     if isinstance(info, dict):

@@ -7,6 +7,16 @@ attributes are stored and shown unencrypted.
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from typing import Any
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    ListSearchAttributesRequest,
+)
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
 CASE_ID = SearchAttributeKey.for_keyword("CaseId")
@@ -18,7 +28,7 @@ ORIGIN_COUNTRIES = SearchAttributeKey.for_keyword_list("OriginCountries")
 ADVISOR = SearchAttributeKey.for_keyword("Advisor")
 CASE_OUTCOME = SearchAttributeKey.for_keyword("CaseOutcome")
 
-ALL = [
+ALL: list[SearchAttributeKey[Any]] = [
     CASE_ID,
     CASE_STAGE,
     RESIDENCE_ROUTE,
@@ -49,6 +59,37 @@ def cli_arguments() -> list[str]:
     return args
 
 
+async def register(client: Client, namespace: str) -> list[str]:
+    """Register every attribute of the registry that the server lacks (a Temporal
+    server with its own database, e.g. docker-compose). Returns the names added."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type)
+        for key in ALL
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return sorted(missing)
+
+
+async def _register_from_settings() -> None:
+    from core.client import connect
+    from core.config import get_settings
+
+    settings = get_settings()
+    added = await register(await connect(settings), settings.temporal_namespace)
+    print(f"search attributes added: {', '.join(added) or 'none (all present)'}")
+
+
 if __name__ == "__main__":
-    # Used by scripts/run-main.sh: prints one argument per line.
-    print("\n".join(cli_arguments()))
+    # `python -m core.search_attributes`          -> start-dev arguments, one per line
+    # `python -m core.search_attributes register` -> register on the configured server
+    if sys.argv[1:] == ["register"]:
+        asyncio.run(_register_from_settings())
+    else:
+        print("\n".join(cli_arguments()))

@@ -42,13 +42,12 @@ def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:
 
 
 def _insert_for(engine: Engine) -> Any:
-    if engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif engine.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - configuration error
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialects: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if engine.dialect.name not in dialects:
         raise ValueError(f"database_url: unsupported database '{engine.dialect.name}'")
-    return insert
+    return dialects[engine.dialect.name]
 
 
 def upsert_newer(engine: Engine, table: Table, row: dict[str, Any], key: str, version: str) -> Any:

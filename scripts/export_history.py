@@ -1,6 +1,6 @@
 """Save a case workflow's history as JSON, for the replay tests.
 
-    python -m scripts.export_history CASE_ID [OUT_FILE]
+python -m scripts.export_history CASE_ID [OUT_FILE]
 """
 
 from __future__ import annotations

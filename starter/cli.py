@@ -83,7 +83,9 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("new-case", parents=[common], help="open a case after the first consultation request")
-    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="owning advisor (default: $WC_ADVISOR)")
+    p.add_argument(
+        "--advisor", default=os.environ.get("WC_ADVISOR"), help="owning advisor (default: $WC_ADVISOR)"
+    )
     p.add_argument("--employer-name", required=True)
     p.add_argument("--employer-sector")
     p.add_argument("--occupation", required=True, help='e.g. "Anlagenmechaniker SHK"')
@@ -93,7 +95,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--origin-programme", help='e.g. "THAMM Plus"')
     p.add_argument("--case-id", help="reuse a known id: repeating new-case with it is safe")
 
-    p = sub.add_parser("complete-consultation", parents=[common, actor], help="consultation done, open candidate selection")
+    p = sub.add_parser(
+        "complete-consultation", parents=[common, actor], help="consultation done, open candidate selection"
+    )
     p.add_argument(
         "--wage-meets-local-standard",
         action="store_true",
@@ -109,18 +113,24 @@ def _build_parser() -> argparse.ArgumentParser:
         help="opaque candidate reference and ISO country, e.g. THAMM-4711:TN (repeatable)",
     )
 
-    p = sub.add_parser("record-ba-consent", parents=[common, actor], help="record the Agentur für Arbeit decision")
+    p = sub.add_parser(
+        "record-ba-consent", parents=[common, actor], help="record the Agentur für Arbeit decision"
+    )
     p.add_argument("--decision", required=True, help="granted or refused")
     p.add_argument("--path", required=True, help="vorabzustimmung, embassy or abh_81a")
     p.add_argument("--decided-on", required=True, help="YYYY-MM-DD")
     p.add_argument("--refusal-grounds")
 
-    p = sub.add_parser("record-visa-decision", parents=[common, actor], help="record the embassy's visa decision")
+    p = sub.add_parser(
+        "record-visa-decision", parents=[common, actor], help="record the embassy's visa decision"
+    )
     p.add_argument("--decision", required=True, help="issued or refused")
     p.add_argument("--decided-on", required=True, help="YYYY-MM-DD")
     p.add_argument("--valid-until", help="YYYY-MM-DD, from the visa label")
 
-    p = sub.add_parser("record-arrival", parents=[common, actor], help="record the arrival; closes the case as placed")
+    p = sub.add_parser(
+        "record-arrival", parents=[common, actor], help="record the arrival; closes the case as placed"
+    )
     p.add_argument("--arrived-on", required=True, help="YYYY-MM-DD")
 
     p = sub.add_parser("withdraw", parents=[common, actor], help="end the case early")
@@ -209,8 +219,8 @@ def _print_json(out: TextIO, data: Any) -> None:
     out.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
-def _fmt_time(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "-"
+def _fmt_time(value: datetime | str | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else (value or "-")
 
 
 def render_status(state: CaseState, settings: Settings) -> str:
@@ -223,7 +233,8 @@ def render_status(state: CaseState, settings: Settings) -> str:
         f"  Route:       {s.route.label}, procedure: {s.procedure.value}"
         + (f", programme: {s.origin_programme}" if s.origin_programme else ""),
         f"  Advisor:     {s.advisor}",
-        f"  Opened:      {_fmt_time(s.opened_at)}" + (f"   closed: {_fmt_time(s.closed_at)}" if s.closed_at else ""),
+        f"  Opened:      {_fmt_time(s.opened_at)}"
+        + (f"   closed: {_fmt_time(s.closed_at)}" if s.closed_at else ""),
     ]
     if s.candidates:
         lines.append(
@@ -253,7 +264,9 @@ def render_status(state: CaseState, settings: Settings) -> str:
 # --- commands -------------------------------------------------------------------------------
 
 
-async def _new_case(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+async def _new_case(
+    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
+) -> int:
     case_id = _case_id(args.case_id) if args.case_id else new_case_id()
     new_case = _validate(
         NewCase,
@@ -285,7 +298,9 @@ async def _new_case(args: argparse.Namespace, get_client: ClientFactory, setting
     return 0
 
 
-async def _action(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+async def _action(
+    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
+) -> int:
     update, model, fields = _ACTIONS[args.command]
     case_id = _case_id(args.case_id)
     action = _validate(model, {"advisor": args.advisor, "note": args.note, **fields(args)})
@@ -300,7 +315,9 @@ async def _action(args: argparse.Namespace, get_client: ClientFactory, settings:
     return 0
 
 
-async def _status(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+async def _status(
+    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
+) -> int:
     case_id = _case_id(args.case_id)
     client = await get_client()
     handle = client.get_workflow_handle(workflow_id_for(case_id))

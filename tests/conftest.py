@@ -115,4 +115,3 @@ async def stack(
         worker = build_worker(client, settings, records_engine, executor)
         async with worker:
             yield Stack(client, settings, records_engine, smtp[2], worker)
-

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
@@ -134,8 +135,11 @@ class CaseWorkflow:
             # A lost email must not stop the case; the failure stays visible in the history.
             workflow.logger.warning(
                 "notification failed for good",
-                extra={"case_id": self._state.case_id, "key": notification.idempotency_key,
-                       "cause": str(err.cause)},
+                extra={
+                    "case_id": self._state.case_id,
+                    "key": notification.idempotency_key,
+                    "cause": str(err.cause),
+                },
             )
 
     def _transition(
@@ -200,7 +204,7 @@ class CaseWorkflow:
 
     def _upsert_search_attributes(self) -> None:
         s = self._state
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             sa.CASE_ID.value_set(s.case_id),
             sa.CASE_STAGE.value_set(s.stage.value),
             sa.RESIDENCE_ROUTE.value_set(s.route.value),

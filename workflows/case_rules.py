@@ -109,6 +109,4 @@ def check_record_arrival(state: CaseState, action: RecordArrival, today: date) -
 
 def check_withdraw(state: CaseState, action: Withdraw) -> None:
     if state.stage is Stage.CLOSED:
-        raise CaseRuleViolation(
-            f"withdraw: case {state.case_id} is already closed ({state.outcome})"
-        )
+        raise CaseRuleViolation(f"withdraw: case {state.case_id} is already closed ({state.outcome})")

@@ -87,9 +87,11 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
 
             # Wait for the retries too: the first attempt already marks the email sent.
             await eventually(
-                lambda: len(sent_keys()) == transitions
-                and flaky.attempts["notify"] >= 2 * transitions
-                and flaky.attempts["record"] >= 2 * transitions
+                lambda: (
+                    len(sent_keys()) == transitions
+                    and flaky.attempts["notify"] >= 2 * transitions
+                    and flaky.attempts["record"] >= 2 * transitions
+                )
             )
 
     # Every activity really ran twice, but each event is in the database once, and each email arrived once.

@@ -174,8 +174,7 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
     # Rejected updates leave no trace in the workflow history either.
     history = await handle.fetch_history()
     accepted = [
-        e for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
     assert len(accepted) == 2
     assert [e["action"] for e in _events(stack, mid.case_id)] == [

@@ -19,12 +19,13 @@ from activities.records import CaseRecordActivities
 from core.client import connect
 from core.config import Settings, get_settings
 from core.logging import configure_logging
-from records.database import create_records_engine, create_schema
+from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
+from workflows.journey import JourneyWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS = [CaseWorkflow]
+WORKFLOWS = [CaseWorkflow, JourneyWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor) -> Worker:
@@ -35,7 +36,11 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[records.record_case_transition, notifier.send_notification],
+        activities=[
+            records.record_case_transition,
+            records.record_journey_transition,
+            notifier.send_notification,
+        ],
         activity_executor=executor,
         max_concurrent_activities=settings.activity_threads,
     )
@@ -45,7 +50,7 @@ async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     engine = create_records_engine(settings.database_url)
-    create_schema(engine)
+    migrate(engine)
     client = await connect(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -36,10 +36,15 @@ def workflow_id_for(case_id: str) -> str:
 class Stage(StrEnum):
     CONSULTATION = "consultation"
     CANDIDATE_SELECTION = "candidate_selection"
+    # Since the candidate journeys: every selected candidate runs a journey of their own
+    # (JourneyWorkflow) and the case waits in this stage until all have finished.
+    JOURNEYS = "journeys"
+    CLOSED = "closed"
+    # Stages of cases opened before the candidate journeys; such cases finish on the
+    # case-level steps they started with.
     BA_HANDOFF = "ba_handoff"
     VISA = "visa"
     ARRIVAL = "arrival"
-    CLOSED = "closed"
 
 
 class ResidenceRoute(StrEnum):
@@ -85,6 +90,8 @@ class Procedure(StrEnum):
 
 class Outcome(StrEnum):
     PLACED = "placed"
+    PARTLY_PLACED = "partly_placed"
+    NOT_PLACED = "not_placed"
     WITHDRAWN_BY_CANDIDATE = "withdrawn_by_candidate"
     WITHDRAWN_BY_EMPLOYER = "withdrawn_by_employer"
     WITHDRAWN_BY_WELCOME_CENTER = "withdrawn_by_welcome_center"
@@ -130,9 +137,23 @@ class _AdvisorAction(_Input):
 # --- Inputs: one typed model per workflow entry point ---------------------------------
 
 
+class QualificationLevel(StrEnum):
+    VOCATIONAL = "vocational"  # Fachkraft mit Berufsausbildung (§18a)
+    ACADEMIC = "academic"  # Fachkraft mit akademischer Ausbildung (§18b)
+    TRAINEE = "trainee"  # Auszubildende/r (§16a)
+
+
 class Employer(_Input):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     sector: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    # The employer's contact for the Welcome Center: a role mailbox or person at the
+    # company. Kept in the case, never in search attributes or logs.
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = (
+        None
+    )
+    earlier_international_hires: bool | None = Field(
+        default=None, description="has hired from abroad or refugees before"
+    )
 
 
 class NewCase(_Input):
@@ -144,12 +165,43 @@ class NewCase(_Input):
     route: ResidenceRoute
     procedure: Procedure = Procedure.REGULAR
     origin_programme: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+    # Optional in the model so that cases opened before these fields existed still load;
+    # NewCaseRequest (what advisors submit) requires them.
+    qualification_level: QualificationLevel | None = None
+    monthly_gross_wage_eur: int | None = Field(default=None, ge=1, le=100_000)
 
     @model_validator(mode="after")
     def _route_fits_procedure(self) -> NewCase:
         # §81a covers skilled workers and trainees alike; only §16d(3) has its own track.
         if self.procedure is Procedure.ACCELERATED_81A and self.route is ResidenceRoute.SECTION_16D3:
             raise ValueError("procedure: §81a is not available for the recognition partnership §16d(3)")
+        return self
+
+
+_ROUTE_LEVELS = {
+    "18a": QualificationLevel.VOCATIONAL,
+    "18b": QualificationLevel.ACADEMIC,
+    "16a": QualificationLevel.TRAINEE,
+}
+
+
+class NewCaseRequest(NewCase):
+    """A new case as an advisor opens it today: the vacancy must be complete."""
+
+    employer: Employer
+    qualification_level: QualificationLevel
+    monthly_gross_wage_eur: int = Field(ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _level_fits_route(self) -> NewCaseRequest:
+        expected = _ROUTE_LEVELS.get(self.route.value)
+        if expected is not None and self.qualification_level is not expected:
+            raise ValueError(
+                f"qualification_level: {self.route.label} is for '{expected.value}', "
+                f"not '{self.qualification_level.value}'"
+            )
+        if self.employer.contact is None:
+            raise ValueError("employer.contact: required (who at the company the Welcome Center talks to)")
         return self
 
 
@@ -216,6 +268,10 @@ class Withdraw(_AdvisorAction):
     reason: Reason
 
 
+class AddCaseNote(_AdvisorAction):
+    note: Note = Field(min_length=1)  # type: ignore[assignment]
+
+
 # --- State answered by the query -----------------------------------------------------
 
 
@@ -245,6 +301,17 @@ class VisaRecord(BaseModel):
     valid_until: date | None = None
 
 
+class JourneySummary(BaseModel):
+    """The case's view of one candidate's journey; the journey itself holds the details."""
+
+    number: int
+    workflow_id: str
+    candidate_ref: str
+    origin_country: str
+    outcome: str | None = None
+    reason: str | None = None
+
+
 class CaseState(BaseModel):
     case_id: str
     stage: Stage
@@ -263,6 +330,9 @@ class CaseState(BaseModel):
     ba_consents: list[BaConsentRecord] = []
     visa_decisions: list[VisaRecord] = []
     arrived_on: date | None = None
+    journeys: list[JourneySummary] = []
+    qualification_level: QualificationLevel | None = None
+    monthly_gross_wage_eur: int | None = None
     history: list[CaseEvent] = []
 
     @property

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from models.case import CaseEvent, CaseState
+from models.journey import JourneyEvent, JourneyState
 
 
 class CaseTransitionRecord(BaseModel):
@@ -38,3 +39,13 @@ class Notification(BaseModel):
 # import the database or SMTP code into the sandbox.
 RECORD_CASE_TRANSITION = "record_case_transition"
 SEND_NOTIFICATION = "send_notification"
+
+
+class JourneyTransitionRecord(BaseModel):
+    """The journey snapshot after one event, written together with that event."""
+
+    journey: JourneyState
+    event: JourneyEvent
+
+
+RECORD_JOURNEY_TRANSITION = "record_journey_transition"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
-from records.schema import metadata
 
 
 def create_records_engine(url: str) -> Engine:
@@ -32,8 +31,24 @@ def create_records_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def create_schema(engine: Engine) -> None:
-    metadata.create_all(engine)
+MIGRATIONS = Path(__file__).parent / "migrations"
+# The first revision: databases created before migrations existed have exactly its tables.
+BASELINE = "0001"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the records schema to the newest revision (Alembic), in one transaction."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        tables = set(inspect(connection).get_table_names())
+        if "cases" in tables and "alembic_version" not in tables:
+            command.stamp(config, BASELINE)  # created by create_all before Alembic
+        command.upgrade(config, "head")
 
 
 def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:

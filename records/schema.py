@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     Integer,
     MetaData,
@@ -68,4 +69,43 @@ notifications = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+)
+
+# One row per candidate journey (child workflow), mirrored after every journey event.
+journeys = Table(
+    "journeys",
+    metadata,
+    Column("journey_id", String(48), primary_key=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("candidate_ref", String(40), nullable=False),
+    Column("origin_country", String(2), nullable=False),
+    Column("occupation", String(120), nullable=False),
+    Column("route", String(10), nullable=False),
+    Column("procedure", String(10), nullable=False),
+    Column("stage", String(40), nullable=False),
+    Column("outcome", String(40)),
+    Column("outcome_reason", Text),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("arrived_on", Date),
+    Column("documents", Text, nullable=False, default=""),
+    Column("last_event_seq", Integer, nullable=False),
+)
+
+journey_events = Table(
+    "journey_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("journey_id", String(48), nullable=False, index=True),
+    Column("case_id", String(32), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("advisor", String(64), nullable=False),
+    Column("from_stage", String(40)),
+    Column("to_stage", String(40), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("note", Text),
+    UniqueConstraint("journey_id", "seq", name="uq_journey_events_journey_seq"),
 )

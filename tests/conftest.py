@@ -24,7 +24,7 @@ from temporalio.worker import Worker
 from core import search_attributes
 from core.client import connect, data_converter
 from core.config import Settings
-from records.database import create_records_engine, create_schema
+from records.database import create_records_engine, migrate
 from tests.support import SmtpRecorder, start_smtp_server
 from worker import build_worker
 
@@ -71,7 +71,7 @@ def records_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
         f"sqlite:///{tmp_path_factory.mktemp('records') / 'cases.sqlite3'}"
     )
     engine = create_records_engine(url)
-    create_schema(engine)
+    migrate(engine)
     yield engine
     engine.dispose()
 

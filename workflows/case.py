@@ -1,32 +1,38 @@
 """CaseWorkflow: one durable workflow per Welcome Center case.
 
-Stages: consultation -> candidate selection -> Agentur für Arbeit handoff -> visa
--> arrival -> closed. Advisors move the case with Updates; each has a validator, so
-an action out of order or with bad data is rejected before anything is written.
-The handler applies the change at once (state, audit entry, search attributes) and
-returns when the records database has the event. Emails go out from the main loop,
-in order, so a slow mail server never holds an advisor's command.
+Stages: consultation -> candidate selection -> journeys -> closed. Selecting the
+candidates starts one JourneyWorkflow (a child) per candidate, which carries that
+person from contract to probation; the case closes when every journey has finished,
+with an outcome that sums them up. Advisors move the case with Updates; each has a
+validator, so an action out of order or with bad data is rejected before anything
+is written. The handler applies the change at once (state, audit entry, search
+attributes) and returns when the records database has the event.
+
+Cases opened before the journeys existed went on, after candidate selection, through
+case-level stages (BA handoff, visa, arrival); the ``candidate-journeys`` patch keeps
+them on that path until they close.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass, field
-from datetime import timedelta
+import asyncio
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ActivityError
+from temporalio.common import SearchAttributeUpdate
+from temporalio.exceptions import ChildWorkflowError
+from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from models.case import (
+        AddCaseNote,
         BaConsentRecord,
         CaseEvent,
         CaseState,
         CompleteConsultation,
         ConsentDecision,
+        JourneySummary,
         NewCase,
         Outcome,
         RecordArrival,
@@ -37,31 +43,27 @@ with workflow.unsafe.imports_passed_through():
         VisaDecision,
         VisaRecord,
         Withdraw,
+        WithdrawingParty,
+    )
+    from models.journey import (
+        EndJourney,
+        JourneyInput,
+        JourneyOutcome,
+        JourneyResult,
+        journey_workflow_id,
     )
     from models.records import (
         RECORD_CASE_TRANSITION,
-        SEND_NOTIFICATION,
         CaseTransitionRecord,
         Notification,
         RecipientRole,
     )
     from workflows import case_rules
+    from workflows.journey import JourneyWorkflow
+    from workflows.outbox import Outbox
 
-# Status writes are small and must land: short timeouts, retried until the database is back.
-RECORD_TIMEOUT = timedelta(seconds=15)
-RECORD_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-# Mail may be down for a while; after a day of retries the case goes on without that email.
-NOTIFY_TIMEOUT = timedelta(seconds=60)
-NOTIFY_GIVE_UP_AFTER = timedelta(days=1)
-NOTIFY_RETRY = RetryPolicy(
-    maximum_interval=timedelta(minutes=10), non_retryable_error_types=["RecipientRefused"]
-)
-
-
-@dataclass
-class _PendingEmail:
-    notification: Notification
-    event_seq: int = field(default=0)
+# workflow.patched ids: every behavioural change for running cases gets one.
+CANDIDATE_JOURNEYS = "candidate-journeys"
 
 
 @workflow.defn
@@ -78,11 +80,12 @@ class CaseWorkflow:
             route=new_case.route,
             procedure=new_case.procedure,
             origin_programme=new_case.origin_programme,
+            qualification_level=new_case.qualification_level,
+            monthly_gross_wage_eur=new_case.monthly_gross_wage_eur,
             opened_at=workflow.now(),
         )
-        self._recorded_seq = 0
-        self._records: deque[CaseTransitionRecord] = deque()
-        self._emails: deque[Notification] = deque()
+        self._outbox = Outbox(RECORD_CASE_TRANSITION)
+        self._journeys_started = False
         # Opened here, not in run(): an update delivered with the start must find
         # the opening already in the audit trail.
         self._transition(
@@ -95,52 +98,12 @@ class CaseWorkflow:
             ),
         )
 
-    # --- main loop ------------------------------------------------------------------
-
     @workflow.run
     async def run(self, new_case: NewCase) -> CaseState:
-        while True:
-            await workflow.wait_condition(
-                lambda: bool(self._records or self._emails) or self._state.stage is Stage.CLOSED
-            )
-            if self._records:
-                record = self._records.popleft()
-                await workflow.execute_activity(
-                    RECORD_CASE_TRANSITION,
-                    record,
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary=f"record {record.event.action}",
-                )
-                self._recorded_seq = record.event.seq
-            elif self._emails:
-                await self._send(self._emails.popleft())
-            elif workflow.all_handlers_finished():
-                break
-            else:
-                await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._outbox.drain_until(lambda: self._state.stage is Stage.CLOSED)
         return self._state
 
-    async def _send(self, notification: Notification) -> None:
-        try:
-            await workflow.execute_activity(
-                SEND_NOTIFICATION,
-                notification,
-                start_to_close_timeout=NOTIFY_TIMEOUT,
-                schedule_to_close_timeout=NOTIFY_GIVE_UP_AFTER,
-                retry_policy=NOTIFY_RETRY,
-                summary=f"email {notification.recipient_role.value}",
-            )
-        except ActivityError as err:
-            # A lost email must not stop the case; the failure stays visible in the history.
-            workflow.logger.warning(
-                "notification failed for good",
-                extra={
-                    "case_id": self._state.case_id,
-                    "key": notification.idempotency_key,
-                    "cause": str(err.cause),
-                },
-            )
+    # --- transitions --------------------------------------------------------------------
 
     def _transition(
         self,
@@ -171,8 +134,8 @@ class CaseWorkflow:
         if to_stage is Stage.CLOSED:
             self._state.closed_at = event.occurred_at
         self._upsert_search_attributes()
-        self._records.append(CaseTransitionRecord(case=self._state.model_copy(deep=True), event=event))
-        self._emails.append(
+        self._outbox.queue(
+            CaseTransitionRecord(case=self._state.model_copy(deep=True), event=event),
             Notification(
                 idempotency_key=f"{self._state.case_id}/{event.seq}/advisor",
                 case_id=self._state.case_id,
@@ -180,7 +143,7 @@ class CaseWorkflow:
                 advisor=self._state.advisor,
                 subject=f"[{self._state.case_id}] {summary}"[:180],
                 body=self._email_body(event),
-            )
+            ),
         )
         workflow.logger.info(
             "case transition",
@@ -218,20 +181,16 @@ class CaseWorkflow:
             updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
         workflow.upsert_search_attributes(updates)
 
-    async def _until_recorded(self, seq: int) -> None:
-        # The advisor's command returns once the event is in the records database.
-        await workflow.wait_condition(lambda: self._recorded_seq >= seq)
-
     def _today(self):  # noqa: ANN202 - a date, kept short for the validators
         return workflow.now().date()
 
-    # --- query ----------------------------------------------------------------------
+    # --- query ----------------------------------------------------------------------------
 
     @workflow.query
     def status(self) -> CaseState:
         return self._state
 
-    # --- advisor actions --------------------------------------------------------------
+    # --- advisor actions --------------------------------------------------------------------
 
     @workflow.update
     async def complete_consultation(self, action: CompleteConsultation) -> CaseState:
@@ -243,7 +202,7 @@ class CaseWorkflow:
             summary="Consultation completed, wage checked against §39(2); candidate selection open",
             note=action.note,
         )
-        await self._until_recorded(seq)
+        await self._outbox.until_recorded(seq)
         return self._state
 
     @complete_consultation.validator
@@ -254,22 +213,175 @@ class CaseWorkflow:
     async def select_candidates(self, action: SelectCandidates) -> CaseState:
         case_rules.check_select_candidates(self._state, action)
         self._state.candidates = list(action.candidates)
+        if not workflow.patched(CANDIDATE_JOURNEYS):
+            seq = self._transition(
+                action="candidates_selected",
+                advisor=action.advisor,
+                to_stage=Stage.BA_HANDOFF,
+                summary=(
+                    f"{len(action.candidates)} candidate(s) selected "
+                    f"({', '.join(self._state.origin_countries)}); handed to the Agentur für Arbeit"
+                ),
+                note=action.note,
+            )
+            await self._outbox.until_recorded(seq)
+            return self._state
+
+        self._state.journeys = [
+            JourneySummary(
+                number=number,
+                workflow_id=journey_workflow_id(self._state.case_id, number),
+                candidate_ref=candidate.candidate_ref,
+                origin_country=candidate.origin_country,
+            )
+            for number, candidate in enumerate(action.candidates, start=1)
+        ]
         seq = self._transition(
             action="candidates_selected",
             advisor=action.advisor,
-            to_stage=Stage.BA_HANDOFF,
+            to_stage=Stage.JOURNEYS,
             summary=(
                 f"{len(action.candidates)} candidate(s) selected "
-                f"({', '.join(self._state.origin_countries)}); handed to the Agentur für Arbeit"
+                f"({', '.join(self._state.origin_countries)}); one journey each"
             ),
             note=action.note,
         )
-        await self._until_recorded(seq)
+        for journey, candidate in zip(self._state.journeys, action.candidates, strict=True):
+            handle = await workflow.start_child_workflow(
+                JourneyWorkflow.run,
+                JourneyInput(
+                    case_id=self._state.case_id,
+                    number=journey.number,
+                    candidate=candidate,
+                    advisor=self._state.advisor,
+                    employer_name=self._state.employer.name,
+                    occupation=self._state.occupation,
+                    route=self._state.route,
+                    procedure=self._state.procedure,
+                ),
+                id=journey.workflow_id,
+            )
+            asyncio.create_task(self._await_journey(journey, handle))
+        self._journeys_started = True
+        await self._outbox.until_recorded(seq)
         return self._state
 
     @select_candidates.validator
     def _validate_select_candidates(self, action: SelectCandidates) -> None:
         case_rules.check_select_candidates(self._state, action)
+
+    async def _await_journey(
+        self, journey: JourneySummary, handle: ChildWorkflowHandle[Any, JourneyResult]
+    ) -> None:
+        try:
+            result = await handle
+            journey.outcome, journey.reason = result.outcome.value, result.reason
+        except ChildWorkflowError as err:
+            # A journey terminated by hand in the UI: the case must still come to an end.
+            journey.outcome = JourneyOutcome.ENDED_BY_WELCOME_CENTER.value
+            journey.reason = f"journey workflow ended abnormally: {err.cause or err}"
+        self._transition(
+            action="journey_finished",
+            advisor="system",
+            to_stage=Stage.JOURNEYS,
+            summary=(
+                f"Journey {journey.number} ({journey.candidate_ref}, {journey.origin_country}) "
+                f"finished: {journey.outcome} ({journey.reason})"
+            ),
+        )
+        if all(j.outcome is not None for j in self._state.journeys):
+            self._close_after_journeys()
+
+    def _close_after_journeys(self) -> None:
+        journeys = self._state.journeys
+        placed = [j for j in journeys if j.outcome == JourneyOutcome.PLACED.value]
+        if len(placed) == len(journeys):
+            outcome = Outcome.PLACED
+        elif placed:
+            outcome = Outcome.PARTLY_PLACED
+        else:
+            outcome = Outcome.NOT_PLACED
+        not_placed = "; ".join(
+            f"{j.candidate_ref}: {j.outcome} ({j.reason})" for j in journeys if j not in placed
+        )
+        self._state.outcome = outcome
+        self._state.outcome_reason = f"{len(placed)} of {len(journeys)} placed" + (
+            f"; {not_placed}" if not_placed else ""
+        )
+        self._transition(
+            action="case_closed",
+            advisor="system",
+            to_stage=Stage.CLOSED,
+            summary=f"Every journey has finished: {outcome.value}, {self._state.outcome_reason}",
+        )
+
+    @workflow.update
+    async def withdraw(self, action: Withdraw) -> CaseState:
+        case_rules.check_withdraw(self._state, action)
+        from_stage = self._state.stage
+        if from_stage is Stage.JOURNEYS:
+            return await self._withdraw_from_journeys(action)
+        self._state.outcome = action.party.outcome
+        self._state.outcome_reason = action.reason
+        seq = self._transition(
+            action="case_withdrawn",
+            advisor=action.advisor,
+            to_stage=Stage.CLOSED,
+            summary=f"Withdrawn by the {action.party.value.replace('_', ' ')} in stage {from_stage}",
+            note=action.note,
+        )
+        await self._outbox.until_recorded(seq)
+        return self._state
+
+    async def _withdraw_from_journeys(self, action: Withdraw) -> CaseState:
+        # Every open journey ends with the reason; the case closes when they all have.
+        outcome = (
+            JourneyOutcome.VACANCY_WITHDRAWN
+            if action.party is WithdrawingParty.EMPLOYER
+            else JourneyOutcome.ENDED_BY_WELCOME_CENTER
+        )
+        open_journeys = [j for j in self._state.journeys if j.outcome is None]
+        seq = self._transition(
+            action="vacancy_withdrawn" if outcome is JourneyOutcome.VACANCY_WITHDRAWN else "case_ended",
+            advisor=action.advisor,
+            to_stage=Stage.JOURNEYS,
+            summary=(
+                f"Withdrawn by the {action.party.value.replace('_', ' ')}: {action.reason}; "
+                f"ending {len(open_journeys)} open journey(s)"
+            ),
+            note=action.note,
+        )
+        await workflow.wait_condition(lambda: self._journeys_started)
+        end = EndJourney(advisor=action.advisor, outcome=outcome, reason=action.reason)
+        for journey in open_journeys:
+            await workflow.get_external_workflow_handle(journey.workflow_id).signal(
+                JourneyWorkflow.end_journey, end
+            )
+        await self._outbox.until_recorded(seq)
+        return self._state
+
+    @withdraw.validator
+    def _validate_withdraw(self, action: Withdraw) -> None:
+        case_rules.check_withdraw(self._state, action)
+
+    @workflow.update
+    async def add_note(self, action: AddCaseNote) -> CaseState:
+        case_rules.check_add_note(self._state)
+        seq = self._transition(
+            action="note_added",
+            advisor=action.advisor,
+            to_stage=self._state.stage,
+            summary="Note added",
+            note=action.note,
+        )
+        await self._outbox.until_recorded(seq)
+        return self._state
+
+    @add_note.validator
+    def _validate_add_note(self, action: AddCaseNote) -> None:
+        case_rules.check_add_note(self._state)
+
+    # --- legacy: case-level steps of cases opened before the candidate journeys ----------
 
     @workflow.update
     async def record_ba_consent(self, action: RecordBaConsent) -> CaseState:
@@ -299,7 +411,7 @@ class CaseWorkflow:
                 summary=f"BA consent refused on {action.decided_on}: {action.refusal_grounds}",
                 note=action.note,
             )
-        await self._until_recorded(seq)
+        await self._outbox.until_recorded(seq)
         return self._state
 
     @record_ba_consent.validator
@@ -333,7 +445,7 @@ class CaseWorkflow:
                 summary=f"Visa refused on {action.decided_on}; new application or lawsuit",
                 note=action.note,
             )
-        await self._until_recorded(seq)
+        await self._outbox.until_recorded(seq)
         return self._state
 
     @record_visa_decision.validator
@@ -353,29 +465,9 @@ class CaseWorkflow:
             summary=f"Arrived on {action.arrived_on}; case closed as placed",
             note=action.note,
         )
-        await self._until_recorded(seq)
+        await self._outbox.until_recorded(seq)
         return self._state
 
     @record_arrival.validator
     def _validate_record_arrival(self, action: RecordArrival) -> None:
         case_rules.check_record_arrival(self._state, action, self._today())
-
-    @workflow.update
-    async def withdraw(self, action: Withdraw) -> CaseState:
-        case_rules.check_withdraw(self._state, action)
-        from_stage = self._state.stage
-        self._state.outcome = action.party.outcome
-        self._state.outcome_reason = action.reason
-        seq = self._transition(
-            action="case_withdrawn",
-            advisor=action.advisor,
-            to_stage=Stage.CLOSED,
-            summary=f"Withdrawn by the {action.party.value.replace('_', ' ')} in stage {from_stage}",
-            note=action.note,
-        )
-        await self._until_recorded(seq)
-        return self._state
-
-    @withdraw.validator
-    def _validate_withdraw(self, action: Withdraw) -> None:
-        case_rules.check_withdraw(self._state, action)

@@ -23,6 +23,7 @@ from models.case import (
     Stage,
     VisaDecision,
     Withdraw,
+    WithdrawingParty,
 )
 
 
@@ -110,3 +111,13 @@ def check_record_arrival(state: CaseState, action: RecordArrival, today: date) -
 def check_withdraw(state: CaseState, action: Withdraw) -> None:
     if state.stage is Stage.CLOSED:
         raise CaseRuleViolation(f"withdraw: case {state.case_id} is already closed ({state.outcome})")
+    if state.stage is Stage.JOURNEYS and action.party is WithdrawingParty.CANDIDATE:
+        raise CaseRuleViolation(
+            "party: a candidate withdraws from their own journey (withdraw-candidate --candidate REF); "
+            "the case is withdrawn by the employer or the Welcome Center"
+        )
+
+
+def check_add_note(state: CaseState) -> None:
+    if state.stage is Stage.CLOSED:
+        raise CaseRuleViolation(f"add_note: case {state.case_id} is closed; nothing can change")

@@ -19,14 +19,16 @@ from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from models.records import (
     RECORD_CASE_TRANSITION,
+    RECORD_JOURNEY_TRANSITION,
     SEND_NOTIFICATION,
     CaseTransitionRecord,
+    JourneyTransitionRecord,
     Notification,
 )
-from records.schema import case_events, notifications
+from records.schema import case_events, journey_events, notifications
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import advance_to_visa, start_case
+from tests.workflows.case_flow import open_journeys, start_case
 from worker import WORKFLOWS
 from workflows.case import CaseWorkflow
 
@@ -49,6 +51,12 @@ class FailAfterSideEffect:
         self._fail_first_attempt("record")
         return written
 
+    @activity.defn(name=RECORD_JOURNEY_TRANSITION)
+    def record_journey_transition(self, record: JourneyTransitionRecord) -> bool:
+        written = self.records.record_journey_transition(record)
+        self._fail_first_attempt("record")
+        return written
+
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, notification: Notification) -> bool:
         sent = self.notifier.send_notification(notification)
@@ -65,15 +73,20 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
             stack.client,
             task_queue=task_queue,
             workflows=WORKFLOWS,
-            activities=[flaky.record_case_transition, flaky.send_notification],
+            activities=[
+                flaky.record_case_transition,
+                flaky.record_journey_transition,
+                flaky.send_notification,
+            ],
             activity_executor=executor,
             max_concurrent_activities=4,
         ):
             handle = await start_case(stack.client, task_queue)
-            await advance_to_visa(handle)
+            (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+            journey_state = (await journey.contract()).state
             state = await handle.query(CaseWorkflow.status)
             case_id = state.case_id
-            transitions = len(state.history)
+            transitions = len(state.history) + len(journey_state.history)
 
             def sent_keys() -> list[str]:
                 with stack.engine.connect() as conn:
@@ -101,8 +114,14 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
             .where(case_events.c.case_id == case_id)
             .group_by(case_events.c.seq)
         ).all()
+        journey_per_seq = conn.execute(
+            select(journey_events.c.seq, func.count())
+            .where(journey_events.c.case_id == case_id)
+            .group_by(journey_events.c.seq)
+        ).all()
     assert sorted(seq for seq, _ in per_seq) == [e.seq for e in state.history]
-    assert all(count == 1 for _, count in per_seq)
+    assert sorted(seq for seq, _ in journey_per_seq) == [e.seq for e in journey_state.history]
+    assert all(count == 1 for _, count in per_seq + journey_per_seq)
     received = stack.smtp.for_case(case_id)
     assert len(received) == transitions
     assert len({m["Message-ID"] for m in received}) == transitions

@@ -1,8 +1,7 @@
-"""The case workflow end to end against the real dev server, database and SMTP server."""
+"""The case and its candidate journeys end to end, against the real dev server,
+database and SMTP server."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,112 +11,116 @@ from temporalio.service import RPCError
 
 from core.config import Settings
 from models.case import (
+    AddCaseNote,
     CaseState,
     CompleteConsultation,
     Outcome,
-    RecordBaConsent,
-    RecordVisaDecision,
     SelectCandidates,
     SelectedCandidate,
     Stage,
     Withdraw,
 )
-from records.schema import case_events, cases
+from models.journey import JourneyStage, RecordContract
+from records.schema import case_events, cases, journey_events, journeys
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import (
-    ADVISOR,
-    TODAY,
-    advance_to_visa,
-    arrival,
-    new_case,
-    start_case,
-    visa_issued,
-)
+from tests.workflows.case_flow import ADVISOR, day, new_case, open_journeys, start_case
 from workflows.case import CaseWorkflow
+from workflows.journey import JourneyWorkflow
 
 
-def _events(stack: Stack, case_id: str) -> list[dict]:
+def _rows(stack: Stack, table, **where) -> list[dict]:  # type: ignore[no-untyped-def]
+    query = select(table)
+    for column, value in where.items():
+        query = query.where(table.c[column] == value)
     with stack.engine.connect() as conn:
-        rows = conn.execute(
-            select(case_events).where(case_events.c.case_id == case_id).order_by(case_events.c.seq)
-        )
-        return [dict(r._mapping) for r in rows]
+        return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def _case_row(stack: Stack, case_id: str) -> dict | None:
-    with stack.engine.connect() as conn:
-        row = conn.execute(select(cases).where(cases.c.case_id == case_id)).first()
-        return dict(row._mapping) if row else None
-
-
-async def test_case_runs_through_every_stage_to_closed(stack: Stack) -> None:
+async def test_two_candidates_through_every_stage_to_a_placed_case(stack: Stack) -> None:
     handle = await start_case(stack.client, stack.settings.task_queue)
     case_id = (await handle.query(CaseWorkflow.status)).case_id
+    tunisia, morocco = await open_journeys(stack.client, handle)
+    assert (await handle.query(CaseWorkflow.status)).stage is Stage.JOURNEYS
 
-    await advance_to_visa(handle)
-    assert (await handle.query(CaseWorkflow.status)).stage is Stage.VISA
-    await visa_issued(handle)
-    assert (await handle.query(CaseWorkflow.status)).stage is Stage.ARRIVAL
-    await arrival(handle)
+    view = await tunisia.contract()
+    assert view.state.stage is JourneyStage.RECOGNITION
+    assert "recognition_application" in view.open_documents
+    await tunisia.recognition()
+    await tunisia.ba_consent()
+    view = await tunisia.visa_appointment()
+    assert view.state.visa_applications == 1
+    await tunisia.visa()
+    await tunisia.arrival()
+    view = await tunisia.settle_in()
+    assert view.state.stage is JourneyStage.PROBATION
+    view = await tunisia.probation_passed()
+    assert (view.state.stage, view.state.outcome) == (JourneyStage.FINISHED, "placed")
+
+    # The case waits for the second journey.
+    assert (await handle.query(CaseWorkflow.status)).stage is Stage.JOURNEYS
+    await morocco.to_probation()
+    await morocco.probation_passed()
 
     result: CaseState = await handle.result()
-    assert result.stage is Stage.CLOSED
-    assert result.outcome is Outcome.PLACED
-    assert result.arrived_on == TODAY - timedelta(days=1)
-    actions = [e.action for e in result.history]
-    assert actions == [
+    assert (result.stage, result.outcome) == (Stage.CLOSED, Outcome.PLACED)
+    assert result.outcome_reason == "2 of 2 placed"
+    assert [j.outcome for j in result.journeys] == ["placed", "placed"]
+    assert [e.action for e in result.history] == [
         "case_opened",
         "consultation_completed",
         "candidates_selected",
+        "journey_finished",
+        "journey_finished",
+        "case_closed",
+    ]
+
+    # The records database: the case, both journeys, every event once.
+    (case_row,) = _rows(stack, cases, case_id=case_id)
+    assert (case_row["stage"], case_row["outcome"], case_row["origin_countries"]) == (
+        "closed",
+        "placed",
+        "MA,TN",
+    )
+    journey_rows = sorted(_rows(stack, journeys, case_id=case_id), key=lambda r: r["number"])
+    assert [(r["origin_country"], r["stage"], r["outcome"]) for r in journey_rows] == [
+        ("TN", "finished", "placed"),
+        ("MA", "finished", "placed"),
+    ]
+    tn_events = sorted(
+        _rows(stack, journey_events, journey_id=journey_rows[0]["journey_id"]), key=lambda r: r["seq"]
+    )
+    tn_actions = [e["action"] for e in tn_events if e["action"] != "documents_recorded"]
+    assert tn_actions == [
+        "journey_started",
+        "contract_signed",
+        "recognition_full",
         "ba_consent_granted",
+        "visa_appointment_booked",
         "visa_issued",
-        "arrival_recorded",
+        "arrived",
+        "anmeldung_recorded",
+        "permit_applied",
+        "permit_granted",
+        "job_started",
+        "probation_passed",
     ]
-    assert [e.to_stage for e in result.history] == [
-        Stage.CONSULTATION,
-        Stage.CANDIDATE_SELECTION,
-        Stage.BA_HANDOFF,
-        Stage.VISA,
-        Stage.ARRIVAL,
-        Stage.CLOSED,
-    ]
+    assert [e["seq"] for e in tn_events] == list(range(1, len(tn_events) + 1))
+    assert len(_rows(stack, case_events, case_id=case_id)) == 6
 
-    # The records database has every transition once, by whom, and the closed case.
-    events = _events(stack, case_id)
-    assert [e["action"] for e in events] == actions
-    assert [e["seq"] for e in events] == [1, 2, 3, 4, 5, 6]
-    assert {e["advisor"] for e in events} == {ADVISOR}
-    assert events[3]["from_stage"] == "ba_handoff" and events[3]["to_stage"] == "visa"
-    row = _case_row(stack, case_id)
-    assert row is not None
-    assert row["stage"] == "closed"
-    assert row["outcome"] == "placed"
-    assert row["origin_countries"] == "MA,TN"
-    assert row["last_event_seq"] == 6
-    assert row["closed_at"] is not None
-
-    # One email per transition reached the SMTP server, addressed to the advisor.
-    mails = await eventually(lambda: (m := stack.smtp.for_case(case_id)) and len(m) >= 6 and m)
-    assert len(mails) == 6
+    # Emails: one per case event and per journey event, all to the advisor.
+    expected = (
+        6 + len(tn_events) + len(_rows(stack, journey_events, journey_id=journey_rows[1]["journey_id"]))
+    )
+    mails = await eventually(lambda: (m := stack.smtp.for_case(case_id)) and len(m) >= expected and m)
+    assert len(mails) == expected
     assert {m["To"] for m in mails} == {f"{ADVISOR}@{stack.settings.staff_email_domain}"}
-    assert any("Visa issued" in m["Subject"] for m in mails)
-    assert "Outcome: placed" in mails[-1].get_payload()
+    assert any("Visa issued" in m["Subject"] and "THAMM-4711" in m["Subject"] for m in mails)
 
 
 async def test_rejected_updates_change_nothing(stack: Stack) -> None:
     handle = await start_case(stack.client, stack.settings.task_queue)
     before = await handle.query(CaseWorkflow.status)
-
-    # Out of order: a visa decision while the case is still in consultation.
-    with pytest.raises(WorkflowUpdateFailedError) as err:
-        await handle.execute_update(
-            CaseWorkflow.record_visa_decision,
-            RecordVisaDecision(
-                advisor=ADVISOR, decision="issued", decided_on=TODAY, valid_until=TODAY + timedelta(days=90)
-            ),
-        )
-    assert "stage 'consultation'" in str(err.value.cause)
 
     # Invalid data for the right stage: the wage fails the §39(2) check.
     with pytest.raises(WorkflowUpdateFailedError) as err:
@@ -126,12 +129,17 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
             CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=False),
         )
     assert "wage_meets_local_standard" in str(err.value.cause)
+    # Out of order: candidates before the consultation is done.
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update(
+            CaseWorkflow.select_candidates,
+            SelectCandidates(
+                advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref="R-100", origin_country="EG")]
+            ),
+        )
+    assert "stage 'consultation'" in str(err.value.cause)
+    assert await handle.query(CaseWorkflow.status) == before
 
-    after = await handle.query(CaseWorkflow.status)
-    assert after == before
-
-    # Too many candidates for the positions, a decision dated in the future,
-    # and a §81a-only path in a regular procedure: each rejected with its reason.
     await handle.execute_update(
         CaseWorkflow.complete_consultation,
         CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
@@ -147,113 +155,108 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
             ),
         )
     assert "3 selected for 2 position(s)" in str(err.value.cause)
-    await handle.execute_update(
+
+    # A journey step without its documents: the rejection names the missing ones.
+    (journey,) = await open_journeys_after_consultation(stack, handle)
+    journey_before = await journey.view()
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.do(
+            JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200)
+        )
+    message = str(err.value.cause)
+    assert (
+        "documents missing for contract: employment_contract, erklaerung_beschaeftigungsverhaeltnis"
+        in message
+    )
+    # A step of a later stage, and a date in the future.
+    await journey.hand_in_documents(day(0))
+    mid = await journey.view()
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.arrival()
+    assert "stage 'contract'" in str(err.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.do(
+            JourneyWorkflow.record_contract, RecordContract, signed_on=day(999), starts_on=day(999)
+        )
+    assert "signed_on" in str(err.value.cause) and "in the future" in str(err.value.cause)
+    assert await journey.view() == mid
+    assert len(mid.state.history) == len(journey_before.state.history) + 1  # only the documents
+
+    # Rejected updates leave no trace in the workflow histories either.
+    for h, accepted_count in ((handle, 2), (journey.handle, 1)):
+        history = await h.fetch_history()
+        accepted = [
+            e
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        ]
+        assert len(accepted) == accepted_count
+
+
+async def open_journeys_after_consultation(stack: Stack, handle):  # type: ignore[no-untyped-def]
+    from tests.workflows.case_flow import Journey
+
+    state = await handle.execute_update(
         CaseWorkflow.select_candidates,
         SelectCandidates(
-            advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref="THAMM-100", origin_country="EG")]
+            advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref="ANETI-31", origin_country="TN")]
         ),
     )
-    mid = await handle.query(CaseWorkflow.status)
-    for bad, expected in [
-        (
-            RecordBaConsent(
-                advisor=ADVISOR, decision="granted", path="embassy", decided_on=TODAY + timedelta(days=1)
-            ),
-            "decided_on",
-        ),
-        (
-            RecordBaConsent(advisor=ADVISOR, decision="granted", path="abh_81a", decided_on=TODAY),
-            "only possible in the §81a procedure",
-        ),
-    ]:
-        with pytest.raises(WorkflowUpdateFailedError) as err:
-            await handle.execute_update(CaseWorkflow.record_ba_consent, bad)
-        assert expected in str(err.value.cause)
-    assert await handle.query(CaseWorkflow.status) == mid
-
-    # Rejected updates leave no trace in the workflow history either.
-    history = await handle.fetch_history()
-    accepted = [
-        e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
-    ]
-    assert len(accepted) == 2
-    assert [e["action"] for e in _events(stack, mid.case_id)] == [
-        "case_opened",
-        "consultation_completed",
-        "candidates_selected",
-    ]
+    return [Journey(stack.client.get_workflow_handle(j.workflow_id)) for j in state.journeys]
 
 
-async def test_ba_refusal_keeps_the_case_in_handoff_until_consent(stack: Stack) -> None:
+async def test_withdrawal_before_candidates_closes_the_case(stack: Stack) -> None:
     handle = await start_case(stack.client, stack.settings.task_queue)
     await handle.execute_update(
-        CaseWorkflow.complete_consultation,
-        CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
-    )
-    await handle.execute_update(
-        CaseWorkflow.select_candidates,
-        SelectCandidates(
-            advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref="ANAPEC-77", origin_country="MA")]
-        ),
+        CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Called the employer back")
     )
     state = await handle.execute_update(
-        CaseWorkflow.record_ba_consent,
-        RecordBaConsent(
-            advisor=ADVISOR,
-            decision="refused",
-            path="vorabzustimmung",
-            decided_on=TODAY - timedelta(days=3),
-            refusal_grounds="Wage below the local standard (§39(2))",
-        ),
-    )
-    assert state.stage is Stage.BA_HANDOFF
-    state = await handle.execute_update(
-        CaseWorkflow.record_ba_consent,
-        RecordBaConsent(advisor=ADVISOR, decision="granted", path="vorabzustimmung", decided_on=TODAY),
-    )
-    assert state.stage is Stage.VISA
-    assert [c.decision.value for c in state.ba_consents] == ["refused", "granted"]
-
-
-async def test_withdrawal_closes_the_case_with_outcome_and_reason(stack: Stack) -> None:
-    handle = await start_case(stack.client, stack.settings.task_queue)
-    await advance_to_visa(handle)
-
-    state = await handle.execute_update(
-        CaseWorkflow.withdraw,
-        Withdraw(advisor="a.yilmaz", party="employer", reason="Vacancy filled locally"),
+        CaseWorkflow.withdraw, Withdraw(advisor="a.yilmaz", party="employer", reason="Vacancy filled locally")
     )
     assert state.stage is Stage.CLOSED
     result: CaseState = await handle.result()
-    assert result.outcome is Outcome.WITHDRAWN_BY_EMPLOYER
-    assert result.outcome_reason == "Vacancy filled locally"
-    last = result.history[-1]
-    assert (last.action, last.advisor, last.from_stage) == ("case_withdrawn", "a.yilmaz", Stage.VISA)
-
-    row = _case_row(stack, result.case_id)
-    assert row is not None
+    assert (result.outcome, result.outcome_reason) == (
+        Outcome.WITHDRAWN_BY_EMPLOYER,
+        "Vacancy filled locally",
+    )
+    assert [(e.action, e.advisor, e.note) for e in result.history[1:]] == [
+        ("note_added", ADVISOR, "Called the employer back"),
+        ("case_withdrawn", "a.yilmaz", None),
+    ]
+    (row,) = _rows(stack, cases, case_id=result.case_id)
     assert (row["stage"], row["outcome"], row["outcome_reason"]) == (
         "closed",
         "withdrawn_by_employer",
         "Vacancy filled locally",
     )
+    notes = _rows(stack, case_events, case_id=result.case_id, action="note_added")
+    assert [n["note"] for n in notes] == ["Called the employer back"]
 
     # A closed case takes no further actions: its workflow has completed.
     with pytest.raises(RPCError) as rpc_err:
-        await visa_issued(handle)
+        await handle.execute_update(
+            CaseWorkflow.complete_consultation,
+            CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
+        )
     assert "already completed" in rpc_err.value.message
 
 
-async def test_search_attributes_follow_the_stage(stack: Stack) -> None:
+async def test_search_attributes_follow_case_and_journeys(stack: Stack) -> None:
     case = new_case()
     handle = await start_case(stack.client, stack.settings.task_queue, case)
-    await advance_to_visa(handle)
-    query = f"CaseId = '{case.case_id}' AND CaseStage = 'visa' AND OriginCountries = 'TN'"
+    tunisia, _ = await open_journeys(stack.client, handle)
+    await tunisia.contract()
 
-    async def found() -> list:
-        return [wf async for wf in stack.client.list_workflows(query)]
+    async def found(query: str) -> list:
+        return [wf.id async for wf in stack.client.list_workflows(query)]
 
-    assert len(await eventually(found)) == 1
+    case_query = f"WorkflowType = 'CaseWorkflow' AND CaseId = '{case.case_id}' AND CaseStage = 'journeys'"
+    assert len(await eventually(lambda: found(case_query))) == 1
+    journey_query = (
+        f"WorkflowType = 'JourneyWorkflow' AND CaseId = '{case.case_id}' "
+        "AND CaseStage = 'recognition' AND OriginCountries = 'TN'"
+    )
+    assert await eventually(lambda: found(journey_query)) == [tunisia.handle.id]
 
 
 def test_settings_default_to_the_embedded_setup() -> None:

@@ -16,7 +16,7 @@ from temporalio.worker import Replayer
 
 from core.client import data_converter
 from tests.conftest import Stack
-from tests.workflows.case_flow import advance_to_visa, arrival, start_case, visa_issued
+from tests.workflows.case_flow import new_case, open_journeys, start_case
 from worker import WORKFLOWS
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -39,11 +39,11 @@ def test_there_are_recorded_histories() -> None:
     assert HISTORIES
 
 
-async def test_a_fresh_case_replays(stack: Stack) -> None:
-    handle = await start_case(stack.client, stack.settings.task_queue)
-    await advance_to_visa(handle)
-    await visa_issued(handle)
-    await arrival(handle)
+async def test_a_fresh_case_and_its_journey_replay(stack: Stack) -> None:
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    await journey.to_probation()
+    await journey.probation_passed()
     await handle.result()
-    history = await handle.fetch_history()
-    await _replayer().replay_workflow(history)
+    for h in (handle, journey.handle):
+        await _replayer().replay_workflow(await h.fetch_history())

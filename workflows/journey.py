@@ -1,0 +1,388 @@
+"""JourneyWorkflow: one selected candidate's way from contract to probation.
+
+A child of the case's workflow, id ``case-<CASE_ID>-j<N>``. Every advisor action is
+an Update whose validator runs the journey's rules (``journey_rules.apply``) on a
+copy of the state; the handler runs the same rules on the real state, so a rejected
+action changes nothing. The whole journey (state, open documents, next steps) is
+answered by the ``status`` query. The journey returns its outcome to the case.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
+
+with workflow.unsafe.imports_passed_through():
+    from core import search_attributes as sa
+    from models.journey import (
+        AddNote,
+        BookVisaAppointment,
+        DelayArrival,
+        EndJourney,
+        FileVisaLawsuit,
+        JourneyEvent,
+        JourneyInput,
+        JourneyResult,
+        JourneyStage,
+        JourneyState,
+        JourneyView,
+        NewVisaApplication,
+        ReapplyBaConsent,
+        RecordAnmeldung,
+        RecordArrival,
+        RecordBaDecision,
+        RecordContract,
+        RecordDocuments,
+        RecordEmployerReport,
+        RecordEmploymentEnded,
+        RecordJobStart,
+        RecordPermitApplication,
+        RecordPermitDecision,
+        RecordProbationPassed,
+        RecordRecognition,
+        RecordVisaDecision,
+        RecordVorabzustimmung,
+        StartAcceleratedProcedure,
+        VorabzustimmungExpired,
+        WithdrawCandidate,
+    )
+    from models.records import (
+        RECORD_JOURNEY_TRANSITION,
+        JourneyTransitionRecord,
+        Notification,
+        RecipientRole,
+    )
+    from workflows import journey_rules
+    from workflows.case_rules import CaseRuleViolation
+    from workflows.outbox import Outbox
+
+
+@workflow.defn
+class JourneyWorkflow:
+    @workflow.init
+    def __init__(self, journey: JourneyInput) -> None:
+        self._state = JourneyState(
+            case_id=journey.case_id,
+            number=journey.number,
+            workflow_id=workflow.info().workflow_id,
+            candidate=journey.candidate,
+            advisor=journey.advisor,
+            employer_name=journey.employer_name,
+            occupation=journey.occupation,
+            route=journey.route,
+            original_route=journey.route,
+            procedure=journey.procedure,
+            stage=JourneyStage.CONTRACT,
+            started_at=workflow.now(),
+        )
+        self._outbox = Outbox(RECORD_JOURNEY_TRANSITION)
+        self._record(
+            journey_rules.Step(
+                "journey_started",
+                JourneyStage.CONTRACT,
+                f"Journey {journey.number} started for candidate {journey.candidate.candidate_ref} "
+                f"({journey.candidate.origin_country}): contract next",
+            ),
+            advisor=journey.advisor,
+        )
+
+    @workflow.run
+    async def run(self, journey: JourneyInput) -> JourneyResult:
+        await self._outbox.drain_until(lambda: self._state.stage is JourneyStage.FINISHED)
+        s = self._state
+        assert s.outcome is not None
+        return JourneyResult(
+            number=s.number,
+            candidate_ref=s.candidate.candidate_ref,
+            origin_country=s.candidate.origin_country,
+            outcome=s.outcome,
+            reason=s.outcome_reason or "",
+        )
+
+    # --- applying actions ---------------------------------------------------------------
+
+    def _check(self, action: Any) -> None:
+        journey_rules.apply(self._state.model_copy(deep=True), action, workflow.now().date())
+
+    async def _act(self, action: Any) -> JourneyView:
+        step = journey_rules.apply(self._state, action, workflow.now().date())
+        seq = self._record(step, advisor=action.advisor)
+        await self._outbox.until_recorded(seq)
+        return self.status()
+
+    def _record(self, step: journey_rules.Step, advisor: str) -> int:
+        s = self._state
+        event = JourneyEvent(
+            seq=len(s.history) + 1,
+            occurred_at=workflow.now(),
+            action=step.action,
+            advisor=advisor,
+            from_stage=s.stage if s.history else None,
+            to_stage=step.to_stage,
+            summary=step.summary,
+            note=step.note,
+        )
+        s.stage = step.to_stage
+        s.history.append(event)
+        if step.to_stage is JourneyStage.FINISHED:
+            s.finished_at = event.occurred_at
+        self._upsert_search_attributes()
+        self._outbox.queue(
+            JourneyTransitionRecord(journey=s.model_copy(deep=True), event=event),
+            Notification(
+                idempotency_key=f"{s.workflow_id}/{event.seq}/advisor",
+                case_id=s.case_id,
+                recipient_role=RecipientRole.ADVISOR,
+                advisor=s.advisor,
+                subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
+                body=self._email_body(event),
+            ),
+        )
+        workflow.logger.info(
+            "journey transition",
+            extra={"case_id": s.case_id, "journey": s.number, "action": step.action, "stage": s.stage.value},
+        )
+        return event.seq
+
+    def _email_body(self, event: JourneyEvent) -> str:
+        s = self._state
+        lines = [
+            f"Case {s.case_id}, journey {s.number}: candidate {s.candidate.candidate_ref} "
+            f"({s.candidate.origin_country}), {s.employer_name}, {s.occupation}, {s.route.label}",
+            f"Action: {event.action} by {event.advisor}",
+            f"Stage: {event.from_stage or '-'} -> {event.to_stage}",
+            f"What happened: {event.summary}",
+        ]
+        if event.note:
+            lines.append(f"Note: {event.note}")
+        if open_docs := journey_rules.open_documents(s):
+            lines.append("Open documents: " + ", ".join(open_docs))
+        if s.outcome:
+            lines.append(f"Outcome: {s.outcome.value} ({s.outcome_reason})")
+        return "\n".join(lines)
+
+    def _upsert_search_attributes(self) -> None:
+        s = self._state
+        updates: list[SearchAttributeUpdate[Any]] = [
+            sa.CASE_ID.value_set(s.case_id),
+            sa.CASE_STAGE.value_set(s.stage.value),
+            sa.RESIDENCE_ROUTE.value_set(s.route.value),
+            sa.PROCEDURE.value_set(s.procedure.value),
+            sa.OCCUPATION.value_set(s.occupation),
+            sa.ADVISOR.value_set(s.advisor),
+            sa.ORIGIN_COUNTRIES.value_set([s.candidate.origin_country]),
+        ]
+        if s.outcome:
+            updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
+        workflow.upsert_search_attributes(updates)
+
+    # --- query and signal -------------------------------------------------------------------
+
+    @workflow.query
+    def status(self) -> JourneyView:
+        return JourneyView(
+            state=self._state,
+            open_documents=journey_rules.open_documents(self._state),
+            next_steps=journey_rules.next_steps(self._state),
+        )
+
+    @workflow.signal
+    def end_journey(self, action: EndJourney) -> None:
+        """From the case: the vacancy is withdrawn or the Welcome Center ends the case."""
+        try:
+            step = journey_rules.apply(self._state, action, workflow.now().date())
+        except CaseRuleViolation as err:
+            # Already finished by its own last step: nothing left to end.
+            workflow.logger.info(
+                "end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message}
+            )
+            return
+        self._record(step, advisor=action.advisor)
+
+    # --- advisor actions (one Update each, validator next to the handler) ---------------------
+
+    @workflow.update
+    async def record_documents(self, action: RecordDocuments) -> JourneyView:
+        return await self._act(action)
+
+    @record_documents.validator
+    def _check_record_documents(self, action: RecordDocuments) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_contract(self, action: RecordContract) -> JourneyView:
+        return await self._act(action)
+
+    @record_contract.validator
+    def _check_record_contract(self, action: RecordContract) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def start_accelerated_procedure(self, action: StartAcceleratedProcedure) -> JourneyView:
+        return await self._act(action)
+
+    @start_accelerated_procedure.validator
+    def _check_start_accelerated_procedure(self, action: StartAcceleratedProcedure) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_recognition(self, action: RecordRecognition) -> JourneyView:
+        return await self._act(action)
+
+    @record_recognition.validator
+    def _check_record_recognition(self, action: RecordRecognition) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_ba_decision(self, action: RecordBaDecision) -> JourneyView:
+        return await self._act(action)
+
+    @record_ba_decision.validator
+    def _check_record_ba_decision(self, action: RecordBaDecision) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def reapply_ba_consent(self, action: ReapplyBaConsent) -> JourneyView:
+        return await self._act(action)
+
+    @reapply_ba_consent.validator
+    def _check_reapply_ba_consent(self, action: ReapplyBaConsent) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_vorabzustimmung(self, action: RecordVorabzustimmung) -> JourneyView:
+        return await self._act(action)
+
+    @record_vorabzustimmung.validator
+    def _check_record_vorabzustimmung(self, action: RecordVorabzustimmung) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def vorabzustimmung_expired(self, action: VorabzustimmungExpired) -> JourneyView:
+        return await self._act(action)
+
+    @vorabzustimmung_expired.validator
+    def _check_vorabzustimmung_expired(self, action: VorabzustimmungExpired) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def book_visa_appointment(self, action: BookVisaAppointment) -> JourneyView:
+        return await self._act(action)
+
+    @book_visa_appointment.validator
+    def _check_book_visa_appointment(self, action: BookVisaAppointment) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_visa_decision(self, action: RecordVisaDecision) -> JourneyView:
+        return await self._act(action)
+
+    @record_visa_decision.validator
+    def _check_record_visa_decision(self, action: RecordVisaDecision) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def new_visa_application(self, action: NewVisaApplication) -> JourneyView:
+        return await self._act(action)
+
+    @new_visa_application.validator
+    def _check_new_visa_application(self, action: NewVisaApplication) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def file_visa_lawsuit(self, action: FileVisaLawsuit) -> JourneyView:
+        return await self._act(action)
+
+    @file_visa_lawsuit.validator
+    def _check_file_visa_lawsuit(self, action: FileVisaLawsuit) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def delay_arrival(self, action: DelayArrival) -> JourneyView:
+        return await self._act(action)
+
+    @delay_arrival.validator
+    def _check_delay_arrival(self, action: DelayArrival) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_arrival(self, action: RecordArrival) -> JourneyView:
+        return await self._act(action)
+
+    @record_arrival.validator
+    def _check_record_arrival(self, action: RecordArrival) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_anmeldung(self, action: RecordAnmeldung) -> JourneyView:
+        return await self._act(action)
+
+    @record_anmeldung.validator
+    def _check_record_anmeldung(self, action: RecordAnmeldung) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_permit_application(self, action: RecordPermitApplication) -> JourneyView:
+        return await self._act(action)
+
+    @record_permit_application.validator
+    def _check_record_permit_application(self, action: RecordPermitApplication) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_permit_decision(self, action: RecordPermitDecision) -> JourneyView:
+        return await self._act(action)
+
+    @record_permit_decision.validator
+    def _check_record_permit_decision(self, action: RecordPermitDecision) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_job_start(self, action: RecordJobStart) -> JourneyView:
+        return await self._act(action)
+
+    @record_job_start.validator
+    def _check_record_job_start(self, action: RecordJobStart) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_probation_passed(self, action: RecordProbationPassed) -> JourneyView:
+        return await self._act(action)
+
+    @record_probation_passed.validator
+    def _check_record_probation_passed(self, action: RecordProbationPassed) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_employment_ended(self, action: RecordEmploymentEnded) -> JourneyView:
+        return await self._act(action)
+
+    @record_employment_ended.validator
+    def _check_record_employment_ended(self, action: RecordEmploymentEnded) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def record_employer_report(self, action: RecordEmployerReport) -> JourneyView:
+        return await self._act(action)
+
+    @record_employer_report.validator
+    def _check_record_employer_report(self, action: RecordEmployerReport) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def withdraw_candidate(self, action: WithdrawCandidate) -> JourneyView:
+        return await self._act(action)
+
+    @withdraw_candidate.validator
+    def _check_withdraw_candidate(self, action: WithdrawCandidate) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def add_note(self, action: AddNote) -> JourneyView:
+        return await self._act(action)
+
+    @add_note.validator
+    def _check_add_note(self, action: AddNote) -> None:
+        self._check(action)

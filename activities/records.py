@@ -33,21 +33,25 @@ class CaseRecordActivities:
         event = record.event
         with structlog.contextvars.bound_contextvars(case_id=record.case.case_id, seq=event.seq):
             with self._engine.begin() as conn:
-                inserted = conn.execute(
-                    insert_ignoring_duplicates(self._engine, case_events).values(
-                        case_id=record.case.case_id,
-                        seq=event.seq,
-                        occurred_at=event.occurred_at,
-                        action=event.action,
-                        advisor=event.advisor,
-                        from_stage=event.from_stage.value if event.from_stage else None,
-                        to_stage=event.to_stage.value,
-                        summary=event.summary,
-                        note=event.note,
-                    )
-                    # RETURNING, not rowcount: psycopg reports -1 for this INSERT.
-                    .returning(literal_column("1"))
-                ).first() is not None
+                inserted = (
+                    conn.execute(
+                        insert_ignoring_duplicates(self._engine, case_events)
+                        .values(
+                            case_id=record.case.case_id,
+                            seq=event.seq,
+                            occurred_at=event.occurred_at,
+                            action=event.action,
+                            advisor=event.advisor,
+                            from_stage=event.from_stage.value if event.from_stage else None,
+                            to_stage=event.to_stage.value,
+                            summary=event.summary,
+                            note=event.note,
+                        )
+                        # RETURNING, not rowcount: psycopg reports -1 for this INSERT.
+                        .returning(literal_column("1"))
+                    ).first()
+                    is not None
+                )
                 conn.execute(
                     upsert_newer(
                         self._engine,
@@ -65,26 +69,28 @@ class CaseRecordActivities:
         """Write one journey event and the journey snapshot after it; idempotent like
         ``record_case_transition``."""
         event, journey = record.event, record.journey
-        with structlog.contextvars.bound_contextvars(
-            case_id=journey.case_id, journey=journey.number, seq=event.seq
-        ):
+        with structlog.contextvars.bound_contextvars(case_id=journey.case_id, journey=journey.number, seq=event.seq):
             with self._engine.begin() as conn:
-                inserted = conn.execute(
-                    insert_ignoring_duplicates(self._engine, journey_events).values(
-                        journey_id=journey.workflow_id,
-                        case_id=journey.case_id,
-                        seq=event.seq,
-                        occurred_at=event.occurred_at,
-                        action=event.action,
-                        advisor=event.advisor,
-                        from_stage=event.from_stage.value if event.from_stage else None,
-                        to_stage=event.to_stage.value,
-                        summary=event.summary,
-                        note=event.note,
-                    )
-                    # RETURNING, not rowcount: psycopg reports -1 for this INSERT.
-                    .returning(literal_column("1"))
-                ).first() is not None
+                inserted = (
+                    conn.execute(
+                        insert_ignoring_duplicates(self._engine, journey_events)
+                        .values(
+                            journey_id=journey.workflow_id,
+                            case_id=journey.case_id,
+                            seq=event.seq,
+                            occurred_at=event.occurred_at,
+                            action=event.action,
+                            advisor=event.advisor,
+                            from_stage=event.from_stage.value if event.from_stage else None,
+                            to_stage=event.to_stage.value,
+                            summary=event.summary,
+                            note=event.note,
+                        )
+                        # RETURNING, not rowcount: psycopg reports -1 for this INSERT.
+                        .returning(literal_column("1"))
+                    ).first()
+                    is not None
+                )
                 conn.execute(
                     upsert_newer(
                         self._engine,

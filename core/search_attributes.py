@@ -62,9 +62,7 @@ def cli_arguments() -> list[str]:
 async def register(client: Client, namespace: str) -> list[str]:
     """Register every attribute of the registry that the server lacks (a Temporal
     server with its own database, e.g. docker-compose). Returns the names added."""
-    existing = await client.operator_service.list_search_attributes(
-        ListSearchAttributesRequest(namespace=namespace)
-    )
+    existing = await client.operator_service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))
     missing = {
         key.name: IndexedValueType.ValueType(key.indexed_value_type)
         for key in ALL

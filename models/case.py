@@ -148,9 +148,7 @@ class Employer(_Input):
     sector: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     # The employer's contact for the Welcome Center: a role mailbox or person at the
     # company. Kept in the case, never in search attributes or logs.
-    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = (
-        None
-    )
+    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = None
     earlier_international_hires: bool | None = Field(
         default=None, description="has hired from abroad or refugees before"
     )

@@ -1,8 +1,10 @@
-"""Advisor command line: start a case, advance it, read its status, list cases.
+"""Advisor command line: open a case, carry it and its candidates' journeys along, read it.
 
-Input is validated by the same pydantic models the workflow uses before anything
-reaches Temporal; a bad field exits with code 2 and names the field. An action the
-case rejects (wrong stage, dates that do not fit) exits with code 1 and the reason.
+Every action takes its input from flags or from a JSON/YAML file (``--file``; flags
+override the file). Input is validated by the same pydantic models the workflows use
+before anything reaches Temporal: a bad field exits with code 2 and names the field.
+An action the case rejects (wrong stage, missing documents, dates that do not fit)
+exits with code 1 and the reason. ``--json`` gives machine-readable output everywhere.
 """
 
 from __future__ import annotations
@@ -12,38 +14,37 @@ import json
 import os
 import secrets
 import sys
+import types
+import typing
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
+import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
 from core.client import connect
 from core.config import Settings, get_settings
-from models.case import (
-    CaseId,
-    CaseState,
-    CompleteConsultation,
-    NewCase,
-    RecordArrival,
-    RecordBaConsent,
-    RecordVisaDecision,
-    SelectCandidates,
-    Stage,
-    Withdraw,
-    workflow_id_for,
-)
+from models import case as case_models
+from models import journey as journey_models
+from models.case import CaseId, CaseState, NewCaseRequest, Stage, workflow_id_for
+from models.journey import JourneyView
+from starter.render import fmt_time, render_status, ui_link
 from workflows.case import CaseWorkflow
+from workflows.journey import JourneyWorkflow
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
 EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_REJECTED", "main", "new_case_id", "ui_link"]
 
 
 class InputError(Exception):
@@ -54,14 +55,81 @@ def new_case_id() -> str:
     return "WC-" + "".join(secrets.choice(_CROCKFORD) for _ in range(10))
 
 
-def ui_link(settings: Settings, case_id: str) -> str:
-    return (
-        f"{settings.temporal_ui_url.rstrip('/')}/namespaces/{settings.temporal_namespace}"
-        f"/workflows/{workflow_id_for(case_id)}"
-    )
+# --- what each command does -------------------------------------------------------------
+
+# Case-level advisor actions: command -> (update, input model).
+CASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
+    "complete-consultation": (CaseWorkflow.complete_consultation, case_models.CompleteConsultation),
+    "select-candidates": (CaseWorkflow.select_candidates, case_models.SelectCandidates),
+    "withdraw": (CaseWorkflow.withdraw, case_models.Withdraw),
+}
+
+# Journey actions: command -> (update, input model). The command names the Update.
+JOURNEY_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
+    name.replace("_", "-"): (getattr(JourneyWorkflow, name), model)  # type: ignore[misc]
+    for name, model in [
+        ("record_documents", journey_models.RecordDocuments),
+        ("record_contract", journey_models.RecordContract),
+        ("start_accelerated_procedure", journey_models.StartAcceleratedProcedure),
+        ("record_recognition", journey_models.RecordRecognition),
+        ("record_ba_decision", journey_models.RecordBaDecision),
+        ("reapply_ba_consent", journey_models.ReapplyBaConsent),
+        ("record_vorabzustimmung", journey_models.RecordVorabzustimmung),
+        ("vorabzustimmung_expired", journey_models.VorabzustimmungExpired),
+        ("book_visa_appointment", journey_models.BookVisaAppointment),
+        ("record_visa_decision", journey_models.RecordVisaDecision),
+        ("new_visa_application", journey_models.NewVisaApplication),
+        ("file_visa_lawsuit", journey_models.FileVisaLawsuit),
+        ("delay_arrival", journey_models.DelayArrival),
+        ("record_arrival", journey_models.RecordArrival),
+        ("record_anmeldung", journey_models.RecordAnmeldung),
+        ("record_permit_application", journey_models.RecordPermitApplication),
+        ("record_permit_decision", journey_models.RecordPermitDecision),
+        ("record_job_start", journey_models.RecordJobStart),
+        ("record_probation_passed", journey_models.RecordProbationPassed),
+        ("record_employment_ended", journey_models.RecordEmploymentEnded),
+        ("record_employer_report", journey_models.RecordEmployerReport),
+        ("withdraw_candidate", journey_models.WithdrawCandidate),
+    ]
+}
+
+# Cases opened before the candidate journeys take these steps on the case itself.
+LEGACY_CASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
+    "record-ba-decision": (CaseWorkflow.record_ba_consent, case_models.RecordBaConsent),
+    "record-visa-decision": (CaseWorkflow.record_visa_decision, case_models.RecordVisaDecision),
+    "record-arrival": (CaseWorkflow.record_arrival, case_models.RecordArrival),
+}
+LEGACY_STAGES = {Stage.BA_HANDOFF, Stage.VISA, Stage.ARRIVAL}
+
+_SPECIAL_FLAGS = {"documents", "candidates"}  # parsed from repeatable REF:... flags
 
 
 # --- argument parsing -------------------------------------------------------------------
+
+
+def _first_line(text: str | None) -> str | None:
+    return text.strip().splitlines()[0] if text else None
+
+
+def _add_model_flags(parser: argparse.ArgumentParser, model: type[BaseModel]) -> None:
+    """One --flag per input field; values stay strings, the model validates them."""
+    for name, field in model.model_fields.items():
+        if name in ("advisor", "note") or name in _SPECIAL_FLAGS:
+            continue
+        flag = "--" + name.replace("_", "-")
+        help_text = field.description or ("required" if field.is_required() else None)
+        if _is_bool(field.annotation):
+            parser.add_argument(flag, dest=name, action="store_true", default=None, help=help_text)
+        else:
+            parser.add_argument(flag, dest=name, help=help_text)
+
+
+def _is_bool(annotation: Any) -> bool:
+    if annotation is bool:
+        return True
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return bool in typing.get_args(annotation)
+    return False
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -71,73 +139,66 @@ def _build_parser() -> argparse.ArgumentParser:
     actor = argparse.ArgumentParser(add_help=False)
     actor.add_argument("case_id", metavar="CASE_ID")
     actor.add_argument(
-        "--advisor",
-        default=os.environ.get("WC_ADVISOR"),
-        help="your advisor handle, e.g. m.koch (default: $WC_ADVISOR)",
+        "--advisor", default=os.environ.get("WC_ADVISOR"), help="your advisor handle (default: $WC_ADVISOR)"
     )
-    actor.add_argument("--note", help="free-text note for the audit trail (no personal data)")
+    actor.add_argument("--note", help="note for the audit trail (no personal data)")
+    actor.add_argument("--file", type=Path, help="JSON or YAML file with the fields; flags override it")
 
-    parser = argparse.ArgumentParser(
-        prog="python -m starter", description="Welcome Center case tracking for advisors"
+    journey = argparse.ArgumentParser(add_help=False)
+    journey.add_argument(
+        "--candidate", metavar="REF", help="the candidate's reference (needed when the case has several)"
     )
+
+    parser = argparse.ArgumentParser(prog="python -m starter", description="Welcome Center case tracking")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("new-case", parents=[common], help="open a case after the first consultation request")
-    p.add_argument(
-        "--advisor", default=os.environ.get("WC_ADVISOR"), help="owning advisor (default: $WC_ADVISOR)"
-    )
-    p.add_argument("--employer-name", required=True)
-    p.add_argument("--employer-sector")
-    p.add_argument("--occupation", required=True, help='e.g. "Anlagenmechaniker SHK"')
-    p.add_argument("--positions", type=int, default=1)
-    p.add_argument("--route", required=True, help="18a, 18b, 16a, 16d1 or 16d3 (§ optional)")
-    p.add_argument("--procedure", default="regular", help="regular or 81a")
-    p.add_argument("--origin-programme", help='e.g. "THAMM Plus"')
+    p = sub.add_parser("new-case", parents=[common], help="open a case for an employer's vacancy")
+    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="owning advisor (default: $WC_ADVISOR)")
+    p.add_argument("--file", type=Path, help="JSON or YAML file with the case; flags override it")
     p.add_argument("--case-id", help="reuse a known id: repeating new-case with it is safe")
-
-    p = sub.add_parser(
-        "complete-consultation", parents=[common, actor], help="consultation done, open candidate selection"
-    )
+    p.add_argument("--employer-name")
+    p.add_argument("--employer-sector")
+    p.add_argument("--employer-contact", help="who at the company the Welcome Center talks to")
     p.add_argument(
-        "--wage-meets-local-standard",
-        action="store_true",
-        help="confirm the wage is no worse than for domestic workers (§39(2) AufenthG)",
+        "--earlier-international-hires",
+        choices=["yes", "no"],
+        help="has the employer hired from abroad before?",
     )
+    p.add_argument("--occupation", help='e.g. "Anlagenmechaniker SHK"')
+    p.add_argument("--qualification-level", help="vocational, academic or trainee")
+    p.add_argument("--monthly-gross-wage-eur", help="offered wage, EUR gross per month")
+    p.add_argument("--positions", help="number of positions (default 1)")
+    p.add_argument("--route", help="18a, 18b, 16a, 16d1 or 16d3 (§ optional)")
+    p.add_argument("--procedure", help="regular (default) or 81a")
+    p.add_argument("--origin-programme", help='e.g. "THAMM Plus"')
 
-    p = sub.add_parser("select-candidates", parents=[common, actor], help="record the selected candidates")
-    p.add_argument(
+    for command, (update, model) in CASE_ACTIONS.items():
+        p = sub.add_parser(command, parents=[common, actor], help=_first_line(update.__doc__) or command)
+        _add_model_flags(p, model)
+    sub.choices["complete-consultation"].description = "Consultation done; opens candidate selection."
+    sub.choices["select-candidates"].add_argument(
         "--candidate",
+        dest="candidates",
         action="append",
-        default=[],
         metavar="REF:COUNTRY",
         help="opaque candidate reference and ISO country, e.g. THAMM-4711:TN (repeatable)",
     )
 
-    p = sub.add_parser(
-        "record-ba-consent", parents=[common, actor], help="record the Agentur für Arbeit decision"
+    p = sub.add_parser("add-note", parents=[common, actor, journey], help="add a note to the case (or to one journey)")
+
+    for command, (_update, model) in JOURNEY_ACTIONS.items():
+        help_text = _first_line(model.__doc__) or command.replace("-", " ")
+        p = sub.add_parser(command, parents=[common, actor, journey], help=help_text)
+        _add_model_flags(p, model)
+    sub.choices["record-documents"].add_argument(
+        "--document",
+        dest="documents",
+        action="append",
+        metavar="CODE:REFERENCE[:YYYY-MM-DD]",
+        help="a document received, its reference in the document store and date (default today); repeatable",
     )
-    p.add_argument("--decision", required=True, help="granted or refused")
-    p.add_argument("--path", required=True, help="vorabzustimmung, embassy or abh_81a")
-    p.add_argument("--decided-on", required=True, help="YYYY-MM-DD")
-    p.add_argument("--refusal-grounds")
 
-    p = sub.add_parser(
-        "record-visa-decision", parents=[common, actor], help="record the embassy's visa decision"
-    )
-    p.add_argument("--decision", required=True, help="issued or refused")
-    p.add_argument("--decided-on", required=True, help="YYYY-MM-DD")
-    p.add_argument("--valid-until", help="YYYY-MM-DD, from the visa label")
-
-    p = sub.add_parser(
-        "record-arrival", parents=[common, actor], help="record the arrival; closes the case as placed"
-    )
-    p.add_argument("--arrived-on", required=True, help="YYYY-MM-DD")
-
-    p = sub.add_parser("withdraw", parents=[common, actor], help="end the case early")
-    p.add_argument("--party", required=True, help="candidate, employer or welcome_center")
-    p.add_argument("--reason", required=True)
-
-    p = sub.add_parser("status", parents=[common], help="the whole state of one case")
+    p = sub.add_parser("status", parents=[common], help="the whole case: journeys, open documents, history")
     p.add_argument("case_id", metavar="CASE_ID")
 
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
@@ -145,6 +206,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="only running cases")
     p.add_argument("--limit", type=int, default=50)
     return parser
+
+
+# --- input ------------------------------------------------------------------------------------
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
@@ -159,7 +223,9 @@ def _describe(err: ValidationError) -> str:
     for e in err.errors():
         field = ".".join(str(p) for p in e["loc"])
         message = e["msg"].removeprefix("Value error, ")
-        lines.append(f"{field}: {message}" if field else message)
+        if e["type"] == "extra_forbidden":
+            message = "not a field of this action"
+        lines.append(f"{field}: {message}" if field and not message.startswith(f"{field}:") else message)
     return "; ".join(lines)
 
 
@@ -170,7 +236,25 @@ def _case_id(raw: str) -> str:
         raise InputError(f"case_id: '{raw}' is not a case id (expected WC- and 10 characters)") from None
 
 
-def _candidates(raw: list[str]) -> list[dict[str, str]]:
+def _read_file(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputError(f"file: cannot read {path}: {err.strerror}") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as err:
+        raise InputError(f"file: {path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {err}") from None
+    if not isinstance(data, dict):
+        raise InputError(f"file: {path} must hold one object with the fields")
+    return data
+
+
+def _candidates(raw: list[str] | None) -> list[dict[str, str]] | None:
+    if raw is None:
+        return None
     result = []
     for item in raw:
         ref, sep, country = item.rpartition(":")
@@ -180,107 +264,64 @@ def _candidates(raw: list[str]) -> list[dict[str, str]]:
     return result
 
 
-# Advisor actions: command -> (update, input model, fields from the arguments)
-_ACTIONS: dict[str, tuple[Any, type[BaseModel], Callable[[argparse.Namespace], dict[str, Any]]]] = {
-    "complete-consultation": (
-        CaseWorkflow.complete_consultation,
-        CompleteConsultation,
-        lambda a: {"wage_meets_local_standard": a.wage_meets_local_standard},
-    ),
-    "select-candidates": (
-        CaseWorkflow.select_candidates,
-        SelectCandidates,
-        lambda a: {"candidates": _candidates(a.candidate)},
-    ),
-    "record-ba-consent": (
-        CaseWorkflow.record_ba_consent,
-        RecordBaConsent,
-        lambda a: {
-            "decision": a.decision,
-            "path": a.path,
-            "decided_on": a.decided_on,
-            "refusal_grounds": a.refusal_grounds,
-        },
-    ),
-    "record-visa-decision": (
-        CaseWorkflow.record_visa_decision,
-        RecordVisaDecision,
-        lambda a: {"decision": a.decision, "decided_on": a.decided_on, "valid_until": a.valid_until},
-    ),
-    "record-arrival": (CaseWorkflow.record_arrival, RecordArrival, lambda a: {"arrived_on": a.arrived_on}),
-    "withdraw": (CaseWorkflow.withdraw, Withdraw, lambda a: {"party": a.party, "reason": a.reason}),
-}
+def _documents(raw: list[str] | None) -> list[dict[str, str]] | None:
+    if raw is None:
+        return None
+    result = []
+    for item in raw:
+        parts = item.split(":")
+        if len(parts) not in (2, 3) or not all(parts):
+            raise InputError(f"documents: '{item}' must be CODE:REFERENCE or CODE:REFERENCE:YYYY-MM-DD")
+        received_on = parts[2] if len(parts) == 3 else date.today().isoformat()
+        result.append({"code": parts[0], "reference": parts[1], "received_on": received_on})
+    return result
 
 
-# --- output ----------------------------------------------------------------------------------
+def _action_fields(args: argparse.Namespace, model: type[BaseModel]) -> dict[str, Any]:
+    """The model's fields from the file, overridden by the flags given."""
+    data = _read_file(getattr(args, "file", None))
+    for name in model.model_fields:
+        value = getattr(args, name, None)
+        if name == "candidates":
+            value = _candidates(value)
+        elif name == "documents":
+            value = _documents(value)
+        if value is not None:
+            data[name] = value
+        elif name not in data and _is_bool(model.model_fields[name].annotation):
+            data[name] = False  # a yes/no flag not given means no
+    return data
 
 
-def _print_json(out: TextIO, data: Any) -> None:
-    out.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+# --- commands ---------------------------------------------------------------------------
 
 
-def _fmt_time(value: datetime | str | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else (value or "-")
-
-
-def render_status(state: CaseState, settings: Settings) -> str:
-    s = state
-    state_line = f"closed, {s.outcome.value} ({s.outcome_reason})" if s.outcome else "open"
-    lines = [
-        f"Case {s.case_id}   stage: {s.stage.value}   ({state_line})",
-        f"  Employer:    {s.employer.name}" + (f" ({s.employer.sector})" if s.employer.sector else ""),
-        f"  Vacancy:     {s.occupation}, {s.positions} position(s)",
-        f"  Route:       {s.route.label}, procedure: {s.procedure.value}"
-        + (f", programme: {s.origin_programme}" if s.origin_programme else ""),
-        f"  Advisor:     {s.advisor}",
-        f"  Opened:      {_fmt_time(s.opened_at)}"
-        + (f"   closed: {_fmt_time(s.closed_at)}" if s.closed_at else ""),
-    ]
-    if s.candidates:
-        lines.append(
-            "  Candidates:  " + ", ".join(f"{c.candidate_ref} ({c.origin_country})" for c in s.candidates)
-        )
-    for c in s.ba_consents:
-        lines.append(
-            f"  BA consent:  {c.decision.value} on {c.decided_on} via {c.path.value}"
-            + (f" - {c.refusal_grounds}" if c.refusal_grounds else "")
-        )
-    for v in s.visa_decisions:
-        lines.append(
-            f"  Visa:        {v.decision.value} on {v.decided_on}"
-            + (f", valid until {v.valid_until}" if v.valid_until else "")
-        )
-    if s.arrived_on:
-        lines.append(f"  Arrived:     {s.arrived_on}")
-    lines.append("  History:")
-    for e in s.history:
-        lines.append(f"    {e.seq:>3}  {_fmt_time(e.occurred_at)}  {e.advisor:<12} {e.summary}")
-        if e.note:
-            lines.append(f"         note: {e.note}")
-    lines.append(f"  Web UI:      {ui_link(settings, s.case_id)}")
-    return "\n".join(lines) + "\n"
-
-
-# --- commands -------------------------------------------------------------------------------
-
-
-async def _new_case(
-    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
-) -> int:
-    case_id = _case_id(args.case_id) if args.case_id else new_case_id()
-    new_case = _validate(
-        NewCase,
-        {
-            "case_id": case_id,
-            "advisor": args.advisor,
-            "employer": {"name": args.employer_name, "sector": args.employer_sector},
-            "occupation": args.occupation,
-            "positions": args.positions,
-            "route": args.route,
-            "procedure": args.procedure,
-            "origin_programme": args.origin_programme,
-        },
-    )
+async def _new_case(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    data = _read_file(args.file)
+    employer = dict(data.pop("employer", None) or {})
+    for flag, key in [
+        ("employer_name", "name"),
+        ("employer_sector", "sector"),
+        ("employer_contact", "contact"),
+    ]:
+        if getattr(args, flag) is not None:
+            employer[key] = getattr(args, flag)
+    if args.earlier_international_hires is not None:
+        employer["earlier_international_hires"] = args.earlier_international_hires == "yes"
+    for name in (
+        "advisor",
+        "occupation",
+        "qualification_level",
+        "monthly_gross_wage_eur",
+        "positions",
+        "route",
+        "procedure",
+        "origin_programme",
+    ):
+        if getattr(args, name) is not None:
+            data[name] = getattr(args, name)
+    case_id = _case_id(args.case_id or data.pop("case_id", None) or new_case_id())
+    new_case = _validate(NewCaseRequest, {**data, "case_id": case_id, "employer": employer})
     client = await get_client()
     handle = await client.start_workflow(
         CaseWorkflow.run,
@@ -298,34 +339,92 @@ async def _new_case(
     return 0
 
 
-async def _action(
-    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
-) -> int:
-    update, model, fields = _ACTIONS[args.command]
+async def _case_action(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    update, model = CASE_ACTIONS[args.command]
     case_id = _case_id(args.case_id)
-    action = _validate(model, {"advisor": args.advisor, "note": args.note, **fields(args)})
+    action = _validate(model, {"advisor": args.advisor, "note": args.note, **_action_fields(args, model)})
     client = await get_client()
-    handle = client.get_workflow_handle(workflow_id_for(case_id))
-    state: CaseState = await handle.execute_update(update, action)
-    if args.json:
-        _print_json(out, state.model_dump(mode="json"))
-    else:
-        last = state.history[-1]
-        out.write(f"{case_id}: {last.summary} (stage: {state.stage.value})\n")
+    state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).execute_update(update, action)
+    _report_case(args, out, state)
     return 0
 
 
-async def _status(
-    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
-) -> int:
+async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    case_id = _case_id(args.case_id)
+    is_note = args.command == "add-note"
+    if is_note:
+        model: type[BaseModel] = journey_models.AddNote if args.candidate else case_models.AddCaseNote
+    else:
+        update, model = JOURNEY_ACTIONS[args.command]
+    fields = {"advisor": args.advisor, "note": args.note, **_action_fields(args, model)}
+    action = _validate(model, fields)  # before connecting: bad input never reaches Temporal
+    client = await get_client()
+    case_handle = client.get_workflow_handle(workflow_id_for(case_id))
+    state: CaseState = await case_handle.query(CaseWorkflow.status)
+
+    if is_note and not args.candidate:
+        state = await case_handle.execute_update(CaseWorkflow.add_note, action)
+        _report_case(args, out, state)
+        return 0
+    if state.stage in LEGACY_STAGES and args.command in LEGACY_CASE_ACTIONS and not state.journeys:
+        legacy_update, legacy_model = LEGACY_CASE_ACTIONS[args.command]
+        state = await case_handle.execute_update(legacy_update, _validate(legacy_model, fields))
+        _report_case(args, out, state)
+        return 0
+
+    journey_handle = _journey_handle(client, state, args.candidate)
+    view: JourneyView = await journey_handle.execute_update(JourneyWorkflow.add_note if is_note else update, action)
+    if args.json:
+        _print_json(out, view.model_dump(mode="json"))
+    else:
+        j = view.state
+        open_docs = f"; open documents: {', '.join(view.open_documents)}" if view.open_documents else ""
+        out.write(
+            f"{case_id} / {j.candidate.candidate_ref}: {j.history[-1].summary} (stage: {j.stage.value}){open_docs}\n"
+        )
+    return 0
+
+
+def _journey_handle(client: Client, state: CaseState, candidate: str | None) -> WorkflowHandle[Any, Any]:
+    if not state.journeys:
+        raise InputError(f"candidate: case {state.case_id} has no candidate journeys yet (stage {state.stage.value})")
+    refs = [j.candidate_ref for j in state.journeys]
+    if candidate is None:
+        if len(state.journeys) > 1:
+            raise InputError(f"candidate: required, the case has several candidates: {', '.join(refs)}")
+        return client.get_workflow_handle(state.journeys[0].workflow_id)
+    wanted = candidate.strip().upper()
+    for journey in state.journeys:
+        if journey.candidate_ref == wanted:
+            return client.get_workflow_handle(journey.workflow_id)
+    raise InputError(f"candidate: '{candidate}' is not a candidate of case {state.case_id} ({', '.join(refs)})")
+
+
+def _report_case(args: argparse.Namespace, out: TextIO, state: CaseState) -> None:
+    if args.json:
+        _print_json(out, state.model_dump(mode="json"))
+    else:
+        out.write(f"{state.case_id}: {state.history[-1].summary} (stage: {state.stage.value})\n")
+
+
+async def _status(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     case_id = _case_id(args.case_id)
     client = await get_client()
-    handle = client.get_workflow_handle(workflow_id_for(case_id))
-    state: CaseState = await handle.query(CaseWorkflow.status)
+    state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.status)
+    journeys: list[JourneyView] = [
+        await client.get_workflow_handle(j.workflow_id).query(JourneyWorkflow.status) for j in state.journeys
+    ]
     if args.json:
-        _print_json(out, {**state.model_dump(mode="json"), "ui": ui_link(settings, case_id)})
+        _print_json(
+            out,
+            {
+                **state.model_dump(mode="json"),
+                "journeys": [j.model_dump(mode="json") for j in journeys],
+                "ui": ui_link(settings, case_id),
+            },
+        )
     else:
-        out.write(render_status(state, settings))
+        out.write(render_status(state, journeys, settings))
     return 0
 
 
@@ -346,6 +445,7 @@ async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: S
                 "route": attrs.get(sa.RESIDENCE_ROUTE),
                 "procedure": attrs.get(sa.PROCEDURE),
                 "advisor": attrs.get(sa.ADVISOR),
+                "origin_countries": list(attrs.get(sa.ORIGIN_COUNTRIES) or []),
                 "outcome": attrs.get(sa.CASE_OUTCOME),
                 "status": wf.status.name.lower() if wf.status else None,
                 "opened_at": wf.start_time,
@@ -354,12 +454,12 @@ async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: S
     if args.json:
         _print_json(out, rows)
         return 0
-    header = f"{'CASE':<14} {'STAGE':<20} {'ROUTE':<6} {'PROC':<8} {'ADVISOR':<12} {'OUTCOME':<28} OPENED"
-    out.write(header + "\n")
+    out.write(f"{'CASE':<14} {'STAGE':<20} {'ROUTE':<6} {'PROC':<8} {'ADVISOR':<12} {'OUTCOME':<16} OPENED\n")
     for r in rows:
+        opened: Any = r["opened_at"]
         out.write(
             f"{r['case_id']:<14} {r['stage'] or '-':<20} {r['route'] or '-':<6} {r['procedure'] or '-':<8} "
-            f"{r['advisor'] or '-':<12} {r['outcome'] or '-':<28} {_fmt_time(r['opened_at'])}\n"
+            f"{r['advisor'] or '-':<12} {r['outcome'] or '-':<16} {fmt_time(opened)}\n"
         )
     out.write(f"{len(rows)} case(s)\n")
     return 0
@@ -372,6 +472,10 @@ def _validate_stage(raw: str) -> str:
         raise InputError(f"stage: '{raw}' is not one of {', '.join(s.value for s in Stage)}") from None
 
 
+def _print_json(out: TextIO, data: Any) -> None:
+    out.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
 async def main(
     argv: Sequence[str] | None = None,
     client: Client | None = None,
@@ -382,12 +486,15 @@ async def main(
     out = out or sys.stdout
     err = err or sys.stderr
     settings = settings or get_settings()
-    parser = _build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = _build_parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    command = {"new-case": _new_case, "status": _status, "list": _list}.get(args.command, _action)
+    commands = {"new-case": _new_case, "status": _status, "list": _list}
+    if args.command in CASE_ACTIONS:
+        command = _case_action
+    else:
+        command = commands.get(args.command, _journey_action)
 
     async def get_client() -> Client:
         # Connect only after the input is valid: bad input never reaches Temporal.
@@ -408,7 +515,7 @@ async def main(
         return EXIT_REJECTED
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
-            err.write("rejected: the case is closed; nothing can change\n")
+            err.write("rejected: the case (or journey) is closed; nothing can change\n")
         elif e.status is RPCStatusCode.NOT_FOUND:
             err.write(f"error: case not found ({e.message})\n")
         else:

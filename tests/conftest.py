@@ -35,9 +35,7 @@ def _temporal_cli() -> str:
     if path := os.environ.get("WC_TEMPORAL_CLI"):
         return path
     # The same lookup (and one-time build) the main job uses.
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "temporal-cli.sh")], check=True, capture_output=True, text=True
-    )
+    result = subprocess.run([str(ROOT / "scripts" / "temporal-cli.sh")], check=True, capture_output=True, text=True)
     return result.stdout.strip()
 
 

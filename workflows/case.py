@@ -270,9 +270,7 @@ class CaseWorkflow:
     def _validate_select_candidates(self, action: SelectCandidates) -> None:
         case_rules.check_select_candidates(self._state, action)
 
-    async def _await_journey(
-        self, journey: JourneySummary, handle: ChildWorkflowHandle[Any, JourneyResult]
-    ) -> None:
+    async def _await_journey(self, journey: JourneySummary, handle: ChildWorkflowHandle[Any, JourneyResult]) -> None:
         try:
             result = await handle
             journey.outcome, journey.reason = result.outcome.value, result.reason
@@ -301,9 +299,7 @@ class CaseWorkflow:
             outcome = Outcome.PARTLY_PLACED
         else:
             outcome = Outcome.NOT_PLACED
-        not_placed = "; ".join(
-            f"{j.candidate_ref}: {j.outcome} ({j.reason})" for j in journeys if j not in placed
-        )
+        not_placed = "; ".join(f"{j.candidate_ref}: {j.outcome} ({j.reason})" for j in journeys if j not in placed)
         self._state.outcome = outcome
         self._state.outcome_reason = f"{len(placed)} of {len(journeys)} placed" + (
             f"; {not_placed}" if not_placed else ""
@@ -354,9 +350,7 @@ class CaseWorkflow:
         await workflow.wait_condition(lambda: self._journeys_started)
         end = EndJourney(advisor=action.advisor, outcome=outcome, reason=action.reason)
         for journey in open_journeys:
-            await workflow.get_external_workflow_handle(journey.workflow_id).signal(
-                JourneyWorkflow.end_journey, end
-            )
+            await workflow.get_external_workflow_handle(journey.workflow_id).signal(JourneyWorkflow.end_journey, end)
         await self._outbox.until_recorded(seq)
         return self._state
 

@@ -40,13 +40,10 @@ class CaseRuleViolation(ApplicationError):
 
 def _require_stage(state: CaseState, expected: Stage, action: str) -> None:
     if state.stage is Stage.CLOSED:
-        raise CaseRuleViolation(
-            f"{action}: case {state.case_id} is closed ({state.outcome}); nothing can change"
-        )
+        raise CaseRuleViolation(f"{action}: case {state.case_id} is closed ({state.outcome}); nothing can change")
     if state.stage is not expected:
         raise CaseRuleViolation(
-            f"{action}: case {state.case_id} is in stage '{state.stage}', "
-            f"this action belongs to stage '{expected}'"
+            f"{action}: case {state.case_id} is in stage '{state.stage}', this action belongs to stage '{expected}'"
         )
 
 
@@ -67,9 +64,7 @@ def check_complete_consultation(state: CaseState, action: CompleteConsultation) 
 def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:
     _require_stage(state, Stage.CANDIDATE_SELECTION, "select-candidates")
     if len(action.candidates) > state.positions:
-        raise CaseRuleViolation(
-            f"candidates: {len(action.candidates)} selected for {state.positions} position(s)"
-        )
+        raise CaseRuleViolation(f"candidates: {len(action.candidates)} selected for {state.positions} position(s)")
 
 
 def check_record_ba_consent(state: CaseState, action: RecordBaConsent, today: date) -> None:
@@ -77,9 +72,7 @@ def check_record_ba_consent(state: CaseState, action: RecordBaConsent, today: da
     _not_in_future("decided_on", action.decided_on, today)
     accelerated = state.procedure is Procedure.ACCELERATED_81A
     if accelerated and action.path is not BaConsentPath.ABH_81A:
-        raise CaseRuleViolation(
-            "path: in the §81a procedure the Ausländerbehörde obtains the BA consent (abh_81a)"
-        )
+        raise CaseRuleViolation("path: in the §81a procedure the Ausländerbehörde obtains the BA consent (abh_81a)")
     if not accelerated and action.path is BaConsentPath.ABH_81A:
         raise CaseRuleViolation("path: abh_81a is only possible in the §81a procedure")
 
@@ -103,9 +96,7 @@ def check_record_arrival(state: CaseState, action: RecordArrival, today: date) -
     if action.arrived_on < visa.decided_on:
         raise CaseRuleViolation(f"arrived_on: before the visa was issued on {visa.decided_on}")
     if visa.valid_until is not None and action.arrived_on > visa.valid_until:
-        raise CaseRuleViolation(
-            f"arrived_on: after the visa expired on {visa.valid_until}; entry needs a valid visa"
-        )
+        raise CaseRuleViolation(f"arrived_on: after the visa expired on {visa.valid_until}; entry needs a valid visa")
 
 
 def check_withdraw(state: CaseState, action: Withdraw) -> None:

@@ -195,9 +195,7 @@ class JourneyWorkflow:
             step = journey_rules.apply(self._state, action, workflow.now().date())
         except CaseRuleViolation as err:
             # Already finished by its own last step: nothing left to end.
-            workflow.logger.info(
-                "end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message}
-            )
+            workflow.logger.info("end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message})
             return
         self._record(step, advisor=action.advisor)
 

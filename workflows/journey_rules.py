@@ -133,8 +133,7 @@ def apply(state: JourneyState, action: Any, today: date) -> Step:
     name = _ACTION_NAMES[type(action)]
     if state.stage is S.FINISHED:
         raise CaseRuleViolation(
-            f"{name}: journey {state.number} of case {state.case_id} has finished "
-            f"({state.outcome}); nothing can change"
+            f"{name}: journey {state.number} of case {state.case_id} has finished ({state.outcome}); nothing can change"
         )
     step = rule(state, action, today)
     step.note = getattr(action, "note", None)
@@ -153,8 +152,7 @@ def _stage(state: JourneyState, action: str, *allowed: JourneyStage) -> None:
     if state.stage not in allowed:
         expected = " or ".join(f"'{s}'" for s in allowed)
         raise CaseRuleViolation(
-            f"{action}: journey {state.number} is in stage '{state.stage}', "
-            f"this action belongs to stage {expected}"
+            f"{action}: journey {state.number} is in stage '{state.stage}', this action belongs to stage {expected}"
         )
 
 
@@ -251,8 +249,7 @@ def _record_recognition(state: JourneyState, a: RecordRecognition, today: date) 
         return Step(
             "recognition_rejected",
             S.BA_CONSENT,
-            f"Recognition rejected by {a.body} on {a.decided_on}; continues as recognition "
-            "partnership §16d(3)",
+            f"Recognition rejected by {a.body} on {a.decided_on}; continues as recognition partnership §16d(3)",
         )
     _finish(state, JourneyOutcome.RECOGNITION_REJECTED, f"recognition rejected by {a.body}")
     return Step("recognition_rejected", S.FINISHED, f"Recognition rejected by {a.body} on {a.decided_on}")
@@ -341,9 +338,7 @@ def _record_visa_decision(state: JourneyState, a: RecordVisaDecision, today: dat
     if a.decision is VisaDecision.ISSUED:
         state.visa_valid_until = a.valid_until
         via = " after the lawsuit" if state.stage is S.VISA_LAWSUIT else ""
-        return Step(
-            "visa_issued", S.ARRIVAL, f"Visa issued{via} on {a.decided_on}, valid until {a.valid_until}"
-        )
+        return Step("visa_issued", S.ARRIVAL, f"Visa issued{via} on {a.decided_on}, valid until {a.valid_until}")
     if state.stage is S.VISA_LAWSUIT:
         _finish(state, JourneyOutcome.VISA_REFUSED, "visa refused, lawsuit lost")
         return Step("visa_lawsuit_lost", S.FINISHED, f"Lawsuit lost on {a.decided_on}; visa refused for good")
@@ -397,13 +392,9 @@ def _record_arrival(state: JourneyState, a: RecordArrival, today: date) -> Step:
     _stage(state, "record_arrival", S.ARRIVAL)
     _past("arrived_on", a.arrived_on, today)
     if state.visa_valid_until and a.arrived_on > state.visa_valid_until:
-        raise CaseRuleViolation(
-            f"arrived_on: {a.arrived_on} is after the visa expired ({state.visa_valid_until})"
-        )
+        raise CaseRuleViolation(f"arrived_on: {a.arrived_on} is after the visa expired ({state.visa_valid_until})")
     state.arrived_on = a.arrived_on
-    return Step(
-        "arrived", S.ANMELDUNG, f"Arrived on {a.arrived_on}; Anmeldung due within 2 weeks of moving in"
-    )
+    return Step("arrived", S.ANMELDUNG, f"Arrived on {a.arrived_on}; Anmeldung due within 2 weeks of moving in")
 
 
 def _record_anmeldung(state: JourneyState, a: RecordAnmeldung, today: date) -> Step:
@@ -414,9 +405,7 @@ def _record_anmeldung(state: JourneyState, a: RecordAnmeldung, today: date) -> S
     state.moved_in_on, state.registered_on = a.moved_in_on, a.registered_on
     late = a.registered_on > a.moved_in_on + ANMELDUNG_PERIOD
     suffix = " (late: more than 2 weeks after moving in, §17 BMG)" if late else ""
-    return Step(
-        "anmeldung_recorded", S.RESIDENCE_PERMIT, f"Registered (Anmeldung) on {a.registered_on}{suffix}"
-    )
+    return Step("anmeldung_recorded", S.RESIDENCE_PERMIT, f"Registered (Anmeldung) on {a.registered_on}{suffix}")
 
 
 def _record_permit_application(state: JourneyState, a: RecordPermitApplication, today: date) -> Step:
@@ -433,9 +422,7 @@ def _record_permit_application(state: JourneyState, a: RecordPermitApplication, 
             f"({state.visa_valid_until}): no Fiktionsbescheinigung (§81(4) AufenthG)"
         )
     else:
-        summary = (
-            f"Residence permit applied for on {a.applied_on}, before the visa expires; status kept (§81(4))"
-        )
+        summary = f"Residence permit applied for on {a.applied_on}, before the visa expires; status kept (§81(4))"
     return Step("permit_applied", S.RESIDENCE_PERMIT, summary)
 
 
@@ -494,9 +481,7 @@ def _record_employer_report(state: JourneyState, a: RecordEmployerReport, today:
     late = a.reported_on > state.employment_ended_on + EMPLOYER_REPORT_PERIOD
     _finish(state, JourneyOutcome.EMPLOYMENT_ENDED, state.outcome_reason or "employment ended")
     suffix = " (late: after the 4-week period)" if late else ""
-    return Step(
-        "employer_reported", S.FINISHED, f"Employer reported the end to the ABH on {a.reported_on}{suffix}"
-    )
+    return Step("employer_reported", S.FINISHED, f"Employer reported the end to the ABH on {a.reported_on}{suffix}")
 
 
 def _withdraw_candidate(state: JourneyState, a: WithdrawCandidate, today: date) -> Step:
@@ -508,9 +493,7 @@ def _end_journey(state: JourneyState, a: EndJourney, today: date) -> Step:
     if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
         raise CaseRuleViolation(f"outcome: '{a.outcome}' comes from the journey's own steps")
     _finish(state, a.outcome, a.reason)
-    return Step(
-        "journey_ended", S.FINISHED, f"Journey ended in stage {state.stage} ({a.outcome}): {a.reason}"
-    )
+    return Step("journey_ended", S.FINISHED, f"Journey ended in stage {state.stage} ({a.outcome}): {a.reason}")
 
 
 def _add_note(state: JourneyState, a: AddNote, today: date) -> Step:

@@ -25,9 +25,7 @@ RECORD_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
 # Mail may be down for a while; after a day of retries the case goes on without that email.
 NOTIFY_TIMEOUT = timedelta(seconds=60)
 NOTIFY_GIVE_UP_AFTER = timedelta(days=1)
-NOTIFY_RETRY = RetryPolicy(
-    maximum_interval=timedelta(minutes=10), non_retryable_error_types=["RecipientRefused"]
-)
+NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10), non_retryable_error_types=["RecipientRefused"])
 
 
 class Outbox:

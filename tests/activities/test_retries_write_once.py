@@ -110,9 +110,7 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
     # Every activity really ran twice, but each event is in the database once, and each email arrived once.
     with stack.engine.connect() as conn:
         per_seq = conn.execute(
-            select(case_events.c.seq, func.count())
-            .where(case_events.c.case_id == case_id)
-            .group_by(case_events.c.seq)
+            select(case_events.c.seq, func.count()).where(case_events.c.case_id == case_id).group_by(case_events.c.seq)
         ).all()
         journey_per_seq = conn.execute(
             select(journey_events.c.seq, func.count())
@@ -121,7 +119,7 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
         ).all()
     assert sorted(seq for seq, _ in per_seq) == [e.seq for e in state.history]
     assert sorted(seq for seq, _ in journey_per_seq) == [e.seq for e in journey_state.history]
-    assert all(count == 1 for _, count in per_seq + journey_per_seq)
+    assert all(count == 1 for _, count in [*per_seq, *journey_per_seq])
     received = stack.smtp.for_case(case_id)
     assert len(received) == transitions
     assert len({m["Message-ID"] for m in received}) == transitions
@@ -137,7 +135,5 @@ async def test_smtp_temporary_failure_is_retried_and_delivered_once(stack: Stack
     assert stack.smtp.refused == refused_before + 1
     assert len(received) == 1
     with stack.engine.connect() as conn:
-        attempts = conn.execute(
-            select(notifications.c.attempts).where(notifications.c.case_id == case_id)
-        ).scalar_one()
+        attempts = conn.execute(select(notifications.c.attempts).where(notifications.c.case_id == case_id)).scalar_one()
     assert attempts == 2

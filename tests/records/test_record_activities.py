@@ -82,15 +82,11 @@ def test_journey_events_are_written_once_and_the_snapshot_never_goes_back(fresh_
 
     assert _count(fresh_engine, journey_events, journey_id="case-WC-0000000042-j1") == 2
     with fresh_engine.connect() as conn:
-        row = conn.execute(
-            select(journeys.c.stage, journeys.c.origin_country, journeys.c.last_event_seq)
-        ).one()
+        row = conn.execute(select(journeys.c.stage, journeys.c.origin_country, journeys.c.last_event_seq)).one()
     assert tuple(row) == ("recognition", "TN", 2)
 
 
-def test_a_notification_is_sent_once_per_key(
-    fresh_engine: Engine, smtp: tuple[str, int, SmtpRecorder]
-) -> None:
+def test_a_notification_is_sent_once_per_key(fresh_engine: Engine, smtp: tuple[str, int, SmtpRecorder]) -> None:
     migrate(fresh_engine)
     host, port, recorder = smtp
     settings = Settings(smtp_host=host, smtp_port=port, _env_file=None)  # type: ignore[call-arg]

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,6 +18,11 @@ from tests.conftest import Stack
 from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
+START = date.today() - timedelta(days=400)
+
+
+def day(n: int) -> str:
+    return (START + timedelta(days=n)).isoformat()
 
 
 async def run(stack: Stack, *argv: str) -> tuple[int, str, str]:
@@ -25,128 +31,190 @@ async def run(stack: Stack, *argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
+async def ok(stack: Stack, *argv: str) -> str:
+    code, out, err = await run(stack, *argv)
+    assert code == 0, (argv, err)
+    return out
+
+
+NEW_CASE = [
+    "new-case", "--advisor", "m.koch", "--employer-name", "Pflegeheim Linden gGmbH",
+    "--employer-contact", "hr@pflegeheim-linden.example", "--earlier-international-hires", "no",
+    "--occupation", "Pflegefachkraft", "--qualification-level", "vocational",
+    "--monthly-gross-wage-eur", "3400", "--positions", "2", "--route", "§18a",
+    "--origin-programme", "THAMM Plus",
+]  # fmt: skip
+
+
 async def open_case(stack: Stack, *extra: str) -> str:
-    code, out, err = await run(
-        stack,
-        "new-case",
-        "--advisor", "m.koch",
-        "--employer-name", "Pflegeheim Linden gGmbH",
-        "--occupation", "Pflegefachkraft",
-        "--positions", "2",
-        "--route", "§18a",
-        "--origin-programme", "THAMM Plus",
-        *extra,
-    )  # fmt: skip
-    assert code == 0, err
-    return out.strip()
+    return (await ok(stack, *NEW_CASE, *extra)).strip()
 
 
-async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack) -> None:
-    case_id = await open_case(stack)
+async def hand_in_documents(stack: Stack, case_id: str, candidate: str, on: str) -> None:
+    status = json.loads(await ok(stack, "status", case_id, "--json"))
+    (journey,) = [j for j in status["journeys"] if j["state"]["candidate"]["candidate_ref"] == candidate]
+    flags = [f for code in journey["open_documents"] for f in ("--document", f"{code}:DMS-{code[:12]}:{on}")]
+    await ok(stack, "record-documents", case_id, "--candidate", candidate, "--advisor", "m.koch", *flags)
+
+
+async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_path: Path) -> None:
+    # The case from a YAML file, as an office would keep it.
+    case_file = tmp_path / "case.yaml"
+    case_file.write_text(
+        "advisor: m.koch\nemployer:\n  name: Gastro Nord GmbH\n  sector: Systemgastronomie\n"
+        "  contact: personal@gastro-nord.example\n  earlier_international_hires: true\n"
+        "occupation: Koch\nqualification_level: vocational\nmonthly_gross_wage_eur: 2900\n"
+        "positions: 1\nroute: 18a\nprocedure: regular\norigin_programme: THAMM Plus\n"
+    )
+    case_id = (await ok(stack, "new-case", "--file", str(case_file))).strip()
     assert case_id.startswith("WC-")
-    steps = [
-        ["complete-consultation", "--wage-meets-local-standard"],
-        ["select-candidates", "--candidate", "THAMM-4711:TN", "--candidate", "THAMM-0815:MA"],
-        ["record-ba-consent", "--decision", "granted", "--path", "vorabzustimmung",
-         "--decided-on", "2026-10-01"],
-        ["record-visa-decision", "--decision", "issued", "--decided-on", "2026-11-02",
-         "--valid-until", "2027-02-01"],
-        ["record-arrival", "--arrived-on", "2026-11-20", "--note", "picked up at HAJ"],
-    ]  # fmt: skip
-    expected_stages = ["candidate_selection", "ba_handoff", "visa", "arrival", "closed"]
-    for step, stage in zip(steps, expected_stages, strict=True):
-        code, out, err = await run(stack, step[0], case_id, "--advisor", "m.koch", *step[1:])
-        assert code == 0, err
-        assert f"(stage: {stage})" in out
+    actor = ["--advisor", "m.koch"]
+    out = await ok(stack, "complete-consultation", case_id, *actor, "--wage-meets-local-standard")
+    assert "(stage: candidate_selection)" in out
+    out = await ok(stack, "select-candidates", case_id, *actor, "--candidate", "THAMM-4711:TN")
+    assert "(stage: journeys)" in out
 
-    code, out, _ = await run(stack, "status", case_id)
-    assert code == 0
-    assert f"Case {case_id}   stage: closed" in out
-    assert "Pflegeheim Linden gGmbH" in out
-    assert "THAMM-4711 (TN), THAMM-0815 (MA)" in out
-    assert "note: picked up at HAJ" in out
-    assert f"/namespaces/default/workflows/case-{case_id}" in out
+    # With one candidate, --candidate may be left out.
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(0))
+    out = await ok(stack, "record-contract", case_id, *actor, "--signed-on", day(1), "--starts-on", day(200))
+    assert "(stage: recognition); open documents: recognition_application" in out
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(5))
+    recognition = tmp_path / "recognition.json"
+    recognition.write_text(json.dumps({"decision": "full", "decided_on": day(60), "body": "IHK FOSA"}))
+    out = await ok(stack, "record-recognition", case_id, *actor, "--file", str(recognition))
+    assert "Full recognition by IHK FOSA" in out
+    await ok(stack, "record-ba-decision", case_id, *actor, "--decision", "granted",
+             "--path", "vorabzustimmung", "--decided-on", day(75))  # fmt: skip
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(80))
+    await ok(stack, "book-visa-appointment", case_id, *actor, "--appointment-on", day(90), "--mission", "Tunis")
+    await ok(stack, "record-visa-decision", case_id, *actor, "--decision", "issued",
+             "--decided-on", day(100), "--valid-until", day(465))  # fmt: skip
+    await ok(stack, "record-arrival", case_id, *actor, "--arrived-on", day(150), "--note", "picked up at HAJ")
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(151))
+    await ok(stack, "record-anmeldung", case_id, *actor, "--moved-in-on", day(150), "--registered-on", day(155))
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(156))
+    await ok(stack, "record-permit-application", case_id, *actor, "--applied-on", day(160))
+    await ok(stack, "record-permit-decision", case_id, *actor, "--decision", "granted",
+             "--decided-on", day(190), "--valid-until", day(1600))  # fmt: skip
+    await ok(stack, "record-job-start", case_id, *actor, "--started-on", day(200))
+    await ok(stack, "add-note", case_id, *actor, "--candidate", "THAMM-4711", "--note", "integration course booked")
+    out = await ok(stack, "record-probation-passed", case_id, *actor, "--passed-on", day(382), "--json")
+    assert json.loads(out)["state"]["outcome"] == "placed"
 
-    code, out, _ = await run(stack, "status", case_id, "--json")
-    status = json.loads(out)
-    assert status["stage"] == "closed"
-    assert status["outcome"] == "placed"
-    assert [e["action"] for e in status["history"]][-1] == "arrival_recorded"
+    async def closed() -> dict | None:
+        status = json.loads(await ok(stack, "status", case_id, "--json"))
+        return status if status["stage"] == "closed" else None
+
+    status = await eventually(closed)
+    assert (status["outcome"], status["outcome_reason"]) == ("placed", "1 of 1 placed")
     assert status["ui"].endswith(f"/workflows/case-{case_id}")
+    journey = status["journeys"][0]
+    assert journey["state"]["stage"] == "finished"
+    assert "note_added" in [e["action"] for e in journey["state"]["history"]]
+
+    text = await ok(stack, "status", case_id)
+    assert f"Case {case_id}   stage: closed   (closed, placed (1 of 1 placed))" in text
+    assert "Gastro Nord GmbH (Systemgastronomie), contact personal@gastro-nord.example" in text
+    assert "Journey 1: candidate THAMM-4711 (TN)   stage: finished, placed" in text
+    assert "note: picked up at HAJ" in text
+    assert f"/namespaces/default/workflows/case-{case_id}" in text
 
 
-async def test_withdraw_from_the_command_line(stack: Stack) -> None:
+async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Stack) -> None:
     case_id = await open_case(stack)
-    code, out, err = await run(
-        stack, "withdraw", case_id, "--advisor", "a.yilmaz", "--party", "employer",
-        "--reason", "vacancy filled locally", "--json",
-    )  # fmt: skip
-    assert code == 0, err
-    state = json.loads(out)
-    assert state["stage"] == "closed"
-    assert state["outcome"] == "withdrawn_by_employer"
-    assert state["outcome_reason"] == "vacancy filled locally"
+    await ok(stack, "complete-consultation", case_id, "--advisor", "m.koch", "--wage-meets-local-standard")
+    await ok(stack, "select-candidates", case_id, "--advisor", "m.koch",
+             "--candidate", "THAMM-4711:TN", "--candidate", "ANAPEC-0815:MA")  # fmt: skip
+    text = await ok(stack, "status", case_id)
+    assert "Journey 2: candidate ANAPEC-0815 (MA)   stage: contract" in text
+    assert "Open documents: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in text
+    assert "Next steps:     record-documents, record-contract, withdraw-candidate, add-note" in text
+
+    # With several candidates the journey must be named.
+    code, _, err = await run(stack, "withdraw-candidate", case_id, "--advisor", "m.koch", "--reason", "changed mind")
+    assert code == EXIT_BAD_INPUT
+    assert "candidate: required, the case has several candidates: THAMM-4711, ANAPEC-0815" in err
+    code, _, err = await run(stack, "record-contract", case_id, "--candidate", "ANAPEC-0815",
+                             "--advisor", "m.koch", "--signed-on", day(1), "--starts-on", day(20))  # fmt: skip
+    assert code == EXIT_REJECTED
+    assert "documents missing for contract: employment_contract" in err
+
+    out = await ok(stack, "withdraw", case_id, "--advisor", "a.yilmaz", "--party", "employer",
+                   "--reason", "vacancy filled locally", "--json")  # fmt: skip
+    assert json.loads(out)["history"][-1]["action"] == "vacancy_withdrawn"
+    status = await eventually(
+        lambda: _closed_status(stack, case_id),
+    )
+    assert status["outcome"] == "not_placed"
+    assert {j["state"]["outcome"] for j in status["journeys"]} == {"vacancy_withdrawn"}
 
     # Anything after closing is refused with a reason, not a stack trace.
-    code, _, err = await run(stack, "complete-consultation", case_id, "--advisor", "m.koch")
+    code, _, err = await run(stack, "add-note", case_id, "--advisor", "m.koch", "--note", "too late")
     assert code == EXIT_REJECTED
-    assert "is closed" in err
+    assert "closed" in err
+
+
+async def _closed_status(stack: Stack, case_id: str) -> dict | None:
+    status = json.loads(await ok(stack, "status", case_id, "--json"))
+    return status if status["stage"] == "closed" else None
 
 
 async def test_new_case_with_a_known_id_is_safe_to_repeat(stack: Stack) -> None:
     case_id = await open_case(stack)
     again = await open_case(stack, "--case-id", case_id)
     assert again == case_id
-    code, out, _ = await run(stack, "status", case_id, "--json")
-    assert code == 0
-    assert len(json.loads(out)["history"]) == 1
+    status = json.loads(await ok(stack, "status", case_id, "--json"))
+    assert len(status["history"]) == 1
 
 
 async def test_list_shows_cases_from_visibility(stack: Stack) -> None:
     first = await open_case(stack)
     second = await open_case(stack)
-    await run(stack, "complete-consultation", second, "--advisor", "m.koch",
-              "--wage-meets-local-standard")  # fmt: skip
+    await ok(stack, "complete-consultation", second, "--advisor", "m.koch", "--wage-meets-local-standard")
 
     async def listed(*args: str) -> list[dict]:
-        code, out, err = await run(stack, "list", "--json", "--open", *args)
-        assert code == 0, err
-        return [r for r in json.loads(out) if r["case_id"] in (first, second)]
+        rows = json.loads(await ok(stack, "list", "--json", "--open", *args))
+        return [r for r in rows if r["case_id"] in (first, second)]
 
-    rows = await eventually(lambda: _both(listed("--stage", "candidate_selection")), timeout=30)
+    async def exactly(expect: int, *args: str) -> list[dict] | None:
+        rows = await listed(*args)
+        return rows if len(rows) == expect else None
+
+    rows = await eventually(lambda: exactly(1, "--stage", "candidate_selection"), timeout=30)
     assert [r["case_id"] for r in rows] == [second]
-    rows = await eventually(lambda: _both(listed(), expect=2), timeout=30)
+    rows = await eventually(lambda: exactly(2), timeout=30)
     assert {r["case_id"] for r in rows} == {first, second}
     assert {r["route"] for r in rows} == {"18a"}
-
-    code, out, _ = await run(stack, "list")
-    assert code == 0
-    assert out.splitlines()[0].startswith("CASE")
+    assert (await ok(stack, "list")).splitlines()[0].startswith("CASE")
 
 
-async def _both(rows_coro, expect: int = 1):  # type: ignore[no-untyped-def]
-    rows = await rows_coro
-    return rows if len(rows) == expect else None
-
-
-async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack) -> None:
+async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_path: Path) -> None:
     cases_before = _count_cases(stack)
+    not_yaml = tmp_path / "case.yaml"
+    not_yaml.write_text("employer: [unclosed\n")
+    a_list = tmp_path / "case.json"
+    a_list.write_text("[1, 2]")
+    wc = "WC-0000000000"
     bad = [
-        (["new-case", "--advisor", "m.koch", "--employer-name", "X GmbH", "--occupation", "Koch",
-          "--route", "§19c"], "route"),
-        (["new-case", "--advisor", "m.koch", "--employer-name", "X GmbH", "--occupation", "Koch",
-          "--route", "18a", "--positions", "0"], "positions"),
-        (["new-case", "--employer-name", "X GmbH", "--occupation", "Koch", "--route", "18a"],
-         "advisor"),
+        ([*NEW_CASE, "--route", "§19c"], "route"),
+        ([*NEW_CASE, "--positions", "0"], "positions"),
+        ([*NEW_CASE, "--monthly-gross-wage-eur", "lots"], "monthly_gross_wage_eur"),
+        ([*NEW_CASE, "--qualification-level", "academic"], "qualification_level: §18a AufenthG is for 'vocational'"),
+        ([a for a in NEW_CASE if a not in ("--advisor", "m.koch")], "advisor"),
+        ([a for a in NEW_CASE if a not in ("--employer-contact", "hr@pflegeheim-linden.example")], "employer.contact"),
+        (["new-case", "--file", str(not_yaml)], "file:"),
+        (["new-case", "--file", str(a_list)], "file:"),
+        (["new-case", "--file", str(tmp_path / "missing.yaml")], "file:"),
         (["status", "case-123"], "case_id"),
-        (["record-ba-consent", "WC-0000000000", "--advisor", "m.koch", "--decision", "maybe",
-          "--path", "embassy", "--decided-on", "2026-10-01"], "decision"),
-        (["record-arrival", "WC-0000000000", "--advisor", "m.koch", "--arrived-on", "20.11.2026"],
-         "arrived_on"),
-        (["select-candidates", "WC-0000000000", "--advisor", "m.koch", "--candidate", "THAMM-1"],
-         "candidates"),
-        (["select-candidates", "WC-0000000000", "--advisor", "m.koch", "--candidate",
-          "THAMM-1:Tunisia"], "origin_country"),
+        (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "maybe", "--path", "embassy",
+          "--decided-on", "2026-10-01"], "decision"),
+        (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "refused", "--path", "embassy",
+          "--decided-on", "2026-10-01"], "refusal_grounds"),
+        (["record-arrival", wc, "--advisor", "m.koch", "--arrived-on", "20.11.2026"], "arrived_on"),
+        (["record-documents", wc, "--advisor", "m.koch", "--document", "passport"], "documents"),
+        (["record-documents", wc, "--advisor", "m.koch", "--document", "selfie:DMS-1"], "documents.0.code"),
+        (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1"], "candidates"),
+        (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1:Tunisia"], "origin_country"),
         (["list", "--stage", "somewhere"], "stage"),
     ]  # fmt: skip
     for argv, field in bad:
@@ -159,16 +227,17 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack) -> No
 
 async def test_a_step_out_of_order_is_rejected_with_the_reason(stack: Stack) -> None:
     case_id = await open_case(stack)
-    code, _, err = await run(
-        stack, "record-arrival", case_id, "--advisor", "m.koch", "--arrived-on", "2026-11-20"
-    )
+    code, _, err = await run(stack, "select-candidates", case_id, "--advisor", "m.koch", "--candidate", "R-100:EG")
     assert code == EXIT_REJECTED
-    assert err.startswith("rejected:") and "consultation" in err
+    assert err.startswith("rejected:") and "stage 'consultation'" in err
+    code, _, err = await run(stack, "record-arrival", case_id, "--advisor", "m.koch", "--arrived-on", day(1))
+    assert code == EXIT_BAD_INPUT
+    assert "no candidate journeys yet" in err
     code, _, err = await run(stack, "complete-consultation", case_id, "--advisor", "m.koch")
     assert code == EXIT_REJECTED
     assert "§39" in err
-    code, out, _ = await run(stack, "status", case_id, "--json")
-    assert json.loads(out)["stage"] == "consultation"
+    status = json.loads(await ok(stack, "status", case_id, "--json"))
+    assert status["stage"] == "consultation"
 
 
 async def test_unknown_case_is_reported(stack: Stack) -> None:
@@ -193,14 +262,13 @@ async def test_python_m_starter_runs_as_a_program(stack: Stack) -> None:
         "WC_TEMPORAL_ADDRESS": stack.settings.temporal_address,
         "WC_TASK_QUEUE": stack.settings.task_queue,
     }
-    new_case = ["new-case", "--advisor", "m.koch", "--employer-name", "Bäckerei Nord",
-                "--occupation", "Bäcker", "--route", "16d3"]  # fmt: skip
+    new_case = [*NEW_CASE, "--route", "16a", "--qualification-level", "trainee"]
     code, out, err = await _program(env, *new_case)
     assert code == 0, err
     case_id = out.strip()
     code, out, err = await _program(env, "status", case_id, "--json")
     assert code == 0, err
-    assert json.loads(out)["route"] == "16d3"
+    assert json.loads(out)["route"] == "16a"
 
     code, out, err = await _program(env, *new_case, "--procedure", "fast")
     assert code == EXIT_BAD_INPUT

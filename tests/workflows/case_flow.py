@@ -75,9 +75,7 @@ def new_case(**overrides: Any) -> NewCaseRequest:
 
 async def start_case(client: Client, task_queue: str, case: NewCaseRequest | None = None) -> WorkflowHandle:
     case = case or new_case()
-    return await client.start_workflow(
-        CaseWorkflow.run, case, id=workflow_id_for(case.case_id), task_queue=task_queue
-    )
+    return await client.start_workflow(CaseWorkflow.run, case, id=workflow_id_for(case.case_id), task_queue=task_queue)
 
 
 async def open_journeys(
@@ -125,9 +123,7 @@ class Journey:
 
     async def contract(self) -> JourneyView:
         await self.hand_in_documents(day(0))
-        return await self.do(
-            JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200)
-        )
+        return await self.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200))
 
     async def accelerated_procedure(self) -> JourneyView:
         await self.hand_in_documents(day(2))
@@ -149,9 +145,7 @@ class Journey:
             **extra,
         )
 
-    async def ba_consent(
-        self, path: str = "vorabzustimmung", decision: str = "granted", **extra: Any
-    ) -> JourneyView:
+    async def ba_consent(self, path: str = "vorabzustimmung", decision: str = "granted", **extra: Any) -> JourneyView:
         return await self.do(
             JourneyWorkflow.record_ba_decision,
             RecordBaDecision,
@@ -196,9 +190,7 @@ class Journey:
     async def settle_in(self) -> JourneyView:
         """Anmeldung, residence permit and job start: into probation."""
         await self.hand_in_documents(day(151))
-        await self.do(
-            JourneyWorkflow.record_anmeldung, RecordAnmeldung, moved_in_on=day(150), registered_on=day(155)
-        )
+        await self.do(JourneyWorkflow.record_anmeldung, RecordAnmeldung, moved_in_on=day(150), registered_on=day(155))
         await self.hand_in_documents(day(156))
         await self.do(JourneyWorkflow.record_permit_application, RecordPermitApplication, applied_on=day(160))
         await self.do(
@@ -211,9 +203,7 @@ class Journey:
         return await self.do(JourneyWorkflow.record_job_start, RecordJobStart, started_on=day(200))
 
     async def probation_passed(self) -> JourneyView:
-        return await self.do(
-            JourneyWorkflow.record_probation_passed, RecordProbationPassed, passed_on=day(382)
-        )
+        return await self.do(JourneyWorkflow.record_probation_passed, RecordProbationPassed, passed_on=day(382))
 
     async def to_visa_stage(self) -> JourneyView:
         """Regular §18a journey: contract, recognition, BA consent."""

@@ -87,9 +87,7 @@ async def test_two_candidates_through_every_stage_to_a_placed_case(stack: Stack)
         ("TN", "finished", "placed"),
         ("MA", "finished", "placed"),
     ]
-    tn_events = sorted(
-        _rows(stack, journey_events, journey_id=journey_rows[0]["journey_id"]), key=lambda r: r["seq"]
-    )
+    tn_events = sorted(_rows(stack, journey_events, journey_id=journey_rows[0]["journey_id"]), key=lambda r: r["seq"])
     tn_actions = [e["action"] for e in tn_events if e["action"] != "documents_recorded"]
     assert tn_actions == [
         "journey_started",
@@ -109,9 +107,7 @@ async def test_two_candidates_through_every_stage_to_a_placed_case(stack: Stack)
     assert len(_rows(stack, case_events, case_id=case_id)) == 6
 
     # Emails: one per case event and per journey event, all to the advisor.
-    expected = (
-        6 + len(tn_events) + len(_rows(stack, journey_events, journey_id=journey_rows[1]["journey_id"]))
-    )
+    expected = 6 + len(tn_events) + len(_rows(stack, journey_events, journey_id=journey_rows[1]["journey_id"]))
     mails = await eventually(lambda: (m := stack.smtp.for_case(case_id)) and len(m) >= expected and m)
     assert len(mails) == expected
     assert {m["To"] for m in mails} == {f"{ADVISOR}@{stack.settings.staff_email_domain}"}
@@ -149,9 +145,7 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
             CaseWorkflow.select_candidates,
             SelectCandidates(
                 advisor=ADVISOR,
-                candidates=[
-                    SelectedCandidate(candidate_ref=f"THAMM-{i}00", origin_country="EG") for i in range(3)
-                ],
+                candidates=[SelectedCandidate(candidate_ref=f"THAMM-{i}00", origin_country="EG") for i in range(3)],
             ),
         )
     assert "3 selected for 2 position(s)" in str(err.value.cause)
@@ -160,14 +154,9 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
     (journey,) = await open_journeys_after_consultation(stack, handle)
     journey_before = await journey.view()
     with pytest.raises(WorkflowUpdateFailedError) as err:
-        await journey.do(
-            JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200)
-        )
+        await journey.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200))
     message = str(err.value.cause)
-    assert (
-        "documents missing for contract: employment_contract, erklaerung_beschaeftigungsverhaeltnis"
-        in message
-    )
+    assert "documents missing for contract: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in message
     # A step of a later stage, and a date in the future.
     await journey.hand_in_documents(day(0))
     mid = await journey.view()
@@ -175,9 +164,7 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
         await journey.arrival()
     assert "stage 'contract'" in str(err.value.cause)
     with pytest.raises(WorkflowUpdateFailedError) as err:
-        await journey.do(
-            JourneyWorkflow.record_contract, RecordContract, signed_on=day(999), starts_on=day(999)
-        )
+        await journey.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(999), starts_on=day(999))
     assert "signed_on" in str(err.value.cause) and "in the future" in str(err.value.cause)
     assert await journey.view() == mid
     assert len(mid.state.history) == len(journey_before.state.history) + 1  # only the documents
@@ -186,9 +173,7 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
     for h, accepted_count in ((handle, 2), (journey.handle, 1)):
         history = await h.fetch_history()
         accepted = [
-            e
-            for e in history.events
-            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+            e for e in history.events if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
         ]
         assert len(accepted) == accepted_count
 
@@ -207,9 +192,7 @@ async def open_journeys_after_consultation(stack: Stack, handle):  # type: ignor
 
 async def test_withdrawal_before_candidates_closes_the_case(stack: Stack) -> None:
     handle = await start_case(stack.client, stack.settings.task_queue)
-    await handle.execute_update(
-        CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Called the employer back")
-    )
+    await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Called the employer back"))
     state = await handle.execute_update(
         CaseWorkflow.withdraw, Withdraw(advisor="a.yilmaz", party="employer", reason="Vacancy filled locally")
     )

@@ -46,16 +46,11 @@ async def rejected(coro: object) -> str:
 async def test_candidate_withdraws(stack: Stack) -> None:
     handle, journey = await one_journey(stack)
     await journey.contract()
-    view = await journey.do(
-        JourneyWorkflow.withdraw_candidate, WithdrawCandidate, reason="Accepted an offer in Canada"
-    )
+    view = await journey.do(JourneyWorkflow.withdraw_candidate, WithdrawCandidate, reason="Accepted an offer in Canada")
     assert (view.state.stage, view.state.outcome) == (S.FINISHED, JourneyOutcome.WITHDRAWN_BY_CANDIDATE)
     result: CaseState = await handle.result()  # type: ignore[attr-defined]
     assert result.outcome is Outcome.NOT_PLACED
-    assert (
-        result.outcome_reason
-        == "0 of 1 placed; THAMM-4711: withdrawn_by_candidate (Accepted an offer in Canada)"
-    )
+    assert result.outcome_reason == "0 of 1 placed; THAMM-4711: withdrawn_by_candidate (Accepted an offer in Canada)"
 
 
 async def test_employer_withdraws_the_vacancy_and_every_open_journey_ends(stack: Stack) -> None:
@@ -65,9 +60,7 @@ async def test_employer_withdraws_the_vacancy_and_every_open_journey_ends(stack:
 
     # A candidate cannot withdraw the whole case: that is the employer's or the centre's call.
     message = await rejected(
-        handle.execute_update(
-            CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="candidate", reason="n/a")
-        )
+        handle.execute_update(CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="candidate", reason="n/a"))
     )
     assert "withdraw-candidate" in message
     await handle.execute_update(
@@ -95,17 +88,13 @@ async def test_partial_recognition_switches_to_16d1_with_adaptation(stack: Stack
     await journey.contract()
     with pytest.raises(ValidationError, match="adaptation_qualification"):
         await journey.recognition("partial")
-    view = await journey.recognition(
-        "partial", adaptation_qualification="6 months Anpassungsqualifizierung at the HWK"
-    )
+    view = await journey.recognition("partial", adaptation_qualification="6 months Anpassungsqualifizierung at the HWK")
     state = view.state
     assert (state.stage, state.route, state.original_route) == (S.BA_CONSENT, "16d1", "18a")
     assert state.adaptation_qualification == "6 months Anpassungsqualifizierung at the HWK"
     await journey.ba_consent()
     # The visa checklist now asks for the Zusatzblatt A and the recognition decision.
-    assert {DocumentCode.ZUSATZBLATT_A, DocumentCode.RECOGNITION_DECISION} <= set(
-        (await journey.view()).open_documents
-    )
+    assert {DocumentCode.ZUSATZBLATT_A, DocumentCode.RECOGNITION_DECISION} <= set((await journey.view()).open_documents)
 
 
 async def test_recognition_rejected_ends_the_journey_or_continues_as_partnership(stack: Stack) -> None:
@@ -125,9 +114,7 @@ async def test_ba_refusal_and_reapplication(stack: Stack) -> None:
     _, journey = await one_journey(stack)
     await journey.contract()
     await journey.recognition()
-    view = await journey.ba_consent(
-        decision="refused", refusal_grounds="Wage below the local standard (§39(2))"
-    )
+    view = await journey.ba_consent(decision="refused", refusal_grounds="Wage below the local standard (§39(2))")
     assert view.state.stage is S.BA_REFUSED
     assert "reapply-ba-consent" in view.next_steps
     assert "stage 'ba_refused'" in await rejected(journey.ba_consent())
@@ -182,9 +169,7 @@ async def test_visa_refused_then_lawsuit_within_one_month(stack: Stack) -> None:
     await journey.to_visa_stage()
     await journey.visa_appointment()
     await journey.visa("refused", on=day(100))
-    message = await rejected(
-        journey.do(JourneyWorkflow.file_visa_lawsuit, FileVisaLawsuit, filed_on=day(140))
-    )
+    message = await rejected(journey.do(JourneyWorkflow.file_visa_lawsuit, FileVisaLawsuit, filed_on=day(140)))
     assert "§74 VwGO" in message
     view = await journey.do(JourneyWorkflow.file_visa_lawsuit, FileVisaLawsuit, filed_on=day(120))
     assert view.state.stage is S.VISA_LAWSUIT
@@ -227,9 +212,7 @@ async def test_probation_failure_and_the_employer_report(stack: Stack) -> None:
     )
     assert view.state.stage is S.EMPLOYER_REPORT_DUE
     assert f"report to the ABH by {day(260) + timedelta(weeks=4)}" in view.state.history[-1].summary
-    view = await journey.do(
-        JourneyWorkflow.record_employer_report, RecordEmployerReport, reported_on=day(300)
-    )
+    view = await journey.do(JourneyWorkflow.record_employer_report, RecordEmployerReport, reported_on=day(300))
     assert (view.state.outcome, view.state.outcome_reason) == (
         JourneyOutcome.EMPLOYMENT_ENDED,
         "Probation not passed",

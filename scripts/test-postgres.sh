@@ -15,6 +15,8 @@
 # Without server binaries it installs Debian's `postgresql` package when it can (root or
 # passwordless sudo). Progress goes to stderr; only the URL goes to stdout.
 set -euo pipefail
+# runuser, useradd and friends live in sbin, which a non-login PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 
 DB_USER=welcome
 DB_NAME=welcome_test

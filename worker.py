@@ -13,7 +13,9 @@ import structlog
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
+from activities.deadlines import DeadlinePolicyActivities
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from core.client import connect
@@ -28,18 +30,33 @@ log = structlog.get_logger("worker")
 WORKFLOWS = [CaseWorkflow, JourneyWorkflow]
 
 
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox for workflow code, shared by the worker and the replayer.
+
+    The holiday calendar (for §193 BGB) and dateutil, which it loads lazily, are pure
+    and deterministic: they run outside the sandbox instead of being re-imported in it.
+    """
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules("holidays", "dateutil")
+    )
+
+
 def build_worker(client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor) -> Worker:
     """The one worker definition, shared by ``main`` and the tests."""
     records = CaseRecordActivities(engine)
     notifier = NotificationActivities(engine, settings)
+    policy = DeadlinePolicyActivities(settings)
+    policy.load()  # fail at start, not when a case starts, if the policy file is broken
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
+        workflow_runner=workflow_runner(),
         activities=[
             records.record_case_transition,
             records.record_journey_transition,
             notifier.send_notification,
+            policy.load_deadline_policy,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.activity_threads,

@@ -7,9 +7,12 @@ dev server on :7233, an SQLite file under ``./data`` and an SMTP relay on localh
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.deadlines import DEFAULT_POLICY_FILE
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,11 @@ class Settings(BaseSettings):
     staff_email_domain: str = "region-hannover.example"
     team_lead_email: str = "welcome-center-lead@region-hannover.example"
     operations_email: str = "welcome-center-ops@region-hannover.example"
+
+    # The Welcome Center's deadline policy (periods, legal basis, escalation ladder).
+    deadline_policy: Path = DEFAULT_POLICY_FILE
+    # Length of one policy day: 86400 s in production; tests and demos shrink it.
+    deadline_day_seconds: float = Field(default=86400.0, gt=0)
 
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.

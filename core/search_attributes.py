@@ -27,6 +27,10 @@ OCCUPATION = SearchAttributeKey.for_keyword("Occupation")
 ORIGIN_COUNTRIES = SearchAttributeKey.for_keyword_list("OriginCountries")
 ADVISOR = SearchAttributeKey.for_keyword("Advisor")
 CASE_OUTCOME = SearchAttributeKey.for_keyword("CaseOutcome")
+# Deadlines: "every overdue case" is one query (Overdue = true).
+NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
+ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
+OVERDUE = SearchAttributeKey.for_bool("Overdue")
 
 ALL: list[SearchAttributeKey[Any]] = [
     CASE_ID,
@@ -37,6 +41,9 @@ ALL: list[SearchAttributeKey[Any]] = [
     ORIGIN_COUNTRIES,
     ADVISOR,
     CASE_OUTCOME,
+    NEXT_DEADLINE,
+    ESCALATION_LEVEL,
+    OVERDUE,
 ]
 
 # Names the Temporal CLI expects for --search-attribute Name=Type.

@@ -329,6 +329,7 @@ class CaseState(BaseModel):
     visa_decisions: list[VisaRecord] = []
     arrived_on: date | None = None
     journeys: list[JourneySummary] = []
+    deadlines: list[Any] = []  # models.deadlines.Deadline (that module imports this one)
     qualification_level: QualificationLevel | None = None
     monthly_gross_wage_eur: int | None = None
     history: list[CaseEvent] = []

@@ -25,6 +25,7 @@ from models.case import (
     _AdvisorAction,
     _Input,
 )
+from models.deadlines import Deadline, DeadlinePolicy
 from models.documents import DocumentCode
 
 # A pointer into the office's document store (file number, DMS id), never the document.
@@ -91,6 +92,8 @@ class JourneyInput(_Input):
     occupation: str
     route: ResidenceRoute
     procedure: Procedure
+    # The case's deadline policy; None for journeys started before deadlines existed.
+    policy: DeadlinePolicy | None = None
 
 
 class DocumentReceipt(_Input):
@@ -135,6 +138,23 @@ class RecordRecognition(_AdvisorAction):
         if self.continue_as_recognition_partnership and self.decision is not RecognitionDecision.REJECTED:
             raise ValueError("continue_as_recognition_partnership: only after a rejected recognition")
         return self
+
+
+class PauseRecognitionClock(_AdvisorAction):
+    """The recognition body stopped the clock, e.g. over doubts about a document's authenticity."""
+
+    reason: Reason
+
+
+class ResumeRecognitionClock(_AdvisorAction):
+    """The recognition clock runs again; the paused days are added to its period."""
+
+
+class ExtendRecognitionClock(_AdvisorAction):
+    """The recognition body extended its decision period (possible once)."""
+
+    until: date
+    reason: Reason
 
 
 class RecordBaDecision(_AdvisorAction):
@@ -332,6 +352,7 @@ class JourneyState(BaseModel):
     permit_valid_until: date | None = None
     job_started_on: date | None = None
     employment_ended_on: date | None = None
+    deadlines: list[Deadline] = []
     history: list[JourneyEvent] = []
 
     def has_document(self, code: DocumentCode) -> bool:

@@ -49,3 +49,5 @@ class JourneyTransitionRecord(BaseModel):
 
 
 RECORD_JOURNEY_TRANSITION = "record_journey_transition"
+
+LOAD_DEADLINE_POLICY = "load_deadline_policy"

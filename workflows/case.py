@@ -16,10 +16,11 @@ them on that path until they close.
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ChildWorkflowHandle
 
@@ -45,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
         WithdrawingParty,
     )
+    from models.deadlines import ClockName, Deadline, DeadlinePolicy, Rung
     from models.journey import (
         EndJourney,
         JourneyInput,
@@ -53,17 +55,25 @@ with workflow.unsafe.imports_passed_through():
         journey_workflow_id,
     )
     from models.records import (
+        LOAD_DEADLINE_POLICY,
         RECORD_CASE_TRANSITION,
         CaseTransitionRecord,
         Notification,
         RecipientRole,
     )
     from workflows import case_rules
-    from workflows.journey import JourneyWorkflow
+    from workflows.deadlines import DeadlineClocks
+    from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
     from workflows.outbox import Outbox
 
 # workflow.patched ids: every behavioural change for running cases gets one.
 CANDIDATE_JOURNEYS = "candidate-journeys"
+DEADLINE_ESCALATION = "deadline-escalation"
+# Clocks of the case itself, met when it leaves their stage.
+CASE_STAGE_CLOCKS = {
+    Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
+    Stage.CANDIDATE_SELECTION: ClockName.CANDIDATE_SELECTION,
+}
 
 
 @workflow.defn
@@ -86,6 +96,9 @@ class CaseWorkflow:
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION)
         self._journeys_started = False
+        self._policy: DeadlinePolicy | None = None
+        self._clocks: DeadlineClocks | None = None
+        self._deadlines_ready = False
         # Opened here, not in run(): an update delivered with the start must find
         # the opening already in the audit trail.
         self._transition(
@@ -100,6 +113,27 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, new_case: NewCase) -> CaseState:
+        if workflow.patched(DEADLINE_ESCALATION):
+            self._policy = await workflow.execute_local_activity(
+                LOAD_DEADLINE_POLICY,
+                result_type=DeadlinePolicy,
+                start_to_close_timeout=timedelta(seconds=10),
+                retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+                summary="load the deadline policy",
+            )
+            self._clocks = DeadlineClocks(
+                self._state.deadlines,
+                self._policy,
+                route=lambda: self._state.route,
+                procedure=self._state.procedure,
+                on_rung=self._on_rung,
+                on_change=self._upsert_search_attributes,
+            )
+            clock = CASE_STAGE_CLOCKS.get(self._state.stage)
+            if clock is not None:
+                self._clocks.start(clock, self._state.opened_at.date())
+            asyncio.create_task(self._clocks.run())
+        self._deadlines_ready = True
         await self._outbox.drain_until(lambda: self._state.stage is Stage.CLOSED)
         return self._state
 
@@ -113,6 +147,7 @@ class CaseWorkflow:
         to_stage: Stage,
         summary: str,
         note: str | None = None,
+        recipient: RecipientRole = RecipientRole.ADVISOR,
     ) -> int:
         """Apply one event: state, audit entry, search attributes, queued side effects.
 
@@ -133,13 +168,15 @@ class CaseWorkflow:
         self._state.history.append(event)
         if to_stage is Stage.CLOSED:
             self._state.closed_at = event.occurred_at
+        if self._clocks is not None and from_stage is not to_stage:
+            self._sync_clocks(from_stage, to_stage)
         self._upsert_search_attributes()
         self._outbox.queue(
             CaseTransitionRecord(case=self._state.model_copy(deep=True), event=event),
             Notification(
-                idempotency_key=f"{self._state.case_id}/{event.seq}/advisor",
+                idempotency_key=f"{self._state.case_id}/{event.seq}/{recipient.value}",
                 case_id=self._state.case_id,
-                recipient_role=RecipientRole.ADVISOR,
+                recipient_role=recipient,
                 advisor=self._state.advisor,
                 subject=f"[{self._state.case_id}] {summary}"[:180],
                 body=self._email_body(event),
@@ -179,7 +216,33 @@ class CaseWorkflow:
             updates.append(sa.ORIGIN_COUNTRIES.value_set(s.origin_countries))
         if s.outcome:
             updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
+        if self._clocks is not None:
+            next_due = self._clocks.next_due()
+            updates += [
+                sa.NEXT_DEADLINE.value_set(next_due) if next_due else sa.NEXT_DEADLINE.value_unset(),
+                sa.ESCALATION_LEVEL.value_set(self._clocks.level()),
+                sa.OVERDUE.value_set(self._clocks.overdue()),
+            ]
         workflow.upsert_search_attributes(updates)
+
+    def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage) -> None:
+        assert self._clocks is not None
+        if to_stage is Stage.CLOSED:
+            self._clocks.stop_all()
+            return
+        if from_stage in CASE_STAGE_CLOCKS:
+            self._clocks.stop(CASE_STAGE_CLOCKS[from_stage])
+        if to_stage in CASE_STAGE_CLOCKS:
+            self._clocks.start(CASE_STAGE_CLOCKS[to_stage], workflow.now().date())
+
+    def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
+        self._transition(
+            action=f"deadline_{rung.name.lower()}",
+            advisor="system",
+            to_stage=self._state.stage,
+            summary=rung_summary(deadline, rung),
+            recipient=RUNG_RECIPIENT[rung],
+        )
 
     def _today(self):  # noqa: ANN202 - a date, kept short for the validators
         return workflow.now().date()
@@ -246,6 +309,8 @@ class CaseWorkflow:
             ),
             note=action.note,
         )
+        if not self._deadlines_ready:  # a case this new is still reading its deadline policy
+            await workflow.wait_condition(lambda: self._deadlines_ready)
         for journey, candidate in zip(self._state.journeys, action.candidates, strict=True):
             handle = await workflow.start_child_workflow(
                 JourneyWorkflow.run,
@@ -258,6 +323,7 @@ class CaseWorkflow:
                     occupation=self._state.occupation,
                     route=self._state.route,
                     procedure=self._state.procedure,
+                    policy=self._policy,
                 ),
                 id=journey.workflow_id,
             )

@@ -9,6 +9,7 @@ answered by the ``status`` query. The journey returns its outcome to the case.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from temporalio import workflow
@@ -16,11 +17,13 @@ from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from models.deadlines import ClockName, Deadline, DeadlineStatus, Rung, period_end
     from models.journey import (
         AddNote,
         BookVisaAppointment,
         DelayArrival,
         EndJourney,
+        ExtendRecognitionClock,
         FileVisaLawsuit,
         JourneyEvent,
         JourneyInput,
@@ -29,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
         JourneyState,
         JourneyView,
         NewVisaApplication,
+        PauseRecognitionClock,
         ReapplyBaConsent,
         RecordAnmeldung,
         RecordArrival,
@@ -44,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
         RecordRecognition,
         RecordVisaDecision,
         RecordVorabzustimmung,
+        ResumeRecognitionClock,
         StartAcceleratedProcedure,
         VorabzustimmungExpired,
         WithdrawCandidate,
@@ -56,7 +61,27 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows import journey_rules
     from workflows.case_rules import CaseRuleViolation
+    from workflows.deadlines import DeadlineClocks
     from workflows.outbox import Outbox
+
+C = ClockName
+S = JourneyStage
+# Clocks met when the journey leaves their stage.
+STAGE_CLOCKS: dict[JourneyStage, list[ClockName]] = {
+    S.CONTRACT: [C.CONTRACT],
+    S.RECOGNITION: [C.RECOGNITION_DECISION],
+    S.BA_CONSENT: [C.BA_CONSENT_FICTION],
+    S.VISA_REFUSED: [C.VISA_LAWSUIT],
+    S.ANMELDUNG: [C.ANMELDUNG],
+    S.PROBATION: [C.PROBATION],
+    S.EMPLOYER_REPORT_DUE: [C.EMPLOYER_REPORT],
+}
+RUNG_RECIPIENT = {
+    Rung.REMINDER: RecipientRole.ADVISOR,
+    Rung.DUE: RecipientRole.ADVISOR,
+    Rung.TEAM_LEAD: RecipientRole.TEAM_LEAD,
+    Rung.OPERATIONS: RecipientRole.OPERATIONS,
+}
 
 
 @workflow.defn
@@ -78,6 +103,17 @@ class JourneyWorkflow:
             started_at=workflow.now(),
         )
         self._outbox = Outbox(RECORD_JOURNEY_TRANSITION)
+        self._clocks: DeadlineClocks | None = None
+        if journey.policy is not None:
+            self._clocks = DeadlineClocks(
+                self._state.deadlines,
+                journey.policy,
+                route=lambda: self._state.route,
+                procedure=journey.procedure,
+                on_rung=self._on_rung,
+                on_change=self._upsert_search_attributes,
+            )
+            self._clocks.start(C.CONTRACT, workflow.now().date())
         self._record(
             journey_rules.Step(
                 "journey_started",
@@ -90,6 +126,8 @@ class JourneyWorkflow:
 
     @workflow.run
     async def run(self, journey: JourneyInput) -> JourneyResult:
+        if self._clocks is not None:
+            asyncio.create_task(self._clocks.run())
         await self._outbox.drain_until(lambda: self._state.stage is JourneyStage.FINISHED)
         s = self._state
         assert s.outcome is not None
@@ -107,12 +145,14 @@ class JourneyWorkflow:
         journey_rules.apply(self._state.model_copy(deep=True), action, workflow.now().date())
 
     async def _act(self, action: Any) -> JourneyView:
+        from_stage = self._state.stage
         step = journey_rules.apply(self._state, action, workflow.now().date())
         seq = self._record(step, advisor=action.advisor)
+        self._sync_clocks(from_stage, step, action)
         await self._outbox.until_recorded(seq)
         return self.status()
 
-    def _record(self, step: journey_rules.Step, advisor: str) -> int:
+    def _record(self, step: journey_rules.Step, advisor: str, recipient: RecipientRole = RecipientRole.ADVISOR) -> int:
         s = self._state
         event = JourneyEvent(
             seq=len(s.history) + 1,
@@ -132,9 +172,9 @@ class JourneyWorkflow:
         self._outbox.queue(
             JourneyTransitionRecord(journey=s.model_copy(deep=True), event=event),
             Notification(
-                idempotency_key=f"{s.workflow_id}/{event.seq}/advisor",
+                idempotency_key=f"{s.workflow_id}/{event.seq}/{recipient.value}",
                 case_id=s.case_id,
-                recipient_role=RecipientRole.ADVISOR,
+                recipient_role=recipient,
                 advisor=s.advisor,
                 subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
                 body=self._email_body(event),
@@ -176,7 +216,102 @@ class JourneyWorkflow:
         ]
         if s.outcome:
             updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
+        if self._clocks is not None:
+            next_due = self._clocks.next_due()
+            updates += [
+                sa.NEXT_DEADLINE.value_set(next_due) if next_due else sa.NEXT_DEADLINE.value_unset(),
+                sa.ESCALATION_LEVEL.value_set(self._clocks.level()),
+                sa.OVERDUE.value_set(self._clocks.overdue()),
+            ]
         workflow.upsert_search_attributes(updates)
+
+    # --- deadlines ----------------------------------------------------------------------------
+
+    def _sync_clocks(self, from_stage: JourneyStage, step: journey_rules.Step, action: Any = None) -> None:
+        """Start, meet, move and stop the clocks after one applied step."""
+        clocks = self._clocks
+        if clocks is None:
+            return
+        s, today, to = self._state, workflow.now().date(), step.to_stage
+        if to is S.FINISHED:
+            clocks.stop_all()
+            return
+        if from_stage is not to:
+            for clock in STAGE_CLOCKS.get(from_stage, []):
+                clocks.stop(clock)
+        a = step.action
+        if to is S.BA_CONSENT and from_stage is not S.BA_CONSENT:
+            clocks.start(C.BA_CONSENT_FICTION, today)
+        if to is S.RECOGNITION and clocks.get(C.RECOGNITION_DECISION) is None:
+            # The period runs from complete documents (§81a: the ABH filed them already).
+            if not journey_rules.open_documents(s):
+                clocks.start(C.RECOGNITION_DECISION, today)
+        if a == "recognition_clock_paused":
+            clocks.pause(C.RECOGNITION_DECISION, today)
+        elif a == "recognition_clock_resumed":
+            clocks.resume(C.RECOGNITION_DECISION, today)
+        elif a == "recognition_clock_extended":
+            extended = clocks.move(C.RECOGNITION_DECISION, action.until)
+            if extended is not None:
+                extended.extended = True
+        elif a == "vorabzustimmung_issued":
+            assert s.vorabzustimmung_valid_until is not None
+            clocks.start(C.VORABZUSTIMMUNG_VALIDITY, today, due_on=s.vorabzustimmung_valid_until)
+            clocks.start(C.EMBASSY_APPOINTMENT_81A, today)
+        elif a == "visa_appointment_booked":
+            clocks.stop(C.EMBASSY_APPOINTMENT_81A)
+            if s.procedure.value == "81a" and s.visa_appointment_on is not None:
+                spec = self._policy_period(C.VISA_DECISION_81A)
+                due = period_end(s.visa_appointment_on, spec)
+                # A new appointment date moves the running clock.
+                if clocks.get(C.VISA_DECISION_81A) is None:
+                    clocks.start(C.VISA_DECISION_81A, s.visa_appointment_on, due_on=due)
+                else:
+                    clocks.move(C.VISA_DECISION_81A, due)
+        elif a in ("visa_issued", "visa_refused", "visa_lawsuit_lost"):
+            for clock in (C.VISA_DECISION_81A, C.VORABZUSTIMMUNG_VALIDITY, C.EMBASSY_APPOINTMENT_81A):
+                clocks.stop(clock)
+        elif a == "vorabzustimmung_expired":
+            clocks.stop(C.VORABZUSTIMMUNG_VALIDITY, DeadlineStatus.LAPSED)
+            clocks.stop(C.EMBASSY_APPOINTMENT_81A, DeadlineStatus.CLOSED)
+            clocks.stop(C.VISA_DECISION_81A, DeadlineStatus.CLOSED)
+        if to is S.VISA_REFUSED and from_stage is not S.VISA_REFUSED and s.visa_refused_on:
+            clocks.start(C.VISA_LAWSUIT, s.visa_refused_on)
+        if a == "arrived" and s.arrived_on:
+            clocks.start(C.ANMELDUNG, s.arrived_on)
+            if s.visa_valid_until:
+                clocks.start(C.RESIDENCE_PERMIT_APPLICATION, s.arrived_on, due_on=s.visa_valid_until)
+        elif a == "permit_applied":
+            clocks.stop(C.RESIDENCE_PERMIT_APPLICATION)
+        elif a == "job_started" and s.job_started_on:
+            clocks.start(C.PROBATION, s.job_started_on)
+        elif a == "employment_ended" and s.employment_ended_on:
+            clocks.start(C.EMPLOYER_REPORT, s.employment_ended_on)
+
+    def _policy_period(self, clock: ClockName) -> Any:
+        assert self._clocks is not None
+        return self._clocks.policy.clocks[clock].period_for(self._state.route, self._state.procedure)
+
+    def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
+        """A rung of a clock's ladder is due: its notice, or the law's own effect."""
+        s = self._state
+        from_stage = s.stage
+        if rung is Rung.DUE and deadline.clock is C.BA_CONSENT_FICTION and s.stage is S.BA_CONSENT:
+            step = journey_rules.deemed_ba_consent(s, deadline.due_on)
+            self._record(step, advisor="system")
+            self._sync_clocks(from_stage, step)
+            return
+        if rung is Rung.DUE and deadline.clock is C.VORABZUSTIMMUNG_VALIDITY and s.stage is S.VISA:
+            expired = VorabzustimmungExpired(advisor="system", reason=f"its validity ended on {deadline.due_on}")
+            step = journey_rules.apply(s, expired, workflow.now().date())
+            self._record(step, advisor="system")
+            self._sync_clocks(from_stage, step)
+            return
+        self._record(
+            journey_rules.Step(f"deadline_{rung.name.lower()}", s.stage, rung_summary(deadline, rung)),
+            advisor="system",
+            recipient=RUNG_RECIPIENT[rung],
+        )
 
     # --- query and signal -------------------------------------------------------------------
 
@@ -191,6 +326,7 @@ class JourneyWorkflow:
     @workflow.signal
     def end_journey(self, action: EndJourney) -> None:
         """From the case: the vacancy is withdrawn or the Welcome Center ends the case."""
+        from_stage = self._state.stage
         try:
             step = journey_rules.apply(self._state, action, workflow.now().date())
         except CaseRuleViolation as err:
@@ -198,6 +334,7 @@ class JourneyWorkflow:
             workflow.logger.info("end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message})
             return
         self._record(step, advisor=action.advisor)
+        self._sync_clocks(from_stage, step)
 
     # --- advisor actions (one Update each, validator next to the handler) ---------------------
 
@@ -231,6 +368,30 @@ class JourneyWorkflow:
 
     @record_recognition.validator
     def _check_record_recognition(self, action: RecordRecognition) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def pause_recognition_clock(self, action: PauseRecognitionClock) -> JourneyView:
+        return await self._act(action)
+
+    @pause_recognition_clock.validator
+    def _check_pause_recognition_clock(self, action: PauseRecognitionClock) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def resume_recognition_clock(self, action: ResumeRecognitionClock) -> JourneyView:
+        return await self._act(action)
+
+    @resume_recognition_clock.validator
+    def _check_resume_recognition_clock(self, action: ResumeRecognitionClock) -> None:
+        self._check(action)
+
+    @workflow.update
+    async def extend_recognition_clock(self, action: ExtendRecognitionClock) -> JourneyView:
+        return await self._act(action)
+
+    @extend_recognition_clock.validator
+    def _check_extend_recognition_clock(self, action: ExtendRecognitionClock) -> None:
         self._check(action)
 
     @workflow.update
@@ -384,3 +545,13 @@ class JourneyWorkflow:
     @add_note.validator
     def _check_add_note(self, action: AddNote) -> None:
         self._check(action)
+
+
+def rung_summary(deadline: Deadline, rung: Rung) -> str:
+    what = f"{deadline.label} ({deadline.basis})"
+    if rung is Rung.REMINDER:
+        return f"Reminder: due on {deadline.due_on}: {what}"
+    if rung is Rung.DUE:
+        return f"Due today ({deadline.due_on}): {what}"
+    who = "the team lead" if rung is Rung.TEAM_LEAD else "operations"
+    return f"Overdue since {deadline.due_on}, escalated to {who}: {what}"

@@ -9,24 +9,26 @@ Pure functions: unit-testable without a server.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
+from models.deadlines import ClockName, DeadlineStatus, add_months
 from models.documents import DocumentCode, DocumentStep, required_documents
 from models.journey import (
     AddNote,
     BookVisaAppointment,
     DelayArrival,
     EndJourney,
+    ExtendRecognitionClock,
     FileVisaLawsuit,
     JourneyOutcome,
     JourneyStage,
     JourneyState,
     NewVisaApplication,
+    PauseRecognitionClock,
     PermitDecision,
     ReapplyBaConsent,
     ReceivedDocument,
@@ -45,6 +47,7 @@ from models.journey import (
     RecordRecognition,
     RecordVisaDecision,
     RecordVorabzustimmung,
+    ResumeRecognitionClock,
     StartAcceleratedProcedure,
     VorabzustimmungExpired,
     WithdrawCandidate,
@@ -69,7 +72,13 @@ STAGE_DOCUMENTS: dict[JourneyStage, DocumentStep] = {
 NEXT_STEPS: dict[JourneyStage, list[str]] = {
     S.CONTRACT: ["record-documents", "record-contract"],
     S.ACCELERATED_PROCEDURE: ["record-documents", "start-accelerated-procedure"],
-    S.RECOGNITION: ["record-documents", "record-recognition"],
+    S.RECOGNITION: [
+        "record-documents",
+        "record-recognition",
+        "pause-recognition-clock",
+        "resume-recognition-clock",
+        "extend-recognition-clock",
+    ],
     S.BA_CONSENT: ["record-ba-decision"],
     S.BA_REFUSED: ["reapply-ba-consent"],
     S.VORABZUSTIMMUNG: ["record-vorabzustimmung"],
@@ -100,13 +109,6 @@ def needs_recognition(route: ResidenceRoute) -> bool:
     # §18a/§18b need the qualification recognised before the visa; §16a is training,
     # §16d(1) starts from a Defizitbescheid, §16d(3) recognises after entry.
     return route in (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day number ``months`` later, clamped to the month's end (§188(2),(3) BGB)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def open_documents(state: JourneyState) -> list[DocumentCode]:
@@ -253,6 +255,52 @@ def _record_recognition(state: JourneyState, a: RecordRecognition, today: date) 
         )
     _finish(state, JourneyOutcome.RECOGNITION_REJECTED, f"recognition rejected by {a.body}")
     return Step("recognition_rejected", S.FINISHED, f"Recognition rejected by {a.body} on {a.decided_on}")
+
+
+def _recognition_clock(state: JourneyState, action: str, status: DeadlineStatus) -> None:
+    _stage(state, action, S.RECOGNITION)
+    clock = next((d for d in state.deadlines if d.clock is ClockName.RECOGNITION_DECISION and d.open), None)
+    if clock is None:
+        raise CaseRuleViolation(f"{action}: the recognition clock has not started (documents incomplete?)")
+    if clock.status is not status:
+        raise CaseRuleViolation(f"{action}: the recognition clock is {clock.status.value}")
+
+
+def _pause_recognition_clock(state: JourneyState, a: PauseRecognitionClock, today: date) -> Step:
+    _recognition_clock(state, "pause_recognition_clock", DeadlineStatus.RUNNING)
+    return Step("recognition_clock_paused", S.RECOGNITION, f"Recognition clock paused: {a.reason}")
+
+
+def _resume_recognition_clock(state: JourneyState, a: ResumeRecognitionClock, today: date) -> Step:
+    _recognition_clock(state, "resume_recognition_clock", DeadlineStatus.PAUSED)
+    return Step("recognition_clock_resumed", S.RECOGNITION, "Recognition clock runs again; paused days added")
+
+
+def _extend_recognition_clock(state: JourneyState, a: ExtendRecognitionClock, today: date) -> Step:
+    _recognition_clock(state, "extend_recognition_clock", DeadlineStatus.RUNNING)
+    clock = next(d for d in state.deadlines if d.clock is ClockName.RECOGNITION_DECISION and d.open)
+    if clock.extended:
+        raise CaseRuleViolation("extend_recognition_clock: the decision period can be extended only once (§6(4) BQFG)")
+    if a.until <= clock.due_on:
+        raise CaseRuleViolation(f"until: {a.until} is not after the current due date {clock.due_on}")
+    return Step(
+        "recognition_clock_extended", S.RECOGNITION, f"Recognition decision period extended to {a.until}: {a.reason}"
+    )
+
+
+def deemed_ba_consent(state: JourneyState, due_on: date) -> Step:
+    """§36(2) BeschV: no answer from the BA within the period means consent (Zustimmungsfiktion)."""
+    if state.stage is not S.BA_CONSENT:
+        raise CaseRuleViolation(f"ba consent fiction: journey {state.number} is in stage '{state.stage}'")
+    state.ba_decisions.append(
+        {"decision": "deemed_granted", "path": "fiction", "decided_on": due_on.isoformat(), "basis": "§36(2) BeschV"}
+    )
+    next_stage = S.VORABZUSTIMMUNG if state.procedure is Procedure.ACCELERATED_81A else S.VISA
+    return Step(
+        "ba_consent_deemed",
+        next_stage,
+        f"BA consent deemed given on {due_on}: no answer within the period (Zustimmungsfiktion, §36(2) BeschV)",
+    )
 
 
 def _record_ba_decision(state: JourneyState, a: RecordBaDecision, today: date) -> Step:
@@ -505,6 +553,9 @@ _RULES: dict[type, Callable[[JourneyState, Any, date], Step]] = {
     RecordContract: _record_contract,
     StartAcceleratedProcedure: _start_accelerated_procedure,
     RecordRecognition: _record_recognition,
+    PauseRecognitionClock: _pause_recognition_clock,
+    ResumeRecognitionClock: _resume_recognition_clock,
+    ExtendRecognitionClock: _extend_recognition_clock,
     RecordBaDecision: _record_ba_decision,
     ReapplyBaConsent: _reapply_ba,
     RecordVorabzustimmung: _record_vorabzustimmung,

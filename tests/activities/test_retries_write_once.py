@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from temporalio import activity
 from temporalio.worker import Worker
 
+from activities.deadlines import DeadlinePolicyActivities
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from models.records import (
@@ -29,7 +30,7 @@ from records.schema import case_events, journey_events, notifications
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import open_journeys, start_case
-from worker import WORKFLOWS
+from worker import WORKFLOWS, workflow_runner
 from workflows.case import CaseWorkflow
 
 
@@ -73,10 +74,12 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
             stack.client,
             task_queue=task_queue,
             workflows=WORKFLOWS,
+            workflow_runner=workflow_runner(),
             activities=[
                 flaky.record_case_transition,
                 flaky.record_journey_transition,
                 flaky.send_notification,
+                DeadlinePolicyActivities(stack.settings).load_deadline_policy,
             ],
             activity_executor=executor,
             max_concurrent_activities=4,

@@ -217,3 +217,8 @@ class Journey:
         await self.visa()
         await self.arrival()
         return await self.settle_in()
+
+
+def last_step(events: list[Any]) -> Any:
+    """The newest advisor or statutory step, skipping the deadline ladder's notices."""
+    return [e for e in events if not e.action.startswith("deadline_")][-1]

@@ -17,13 +17,13 @@ from temporalio.worker import Replayer
 from core.client import data_converter
 from tests.conftest import Stack
 from tests.workflows.case_flow import new_case, open_journeys, start_case
-from worker import WORKFLOWS
+from worker import WORKFLOWS, workflow_runner
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
 def _replayer() -> Replayer:
-    return Replayer(workflows=WORKFLOWS, data_converter=data_converter())
+    return Replayer(workflows=WORKFLOWS, data_converter=data_converter(), workflow_runner=workflow_runner())
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

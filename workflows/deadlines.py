@@ -1,0 +1,200 @@
+"""Durable deadline clocks inside a workflow, with their escalation ladders.
+
+A workflow keeps its ``Deadline`` list in its state (answered by the status query).
+``DeadlineClocks`` starts, moves, pauses and stops them, and its ``run`` loop sleeps
+on a durable timer until the next rung of any open clock, or until the clocks change,
+whichever comes first. A rung that is due calls back into the workflow, which writes
+the audit entry and sends the notification (or applies the statutory effect).
+
+Rungs whose time had already passed when a clock started (a fact recorded late) are
+collapsed: only the highest one fires, so a late entry gives one clear escalation
+instead of a burst of emails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from models.case import Procedure, ResidenceRoute
+    from models.deadlines import (
+        ClockName,
+        Deadline,
+        DeadlinePolicy,
+        DeadlineStatus,
+        Rung,
+        period_end,
+    )
+
+OnRung = Callable[[Deadline, Rung], None]
+
+
+class DeadlineClocks:
+    def __init__(
+        self,
+        deadlines: list[Deadline],
+        policy: DeadlinePolicy,
+        route: Callable[[], ResidenceRoute],
+        procedure: Procedure,
+        on_rung: OnRung,
+        on_change: Callable[[], None],
+    ) -> None:
+        self._deadlines = deadlines  # the list inside the workflow's state
+        self._policy = policy
+        self._route = route
+        self._procedure = procedure
+        self._on_rung = on_rung
+        self._on_change = on_change
+        self._version = 0
+
+    @property
+    def policy(self) -> DeadlinePolicy:
+        return self._policy
+
+    # --- changes ----------------------------------------------------------------------
+
+    def start(self, clock: ClockName, started_on: date, due_on: date | None = None) -> Deadline:
+        """Start (or restart) a clock; without ``due_on`` the policy's period decides."""
+        spec = self._policy.clocks[clock]
+        if due_on is None:
+            due_on = period_end(started_on, spec.period_for(self._route(), self._procedure))
+        now = workflow.now()
+        deadline = Deadline(
+            clock=clock,
+            label=spec.label,
+            basis=spec.basis,
+            started_on=started_on,
+            due_on=due_on,
+            anchor=now,
+            anchor_date=now.date(),
+        )
+        self._close(clock, DeadlineStatus.CLOSED)
+        self._deadlines.append(deadline)
+        self._changed()
+        return deadline
+
+    def stop(self, clock: ClockName, status: DeadlineStatus = DeadlineStatus.MET) -> None:
+        if self._close(clock, status):
+            self._changed()
+
+    def stop_all(self, status: DeadlineStatus = DeadlineStatus.CLOSED) -> None:
+        if any([self._close(d.clock, status) for d in list(self._deadlines)]):
+            self._changed()
+
+    def move(self, clock: ClockName, due_on: date) -> Deadline | None:
+        deadline = self.get(clock)
+        if deadline is None:
+            return None
+        deadline.due_on = due_on
+        deadline.level = Rung.NONE
+        deadline.generation += 1
+        self._changed()
+        return deadline
+
+    def pause(self, clock: ClockName, on: date) -> None:
+        deadline = self.get(clock)
+        if deadline and deadline.status is DeadlineStatus.RUNNING:
+            deadline.status, deadline.paused_on = DeadlineStatus.PAUSED, on
+            self._changed()
+
+    def resume(self, clock: ClockName, on: date) -> None:
+        """The paused days are added to the period (the clock stood still)."""
+        deadline = self.get(clock)
+        if deadline and deadline.status is DeadlineStatus.PAUSED and deadline.paused_on:
+            paused_for = (on - deadline.paused_on).days
+            deadline.status, deadline.paused_on = DeadlineStatus.RUNNING, None
+            self.move(clock, deadline.due_on + timedelta(days=paused_for))
+
+    def get(self, clock: ClockName) -> Deadline | None:
+        return next((d for d in self._deadlines if d.clock is clock and d.open), None)
+
+    def _close(self, clock: ClockName, status: DeadlineStatus) -> bool:
+        deadline = self.get(clock)
+        if deadline is None:
+            return False
+        deadline.status = status
+        return True
+
+    def _changed(self) -> None:
+        self._version += 1
+        self._on_change()
+
+    # --- reading ----------------------------------------------------------------------
+
+    def fire_time(self, deadline: Deadline, rung: Rung) -> datetime:
+        ladder = self._policy.ladder(deadline.clock)
+        offsets = {
+            Rung.REMINDER: -ladder.reminder_days_before,
+            Rung.DUE: 0,
+            Rung.TEAM_LEAD: ladder.team_lead_after_days,
+            Rung.OPERATIONS: ladder.operations_after_days,
+        }
+        day = deadline.due_on + timedelta(days=offsets[rung])
+        policy_days = (day - deadline.anchor_date).days
+        return deadline.anchor + timedelta(seconds=policy_days * self._policy.day_seconds)
+
+    def next_rung(self, deadline: Deadline) -> Rung | None:
+        if deadline.status is not DeadlineStatus.RUNNING or deadline.level >= Rung.OPERATIONS:
+            return None
+        return Rung(deadline.level + 1)
+
+    def next_due(self) -> datetime | None:
+        """When the earliest open clock falls due: the NextDeadline search attribute."""
+        times = [self.fire_time(d, Rung.DUE) for d in self._deadlines if d.open]
+        return min(times) if times else None
+
+    def level(self) -> int:
+        return max((int(d.level) for d in self._deadlines if d.open), default=0)
+
+    def overdue(self) -> bool:
+        now = workflow.now()
+        return any(d.open and self.fire_time(d, Rung.DUE) <= now for d in self._deadlines)
+
+    # --- the loop ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Runs for the life of the workflow (as a task next to the main loop)."""
+        while True:
+            self._fire_due_rungs()
+            wake = self._next_wake()
+            changed = self._changed_since(self._version)
+            if wake is None:
+                await workflow.wait_condition(changed)
+                continue
+            delay = max(wake - workflow.now(), timedelta(seconds=1))
+            try:
+                await workflow.wait_condition(
+                    changed,
+                    timeout=delay,
+                    timeout_summary="next deadline rung",
+                )
+            except TimeoutError:
+                pass  # a rung is due: handled at the top of the loop
+
+    def _changed_since(self, seen: int) -> Callable[[], bool]:
+        return lambda: self._version != seen
+
+    def _next_wake(self) -> datetime | None:
+        times = []
+        for deadline in self._deadlines:
+            rung = self.next_rung(deadline)
+            if rung is not None:
+                times.append(self.fire_time(deadline, rung))
+        return min(times) if times else None
+
+    def _fire_due_rungs(self) -> None:
+        now = workflow.now()
+        for deadline in list(self._deadlines):
+            if deadline.status is not DeadlineStatus.RUNNING:
+                continue
+            passed = [r for r in Rung if r > deadline.level and self.fire_time(deadline, r) <= now]
+            if not passed:
+                continue
+            # Only the highest passed rung fires: the lower ones are history by now.
+            rung = max(passed)
+            deadline.level = rung
+            self._on_rung(deadline, rung)
+        self._on_change()

@@ -1,6 +1,12 @@
 import asyncio
+import os
 import sys
 
 from starter.cli import main
 
-sys.exit(asyncio.run(main()))
+code = asyncio.run(main())
+sys.stdout.flush()
+sys.stderr.flush()
+# Skip interpreter finalisation: the Temporal client's native runtime threads can
+# abort a finalising interpreter (PyGILState_Release), turning success into exit -6.
+os._exit(code)

@@ -41,6 +41,7 @@ class DeadlineClocks:
         procedure: Procedure,
         on_rung: OnRung,
         on_change: Callable[[], None],
+        statutory: frozenset[ClockName] = frozenset(),
     ) -> None:
         self._deadlines = deadlines  # the list inside the workflow's state
         self._policy = policy
@@ -48,6 +49,9 @@ class DeadlineClocks:
         self._procedure = procedure
         self._on_rung = on_rung
         self._on_change = on_change
+        # Clocks whose due date has an effect in law (it acts instead of a notice):
+        # their DUE rung always fires, even when a late wake-up finds later rungs passed.
+        self._statutory = statutory
         self._version = 0
 
     @property
@@ -164,7 +168,7 @@ class DeadlineClocks:
             if wake is None:
                 await workflow.wait_condition(changed)
                 continue
-            delay = max(wake - workflow.now(), timedelta(seconds=1))
+            delay = max(wake - workflow.now(), timedelta(milliseconds=10))
             try:
                 await workflow.wait_condition(
                     changed,
@@ -195,6 +199,8 @@ class DeadlineClocks:
                 continue
             # Only the highest passed rung fires: the lower ones are history by now.
             rung = max(passed)
+            if deadline.clock in self._statutory and Rung.DUE in passed:
+                rung = Rung.DUE
             deadline.level = rung
             self._on_rung(deadline, rung)
         self._on_change()

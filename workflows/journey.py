@@ -112,6 +112,7 @@ class JourneyWorkflow:
                 procedure=journey.procedure,
                 on_rung=self._on_rung,
                 on_change=self._upsert_search_attributes,
+                statutory=frozenset({C.BA_CONSENT_FICTION, C.VORABZUSTIMMUNG_VALIDITY}),
             )
             self._clocks.start(C.CONTRACT, workflow.now().date())
         self._record(

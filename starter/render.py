@@ -49,6 +49,7 @@ def render_status(state: CaseState, journeys: list[JourneyView], settings: Setti
         lines.append(f"  BA consent:  {c.decision.value} on {c.decided_on} via {c.path.value}")
     for v in s.visa_decisions:
         lines.append(f"  Visa:        {v.decision.value} on {v.decided_on}")
+    lines += _deadline_lines(s.deadlines, indent="  ")
     for view in journeys:
         lines += _journey_lines(view)
     lines.append("  History:")
@@ -73,8 +74,26 @@ def _journey_lines(view: JourneyView) -> list[str]:
         lines.append("    Documents:      " + ", ".join(f"{d.code.value} ({d.received_on})" for d in j.documents))
     if view.next_steps:
         lines.append("    Next steps:     " + ", ".join(view.next_steps))
+    lines += _deadline_lines(j.deadlines, indent="    ")
     lines.append("    History:")
     lines += ["  " + line for line in _history(j.history)]
+    return lines
+
+
+_LEVELS = ["", ", reminded", ", due", ", escalated to the team lead", ", escalated to operations"]
+
+
+def _deadline_lines(deadlines: list[Any], indent: str) -> list[str]:
+    """Open clocks: what is due when, on which legal basis, how far escalated."""
+    lines = []
+    for d in deadlines:
+        d = d if isinstance(d, dict) else d.model_dump(mode="json")
+        if d["status"] not in ("running", "paused"):
+            continue
+        paused = " (paused)" if d["status"] == "paused" else ""
+        lines.append(
+            f"{indent}Deadline:    {d['due_on']}{paused}{_LEVELS[int(d['level'])]}: {d['label']} [{d['basis']}]"
+        )
     return lines
 
 

@@ -129,6 +129,9 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
     assert "Journey 2: candidate ANAPEC-0815 (MA)   stage: contract" in text
     assert "Open documents: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in text
     assert "Next steps:     record-documents, record-contract, withdraw-candidate, add-note" in text
+    # The open clocks with their legal or service-level basis.
+    assert "Deadline:" in text and "Contract signed after the candidate's selection" in text
+    assert "Candidates selected after the consultation" not in text  # met by the selection
 
     # With several candidates the journey must be named.
     code, _, err = await run(stack, "withdraw-candidate", case_id, "--advisor", "m.koch", "--reason", "changed mind")

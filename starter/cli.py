@@ -32,8 +32,9 @@ from core.client import connect
 from core.config import Settings, get_settings
 from models import case as case_models
 from models import journey as journey_models
-from models.case import CaseId, CaseState, NewCaseRequest, Stage, workflow_id_for
+from models.case import CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.journey import JourneyView
+from models.summaries import case_static_details, case_static_summary
 from starter.render import fmt_time, render_status, ui_link
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
@@ -296,6 +297,21 @@ def _action_fields(args: argparse.Namespace, model: type[BaseModel]) -> dict[str
 # --- commands ---------------------------------------------------------------------------
 
 
+async def start_case(client: Client, new_case: NewCase, task_queue: str) -> WorkflowHandle[Any, Any]:
+    """Start a case's workflow: deterministic id, and what the Web UI shows for it."""
+    return await client.start_workflow(
+        CaseWorkflow.run,
+        new_case,
+        id=workflow_id_for(new_case.case_id),
+        task_queue=task_queue,
+        # A repeated new-case with the same id returns the existing case instead of failing.
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        static_summary=case_static_summary(new_case),
+        static_details=case_static_details(new_case),
+    )
+
+
 async def _new_case(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     data = _read_file(args.file)
     employer = dict(data.pop("employer", None) or {})
@@ -323,15 +339,7 @@ async def _new_case(args: argparse.Namespace, get_client: ClientFactory, setting
     case_id = _case_id(args.case_id or data.pop("case_id", None) or new_case_id())
     new_case = _validate(NewCaseRequest, {**data, "case_id": case_id, "employer": employer})
     client = await get_client()
-    handle = await client.start_workflow(
-        CaseWorkflow.run,
-        new_case,
-        id=workflow_id_for(case_id),
-        task_queue=settings.task_queue,
-        # A repeated new-case with the same id returns the existing case instead of failing.
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-    )
+    handle = await start_case(client, new_case, settings.task_queue)
     if args.json:
         _print_json(out, {"case_id": case_id, "workflow_id": handle.id, "ui": ui_link(settings, case_id)})
     else:

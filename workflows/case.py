@@ -61,6 +61,7 @@ with workflow.unsafe.imports_passed_through():
         Notification,
         RecipientRole,
     )
+    from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
     from workflows.deadlines import DeadlineClocks
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
@@ -224,6 +225,7 @@ class CaseWorkflow:
                 sa.OVERDUE.value_set(self._clocks.overdue()),
             ]
         workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(case_current_details(s))
 
     def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage) -> None:
         assert self._clocks is not None
@@ -312,20 +314,23 @@ class CaseWorkflow:
         if not self._deadlines_ready:  # a case this new is still reading its deadline policy
             await workflow.wait_condition(lambda: self._deadlines_ready)
         for journey, candidate in zip(self._state.journeys, action.candidates, strict=True):
+            journey_input = JourneyInput(
+                case_id=self._state.case_id,
+                number=journey.number,
+                candidate=candidate,
+                advisor=self._state.advisor,
+                employer_name=self._state.employer.name,
+                occupation=self._state.occupation,
+                route=self._state.route,
+                procedure=self._state.procedure,
+                policy=self._policy,
+            )
             handle = await workflow.start_child_workflow(
                 JourneyWorkflow.run,
-                JourneyInput(
-                    case_id=self._state.case_id,
-                    number=journey.number,
-                    candidate=candidate,
-                    advisor=self._state.advisor,
-                    employer_name=self._state.employer.name,
-                    occupation=self._state.occupation,
-                    route=self._state.route,
-                    procedure=self._state.procedure,
-                    policy=self._policy,
-                ),
+                journey_input,
                 id=journey.workflow_id,
+                static_summary=journey_static_summary(journey_input),
+                static_details=journey_static_details(journey_input),
             )
             asyncio.create_task(self._await_journey(journey, handle))
         self._journeys_started = True

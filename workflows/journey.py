@@ -59,6 +59,7 @@ with workflow.unsafe.imports_passed_through():
         Notification,
         RecipientRole,
     )
+    from models.summaries import journey_current_details
     from workflows import journey_rules
     from workflows.case_rules import CaseRuleViolation
     from workflows.deadlines import DeadlineClocks
@@ -225,6 +226,9 @@ class JourneyWorkflow:
                 sa.OVERDUE.value_set(self._clocks.overdue()),
             ]
         workflow.upsert_search_attributes(updates)
+        workflow.set_current_details(
+            journey_current_details(s, journey_rules.open_documents(s), journey_rules.next_steps(s))
+        )
 
     # --- deadlines ----------------------------------------------------------------------------
 

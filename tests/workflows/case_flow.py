@@ -16,7 +16,6 @@ from models.case import (
     ResidenceRoute,
     SelectCandidates,
     SelectedCandidate,
-    workflow_id_for,
 )
 from models.journey import (
     BookVisaAppointment,
@@ -38,6 +37,7 @@ from models.journey import (
     StartAcceleratedProcedure,
 )
 from starter.cli import new_case_id
+from starter.cli import start_case as start_case_as_the_starter_does
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 
@@ -74,8 +74,8 @@ def new_case(**overrides: Any) -> NewCaseRequest:
 
 
 async def start_case(client: Client, task_queue: str, case: NewCaseRequest | None = None) -> WorkflowHandle:
-    case = case or new_case()
-    return await client.start_workflow(CaseWorkflow.run, case, id=workflow_id_for(case.case_id), task_queue=task_queue)
+    # Exactly as the starter starts a case (id policy, summaries for the Web UI).
+    return await start_case_as_the_starter_does(client, case or new_case(), task_queue)
 
 
 async def open_journeys(

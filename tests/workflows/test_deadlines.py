@@ -8,51 +8,25 @@ Dates are still real dates, counted with §193 BGB; only the waiting is scaled.
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import yaml
 from temporalio.client import WorkflowHandle
 
 from core import search_attributes as sa
 from models.case import CaseState, CompleteConsultation, Procedure, ResidenceRoute
-from models.deadlines import DEFAULT_POLICY_FILE, ClockName, DeadlineStatus, Rung
+from models.deadlines import ClockName, DeadlineStatus, Rung
 from models.journey import ExtendRecognitionClock, JourneyStage, PauseRecognitionClock, ResumeRecognitionClock
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, TODAY, new_case, open_journeys, start_case
-from worker import build_worker
+from tests.workflows.scaled import scaled_worker
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 
 LADDER = {"reminder_days_before": 2, "team_lead_after_days": 2, "operations_after_days": 4}
-
-
-@asynccontextmanager
-async def scaled_worker(
-    stack: Stack, tmp_path: Path, day_seconds: float, clocks: dict[str, dict[str, Any]] | None = None
-) -> AsyncIterator[str]:
-    """A worker on a queue of its own, with a scaled day and the given clock overrides."""
-    policy = yaml.safe_load(DEFAULT_POLICY_FILE.read_text())
-    for name, override in (clocks or {}).items():
-        policy["clocks"][name].update(override)
-    policy_file = tmp_path / f"policy-{uuid.uuid4().hex[:6]}.yaml"
-    policy_file.write_text(yaml.safe_dump(policy, allow_unicode=True))
-    settings = stack.settings.model_copy(
-        update={
-            "task_queue": f"{stack.settings.task_queue}-scaled-{uuid.uuid4().hex[:6]}",
-            "deadline_policy": policy_file,
-            "deadline_day_seconds": day_seconds,
-        }
-    )
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(stack.client, settings, stack.engine, executor):
-            yield settings.task_queue
 
 
 def actions(history: list[Any], prefix: str = "deadline_") -> list[str]:

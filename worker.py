@@ -21,6 +21,7 @@ from activities.records import CaseRecordActivities
 from core.client import connect
 from core.config import Settings, get_settings
 from core.logging import configure_logging
+from core.metrics import StageGauges, metrics_runtime
 from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
@@ -68,7 +69,8 @@ async def main() -> None:
     configure_logging(settings.log_level)
     engine = create_records_engine(settings.database_url)
     migrate(engine)
-    client = await connect(settings)
+    runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
+    client = await connect(settings, runtime=runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -82,6 +84,10 @@ async def main() -> None:
             database=engine.dialect.name,
         )
         async with worker:
+            if runtime is not None:
+                gauges = StageGauges(runtime.metric_meter)
+                asyncio.create_task(gauges.refresh_every(engine, settings.metrics_refresh_seconds))
+                log.info("metrics", url=f"http://localhost:{settings.metrics_port}/metrics")
             await stop.wait()
             log.info("worker stopping: finishing running tasks")
     engine.dispose()

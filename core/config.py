@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # Length of one policy day: 86400 s in production; tests and demos shrink it.
     deadline_day_seconds: float = Field(default=86400.0, gt=0)
 
+    # Prometheus /metrics of the worker (SDK runtime metrics and cases by stage); 0 turns it off.
+    metrics_port: int = Field(default=9464, ge=0, le=65535)
+    metrics_refresh_seconds: float = Field(default=30.0, gt=0)
+
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.
     activity_threads: int = Field(default=8, ge=1)

@@ -354,4 +354,15 @@ class CaseState(BaseModel):
             "outcome_reason": self.outcome_reason,
             "opened_at": self.opened_at,
             "closed_at": self.closed_at,
+            "next_due_on": next_due_on(self.deadlines),
         }
+
+
+def next_due_on(deadlines: list[Any]) -> date | None:
+    """The earliest due date of the open deadlines (dicts or Deadline models)."""
+    dues = []
+    for d in deadlines:
+        d = d if isinstance(d, dict) else d.model_dump(mode="json")
+        if d["status"] in ("running", "paused"):
+            dues.append(date.fromisoformat(str(d["due_on"])))
+    return min(dues, default=None)

@@ -24,6 +24,7 @@ from models.case import (
     VisaDecision,
     _AdvisorAction,
     _Input,
+    next_due_on,
 )
 from models.deadlines import Deadline, DeadlinePolicy
 from models.documents import DocumentCode
@@ -376,6 +377,7 @@ class JourneyState(BaseModel):
             "finished_at": self.finished_at,
             "arrived_on": self.arrived_on,
             "documents": ",".join(sorted(d.code.value for d in self.documents)),
+            "next_due_on": next_due_on(self.deadlines),
         }
 
 

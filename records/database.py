@@ -35,7 +35,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 BASELINE = "0001"
 
 
-def migrate(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the records schema to the newest revision (Alembic), in one transaction."""
     from alembic import command
     from alembic.config import Config
@@ -47,7 +47,7 @@ def migrate(engine: Engine) -> None:
         tables = set(inspect(connection).get_table_names())
         if "cases" in tables and "alembic_version" not in tables:
             command.stamp(config, BASELINE)  # created by create_all before Alembic
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)
 
 
 def insert_ignoring_duplicates(engine: Engine, table: Table) -> Any:

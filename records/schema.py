@@ -40,6 +40,7 @@ cases = Table(
     Column("closed_at", DateTime(timezone=True)),
     # Highest event applied: a late retry of an older write never rolls the row back.
     Column("last_event_seq", Integer, nullable=False),
+    Column("next_due_on", Date),  # earliest open deadline (revision 0003)
 )
 
 case_events = Table(
@@ -91,6 +92,7 @@ journeys = Table(
     Column("arrived_on", Date),
     Column("documents", Text, nullable=False, default=""),
     Column("last_event_seq", Integer, nullable=False),
+    Column("next_due_on", Date),  # earliest open deadline (revision 0003)
 )
 
 journey_events = Table(

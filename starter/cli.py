@@ -35,7 +35,10 @@ from models import journey as journey_models
 from models.case import CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.journey import JourneyView
 from models.summaries import case_static_details, case_static_summary
+from records.database import create_records_engine, migrate
+from records.report import build_report
 from starter.render import fmt_time, render_status, ui_link
+from starter.report_output import render_html, render_table
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 
@@ -201,6 +204,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", parents=[common], help="the whole case: journeys, open documents, history")
     p.add_argument("case_id", metavar="CASE_ID")
+
+    p = sub.add_parser("report", parents=[common], help="the Welcome Center's figures from the case records")
+    p.add_argument("--chart", type=Path, metavar="FILE.html", help="also write the figures with charts as HTML")
+    p.add_argument("--as-of", help="count as of this day (YYYY-MM-DD, default today)")
 
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
     p.add_argument("--stage", help="only cases in this stage")
@@ -473,6 +480,26 @@ async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: S
     return 0
 
 
+async def _report(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    # Figures come from the SQL records, not from Temporal: no connection needed.
+    as_of = TypeAdapter(date).validate_python(args.as_of) if args.as_of else None
+    engine = create_records_engine(settings.database_url)
+    try:
+        migrate(engine)  # an empty records database reports zeros instead of failing
+        report = build_report(engine, as_of)
+    finally:
+        engine.dispose()
+    if args.chart:
+        args.chart.write_text(render_html(report), encoding="utf-8")
+    if args.json:
+        _print_json(out, report.model_dump(mode="json"))
+    else:
+        out.write(render_table(report))
+        if args.chart:
+            out.write(f"\nChart: {args.chart}\n")
+    return 0
+
+
 def _validate_stage(raw: str) -> str:
     try:
         return Stage(raw.strip().lower()).value
@@ -498,7 +525,7 @@ async def main(
         args = _build_parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    commands = {"new-case": _new_case, "status": _status, "list": _list}
+    commands = {"new-case": _new_case, "status": _status, "list": _list, "report": _report}
     if args.command in CASE_ACTIONS:
         command = _case_action
     else:
@@ -512,6 +539,9 @@ async def main(
         return await command(args, get_client, settings, out)
     except InputError as e:
         err.write(f"error: {e}\n")
+        return EXIT_BAD_INPUT
+    except ValidationError as e:
+        err.write(f"error: {_describe(e)}\n")
         return EXIT_BAD_INPUT
     except WorkflowUpdateFailedError as e:
         cause = e.cause

@@ -1,0 +1,116 @@
+"""The Welcome Center's figures, from its own records (SQLite or PostgreSQL).
+
+People placed are journeys whose probation was passed; companies advised are the
+distinct employers of all cases; time per stage is measured between the audit events
+that entered and left the stage.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, Table, func, select
+
+from records.schema import case_events, cases, journey_events, journeys
+
+PLACED = "placed"
+FINISHED_STAGES = ("closed", "finished")
+
+
+class StageDuration(BaseModel):
+    stage: str
+    median_days: float
+    visits: int
+
+
+class Report(BaseModel):
+    as_of: date
+    cases_opened: int
+    cases_opened_last_12_months: int
+    cases_open: int
+    companies_advised: int
+    candidates_selected: int
+    people_placed: int
+    people_placed_last_12_months: int
+    placed_by_origin_country: dict[str, int]
+    placed_by_occupation: dict[str, int]
+    candidates_by_origin_country: dict[str, int]
+    candidates_by_occupation: dict[str, int]
+    median_days_per_stage: list[StageDuration]
+    overdue_now: int
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; the records are written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _stage_durations(engine: Engine, table: Table, key: str) -> dict[str, list[float]]:
+    """Days from entering to leaving each stage, per workflow, from the audit trail."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table.c[key], table.c.from_stage, table.c.to_stage, table.c.occurred_at).order_by(
+                table.c[key], table.c.seq
+            )
+        ).all()
+    durations: dict[str, list[float]] = defaultdict(list)
+    entered: dict[str, datetime] = {}
+    current_key = None
+    for workflow_key, from_stage, to_stage, occurred_at in rows:
+        if workflow_key != current_key:
+            current_key, entered = workflow_key, {}
+        at = _aware(occurred_at)
+        if from_stage is None or from_stage != to_stage:
+            if from_stage in entered:
+                durations[from_stage].append((at - entered.pop(from_stage)).total_seconds() / 86400)
+            entered[to_stage] = at
+    return durations
+
+
+def build_report(engine: Engine, today: date | None = None) -> Report:
+    today = today or datetime.now(UTC).date()
+    year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
+    with engine.connect() as conn:
+        case_rows = conn.execute(
+            select(cases.c.employer_name, cases.c.opened_at, cases.c.stage, cases.c.next_due_on)
+        ).all()
+        journey_rows = conn.execute(
+            select(
+                journeys.c.origin_country,
+                journeys.c.occupation,
+                journeys.c.outcome,
+                journeys.c.finished_at,
+                journeys.c.stage,
+                journeys.c.next_due_on,
+            )
+        ).all()
+        companies = conn.execute(select(func.count(func.distinct(func.lower(cases.c.employer_name))))).scalar_one()
+
+    placed = [j for j in journey_rows if j.outcome == PLACED]
+    durations = _stage_durations(engine, case_events, "case_id")
+    for stage, values in _stage_durations(engine, journey_events, "journey_id").items():
+        durations[f"journey:{stage}"] = values
+    open_rows: list[Any] = [r for r in [*case_rows, *journey_rows] if r.stage not in FINISHED_STAGES]
+    return Report(
+        as_of=today,
+        cases_opened=len(case_rows),
+        cases_opened_last_12_months=sum(1 for c in case_rows if _aware(c.opened_at) >= year_ago),
+        cases_open=sum(1 for c in case_rows if c.stage != "closed"),
+        companies_advised=int(companies),
+        candidates_selected=len(journey_rows),
+        people_placed=len(placed),
+        people_placed_last_12_months=sum(1 for j in placed if j.finished_at and _aware(j.finished_at) >= year_ago),
+        placed_by_origin_country=dict(Counter(j.origin_country for j in placed).most_common()),
+        placed_by_occupation=dict(Counter(j.occupation for j in placed).most_common()),
+        candidates_by_origin_country=dict(Counter(j.origin_country for j in journey_rows).most_common()),
+        candidates_by_occupation=dict(Counter(j.occupation for j in journey_rows).most_common()),
+        median_days_per_stage=[
+            StageDuration(stage=stage, median_days=round(statistics.median(values), 1), visits=len(values))
+            for stage, values in sorted(durations.items())
+        ],
+        overdue_now=sum(1 for r in open_rows if r.next_due_on is not None and r.next_due_on < today),
+    )

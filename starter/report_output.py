@@ -1,0 +1,82 @@
+"""The report as a table for the terminal and as a self-contained HTML page with charts."""
+
+from __future__ import annotations
+
+import html
+
+from records.report import Report
+
+
+def render_table(r: Report) -> str:
+    lines = [
+        f"Welcome Center figures as of {r.as_of}",
+        "",
+        f"  Cases opened                 {r.cases_opened:>6}   (last 12 months: {r.cases_opened_last_12_months})",
+        f"  Cases open now               {r.cases_open:>6}",
+        f"  Companies advised            {r.companies_advised:>6}",
+        f"  Candidates selected          {r.candidates_selected:>6}",
+        f"  People placed                {r.people_placed:>6}   (last 12 months: {r.people_placed_last_12_months})",
+        f"  Overdue now                  {r.overdue_now:>6}",
+    ]
+    for title, placed, selected in (
+        ("By origin country", r.placed_by_origin_country, r.candidates_by_origin_country),
+        ("By occupation", r.placed_by_occupation, r.candidates_by_occupation),
+    ):
+        lines += ["", f"  {title:<32} {'placed':>7} {'selected':>9}"]
+        for key, n in selected.items():
+            lines.append(f"  {key:<32} {placed.get(key, 0):>7} {n:>9}")
+    lines += ["", f"  {'Median days per stage':<32} {'days':>7} {'visits':>9}"]
+    for s in r.median_days_per_stage:
+        lines.append(f"  {s.stage:<32} {s.median_days:>7} {s.visits:>9}")
+    return "\n".join(lines) + "\n"
+
+
+def _bars(title: str, data: dict[str, float], unit: str) -> str:
+    """A horizontal bar chart as inline SVG: no script, no external file."""
+    if not data:
+        return f"<h2>{html.escape(title)}</h2><p>No data yet.</p>"
+    width, bar_height, label_width = 640, 22, 220
+    top = max(data.values()) or 1
+    rows = []
+    for i, (label, value) in enumerate(data.items()):
+        y = i * (bar_height + 6)
+        length = (width - label_width - 60) * value / top
+        rows.append(
+            f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{html.escape(str(label))}</text>'
+            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="#1f6f8b"/>'
+            f'<text x="{label_width + length + 6:.1f}" y="{y + 16}">{value:g} {html.escape(unit)}</text>'
+        )
+    height = len(data) * (bar_height + 6)
+    return (
+        f"<h2>{html.escape(title)}</h2>"
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'font-family="sans-serif" font-size="13" role="img" aria-label="{html.escape(title)}">'
+        + "".join(rows)
+        + "</svg>"
+    )
+
+
+def render_html(r: Report) -> str:
+    figures = [
+        ("Cases opened", f"{r.cases_opened} ({r.cases_opened_last_12_months} in the last 12 months)"),
+        ("Companies advised", str(r.companies_advised)),
+        ("Candidates selected", str(r.candidates_selected)),
+        ("People placed", f"{r.people_placed} ({r.people_placed_last_12_months} in the last 12 months)"),
+        ("Overdue now", str(r.overdue_now)),
+    ]
+    table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in figures)
+    stages = {s.stage: s.median_days for s in r.median_days_per_stage}
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Welcome Center figures {r.as_of}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:60em}} th{{text-align:left;padding-right:2em}}</style>
+</head><body>
+<h1>Welcome Center Region Hannover: figures as of {r.as_of}</h1>
+<table>{table}</table>
+{_bars("People placed by origin country", dict(r.placed_by_origin_country), "people")}
+{_bars("People placed by occupation", dict(r.placed_by_occupation), "people")}
+{_bars("Candidates selected by origin country", dict(r.candidates_by_origin_country), "people")}
+{_bars("Median days per stage", stages, "days")}
+<p>From the case records of the Welcome Center's case tracking.</p>
+</body></html>
+"""

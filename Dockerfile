@@ -13,6 +13,7 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY starter ./starter
 COPY scripts ./scripts
+COPY config ./config
 COPY worker.py ./
 
 # Not root: the worker needs no privileges.

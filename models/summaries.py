@@ -19,8 +19,12 @@ def case_static_summary(case: NewCase) -> str:
     return f"{case.case_id} · {case.employer.name} · {case.occupation} · {case.route.label}"
 
 
+# Markdown hard line break: a newline alone would run the lines together in the UI.
+BR = "  \n"
+
+
 def case_static_details(case: NewCase) -> str:
-    return "\n".join(
+    return BR.join(
         [
             f"**Case** {case.case_id}",
             f"**Employer:** {case.employer.name}" + (f" ({case.employer.sector})" if case.employer.sector else ""),
@@ -40,7 +44,7 @@ def journey_static_summary(journey: JourneyInput) -> str:
 
 
 def journey_static_details(journey: JourneyInput) -> str:
-    return "\n".join(
+    return BR.join(
         [
             f"**Case** {journey.case_id}, journey {journey.number}",
             f"**Candidate:** {journey.candidate.candidate_ref} from {journey.candidate.origin_country}",
@@ -65,13 +69,15 @@ def case_current_details(state: CaseState) -> str:
         f"**Stage:** {state.stage.value}" + (f" · **Outcome:** {state.outcome.value}" if state.outcome else ""),
         f"**Next deadline:** {_next_deadline(state.deadlines)}",
     ]
+    text = BR.join(lines)
     if state.journeys:
-        lines.append("")
+        lines = ["", ""]
         lines.append("| Journey | Candidate | Country | Outcome |")
         lines.append("|---|---|---|---|")
         for j in state.journeys:
             lines.append(f"| {j.number} | {j.candidate_ref} | {j.origin_country} | {j.outcome or 'running'} |")
-    return "\n".join(lines)
+        text += "\n".join(lines)
+    return text
 
 
 def journey_current_details(state: JourneyState, open_documents: list[Any], next_steps: list[str]) -> str:
@@ -83,4 +89,4 @@ def journey_current_details(state: JourneyState, open_documents: list[Any], next
     ]
     if next_steps:
         lines.append(f"**Next steps:** {', '.join(next_steps)}")
-    return "\n".join(lines)
+    return BR.join(lines)

@@ -6,6 +6,7 @@ Each test gets its own task queue and worker, so tests never see each other's wo
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -39,9 +40,26 @@ def _temporal_cli() -> str:
     return result.stdout.strip()
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+UI_PORT = _free_port()
+
+
+@pytest.fixture(scope="session")
+def ui_url(temporal_env: WorkflowEnvironment) -> str:
+    """The dev server's Web UI (the session's server runs with it, as bin/run does)."""
+    return f"http://127.0.0.1:{UI_PORT}"
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
+        ui=True,
+        ui_port=UI_PORT,
         dev_server_existing_path=_temporal_cli(),
         search_attributes=search_attributes.ALL,
         data_converter=data_converter(),

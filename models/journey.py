@@ -14,14 +14,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from models.case import (
-    BaConsentPath,
-    ConsentDecision,
     Note,
     Procedure,
     Reason,
     ResidenceRoute,
     SelectedCandidate,
-    VisaDecision,
     _AdvisorAction,
     _Input,
     next_due_on,
@@ -158,17 +155,12 @@ class ExtendRecognitionClock(_AdvisorAction):
     reason: Reason
 
 
-class RecordBaDecision(_AdvisorAction):
-    decision: ConsentDecision
-    path: BaConsentPath
-    decided_on: date
-    refusal_grounds: Reason | None = None
+# The same inputs the case took before journeys existed: one model, one set of rules.
+from models.case import RecordArrival as RecordArrival  # noqa: E402
+from models.case import RecordBaConsent as RecordBaConsent  # noqa: E402
+from models.case import RecordVisaDecision as RecordVisaDecision  # noqa: E402
 
-    @model_validator(mode="after")
-    def _grounds_when_refused(self) -> RecordBaDecision:
-        if self.decision is ConsentDecision.REFUSED and not self.refusal_grounds:
-            raise ValueError("refusal_grounds: required when the BA refuses (§39(2), §40 AufenthG)")
-        return self
+RecordBaDecision = RecordBaConsent
 
 
 class ReapplyBaConsent(_AdvisorAction):
@@ -197,23 +189,6 @@ class BookVisaAppointment(_AdvisorAction):
     )
 
 
-class RecordVisaDecision(_AdvisorAction):
-    decision: VisaDecision
-    decided_on: date
-    valid_until: date | None = None
-
-    @model_validator(mode="after")
-    def _validity(self) -> RecordVisaDecision:
-        if self.decision is VisaDecision.ISSUED:
-            if self.valid_until is None:
-                raise ValueError("valid_until: required when the visa is issued (date on the visa label)")
-            if self.valid_until <= self.decided_on:
-                raise ValueError("valid_until: must be after decided_on")
-        elif self.valid_until is not None:
-            raise ValueError("valid_until: a refused visa has no validity")
-        return self
-
-
 class NewVisaApplication(_AdvisorAction):
     pass
 
@@ -225,10 +200,6 @@ class FileVisaLawsuit(_AdvisorAction):
 class DelayArrival(_AdvisorAction):
     expected_on: date
     reason: Reason
-
-
-class RecordArrival(_AdvisorAction):
-    arrived_on: date
 
 
 class RecordAnmeldung(_AdvisorAction):

@@ -218,12 +218,7 @@ class CaseWorkflow:
         if s.outcome:
             updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
         if self._clocks is not None:
-            next_due = self._clocks.next_due()
-            updates += [
-                sa.NEXT_DEADLINE.value_set(next_due) if next_due else sa.NEXT_DEADLINE.value_unset(),
-                sa.ESCALATION_LEVEL.value_set(self._clocks.level()),
-                sa.OVERDUE.value_set(self._clocks.overdue()),
-            ]
+            updates += self._clocks.search_attributes()
         workflow.upsert_search_attributes(updates)
         workflow.set_current_details(case_current_details(s))
 

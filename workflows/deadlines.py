@@ -15,10 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
+from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
+    from core import search_attributes as sa
     from models.case import Procedure, ResidenceRoute
     from models.deadlines import (
         ClockName,
@@ -149,6 +152,15 @@ class DeadlineClocks:
         """When the earliest open clock falls due: the NextDeadline search attribute."""
         times = [self.fire_time(d, Rung.DUE) for d in self._deadlines if d.open]
         return min(times) if times else None
+
+    def search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
+        """NextDeadline, EscalationLevel and Overdue, for the workflow's upsert."""
+        next_due = self.next_due()
+        return [
+            sa.NEXT_DEADLINE.value_set(next_due) if next_due else sa.NEXT_DEADLINE.value_unset(),
+            sa.ESCALATION_LEVEL.value_set(self.level()),
+            sa.OVERDUE.value_set(self.overdue()),
+        ]
 
     def level(self) -> int:
         return max((int(d.level) for d in self._deadlines if d.open), default=0)

@@ -29,9 +29,7 @@ async def test_the_web_ui_shows_the_filtered_list_and_a_case_file(stack: Stack, 
 
     async with Browser() as browser:
         await browser.open(f"{ui_url}/namespaces/default/workflows?query={quote(query)}")
-        text = await browser.wait_for_text(
-            "2 Running", handle.id, journey.handle.id, "CaseWorkflow", "JourneyWorkflow"
-        )
+        text = await browser.wait_for_text("2 Running", handle.id, journey.handle.id, "CaseWorkflow", "JourneyWorkflow")
         assert "Running" in text
         await browser.screenshot(ARTIFACTS / "workflow-list-by-case-id.png")
 

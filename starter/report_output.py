@@ -40,7 +40,7 @@ def _bars(title: str, data: dict[str, float], unit: str) -> str:
     rows = []
     for i, (label, value) in enumerate(data.items()):
         y = i * (bar_height + 6)
-        length = (width - label_width - 60) * value / top
+        length = (width - label_width - 110) * value / top  # room for the value label
         rows.append(
             f'<text x="{label_width - 8}" y="{y + 16}" text-anchor="end">{html.escape(str(label))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" fill="#1f6f8b"/>'

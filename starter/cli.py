@@ -153,7 +153,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "--candidate", metavar="REF", help="the candidate's reference (needed when the case has several)"
     )
 
-    parser = argparse.ArgumentParser(prog="python -m starter", description="Welcome Center case tracking")
+    parser = argparse.ArgumentParser(prog="bin/starter", description="Welcome Center case tracking")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("new-case", parents=[common], help="open a case for an employer's vacancy")

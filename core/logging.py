@@ -8,6 +8,7 @@ codes only, never personal data.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 import structlog
@@ -64,4 +65,14 @@ def _flatten_temporal_context(_logger: object, _name: str, event: EventDict) -> 
         event.setdefault("workflow_id", info.get("workflow_id"))
         event.setdefault("activity_type", info.get("activity_type"))
         event.setdefault("attempt", info.get("attempt"))
+    # The SDK's own lines (retries, task failures) carry only the workflow id; every
+    # workflow id is case-<CASE_ID> or case-<CASE_ID>-j<N>, so the case id follows from it.
+    workflow_id = event.get("workflow_id")
+    if "case_id" not in event and isinstance(workflow_id, str):
+        match = _CASE_WORKFLOW_ID.match(workflow_id)
+        if match:
+            event["case_id"] = match.group(1)
     return event
+
+
+_CASE_WORKFLOW_ID = re.compile(r"^case-(WC-[0-9A-Z]{10})(?:-j\d+)?$")

@@ -203,3 +203,26 @@ async def test_ba_consent_is_deemed_given_when_the_period_runs_out(stack: Stack,
 
         (mail,) = await until(told)
         assert mail["To"] == f"{ADVISOR}@{stack.settings.staff_email_domain}"
+
+
+async def test_an_expired_vorabzustimmung_sends_the_journey_back_by_itself(stack: Stack, tmp_path: Path) -> None:
+    async with scaled_worker(stack, tmp_path, day_seconds=0.5) as queue:
+        handle = await start_case(stack.client, queue, new_case(positions=1, procedure=Procedure.ACCELERATED_81A))
+        (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+        await journey.contract()
+        await journey.accelerated_procedure()
+        await journey.recognition()
+        await journey.ba_consent(path="abh_81a")
+        view = await journey.vorabzustimmung(valid_days=3)  # runs out in about 1.5 s
+        assert view.state.stage is JourneyStage.VISA
+
+        async def sent_back() -> Any:
+            view = await journey.view()
+            return view if view.state.stage is JourneyStage.VORABZUSTIMMUNG else None
+
+        view = await until(sent_back)
+        event = next(e for e in view.state.history if e.action == "vorabzustimmung_expired")
+        assert event.advisor == "system"
+        assert f"its validity ended on {TODAY + timedelta(days=3)}" in event.summary
+        validity = next(d for d in view.state.deadlines if d.clock is ClockName.VORABZUSTIMMUNG_VALIDITY)
+        assert validity.status is DeadlineStatus.LAPSED

@@ -131,3 +131,11 @@ async def stack(
         worker = build_worker(client, settings, records_engine, executor)
         async with worker:
             yield Stack(client, settings, records_engine, smtp[2], worker)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test unit or integration by whether it needs the dev server, so
+    `bin/test -m unit` runs the fast half; CI runs both."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        item.add_marker(pytest.mark.integration if "temporal_env" in fixtures else pytest.mark.unit)

@@ -90,7 +90,9 @@ async def test_an_overdue_step_climbs_the_whole_ladder(stack: Stack, tmp_path: P
 
 
 async def test_a_met_deadline_stops_its_ladder(stack: Stack, tmp_path: Path) -> None:
-    clocks = {"consultation_follow_up": {"period": {"days": 4}, "escalation": LADDER}}
+    # Four policy days (2 s) between the reminder and the due date leave time to act.
+    ladder = {**LADDER, "reminder_days_before": 4}
+    clocks = {"consultation_follow_up": {"period": {"days": 6}, "escalation": ladder}}
     async with scaled_worker(stack, tmp_path, day_seconds=0.5, clocks=clocks) as queue:
         handle = await start_case(stack.client, queue)
 

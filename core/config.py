@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     # Prometheus /metrics of the worker (SDK runtime metrics and cases by stage); 0 turns it off.
     metrics_port: int = Field(default=9464, ge=0, le=65535)
     metrics_refresh_seconds: float = Field(default=30.0, gt=0)
+
+    # Encrypt every payload Temporal stores: "id:base64key,..." (first = current key).
+    # Off by default: the Web UI then shows payloads, summaries included, only through a
+    # codec server, which this project does not ship yet.
+    payload_keys: SecretStr | None = None
 
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.

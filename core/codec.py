@@ -1,0 +1,88 @@
+"""Optional encryption of every payload Temporal stores (inputs, results, states, notes).
+
+AES-GCM with key rotation: payloads are encrypted with the current key and name their
+key id; decoding looks the id up among all configured keys, so after a rotation old
+histories still read. Payloads written before encryption was switched on pass through
+unchanged. Search attributes, workflow ids and failure messages are never encrypted by a
+codec: they stay free of personal data on their own.
+
+Keys come from WC_PAYLOAD_KEYS as ``id:base64key,...`` (32-byte keys, the first is the
+current one), e.g. generated with ``python -m core.codec new-key 2026-11``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import sys
+from collections.abc import Sequence
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import PayloadCodec
+
+ENCODING = b"binary/encrypted"
+KEY_ID = "encryption-key-id"
+
+
+class PayloadKeyError(ValueError):
+    """A key setting or an encrypted payload that the configured keys cannot handle."""
+
+
+def parse_keys(spec: str) -> tuple[dict[str, bytes], str]:
+    """``id:base64key,...`` -> (keys by id, current id). Errors name the key at fault."""
+    keys: dict[str, bytes] = {}
+    current = ""
+    for item in (part.strip() for part in spec.split(",") if part.strip()):
+        key_id, sep, encoded = item.partition(":")
+        if not sep or not key_id:
+            raise PayloadKeyError("payload_keys: each key must be ID:BASE64KEY")
+        try:
+            key = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise PayloadKeyError(f"payload_keys: key '{key_id}' is not valid base64") from None
+        if len(key) != 32:
+            raise PayloadKeyError(f"payload_keys: key '{key_id}' must be 32 bytes (AES-256), not {len(key)}")
+        if key_id in keys:
+            raise PayloadKeyError(f"payload_keys: key id '{key_id}' given twice")
+        keys[key_id] = key
+        current = current or key_id
+    if not keys:
+        raise PayloadKeyError("payload_keys: no key given")
+    return keys, current
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, keys: dict[str, bytes], current: str) -> None:
+        self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
+        self._current = current
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        cipher = self._ciphers[self._current]
+        result = []
+        for payload in payloads:
+            nonce = os.urandom(12)
+            sealed = cipher.encrypt(nonce, payload.SerializeToString(), self._current.encode())
+            result.append(Payload(metadata={"encoding": ENCODING, KEY_ID: self._current.encode()}, data=nonce + sealed))
+        return result
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        result = []
+        for payload in payloads:
+            if payload.metadata.get("encoding") != ENCODING:
+                result.append(payload)  # written before encryption was switched on
+                continue
+            key_id = payload.metadata.get(KEY_ID, b"").decode()
+            cipher = self._ciphers.get(key_id)
+            if cipher is None:
+                raise PayloadKeyError(f"payload encrypted with key '{key_id}', which is not in WC_PAYLOAD_KEYS")
+            plain = cipher.decrypt(payload.data[:12], payload.data[12:], key_id.encode())
+            result.append(Payload.FromString(plain))
+        return result
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "new-key":
+        sys.exit("usage: python -m core.codec new-key KEY_ID")
+    print(f"{sys.argv[2]}:{base64.b64encode(os.urandom(32)).decode()}")

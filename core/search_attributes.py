@@ -17,7 +17,7 @@ from temporalio.api.operatorservice.v1 import (
     ListSearchAttributesRequest,
 )
 from temporalio.client import Client
-from temporalio.common import SearchAttributeKey
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
 
 CASE_ID = SearchAttributeKey.for_keyword("CaseId")
 CASE_STAGE = SearchAttributeKey.for_keyword("CaseStage")
@@ -45,6 +45,34 @@ ALL: list[SearchAttributeKey[Any]] = [
     ESCALATION_LEVEL,
     OVERDUE,
 ]
+
+
+def case_attributes(
+    *,
+    case_id: str,
+    stage: str,
+    route: str,
+    procedure: str,
+    occupation: str,
+    advisor: str,
+    origin_countries: list[str],
+    outcome: str | None,
+) -> list[SearchAttributeUpdate[Any]]:
+    """What cases and journeys alike show in the Web UI's list (codes only)."""
+    updates: list[SearchAttributeUpdate[Any]] = [
+        CASE_ID.value_set(case_id),
+        CASE_STAGE.value_set(stage),
+        RESIDENCE_ROUTE.value_set(route),
+        PROCEDURE.value_set(procedure),
+        OCCUPATION.value_set(occupation),
+        ADVISOR.value_set(advisor),
+    ]
+    if origin_countries:
+        updates.append(ORIGIN_COUNTRIES.value_set(origin_countries))
+    if outcome:
+        updates.append(CASE_OUTCOME.value_set(outcome))
+    return updates
+
 
 # Names the Temporal CLI expects for --search-attribute Name=Type.
 _CLI_TYPE = {

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from models.clocks import Deadline, next_due_on
+
 CASE_ID_PATTERN = r"^WC-[0-9A-HJKMNP-TV-Z]{10}$"
 CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
 # Staff handles like "m.koch": the mailbox is derived from the configured staff domain.
@@ -329,7 +331,7 @@ class CaseState(BaseModel):
     visa_decisions: list[VisaRecord] = []
     arrived_on: date | None = None
     journeys: list[JourneySummary] = []
-    deadlines: list[Any] = []  # models.deadlines.Deadline (that module imports this one)
+    deadlines: list[Deadline] = []
     qualification_level: QualificationLevel | None = None
     monthly_gross_wage_eur: int | None = None
     history: list[CaseEvent] = []
@@ -356,13 +358,3 @@ class CaseState(BaseModel):
             "closed_at": self.closed_at,
             "next_due_on": next_due_on(self.deadlines),
         }
-
-
-def next_due_on(deadlines: list[Any]) -> date | None:
-    """The earliest due date of the open deadlines (dicts or Deadline models)."""
-    dues = []
-    for d in deadlines:
-        d = d if isinstance(d, dict) else d.model_dump(mode="json")
-        if d["status"] in ("running", "paused"):
-            dues.append(date.fromisoformat(str(d["due_on"])))
-    return min(dues, default=None)

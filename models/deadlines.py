@@ -10,8 +10,7 @@ package, never from a hand-written list.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, timedelta
-from enum import IntEnum, StrEnum
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,36 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from temporalio import workflow
 
 from models.case import Procedure, ResidenceRoute
+from models.clocks import ClockName
 
 STATE = "NI"  # Lower Saxony: Region Hannover
-
-
-class ClockName(StrEnum):
-    # The Welcome Center's own service levels
-    CONSULTATION_FOLLOW_UP = "consultation_follow_up"
-    CANDIDATE_SELECTION = "candidate_selection"
-    CONTRACT = "contract"
-    # Legal and administrative clocks
-    RECOGNITION_DECISION = "recognition_decision"
-    BA_CONSENT_FICTION = "ba_consent_fiction"
-    VORABZUSTIMMUNG_VALIDITY = "vorabzustimmung_validity"
-    EMBASSY_APPOINTMENT_81A = "embassy_appointment_81a"
-    VISA_DECISION_81A = "visa_decision_81a"
-    VISA_LAWSUIT = "visa_lawsuit"
-    ANMELDUNG = "anmeldung"
-    RESIDENCE_PERMIT_APPLICATION = "residence_permit_application"
-    PROBATION = "probation"
-    EMPLOYER_REPORT = "employer_report"
-
-
-class Rung(IntEnum):
-    """The escalation ladder of one clock; the number is the escalation level."""
-
-    NONE = 0
-    REMINDER = 1  # to the advisor, before the due date
-    DUE = 2  # to the advisor, on the due date (or the statutory effect acts)
-    TEAM_LEAD = 3  # after a grace period
-    OPERATIONS = 4  # after a longer one
 
 
 class _Policy(BaseModel):
@@ -153,39 +125,6 @@ def period_end(event_day: date, period: Period) -> date:
     """The last day of a period starting with an event on ``event_day`` (§§187(1), 188, 193 BGB)."""
     end = add_months(event_day, period.months) + timedelta(weeks=period.weeks, days=period.days)
     return next_working_day(end)
-
-
-# --- the clocks of one workflow ----------------------------------------------------------------
-
-
-class DeadlineStatus(StrEnum):
-    RUNNING = "running"
-    PAUSED = "paused"
-    MET = "met"
-    LAPSED = "lapsed"  # the step did not happen in time and the clock ended (e.g. validity ran out)
-    CLOSED = "closed"  # the journey or case ended first
-
-
-class Deadline(BaseModel):
-    clock: ClockName
-    label: str
-    basis: str
-    started_on: date
-    due_on: date
-    # Timer arithmetic is anchored to the instant the clock started: a rung on date D fires
-    # at anchor + (D - anchor_date) policy days.
-    anchor: datetime
-    anchor_date: date
-    level: Rung = Rung.NONE
-    status: DeadlineStatus = DeadlineStatus.RUNNING
-    paused_on: date | None = None
-    extended: bool = False
-    # Bumped when the due date moves: the ladder starts again and its emails get new keys.
-    generation: int = 1
-
-    @property
-    def open(self) -> bool:
-        return self.status in (DeadlineStatus.RUNNING, DeadlineStatus.PAUSED)
 
 
 def load_policy(path: Path, day_seconds: float | None = None) -> DeadlinePolicy:

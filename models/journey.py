@@ -21,9 +21,9 @@ from models.case import (
     SelectedCandidate,
     _AdvisorAction,
     _Input,
-    next_due_on,
 )
-from models.deadlines import Deadline, DeadlinePolicy
+from models.clocks import Deadline, next_due_on
+from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 
 # A pointer into the office's document store (file number, DMS id), never the document.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.case import CaseState, NewCase
+from models.clocks import Deadline
 from models.journey import JourneyInput, JourneyState
 
 _LEVEL = ["", "reminded", "due", "escalated to team lead", "escalated to operations"]
@@ -54,14 +55,13 @@ def journey_static_details(journey: JourneyInput) -> str:
     )
 
 
-def _next_deadline(deadlines: list[Any]) -> str:
-    open_ = [d if isinstance(d, dict) else d.model_dump(mode="json") for d in deadlines]
-    open_ = [d for d in open_ if d["status"] in ("running", "paused")]
+def _next_deadline(deadlines: list[Deadline]) -> str:
+    open_ = [d for d in deadlines if d.open]
     if not open_:
         return "none"
-    d = min(open_, key=lambda d: d["due_on"])
-    level = _LEVEL[int(d["level"])]
-    return f"{d['due_on']}: {d['label']} ({d['basis']})" + (f", **{level}**" if level else "")
+    d = min(open_, key=lambda d: d.due_on)
+    level = _LEVEL[d.level]
+    return f"{d.due_on}: {d.label} ({d.basis})" + (f", **{level}**" if level else "")
 
 
 def case_current_details(state: CaseState) -> str:

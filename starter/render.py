@@ -7,6 +7,7 @@ from typing import Any
 
 from core.config import Settings
 from models.case import CaseState, workflow_id_for
+from models.clocks import Deadline, DeadlineStatus
 from models.journey import JourneyView
 
 
@@ -83,17 +84,14 @@ def _journey_lines(view: JourneyView) -> list[str]:
 _LEVELS = ["", ", reminded", ", due", ", escalated to the team lead", ", escalated to operations"]
 
 
-def _deadline_lines(deadlines: list[Any], indent: str) -> list[str]:
+def _deadline_lines(deadlines: list[Deadline], indent: str) -> list[str]:
     """Open clocks: what is due when, on which legal basis, how far escalated."""
     lines = []
     for d in deadlines:
-        d = d if isinstance(d, dict) else d.model_dump(mode="json")
-        if d["status"] not in ("running", "paused"):
+        if not d.open:
             continue
-        paused = " (paused)" if d["status"] == "paused" else ""
-        lines.append(
-            f"{indent}Deadline:    {d['due_on']}{paused}{_LEVELS[int(d['level'])]}: {d['label']} [{d['basis']}]"
-        )
+        paused = " (paused)" if d.status is DeadlineStatus.PAUSED else ""
+        lines.append(f"{indent}Deadline:    {d.due_on}{paused}{_LEVELS[d.level]}: {d.label} [{d.basis}]")
     return lines
 
 

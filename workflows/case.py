@@ -20,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ChildWorkflowHandle
 
@@ -46,7 +46,8 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
         WithdrawingParty,
     )
-    from models.deadlines import ClockName, Deadline, DeadlinePolicy, Rung
+    from models.clocks import ClockName, Deadline, Rung
+    from models.deadlines import DeadlinePolicy
     from models.journey import (
         EndJourney,
         JourneyInput,
@@ -205,18 +206,16 @@ class CaseWorkflow:
 
     def _upsert_search_attributes(self) -> None:
         s = self._state
-        updates: list[SearchAttributeUpdate[Any]] = [
-            sa.CASE_ID.value_set(s.case_id),
-            sa.CASE_STAGE.value_set(s.stage.value),
-            sa.RESIDENCE_ROUTE.value_set(s.route.value),
-            sa.PROCEDURE.value_set(s.procedure.value),
-            sa.OCCUPATION.value_set(s.occupation),
-            sa.ADVISOR.value_set(s.advisor),
-        ]
-        if s.origin_countries:
-            updates.append(sa.ORIGIN_COUNTRIES.value_set(s.origin_countries))
-        if s.outcome:
-            updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
+        updates = sa.case_attributes(
+            case_id=s.case_id,
+            stage=s.stage.value,
+            route=s.route.value,
+            procedure=s.procedure.value,
+            occupation=s.occupation,
+            advisor=s.advisor,
+            origin_countries=s.origin_countries,
+            outcome=s.outcome.value if s.outcome else None,
+        )
         if self._clocks is not None:
             updates += self._clocks.search_attributes()
         workflow.upsert_search_attributes(updates)

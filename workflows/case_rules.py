@@ -47,7 +47,7 @@ def _require_stage(state: CaseState, expected: Stage, action: str) -> None:
         )
 
 
-def _not_in_future(field: str, value: date, today: date) -> None:
+def not_in_future(field: str, value: date, today: date) -> None:
     if value > today:
         raise CaseRuleViolation(f"{field}: {value} is in the future (today is {today})")
 
@@ -69,7 +69,7 @@ def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:
 
 def check_record_ba_consent(state: CaseState, action: RecordBaConsent, today: date) -> None:
     _require_stage(state, Stage.BA_HANDOFF, "record-ba-consent")
-    _not_in_future("decided_on", action.decided_on, today)
+    not_in_future("decided_on", action.decided_on, today)
     accelerated = state.procedure is Procedure.ACCELERATED_81A
     if accelerated and action.path is not BaConsentPath.ABH_81A:
         raise CaseRuleViolation("path: in the §81a procedure the Ausländerbehörde obtains the BA consent (abh_81a)")
@@ -79,7 +79,7 @@ def check_record_ba_consent(state: CaseState, action: RecordBaConsent, today: da
 
 def check_record_visa_decision(state: CaseState, action: RecordVisaDecision, today: date) -> None:
     _require_stage(state, Stage.VISA, "record-visa-decision")
-    _not_in_future("decided_on", action.decided_on, today)
+    not_in_future("decided_on", action.decided_on, today)
     granted = [c for c in state.ba_consents if c.decision is ConsentDecision.GRANTED]
     if granted and action.decided_on < granted[-1].decided_on:
         raise CaseRuleViolation(
@@ -89,7 +89,7 @@ def check_record_visa_decision(state: CaseState, action: RecordVisaDecision, tod
 
 def check_record_arrival(state: CaseState, action: RecordArrival, today: date) -> None:
     _require_stage(state, Stage.ARRIVAL, "record-arrival")
-    _not_in_future("arrived_on", action.arrived_on, today)
+    not_in_future("arrived_on", action.arrived_on, today)
     visa = next((v for v in reversed(state.visa_decisions) if v.decision is VisaDecision.ISSUED), None)
     if visa is None:  # cannot happen through the stages, guards hand-edited histories
         raise CaseRuleViolation("arrived_on: no issued visa is recorded")

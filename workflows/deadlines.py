@@ -23,14 +23,8 @@ from temporalio.common import SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from models.case import Procedure, ResidenceRoute
-    from models.deadlines import (
-        ClockName,
-        Deadline,
-        DeadlinePolicy,
-        DeadlineStatus,
-        Rung,
-        period_end,
-    )
+    from models.clocks import ClockName, Deadline, DeadlineStatus, Rung
+    from models.deadlines import DeadlinePolicy, period_end
 
 OnRung = Callable[[Deadline, Rung], None]
 
@@ -88,7 +82,10 @@ class DeadlineClocks:
             self._changed()
 
     def stop_all(self, status: DeadlineStatus = DeadlineStatus.CLOSED) -> None:
-        if any([self._close(d.clock, status) for d in list(self._deadlines)]):
+        open_ = [d for d in self._deadlines if d.open]
+        for deadline in open_:
+            deadline.status = status
+        if open_:
             self._changed()
 
     def move(self, clock: ClockName, due_on: date) -> Deadline | None:

@@ -13,11 +13,12 @@ import asyncio
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from models.deadlines import ClockName, Deadline, DeadlineStatus, Rung, period_end
+    from models.case import Procedure
+    from models.clocks import ClockName, Deadline, DeadlineStatus, Rung
+    from models.deadlines import period_end
     from models.journey import (
         AddNote,
         BookVisaAppointment,
@@ -207,17 +208,16 @@ class JourneyWorkflow:
 
     def _upsert_search_attributes(self) -> None:
         s = self._state
-        updates: list[SearchAttributeUpdate[Any]] = [
-            sa.CASE_ID.value_set(s.case_id),
-            sa.CASE_STAGE.value_set(s.stage.value),
-            sa.RESIDENCE_ROUTE.value_set(s.route.value),
-            sa.PROCEDURE.value_set(s.procedure.value),
-            sa.OCCUPATION.value_set(s.occupation),
-            sa.ADVISOR.value_set(s.advisor),
-            sa.ORIGIN_COUNTRIES.value_set([s.candidate.origin_country]),
-        ]
-        if s.outcome:
-            updates.append(sa.CASE_OUTCOME.value_set(s.outcome.value))
+        updates = sa.case_attributes(
+            case_id=s.case_id,
+            stage=s.stage.value,
+            route=s.route.value,
+            procedure=s.procedure.value,
+            occupation=s.occupation,
+            advisor=s.advisor,
+            origin_countries=[s.candidate.origin_country],
+            outcome=s.outcome.value if s.outcome else None,
+        )
         if self._clocks is not None:
             updates += self._clocks.search_attributes()
         workflow.upsert_search_attributes(updates)
@@ -260,7 +260,7 @@ class JourneyWorkflow:
             clocks.start(C.EMBASSY_APPOINTMENT_81A, today)
         elif a == "visa_appointment_booked":
             clocks.stop(C.EMBASSY_APPOINTMENT_81A)
-            if s.procedure.value == "81a" and s.visa_appointment_on is not None:
+            if s.procedure is Procedure.ACCELERATED_81A and s.visa_appointment_on is not None:
                 spec = self._policy_period(C.VISA_DECISION_81A)
                 due = period_end(s.visa_appointment_on, spec)
                 # A new appointment date moves the running clock.

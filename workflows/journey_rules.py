@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
-from models.deadlines import ClockName, DeadlineStatus, add_months
+from models.clocks import ClockName, Deadline, DeadlineStatus
+from models.deadlines import add_months
 from models.documents import DocumentCode, DocumentStep, required_documents
 from models.journey import (
     AddNote,
@@ -52,7 +53,7 @@ from models.journey import (
     VorabzustimmungExpired,
     WithdrawCandidate,
 )
-from workflows.case_rules import CaseRuleViolation
+from workflows.case_rules import CaseRuleViolation, not_in_future
 
 S = JourneyStage
 ANMELDUNG_PERIOD = timedelta(weeks=2)  # §17(1) BMG
@@ -164,11 +165,6 @@ def _documents(state: JourneyState, action: str, step: DocumentStep) -> None:
         raise CaseRuleViolation(f"{action}: documents missing for {step.value}: {', '.join(missing)}")
 
 
-def _past(field: str, value: date, today: date) -> None:
-    if value > today:
-        raise CaseRuleViolation(f"{field}: {value} is in the future (today is {today})")
-
-
 def _not_before(field: str, value: date, other_field: str, other: date | None) -> None:
     if other is not None and value < other:
         raise CaseRuleViolation(f"{field}: {value} is before {other_field} ({other})")
@@ -194,7 +190,7 @@ def _after_81a(state: JourneyState) -> JourneyStage:
 
 def _record_documents(state: JourneyState, a: RecordDocuments, today: date) -> Step:
     for doc in a.documents:
-        _past(f"documents.{doc.code.value}.received_on", doc.received_on, today)
+        not_in_future(f"documents.{doc.code.value}.received_on", doc.received_on, today)
     codes = {d.code for d in a.documents}
     # A newer copy of the same document replaces the older entry.
     state.documents = [d for d in state.documents if d.code not in codes] + [
@@ -208,7 +204,7 @@ def _record_documents(state: JourneyState, a: RecordDocuments, today: date) -> S
 def _record_contract(state: JourneyState, a: RecordContract, today: date) -> Step:
     _stage(state, "record_contract", S.CONTRACT)
     _documents(state, "record_contract", DocumentStep.CONTRACT)
-    _past("signed_on", a.signed_on, today)
+    not_in_future("signed_on", a.signed_on, today)
     state.contract_signed_on, state.contract_starts_on = a.signed_on, a.starts_on
     return Step(
         "contract_signed",
@@ -220,8 +216,8 @@ def _record_contract(state: JourneyState, a: RecordContract, today: date) -> Ste
 def _start_accelerated_procedure(state: JourneyState, a: StartAcceleratedProcedure, today: date) -> Step:
     _stage(state, "start_accelerated_procedure", S.ACCELERATED_PROCEDURE)
     _documents(state, "start_accelerated_procedure", DocumentStep.ACCELERATED_PROCEDURE)
-    _past("agreement_signed_on", a.agreement_signed_on, today)
-    _past("fee_paid_on", a.fee_paid_on, today)
+    not_in_future("agreement_signed_on", a.agreement_signed_on, today)
+    not_in_future("fee_paid_on", a.fee_paid_on, today)
     state.agreement_81a_signed_on = a.agreement_signed_on
     return Step(
         "accelerated_procedure_started",
@@ -233,7 +229,7 @@ def _start_accelerated_procedure(state: JourneyState, a: StartAcceleratedProcedu
 def _record_recognition(state: JourneyState, a: RecordRecognition, today: date) -> Step:
     _stage(state, "record_recognition", S.RECOGNITION)
     _documents(state, "record_recognition", DocumentStep.RECOGNITION)
-    _past("decided_on", a.decided_on, today)
+    not_in_future("decided_on", a.decided_on, today)
     state.recognition, state.recognition_decided_on = a.decision, a.decided_on
     if a.decision is RecognitionDecision.FULL:
         return Step("recognition_full", S.BA_CONSENT, f"Full recognition by {a.body} on {a.decided_on}")
@@ -257,13 +253,14 @@ def _record_recognition(state: JourneyState, a: RecordRecognition, today: date) 
     return Step("recognition_rejected", S.FINISHED, f"Recognition rejected by {a.body} on {a.decided_on}")
 
 
-def _recognition_clock(state: JourneyState, action: str, status: DeadlineStatus) -> None:
+def _recognition_clock(state: JourneyState, action: str, status: DeadlineStatus) -> Deadline:
     _stage(state, action, S.RECOGNITION)
     clock = next((d for d in state.deadlines if d.clock is ClockName.RECOGNITION_DECISION and d.open), None)
     if clock is None:
         raise CaseRuleViolation(f"{action}: the recognition clock has not started (documents incomplete?)")
     if clock.status is not status:
         raise CaseRuleViolation(f"{action}: the recognition clock is {clock.status.value}")
+    return clock
 
 
 def _pause_recognition_clock(state: JourneyState, a: PauseRecognitionClock, today: date) -> Step:
@@ -277,8 +274,7 @@ def _resume_recognition_clock(state: JourneyState, a: ResumeRecognitionClock, to
 
 
 def _extend_recognition_clock(state: JourneyState, a: ExtendRecognitionClock, today: date) -> Step:
-    _recognition_clock(state, "extend_recognition_clock", DeadlineStatus.RUNNING)
-    clock = next(d for d in state.deadlines if d.clock is ClockName.RECOGNITION_DECISION and d.open)
+    clock = _recognition_clock(state, "extend_recognition_clock", DeadlineStatus.RUNNING)
     if clock.extended:
         raise CaseRuleViolation("extend_recognition_clock: the decision period can be extended only once (§6(4) BQFG)")
     if a.until <= clock.due_on:
@@ -305,7 +301,7 @@ def deemed_ba_consent(state: JourneyState, due_on: date) -> Step:
 
 def _record_ba_decision(state: JourneyState, a: RecordBaDecision, today: date) -> Step:
     _stage(state, "record_ba_decision", S.BA_CONSENT)
-    _past("decided_on", a.decided_on, today)
+    not_in_future("decided_on", a.decided_on, today)
     _not_before("decided_on", a.decided_on, "contract signed_on", state.contract_signed_on)
     accelerated = state.procedure is Procedure.ACCELERATED_81A
     if accelerated and a.path is not BaConsentPath.ABH_81A:
@@ -330,7 +326,7 @@ def _reapply_ba(state: JourneyState, a: ReapplyBaConsent, today: date) -> Step:
 
 def _record_vorabzustimmung(state: JourneyState, a: RecordVorabzustimmung, today: date) -> Step:
     _stage(state, "record_vorabzustimmung", S.VORABZUSTIMMUNG)
-    _past("issued_on", a.issued_on, today)
+    not_in_future("issued_on", a.issued_on, today)
     if a.valid_until < today:
         raise CaseRuleViolation(f"valid_until: {a.valid_until} has passed; record a current Vorabzustimmung")
     state.vorabzustimmung_valid_until = a.valid_until
@@ -378,7 +374,7 @@ def _book_visa_appointment(state: JourneyState, a: BookVisaAppointment, today: d
 
 def _record_visa_decision(state: JourneyState, a: RecordVisaDecision, today: date) -> Step:
     _stage(state, "record_visa_decision", S.VISA, S.VISA_LAWSUIT)
-    _past("decided_on", a.decided_on, today)
+    not_in_future("decided_on", a.decided_on, today)
     if state.stage is S.VISA:
         if state.visa_appointment_on is None:
             raise CaseRuleViolation("record_visa_decision: no visa appointment booked yet")
@@ -407,7 +403,7 @@ def _new_visa_application(state: JourneyState, a: NewVisaApplication, today: dat
 
 def _file_visa_lawsuit(state: JourneyState, a: FileVisaLawsuit, today: date) -> Step:
     _stage(state, "file_visa_lawsuit", S.VISA_REFUSED)
-    _past("filed_on", a.filed_on, today)
+    not_in_future("filed_on", a.filed_on, today)
     assert state.visa_refused_on is not None
     _not_before("filed_on", a.filed_on, "the refusal", state.visa_refused_on)
     deadline = add_months(state.visa_refused_on, 1)
@@ -438,7 +434,7 @@ def _delay_arrival(state: JourneyState, a: DelayArrival, today: date) -> Step:
 
 def _record_arrival(state: JourneyState, a: RecordArrival, today: date) -> Step:
     _stage(state, "record_arrival", S.ARRIVAL)
-    _past("arrived_on", a.arrived_on, today)
+    not_in_future("arrived_on", a.arrived_on, today)
     if state.visa_valid_until and a.arrived_on > state.visa_valid_until:
         raise CaseRuleViolation(f"arrived_on: {a.arrived_on} is after the visa expired ({state.visa_valid_until})")
     state.arrived_on = a.arrived_on
@@ -448,7 +444,7 @@ def _record_arrival(state: JourneyState, a: RecordArrival, today: date) -> Step:
 def _record_anmeldung(state: JourneyState, a: RecordAnmeldung, today: date) -> Step:
     _stage(state, "record_anmeldung", S.ANMELDUNG)
     _documents(state, "record_anmeldung", DocumentStep.ANMELDUNG)
-    _past("registered_on", a.registered_on, today)
+    not_in_future("registered_on", a.registered_on, today)
     _not_before("moved_in_on", a.moved_in_on, "arrived_on", state.arrived_on)
     state.moved_in_on, state.registered_on = a.moved_in_on, a.registered_on
     late = a.registered_on > a.moved_in_on + ANMELDUNG_PERIOD
@@ -461,7 +457,7 @@ def _record_permit_application(state: JourneyState, a: RecordPermitApplication, 
     if state.permit_applied_on is not None:
         raise CaseRuleViolation(f"record_permit_application: already applied on {state.permit_applied_on}")
     _documents(state, "record_permit_application", DocumentStep.RESIDENCE_PERMIT)
-    _past("applied_on", a.applied_on, today)
+    not_in_future("applied_on", a.applied_on, today)
     _not_before("applied_on", a.applied_on, "registered_on", state.registered_on)
     state.permit_applied_on = a.applied_on
     if state.visa_valid_until and a.applied_on > state.visa_valid_until:
@@ -478,7 +474,7 @@ def _record_permit_decision(state: JourneyState, a: RecordPermitDecision, today:
     _stage(state, "record_permit_decision", S.RESIDENCE_PERMIT)
     if state.permit_applied_on is None:
         raise CaseRuleViolation("record_permit_decision: record the permit application first")
-    _past("decided_on", a.decided_on, today)
+    not_in_future("decided_on", a.decided_on, today)
     _not_before("decided_on", a.decided_on, "applied_on", state.permit_applied_on)
     if a.decision is PermitDecision.REFUSED:
         _finish(state, JourneyOutcome.PERMIT_REFUSED, "residence permit refused")
@@ -493,14 +489,14 @@ def _record_permit_decision(state: JourneyState, a: RecordPermitDecision, today:
 
 def _record_job_start(state: JourneyState, a: RecordJobStart, today: date) -> Step:
     _stage(state, "record_job_start", S.JOB_START)
-    _past("started_on", a.started_on, today)
+    not_in_future("started_on", a.started_on, today)
     state.job_started_on = a.started_on
     return Step("job_started", S.PROBATION, f"Started work on {a.started_on}; probation runs (§622(3) BGB)")
 
 
 def _record_probation_passed(state: JourneyState, a: RecordProbationPassed, today: date) -> Step:
     _stage(state, "record_probation_passed", S.PROBATION)
-    _past("passed_on", a.passed_on, today)
+    not_in_future("passed_on", a.passed_on, today)
     _not_before("passed_on", a.passed_on, "started_on", state.job_started_on)
     _finish(state, JourneyOutcome.PLACED, f"probation passed on {a.passed_on}")
     return Step("probation_passed", S.FINISHED, f"Probation passed on {a.passed_on}: placed")
@@ -508,7 +504,7 @@ def _record_probation_passed(state: JourneyState, a: RecordProbationPassed, toda
 
 def _record_employment_ended(state: JourneyState, a: RecordEmploymentEnded, today: date) -> Step:
     _stage(state, "record_employment_ended", S.PROBATION)
-    _past("ended_on", a.ended_on, today)
+    not_in_future("ended_on", a.ended_on, today)
     _not_before("ended_on", a.ended_on, "started_on", state.job_started_on)
     state.employment_ended_on = a.ended_on
     state.outcome_reason = a.reason
@@ -523,7 +519,7 @@ def _record_employment_ended(state: JourneyState, a: RecordEmploymentEnded, toda
 
 def _record_employer_report(state: JourneyState, a: RecordEmployerReport, today: date) -> Step:
     _stage(state, "record_employer_report", S.EMPLOYER_REPORT_DUE)
-    _past("reported_on", a.reported_on, today)
+    not_in_future("reported_on", a.reported_on, today)
     assert state.employment_ended_on is not None
     _not_before("reported_on", a.reported_on, "the end of employment", state.employment_ended_on)
     late = a.reported_on > state.employment_ended_on + EMPLOYER_REPORT_PERIOD

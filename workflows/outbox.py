@@ -35,11 +35,10 @@ class Outbox:
         self._emails: deque[Notification] = deque()
         self._recorded_seq = 0
 
-    def queue(self, record: Any, email: Notification | None) -> None:
+    def queue(self, record: Any, email: Notification) -> None:
         """``record`` is the activity input; it carries the event (with its ``seq``)."""
         self._records.append(record)
-        if email is not None:
-            self._emails.append(email)
+        self._emails.append(email)
 
     def pending(self) -> bool:
         return bool(self._records or self._emails)

@@ -10,7 +10,8 @@ import yaml
 from pydantic import ValidationError
 
 from models.case import Procedure, ResidenceRoute
-from models.deadlines import DEFAULT_POLICY_FILE, ClockName, Period, load_policy, next_working_day, period_end
+from models.clocks import ClockName
+from models.deadlines import DEFAULT_POLICY_FILE, Period, load_policy, next_working_day, period_end
 
 R18A, REGULAR, P81A = ResidenceRoute.SECTION_18A, Procedure.REGULAR, Procedure.ACCELERATED_81A
 

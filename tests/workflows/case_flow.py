@@ -82,11 +82,14 @@ async def open_journeys(
     client: Client, handle: WorkflowHandle, candidates: list[tuple[str, str]] | None = None
 ) -> list[Journey]:
     """Consultation done and candidates selected: one journey per candidate."""
-    candidates = candidates or [("THAMM-4711", "TN"), ("THAMM-0815", "MA")]
     await handle.execute_update(
         CaseWorkflow.complete_consultation,
         CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
     )
+    return await select_candidates(client, handle, candidates or [("THAMM-4711", "TN"), ("THAMM-0815", "MA")])
+
+
+async def select_candidates(client: Client, handle: WorkflowHandle, candidates: list[tuple[str, str]]) -> list[Journey]:
     state = await handle.execute_update(
         CaseWorkflow.select_candidates,
         SelectCandidates(
@@ -204,6 +207,13 @@ class Journey:
 
     async def probation_passed(self) -> JourneyView:
         return await self.do(JourneyWorkflow.record_probation_passed, RecordProbationPassed, passed_on=day(382))
+
+    async def to_vorabzustimmung(self) -> JourneyView:
+        """§81a journey: contract, the procedure's agreement, recognition, BA consent via the ABH."""
+        await self.contract()
+        await self.accelerated_procedure()
+        await self.recognition()
+        return await self.ba_consent(path="abh_81a")
 
     async def to_visa_stage(self) -> JourneyView:
         """Regular §18a journey: contract, recognition, BA consent."""

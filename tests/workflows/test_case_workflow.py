@@ -24,7 +24,7 @@ from models.journey import JourneyStage, RecordContract
 from records.schema import case_events, cases, journey_events, journeys
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import ADVISOR, day, new_case, open_journeys, start_case
+from tests.workflows.case_flow import ADVISOR, day, new_case, open_journeys, select_candidates, start_case
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 
@@ -161,7 +161,7 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
     assert "3 selected for 2 position(s)" in str(err.value.cause)
 
     # A journey step without its documents: the rejection names the missing ones.
-    (journey,) = await open_journeys_after_consultation(stack, handle)
+    (journey,) = await select_candidates(stack.client, handle, [("ANETI-31", "TN")])
     journey_before = await journey.view()
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await journey.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200))
@@ -191,18 +191,6 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
 async def _with_deadlines(handle) -> CaseState | None:  # type: ignore[no-untyped-def]
     state = await handle.query(CaseWorkflow.status)
     return state if state.deadlines else None
-
-
-async def open_journeys_after_consultation(stack: Stack, handle):  # type: ignore[no-untyped-def]
-    from tests.workflows.case_flow import Journey
-
-    state = await handle.execute_update(
-        CaseWorkflow.select_candidates,
-        SelectCandidates(
-            advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref="ANETI-31", origin_country="TN")]
-        ),
-    )
-    return [Journey(stack.client.get_workflow_handle(j.workflow_id)) for j in state.journeys]
 
 
 async def test_withdrawal_before_candidates_closes_the_case(stack: Stack) -> None:

@@ -17,7 +17,7 @@ from temporalio.client import WorkflowHandle
 
 from core import search_attributes as sa
 from models.case import CaseState, CompleteConsultation, Procedure, ResidenceRoute
-from models.deadlines import ClockName, DeadlineStatus, Rung
+from models.clocks import ClockName, DeadlineStatus, Rung
 from models.journey import ExtendRecognitionClock, JourneyStage, PauseRecognitionClock, ResumeRecognitionClock
 from tests.conftest import Stack
 from tests.support import eventually
@@ -59,7 +59,7 @@ async def test_an_overdue_step_climbs_the_whole_ladder(stack: Stack, tmp_path: P
             "deadline_operations",
         ]
         (clock,) = state.deadlines
-        assert (clock["clock"], clock["level"], clock["status"]) == ("consultation_follow_up", 4, "running")
+        assert (clock.clock, clock.level, clock.status) == ("consultation_follow_up", 4, "running")
         assert "Overdue since" in state.history[-1].summary and "Service level" in state.history[-1].summary
 
         # Each rung is an email to the right person, once.
@@ -109,20 +109,17 @@ async def test_a_met_deadline_stops_its_ladder(stack: Stack, tmp_path: Path) -> 
         await asyncio.sleep(6)
         state = await case_state(handle)
         assert actions(state.history) == ["deadline_reminder"]
-        consultation = next(d for d in state.deadlines if d["clock"] == "consultation_follow_up")
-        assert (consultation["status"], consultation["level"]) == ("met", Rung.REMINDER)
-        selection = next(d for d in state.deadlines if d["clock"] == "candidate_selection")
-        assert selection["status"] == "running"
+        consultation = next(d for d in state.deadlines if d.clock == "consultation_follow_up")
+        assert (consultation.status, consultation.level) == ("met", Rung.REMINDER)
+        selection = next(d for d in state.deadlines if d.clock == "candidate_selection")
+        assert selection.status == "running"
 
 
 async def test_a_new_appointment_date_moves_the_running_timer(stack: Stack, tmp_path: Path) -> None:
     async with scaled_worker(stack, tmp_path, day_seconds=0.5) as queue:
         handle = await start_case(stack.client, queue, new_case(positions=1, procedure=Procedure.ACCELERATED_81A))
         (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
-        await journey.contract()
-        await journey.accelerated_procedure()
-        await journey.recognition()
-        await journey.ba_consent(path="abh_81a")
+        await journey.to_vorabzustimmung()
         await journey.vorabzustimmung(valid_days=90)
         await journey.visa_appointment(on=TODAY + timedelta(days=30))
         view = await journey.view()
@@ -211,10 +208,7 @@ async def test_an_expired_vorabzustimmung_sends_the_journey_back_by_itself(stack
     async with scaled_worker(stack, tmp_path, day_seconds=0.5) as queue:
         handle = await start_case(stack.client, queue, new_case(positions=1, procedure=Procedure.ACCELERATED_81A))
         (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
-        await journey.contract()
-        await journey.accelerated_procedure()
-        await journey.recognition()
-        await journey.ba_consent(path="abh_81a")
+        await journey.to_vorabzustimmung()
         view = await journey.vorabzustimmung(valid_days=3)  # runs out in about 1.5 s
         assert view.state.stage is JourneyStage.VISA
 

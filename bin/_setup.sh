@@ -39,7 +39,9 @@ export UV
 say "Installing the locked Python dependencies into .venv"
 "$UV" sync --frozen --python "$PYTHON" --quiet
 
-say "Looking for the Temporal CLI"
-TEMPORAL_CLI="$("$ROOT/scripts/temporal-cli.sh")"
-export WC_TEMPORAL_CLI="$TEMPORAL_CLI"
-say "Temporal CLI: $TEMPORAL_CLI ($("$TEMPORAL_CLI" --version | head -1))"
+if [[ -z "${WC_NO_SERVER:-}" ]]; then
+  say "Looking for the Temporal CLI"
+  TEMPORAL_CLI="$("$ROOT/scripts/temporal-cli.sh")"
+  export WC_TEMPORAL_CLI="$TEMPORAL_CLI"
+  say "Temporal CLI: $TEMPORAL_CLI ($("$TEMPORAL_CLI" --version | head -1))"
+fi

@@ -7,7 +7,7 @@ Candidates are referenced by opaque ids; names and passport data never enter her
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -38,15 +38,10 @@ def workflow_id_for(case_id: str) -> str:
 class Stage(StrEnum):
     CONSULTATION = "consultation"
     CANDIDATE_SELECTION = "candidate_selection"
-    # Since the candidate journeys: every selected candidate runs a journey of their own
-    # (JourneyWorkflow) and the case waits in this stage until all have finished.
+    # Every selected candidate runs a journey of their own (JourneyWorkflow); the case
+    # waits in this stage until all have finished. Replacements may be selected meanwhile.
     JOURNEYS = "journeys"
     CLOSED = "closed"
-    # Stages of cases opened before the candidate journeys; such cases finish on the
-    # case-level steps they started with.
-    BA_HANDOFF = "ba_handoff"
-    VISA = "visa"
-    ARRIVAL = "arrival"
 
 
 class ResidenceRoute(StrEnum):
@@ -229,42 +224,14 @@ class SelectCandidates(_AdvisorAction):
         return value
 
 
-class RecordBaConsent(_AdvisorAction):
-    decision: ConsentDecision
-    path: BaConsentPath
-    decided_on: date
-    refusal_grounds: Reason | None = None
-
-    @model_validator(mode="after")
-    def _grounds_when_refused(self) -> RecordBaConsent:
-        if self.decision is ConsentDecision.REFUSED and not self.refusal_grounds:
-            raise ValueError("refusal_grounds: required when the BA refuses (§39(2), §40 AufenthG)")
-        return self
-
-
-class RecordVisaDecision(_AdvisorAction):
-    decision: VisaDecision
-    decided_on: date
-    valid_until: date | None = None
-
-    @model_validator(mode="after")
-    def _validity(self) -> RecordVisaDecision:
-        if self.decision is VisaDecision.ISSUED:
-            if self.valid_until is None:
-                raise ValueError("valid_until: required when the visa is issued (date on the visa label)")
-            if self.valid_until <= self.decided_on:
-                raise ValueError("valid_until: must be after decided_on")
-        elif self.valid_until is not None:
-            raise ValueError("valid_until: a refused visa has no validity")
-        return self
-
-
-class RecordArrival(_AdvisorAction):
-    arrived_on: date
-
-
 class Withdraw(_AdvisorAction):
     party: WithdrawingParty
+    reason: Reason
+
+
+class CloseCase(_AdvisorAction):
+    """Every journey has ended and no replacement follows: close the case with what was placed."""
+
     reason: Reason
 
 
@@ -286,19 +253,6 @@ class CaseEvent(BaseModel):
     to_stage: Stage
     summary: str
     note: str | None = None
-
-
-class BaConsentRecord(BaseModel):
-    decision: ConsentDecision
-    path: BaConsentPath
-    decided_on: date
-    refusal_grounds: str | None = None
-
-
-class VisaRecord(BaseModel):
-    decision: VisaDecision
-    decided_on: date
-    valid_until: date | None = None
 
 
 class JourneySummary(BaseModel):
@@ -327,9 +281,6 @@ class CaseState(BaseModel):
     outcome: Outcome | None = None
     outcome_reason: str | None = None
     candidates: list[SelectedCandidate] = []
-    ba_consents: list[BaConsentRecord] = []
-    visa_decisions: list[VisaRecord] = []
-    arrived_on: date | None = None
     journeys: list[JourneySummary] = []
     deadlines: list[Deadline] = []
     qualification_level: QualificationLevel | None = None

@@ -16,6 +16,7 @@ class ClockName(StrEnum):
     CANDIDATE_SELECTION = "candidate_selection"
     CONTRACT = "contract"
     # Legal and administrative clocks
+    RECOGNITION_RECEIPT = "recognition_receipt"
     RECOGNITION_DECISION = "recognition_decision"
     BA_CONSENT_FICTION = "ba_consent_fiction"
     VORABZUSTIMMUNG_VALIDITY = "vorabzustimmung_validity"
@@ -24,6 +25,9 @@ class ClockName(StrEnum):
     VISA_LAWSUIT = "visa_lawsuit"
     ANMELDUNG = "anmeldung"
     RESIDENCE_PERMIT_APPLICATION = "residence_permit_application"
+    PERMIT_DECISION_BEFORE_VISA_EXPIRY = "permit_decision_before_visa_expiry"
+    FIKTIONSBESCHEINIGUNG_VALIDITY = "fiktionsbescheinigung_validity"
+    INTEGRATION_COURSE = "integration_course"
     PROBATION = "probation"
     EMPLOYER_REPORT = "employer_report"
 
@@ -43,6 +47,7 @@ class DeadlineStatus(StrEnum):
     PAUSED = "paused"
     MET = "met"
     LAPSED = "lapsed"  # the step did not happen in time and the clock ended (e.g. validity ran out)
+    INTERRUPTED = "interrupted"  # stopped by the authority (BA asked for information); a new run may follow
     CLOSED = "closed"  # the journey or case ended first
 
 
@@ -52,8 +57,9 @@ class Deadline(BaseModel):
     basis: str
     started_on: date
     due_on: date
-    # Timer arithmetic is anchored to the instant the clock started: a rung on date D fires
-    # at anchor + (D - anchor_date) policy days.
+    # Scaled policy days (tests, demos) are counted from the instant the clock started:
+    # a rung at local time T on date D fires at anchor + (D - anchor_date + T) policy days.
+    # With real days a rung fires at T on D in Europe/Berlin.
     anchor: datetime
     anchor_date: date
     level: Rung = Rung.NONE

@@ -1,28 +1,33 @@
 """Deadlines: the policy (data the Welcome Center edits) and dates counted as the law counts.
 
-Periods follow §§187-188 BGB: the day of the event is not counted, a period in weeks
-ends on the same weekday, one in months on the same day number (or the month's last
-day). §193 BGB: a period ending on a Saturday, Sunday or public holiday in Lower
-Saxony ends on the next working day. Holidays come from the maintained ``holidays``
-package, never from a hand-written list.
+One function computes every legal period, ``period_end`` (§§187-188 BGB: the day of the
+event is not counted; a period in weeks ends on the same weekday, one in months on the
+same day number or the month's last day; §193 BGB: an end on a Saturday, Sunday or
+public holiday moves to the next working day). Rules and clocks both reach it through
+``DeadlinePolicy.due_on``, so a journey never shows two dates for one deadline.
+
+Public holidays come from the maintained ``holidays`` package, but only when the policy
+is loaded (an activity, outside workflow code): the resolved dates travel with the
+policy and are stored with the case, so a ``holidays`` upgrade cannot change a replay.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Collection
 from datetime import date, timedelta
-from functools import lru_cache
 from pathlib import Path
 
-import holidays
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from temporalio import workflow
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from models.case import Procedure, ResidenceRoute
+from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
 
-STATE = "NI"  # Lower Saxony: Region Hannover
+HOME_REGION = "NI"  # Lower Saxony: Region Hannover
+# How far ahead the stored holiday calendar reaches: cases run for months, rarely years.
+HOLIDAY_YEARS_BEFORE, HOLIDAY_YEARS_AHEAD = 1, 6
 
 
 class _Policy(BaseModel):
@@ -61,11 +66,20 @@ class Escalation(_Policy):
 
 class ClockPolicy(_Policy):
     label: str
-    basis: str = Field(description="legal basis or the practice the period comes from")
+    basis: str = Field(description="legal basis (paragraph) or the practice the period comes from")
+    starts_from: str = Field(description="the event the period counts from")
     period: Period | None = Field(default=None, description="None: the due date is a recorded date")
     by_procedure: dict[Procedure, Period] = {}
     by_route: dict[ResidenceRoute, Period] = {}
     escalation: Escalation | None = Field(default=None, description="overrides the policy-wide ladder")
+    holiday_region: str = Field(default=HOME_REGION, pattern=r"^[A-Z]{2}$", description="§193 BGB: whose holidays")
+    statutory_effect: str | None = Field(
+        default=None, description="what the law does when the period has run out (acts after the last day)"
+    )
+    applies_to_paths: list[BaConsentPath] | None = Field(
+        default=None, description="BA consent: the request paths on which this clock runs"
+    )
+    unverified: str | None = Field(default=None, description="what could not be checked against the statute")
 
     def period_for(self, route: ResidenceRoute, procedure: Procedure) -> Period:
         period = self.by_procedure.get(procedure) or self.by_route.get(route) or self.period
@@ -76,41 +90,48 @@ class ClockPolicy(_Policy):
 
 class DeadlinePolicy(_Policy):
     escalation: Escalation = Escalation()
+    # A case keeps the policy it started with. A clock added by a later release is simply
+    # missing from older cases' policies: such a case does not run it.
     clocks: dict[ClockName, ClockPolicy]
+    # Public holidays per region (Lower Saxony, Berlin for the VG Berlin), resolved when the
+    # policy is loaded; outside these years only weekends move a period's end.
+    holidays: dict[str, list[date]] = {}
     # Length of one policy day in seconds: 86400 in production; tests and demos shrink it.
     # Set by the worker from WC_DEADLINE_DAY_SECONDS, not in the policy file.
     day_seconds: float = Field(default=86400.0, gt=0)
 
-    @model_validator(mode="after")
-    def _every_clock(self) -> DeadlinePolicy:
-        missing = [c.value for c in ClockName if c not in self.clocks]
-        if missing:
-            raise ValueError(f"clocks: missing {', '.join(missing)}")
-        return self
-
     def ladder(self, clock: ClockName) -> Escalation:
         return self.clocks[clock].escalation or self.escalation
+
+    def holidays_in(self, region: str = HOME_REGION) -> frozenset[date]:
+        return frozenset(self.holidays.get(region, ()))
+
+    def due_on(self, clock: ClockName, event_day: date, route: ResidenceRoute, procedure: Procedure) -> date:
+        """The last day of ``clock``'s period after an event on ``event_day``."""
+        spec = self.clocks[clock]
+        return period_end(event_day, spec.period_for(route, procedure), self.holidays_in(spec.holiday_region))
+
+    def is_working_day(self, day: date, region: str = HOME_REGION) -> bool:
+        return is_working_day(day, self.holidays_in(region))
 
 
 # --- counting ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=64)
-def _holidays(year: int) -> frozenset[date]:
-    # The library reads locale settings for its translations; the dates do not depend on
-    # them, so inside a workflow it may run unrestricted.
-    with workflow.unsafe.sandbox_unrestricted():
-        return frozenset(holidays.country_holidays("DE", subdiv=STATE, years=year))
+def is_working_day(day: date, holidays: Collection[date]) -> bool:
+    return day.weekday() < 5 and day not in holidays
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in _holidays(day.year)
-
-
-def next_working_day(day: date) -> date:
-    """§193 BGB: the period ends on the next working day instead."""
-    while not is_working_day(day):
+def next_working_day(day: date, holidays: Collection[date]) -> date:
+    """§193 BGB: a period ending on a weekend or holiday ends on the next working day."""
+    while not is_working_day(day, holidays):
         day += timedelta(days=1)
+    return day
+
+
+def previous_working_day(day: date, holidays: Collection[date]) -> date:
+    while not is_working_day(day, holidays):
+        day -= timedelta(days=1)
     return day
 
 
@@ -121,18 +142,47 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def period_end(event_day: date, period: Period) -> date:
-    """The last day of a period starting with an event on ``event_day`` (§§187(1), 188, 193 BGB)."""
+def period_end(event_day: date, period: Period, holidays: Collection[date]) -> date:
+    """The last day of a period starting with an event on ``event_day`` (§§187(1), 188, 193 BGB).
+
+    The one period function: every legal period in the product is counted here.
+    """
     end = add_months(event_day, period.months) + timedelta(weeks=period.weeks, days=period.days)
-    return next_working_day(end)
+    return next_working_day(end, holidays)
 
 
-def load_policy(path: Path, day_seconds: float | None = None) -> DeadlinePolicy:
-    """Read and validate the policy file; errors name the file and the field."""
+def public_holidays(region: str, years: range) -> list[date]:
+    """Public holidays of a German state; called when the policy is loaded, never in a workflow."""
+    import holidays  # the maintained calendar; imported here so workflow code never loads it
+
+    return sorted(holidays.country_holidays("DE", subdiv=region, years=list(years)))
+
+
+def load_policy(path: Path, day_seconds: float | None = None, today: date | None = None) -> DeadlinePolicy:
+    """Read and validate the policy file, with the holidays its clocks need.
+
+    Errors name the file's field. The file must name every clock this release runs.
+    """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if day_seconds is not None:
         data = {**data, "day_seconds": day_seconds}
-    return DeadlinePolicy.model_validate(data)
+    policy = DeadlinePolicy.model_validate(data)
+    missing = [c.value for c in ClockName if c not in policy.clocks]
+    if missing:
+        raise ValidationError.from_exception_data(
+            "DeadlinePolicy",
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("missing_clock", "clocks: missing {names}", {"names": ", ".join(missing)}),
+                    loc=("clocks",),
+                    input=data.get("clocks"),
+                )
+            ],
+        )
+    year = (today or date.today()).year
+    years = range(year - HOLIDAY_YEARS_BEFORE, year + HOLIDAY_YEARS_AHEAD + 1)
+    regions = sorted({HOME_REGION} | {c.holiday_region for c in policy.clocks.values()})
+    return policy.model_copy(update={"holidays": {r: public_holidays(r, years) for r in regions}})
 
 
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "config" / "deadline-policy.yaml"

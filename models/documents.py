@@ -48,6 +48,7 @@ class DocumentCode(StrEnum):
     VISA_COPY = "visa_copy"
     MELDEBESCHEINIGUNG = "meldebescheinigung"
     BIOMETRIC_PHOTO = "biometric_photo"
+    FIKTIONSBESCHEINIGUNG = "fiktionsbescheinigung"  # §81(5) AufenthG, recorded with its action
 
 
 class DocumentStep(StrEnum):

@@ -1,8 +1,9 @@
-"""One selected candidate's journey: contract to probation, with every branch.
+"""One selected candidate's journey: its milestones, the advisor actions, its state.
 
-A journey is a child workflow of its case. Like the case, it is moved only by
-advisor actions (Updates), each with one input model below. The state keeps
-document codes, dates and references, never documents or personal data.
+A journey is a child workflow of its case, moved only by advisor actions (Updates),
+each with one input model below. Which action fits when, and what it changes, is the
+process definition (``process/definition.py``). The state keeps document codes, dates
+and references, never documents or personal data.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from models.case import (
+    BaConsentPath,
+    ConsentDecision,
     Note,
     Procedure,
     Reason,
     ResidenceRoute,
     SelectedCandidate,
+    VisaDecision,
     _AdvisorAction,
     _Input,
 )
@@ -30,6 +34,7 @@ from models.documents import DocumentCode
 DocumentReference = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\n]+$")
 ]
+Authority = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[^\n]+$")]
 
 
 def journey_workflow_id(case_id: str, number: int) -> str:
@@ -37,7 +42,10 @@ def journey_workflow_id(case_id: str, number: int) -> str:
     return f"case-{case_id}-j{number}"
 
 
-class JourneyStage(StrEnum):
+class Milestone(StrEnum):
+    """The journey's milestones, in process order. Several may be open at once (parallel
+    tracks); the journey's stage is the first open one. Values double as stage codes."""
+
     CONTRACT = "contract"
     ACCELERATED_PROCEDURE = "accelerated_procedure"  # §81a: power of attorney, agreement, fee
     RECOGNITION = "recognition"
@@ -53,6 +61,28 @@ class JourneyStage(StrEnum):
     JOB_START = "job_start"
     PROBATION = "probation"
     EMPLOYER_REPORT_DUE = "employer_report_due"  # §4a(5) AufenthG after an early end
+    INTEGRATION_COURSE = "integration_course"  # §44 AufenthG
+
+
+class JourneyStage(StrEnum):
+    """The one value the CaseStage search attribute shows: a milestone, or finished."""
+
+    CONTRACT = "contract"
+    ACCELERATED_PROCEDURE = "accelerated_procedure"
+    RECOGNITION = "recognition"
+    BA_CONSENT = "ba_consent"
+    BA_REFUSED = "ba_refused"
+    VORABZUSTIMMUNG = "vorabzustimmung"
+    VISA = "visa"
+    VISA_REFUSED = "visa_refused"
+    VISA_LAWSUIT = "visa_lawsuit"
+    ARRIVAL = "arrival"
+    ANMELDUNG = "anmeldung"
+    RESIDENCE_PERMIT = "residence_permit"
+    JOB_START = "job_start"
+    PROBATION = "probation"
+    EMPLOYER_REPORT_DUE = "employer_report_due"
+    INTEGRATION_COURSE = "integration_course"
     FINISHED = "finished"
 
 
@@ -78,6 +108,17 @@ class PermitDecision(StrEnum):
     REFUSED = "refused"
 
 
+class PauseReason(StrEnum):
+    AUTHENTICITY_DOUBTS = "authenticity_doubts"  # the only reason the law allows in §81a
+    MISSING_DOCUMENTS = "missing_documents"
+    OTHER = "other"
+
+
+class IntegrationCourse(StrEnum):
+    REGISTERED = "registered"
+    NOT_NEEDED = "not_needed"  # e.g. German at B1 already, or no entitlement
+
+
 # --- Inputs -----------------------------------------------------------------------------
 
 
@@ -90,8 +131,8 @@ class JourneyInput(_Input):
     occupation: str
     route: ResidenceRoute
     procedure: Procedure
-    # The case's deadline policy; None for journeys started before deadlines existed.
-    policy: DeadlinePolicy | None = None
+    # The case's deadline policy, stored with the journey for its whole life.
+    policy: DeadlinePolicy
 
 
 class DocumentReceipt(_Input):
@@ -101,10 +142,14 @@ class DocumentReceipt(_Input):
 
 
 class RecordDocuments(_AdvisorAction):
+    """Documents received, by code and reference into the document store."""
+
     documents: list[DocumentReceipt] = Field(min_length=1, max_length=60)
 
 
 class RecordContract(_AdvisorAction):
+    """The employment or training contract is signed."""
+
     signed_on: date
     starts_on: date = Field(description="agreed start of employment or training")
 
@@ -116,12 +161,33 @@ class StartAcceleratedProcedure(_AdvisorAction):
     fee_paid_on: date
 
 
+class ApplyForRecognition(_AdvisorAction):
+    """The recognition application reached the body (IHK FOSA, Handwerkskammer …)."""
+
+    applied_on: date = Field(description="the day the recognition body received the application")
+    body: Authority = Field(description="recognition body, e.g. IHK FOSA or Handwerkskammer Hannover")
+
+
+class ConfirmRecognitionReceipt(_AdvisorAction):
+    """The body confirmed receipt (and, if so, that the documents are complete)."""
+
+    confirmed_on: date
+    complete_on: date | None = Field(
+        default=None, description="the day the body had the complete documents, if it says so"
+    )
+
+
+class RecordRecognitionComplete(_AdvisorAction):
+    """The recognition body has the complete documents: its decision period runs."""
+
+    complete_on: date
+
+
 class RecordRecognition(_AdvisorAction):
+    """The recognition body decided: full, partial (Defizitbescheid) or rejected."""
+
     decision: RecognitionDecision
     decided_on: date
-    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)] = Field(
-        description="recognition body, e.g. IHK FOSA or Handwerkskammer Hannover"
-    )
     adaptation_qualification: Note | None = Field(
         default=None, description="partial recognition: the adaptation measure (§16d(1))"
     )
@@ -139,13 +205,17 @@ class RecordRecognition(_AdvisorAction):
 
 
 class PauseRecognitionClock(_AdvisorAction):
-    """The recognition body stopped the clock, e.g. over doubts about a document's authenticity."""
+    """The recognition body stopped its decision period (in §81a only on authenticity doubts)."""
 
+    paused_on: date
+    reason_code: PauseReason
     reason: Reason
 
 
 class ResumeRecognitionClock(_AdvisorAction):
-    """The recognition clock runs again; the paused days are added to its period."""
+    """The recognition decision period runs again; the paused days are added."""
+
+    resumed_on: date
 
 
 class ExtendRecognitionClock(_AdvisorAction):
@@ -155,19 +225,54 @@ class ExtendRecognitionClock(_AdvisorAction):
     reason: Reason
 
 
-# The same inputs the case took before journeys existed: one model, one set of rules.
-from models.case import RecordArrival as RecordArrival  # noqa: E402
-from models.case import RecordBaConsent as RecordBaConsent  # noqa: E402
-from models.case import RecordVisaDecision as RecordVisaDecision  # noqa: E402
+class RequestBaConsent(_AdvisorAction):
+    """The BA is asked for its consent: the employer (Vorabzustimmung), the embassy or the ABH (§81a)."""
 
-RecordBaDecision = RecordBaConsent
+    path: BaConsentPath
+    requested_on: date = Field(description="the day the BA received the request")
+
+
+class BaInformationRequested(_AdvisorAction):
+    """The BA says the information is insufficient: the consent fiction stops (§36(2) BeschV)."""
+
+    asked_on: date
+
+
+class BaAnswersSent(_AdvisorAction):
+    """The BA has the answers: the consent fiction runs afresh."""
+
+    received_on: date = Field(description="the day the BA received the answers")
+
+
+class RecordBaDecision(_AdvisorAction):
+    """The BA decided on its consent (Zustimmung, §39 AufenthG)."""
+
+    decision: ConsentDecision
+    decided_on: date
+    refusal_grounds: Reason | None = None
+
+    @model_validator(mode="after")
+    def _grounds_when_refused(self) -> RecordBaDecision:
+        if self.decision is ConsentDecision.REFUSED and not self.refusal_grounds:
+            raise ValueError("refusal_grounds: required when the BA refuses (§39(2), §40 AufenthG)")
+        return self
+
+
+class BaConsentDeemed(_AdvisorAction):
+    """Recorded by the journey itself when the fiction's period has run out."""
+
+    due_on: date
 
 
 class ReapplyBaConsent(_AdvisorAction):
+    """After a refusal: the employer fixed the grounds; a new request follows."""
+
     changes: Reason = Field(description="what the employer changed after the refusal")
 
 
 class RecordVorabzustimmung(_AdvisorAction):
+    """§81a: the ABH issued the Vorabzustimmung (advance approval)."""
+
     issued_on: date
     valid_until: date
 
@@ -179,45 +284,110 @@ class RecordVorabzustimmung(_AdvisorAction):
 
 
 class VorabzustimmungExpired(_AdvisorAction):
+    """§81a: the Vorabzustimmung ran out before the visa application was lodged."""
+
     reason: Reason = Field(description="why it ran out, e.g. no appointment before expiry")
 
 
 class BookVisaAppointment(_AdvisorAction):
+    """A visa appointment at the mission is booked (or rebooked)."""
+
     appointment_on: date
-    mission: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)] = Field(
-        description="German mission, e.g. Tunis, Rabat, Kairo"
+    mission: Authority = Field(description="German mission, e.g. Tunis, Rabat, Kairo")
+
+
+class RecordVisaApplication(_AdvisorAction):
+    """The complete visa application is lodged at the mission."""
+
+    applied_on: date
+
+
+class RecordVisaDecision(_AdvisorAction):
+    """The mission (or the court, after a lawsuit) decided on the visa."""
+
+    decision: VisaDecision
+    decided_on: date
+    valid_until: date | None = Field(default=None, description="issued: the date on the visa label")
+    notified_on: date | None = Field(
+        default=None, description="refused: the day the refusal was notified (Bekanntgabe); the lawsuit counts from it"
     )
+
+    @model_validator(mode="after")
+    def _fits_decision(self) -> RecordVisaDecision:
+        if self.decision is VisaDecision.ISSUED:
+            if self.valid_until is None:
+                raise ValueError("valid_until: required when the visa is issued (date on the visa label)")
+            if self.valid_until <= self.decided_on:
+                raise ValueError("valid_until: must be after decided_on")
+        else:
+            if self.valid_until is not None:
+                raise ValueError("valid_until: a refused visa has no validity")
+            if self.notified_on is None:
+                raise ValueError("notified_on: required when the visa is refused (the lawsuit period counts from it)")
+            if self.notified_on < self.decided_on:
+                raise ValueError("notified_on: cannot be before decided_on")
+        return self
 
 
 class NewVisaApplication(_AdvisorAction):
-    pass
+    """After a refusal (no remonstration since 1 Jul 2025): apply again."""
 
 
 class FileVisaLawsuit(_AdvisorAction):
+    """After a refusal: lawsuit at the VG Berlin (§74 VwGO)."""
+
     filed_on: date
 
 
 class DelayArrival(_AdvisorAction):
+    """Entry is delayed; past the visa's validity a new visa is needed."""
+
     expected_on: date
     reason: Reason
 
 
-class RecordAnmeldung(_AdvisorAction):
-    moved_in_on: date
-    registered_on: date
+class RecordArrival(_AdvisorAction):
+    """The candidate entered Germany."""
 
-    @model_validator(mode="after")
-    def _order(self) -> RecordAnmeldung:
-        if self.registered_on < self.moved_in_on:
-            raise ValueError("registered_on: cannot be before moved_in_on")
-        return self
+    arrived_on: date
+
+
+class RecordMovingIn(_AdvisorAction):
+    """The candidate moved into the flat: the Anmeldung period runs (§17(1) BMG)."""
+
+    moved_in_on: date
+
+
+class RecordAnmeldung(_AdvisorAction):
+    """The candidate registered at the Bürgeramt."""
+
+    registered_on: date
+    moved_in_on: date | None = Field(default=None, description="if not recorded with record-moving-in")
 
 
 class RecordPermitApplication(_AdvisorAction):
+    """The residence permit is applied for at the ABH."""
+
     applied_on: date
 
 
+class RecordFiktionsbescheinigung(_AdvisorAction):
+    """The ABH issued a Fiktionsbescheinigung (§81(4),(5) AufenthG): status kept until the decision."""
+
+    issued_on: date
+    valid_until: date
+    reference: DocumentReference = Field(description="the certificate's reference in the document store")
+
+    @model_validator(mode="after")
+    def _validity(self) -> RecordFiktionsbescheinigung:
+        if self.valid_until <= self.issued_on:
+            raise ValueError("valid_until: must be after issued_on")
+        return self
+
+
 class RecordPermitDecision(_AdvisorAction):
+    """The ABH decided on the residence permit."""
+
     decision: PermitDecision
     decided_on: date
     valid_until: date | None = None
@@ -226,21 +396,37 @@ class RecordPermitDecision(_AdvisorAction):
     def _validity(self) -> RecordPermitDecision:
         if self.decision is PermitDecision.GRANTED and self.valid_until is None:
             raise ValueError("valid_until: required when the permit is granted")
+        if self.valid_until is not None and self.valid_until <= self.decided_on:
+            raise ValueError("valid_until: must be after decided_on")
         return self
 
 
 class RecordJobStart(_AdvisorAction):
+    """Work (or training) started: allowed with the visa, before or after the permit card."""
+
     started_on: date
 
 
 class RecordProbationPassed(_AdvisorAction):
+    """Probation passed."""
+
     passed_on: date
 
 
 class RecordEmploymentEnded(_AdvisorAction):
+    """Employment ended early (at any time): the employer must report it (§4a(5) AufenthG)."""
+
     ended_on: date
     reason: Reason
-    during_probation: bool = True
+    known_on: date | None = Field(
+        default=None, description="the day the employer learned of the end (default: ended_on)"
+    )
+
+    @model_validator(mode="after")
+    def _known(self) -> RecordEmploymentEnded:
+        if self.known_on is None:
+            object.__setattr__(self, "known_on", self.ended_on)  # frozen model: the default is ended_on
+        return self
 
 
 class RecordEmployerReport(_AdvisorAction):
@@ -249,7 +435,16 @@ class RecordEmployerReport(_AdvisorAction):
     reported_on: date
 
 
+class RecordIntegrationCourse(_AdvisorAction):
+    """Integration course registered, or not needed (§44 AufenthG)."""
+
+    status: IntegrationCourse
+    recorded_on: date
+
+
 class WithdrawCandidate(_AdvisorAction):
+    """The candidate withdraws: the journey ends."""
+
     reason: Reason
 
 
@@ -285,6 +480,18 @@ class ReceivedDocument(BaseModel):
     recorded_by: str
 
 
+class BaRecord(BaseModel):
+    """One request to the BA and what became of it."""
+
+    path: BaConsentPath
+    requested_on: date
+    information_requested_on: date | None = None
+    answers_received_on: date | None = None
+    decision: str | None = None  # granted, refused, deemed_granted
+    decided_on: date | None = None
+    refusal_grounds: str | None = None
+
+
 class JourneyState(BaseModel):
     case_id: str
     number: int
@@ -297,38 +504,75 @@ class JourneyState(BaseModel):
     original_route: ResidenceRoute
     procedure: Procedure
     stage: JourneyStage
+    open_milestones: list[Milestone] = []
+    done_milestones: list[Milestone] = []
     started_at: datetime
     finished_at: datetime | None = None
     outcome: JourneyOutcome | None = None
     outcome_reason: str | None = None
+    # The outcome once nothing is left open (placed after probation, unless it ends otherwise).
+    pending_outcome: JourneyOutcome | None = None
 
     documents: list[ReceivedDocument] = []
     contract_signed_on: date | None = None
     contract_starts_on: date | None = None
     agreement_81a_signed_on: date | None = None
+    recognition_body: str | None = None
+    recognition_applied_on: date | None = None
+    recognition_receipt_on: date | None = None
+    recognition_complete_on: date | None = None
+    recognition_paused_on: date | None = None
     recognition: RecognitionDecision | None = None
     recognition_decided_on: date | None = None
     adaptation_qualification: str | None = None
-    ba_decisions: list[dict[str, Any]] = []
+    ba: list[BaRecord] = []
+    ba_refused_on: date | None = None
+    vorabzustimmung_issued_on: date | None = None
     vorabzustimmung_valid_until: date | None = None
     visa_appointment_on: date | None = None
+    visa_applied_on: date | None = None
     visa_applications: int = 0
-    visa_refused_on: date | None = None
+    visa_issued_on: date | None = None
     visa_valid_until: date | None = None
+    visa_refused_on: date | None = None
+    visa_refusal_notified_on: date | None = None
     lawsuit_filed_on: date | None = None
     expected_arrival_on: date | None = None
     arrived_on: date | None = None
     moved_in_on: date | None = None
     registered_on: date | None = None
     permit_applied_on: date | None = None
+    fiktionsbescheinigung_valid_until: date | None = None
+    permit_decided_on: date | None = None
     permit_valid_until: date | None = None
     job_started_on: date | None = None
+    probation_passed_on: date | None = None
     employment_ended_on: date | None = None
+    end_known_on: date | None = None
+    integration_course: IntegrationCourse | None = None
     deadlines: list[Deadline] = []
     history: list[JourneyEvent] = []
 
     def has_document(self, code: DocumentCode) -> bool:
         return any(d.code is code for d in self.documents)
+
+    @property
+    def ba_request(self) -> BaRecord | None:
+        """The BA request still waiting for a decision, if any."""
+        last = self.ba[-1] if self.ba else None
+        return last if last is not None and last.decision is None else None
+
+    @property
+    def ba_requested_on(self) -> date | None:
+        return self.ba_request.requested_on if self.ba_request else None
+
+    @property
+    def ba_decided_on(self) -> date | None:
+        return next((r.decided_on for r in reversed(self.ba) if r.decided_on), None)
+
+    @property
+    def ba_consent_given(self) -> bool:
+        return any(r.decision in ("granted", "deemed_granted") for r in self.ba)
 
     def summary_fields(self) -> dict[str, Any]:
         """What the records database mirrors: codes and dates, no personal data."""
@@ -352,12 +596,20 @@ class JourneyState(BaseModel):
         }
 
 
+class OpenMilestone(BaseModel):
+    milestone: Milestone
+    title: str
+    open_documents: list[DocumentCode]
+    next_steps: list[str]
+
+
 class JourneyView(BaseModel):
     """The journey as the status query answers it: state plus what is open and next."""
 
     state: JourneyState
     open_documents: list[DocumentCode]
     next_steps: list[str]
+    milestones: list[OpenMilestone] = []
 
 
 class JourneyResult(BaseModel):

@@ -84,6 +84,7 @@ def journey_current_details(state: JourneyState, open_documents: list[Any], next
     lines = [
         f"**Stage:** {state.stage.value} · **Route:** {state.route.label} · **Procedure:** {state.procedure.value}"
         + (f" · **Outcome:** {state.outcome.value}" if state.outcome else ""),
+        f"**Open milestones:** {', '.join(m.value for m in state.open_milestones) or 'none'}",
         f"**Open documents:** {', '.join(str(d) for d in open_documents) or 'none'}",
         f"**Next deadline:** {_next_deadline(state.deadlines)}",
     ]

@@ -31,10 +31,11 @@ from core import search_attributes as sa
 from core.client import connect
 from core.config import Settings, get_settings
 from models import case as case_models
-from models import journey as journey_models
 from models.case import CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
-from models.journey import JourneyView
+from models.journey import AddNote, JourneyView
 from models.summaries import case_static_details, case_static_summary
+from process.definition import BY_MODEL, COMMANDS
+from process.spec import ActionSpec
 from records.database import create_records_engine, migrate
 from records.report import build_report
 from starter.render import fmt_time, render_status, ui_link
@@ -66,44 +67,12 @@ CASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
     "complete-consultation": (CaseWorkflow.complete_consultation, case_models.CompleteConsultation),
     "select-candidates": (CaseWorkflow.select_candidates, case_models.SelectCandidates),
     "withdraw": (CaseWorkflow.withdraw, case_models.Withdraw),
+    "close-case": (CaseWorkflow.close_case, case_models.CloseCase),
 }
 
-# Journey actions: command -> (update, input model). The command names the Update.
-JOURNEY_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
-    name.replace("_", "-"): (getattr(JourneyWorkflow, name), model)  # type: ignore[misc]
-    for name, model in [
-        ("record_documents", journey_models.RecordDocuments),
-        ("record_contract", journey_models.RecordContract),
-        ("start_accelerated_procedure", journey_models.StartAcceleratedProcedure),
-        ("record_recognition", journey_models.RecordRecognition),
-        ("record_ba_decision", journey_models.RecordBaDecision),
-        ("reapply_ba_consent", journey_models.ReapplyBaConsent),
-        ("record_vorabzustimmung", journey_models.RecordVorabzustimmung),
-        ("vorabzustimmung_expired", journey_models.VorabzustimmungExpired),
-        ("book_visa_appointment", journey_models.BookVisaAppointment),
-        ("record_visa_decision", journey_models.RecordVisaDecision),
-        ("new_visa_application", journey_models.NewVisaApplication),
-        ("file_visa_lawsuit", journey_models.FileVisaLawsuit),
-        ("delay_arrival", journey_models.DelayArrival),
-        ("record_arrival", journey_models.RecordArrival),
-        ("record_anmeldung", journey_models.RecordAnmeldung),
-        ("record_permit_application", journey_models.RecordPermitApplication),
-        ("record_permit_decision", journey_models.RecordPermitDecision),
-        ("record_job_start", journey_models.RecordJobStart),
-        ("record_probation_passed", journey_models.RecordProbationPassed),
-        ("record_employment_ended", journey_models.RecordEmploymentEnded),
-        ("record_employer_report", journey_models.RecordEmployerReport),
-        ("withdraw_candidate", journey_models.WithdrawCandidate),
-    ]
-}
-
-# Cases opened before the candidate journeys take these steps on the case itself.
-LEGACY_CASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
-    "record-ba-decision": (CaseWorkflow.record_ba_consent, case_models.RecordBaConsent),
-    "record-visa-decision": (CaseWorkflow.record_visa_decision, case_models.RecordVisaDecision),
-    "record-arrival": (CaseWorkflow.record_arrival, case_models.RecordArrival),
-}
-LEGACY_STAGES = {Stage.BA_HANDOFF, Stage.VISA, Stage.ARRIVAL}
+# Journey actions: one command per advisor action of the process definition (add-note is
+# shared with the case and handled apart).
+JOURNEY_ACTIONS: dict[str, ActionSpec] = {spec.command: spec for spec in COMMANDS if spec.model is not AddNote}
 
 _SPECIAL_FLAGS = {"documents", "candidates"}  # parsed from repeatable REF:... flags
 
@@ -190,10 +159,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("add-note", parents=[common, actor, journey], help="add a note to the case (or to one journey)")
 
-    for command, (_update, model) in JOURNEY_ACTIONS.items():
-        help_text = _first_line(model.__doc__) or command.replace("-", " ")
+    for command, spec in JOURNEY_ACTIONS.items():
+        help_text = _first_line(spec.model.__doc__) or command.replace("-", " ")
         p = sub.add_parser(command, parents=[common, actor, journey], help=help_text)
-        _add_model_flags(p, model)
+        _add_model_flags(p, spec.model)
     sub.choices["record-documents"].add_argument(
         "--document",
         dest="documents",
@@ -214,6 +183,13 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--open", action="store_true", help="only running cases")
     p.add_argument("--limit", type=int, default=50)
     return parser
+
+
+def command_names() -> set[str]:
+    """Every subcommand the starter runs (the README and ``status`` name only these)."""
+    parser = _build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return set(sub.choices)
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -368,9 +344,9 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
     case_id = _case_id(args.case_id)
     is_note = args.command == "add-note"
     if is_note:
-        model: type[BaseModel] = journey_models.AddNote if args.candidate else case_models.AddCaseNote
+        model: type[BaseModel] = AddNote if args.candidate else case_models.AddCaseNote
     else:
-        update, model = JOURNEY_ACTIONS[args.command]
+        model = JOURNEY_ACTIONS[args.command].model
     fields = {"advisor": args.advisor, "note": args.note, **_action_fields(args, model)}
     action = _validate(model, fields)  # before connecting: bad input never reaches Temporal
     client = await get_client()
@@ -381,14 +357,11 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
         state = await case_handle.execute_update(CaseWorkflow.add_note, action)
         _report_case(args, out, state)
         return 0
-    if state.stage in LEGACY_STAGES and args.command in LEGACY_CASE_ACTIONS and not state.journeys:
-        legacy_update, legacy_model = LEGACY_CASE_ACTIONS[args.command]
-        state = await case_handle.execute_update(legacy_update, _validate(legacy_model, fields))
-        _report_case(args, out, state)
-        return 0
-
     journey_handle = _journey_handle(client, state, args.candidate)
-    view: JourneyView = await journey_handle.execute_update(JourneyWorkflow.add_note if is_note else update, action)
+    # The journey's Update is named after the action (process/definition.py).
+    view: JourneyView = await journey_handle.execute_update(
+        BY_MODEL[type(action)].update, action, result_type=JourneyView
+    )
     if args.json:
         _print_json(out, view.model_dump(mode="json"))
     else:

@@ -46,10 +46,9 @@ def render_status(state: CaseState, journeys: list[JourneyView], settings: Setti
     ]
     if s.candidates and not s.journeys:
         lines.append("  Candidates:  " + ", ".join(f"{c.candidate_ref} ({c.origin_country})" for c in s.candidates))
-    for c in s.ba_consents:  # cases from before the candidate journeys
-        lines.append(f"  BA consent:  {c.decision.value} on {c.decided_on} via {c.path.value}")
-    for v in s.visa_decisions:
-        lines.append(f"  Visa:        {v.decision.value} on {v.decided_on}")
+    if s.journeys:
+        placed = sum(1 for j in s.journeys if j.outcome == "placed")
+        lines.append(f"  Placed:      {placed} of {s.positions} position(s), {len(s.journeys)} candidate(s) selected")
     lines += _deadline_lines(s.deadlines, indent="  ")
     for view in journeys:
         lines += _journey_lines(view)
@@ -69,6 +68,12 @@ def _journey_lines(view: JourneyView) -> list[str]:
         f"   stage: {j.stage.value}{done}",
         f"    Route:          {route}",
     ]
+    for m in view.milestones:
+        lines.append(f"    Open:           {m.milestone.value}: {m.title}")
+        if m.open_documents:
+            lines.append("                      documents missing: " + ", ".join(d.value for d in m.open_documents))
+        if m.next_steps:
+            lines.append("                      next: " + ", ".join(m.next_steps))
     if view.open_documents:
         lines.append("    Open documents: " + ", ".join(d.value for d in view.open_documents))
     if j.documents:

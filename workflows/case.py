@@ -8,9 +8,10 @@ validator, so an action out of order or with bad data is rejected before anythin
 is written. The handler applies the change at once (state, audit entry, search
 attributes) and returns when the records database has the event.
 
-Cases opened before the journeys existed went on, after candidate selection, through
-case-level stages (BA handoff, visa, arrival); the ``candidate-journeys`` patch keeps
-them on that path until they close.
+Replacements: while journeys run, or once every journey has ended with fewer people
+placed than positions, the advisor may select further candidates (the next THAMM Plus
+profile); the positions limit placements, not selections. With nobody left to select,
+``close_case`` closes the case with what was placed.
 """
 
 from __future__ import annotations
@@ -26,23 +27,17 @@ from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from core.berlin import local_date
     from models.case import (
         AddCaseNote,
-        BaConsentRecord,
         CaseEvent,
         CaseState,
+        CloseCase,
         CompleteConsultation,
-        ConsentDecision,
         JourneySummary,
         NewCase,
-        Outcome,
-        RecordArrival,
-        RecordBaConsent,
-        RecordVisaDecision,
         SelectCandidates,
         Stage,
-        VisaDecision,
-        VisaRecord,
         Withdraw,
         WithdrawingParty,
     )
@@ -68,9 +63,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
     from workflows.outbox import Outbox
 
-# workflow.patched ids: every behavioural change for running cases gets one.
-CANDIDATE_JOURNEYS = "candidate-journeys"
-DEADLINE_ESCALATION = "deadline-escalation"
+# workflow.patched ids: every behavioural change for running cases gets one (none yet
+# since the first release; tests/workflows/test_fingerprints.py lists them).
+PATCHES: tuple[str, ...] = ()
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -98,6 +93,7 @@ class CaseWorkflow:
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION)
         self._journeys_started = False
+        self._ending = False  # the employer or the Welcome Center ends every journey
         self._policy: DeadlinePolicy | None = None
         self._clocks: DeadlineClocks | None = None
         self._deadlines_ready = False
@@ -115,26 +111,25 @@ class CaseWorkflow:
 
     @workflow.run
     async def run(self, new_case: NewCase) -> CaseState:
-        if workflow.patched(DEADLINE_ESCALATION):
-            self._policy = await workflow.execute_local_activity(
-                LOAD_DEADLINE_POLICY,
-                result_type=DeadlinePolicy,
-                start_to_close_timeout=timedelta(seconds=10),
-                retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
-                summary="load the deadline policy",
-            )
-            self._clocks = DeadlineClocks(
-                self._state.deadlines,
-                self._policy,
-                route=lambda: self._state.route,
-                procedure=self._state.procedure,
-                on_rung=self._on_rung,
-                on_change=self._upsert_search_attributes,
-            )
-            clock = CASE_STAGE_CLOCKS.get(self._state.stage)
-            if clock is not None:
-                self._clocks.start(clock, self._state.opened_at.date())
-            asyncio.create_task(self._clocks.run())
+        self._policy = await workflow.execute_local_activity(
+            LOAD_DEADLINE_POLICY,
+            result_type=DeadlinePolicy,
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+            summary="load the deadline policy",
+        )
+        self._clocks = DeadlineClocks(
+            self._state.deadlines,
+            self._policy,
+            route=lambda: self._state.route,
+            procedure=self._state.procedure,
+            on_rung=self._on_rung,
+            on_change=self._upsert_search_attributes,
+        )
+        clock = CASE_STAGE_CLOCKS.get(self._state.stage)
+        if clock is not None:
+            self._clocks.start(clock, local_date(self._state.opened_at))
+        asyncio.create_task(self._clocks.run())
         self._deadlines_ready = True
         await self._outbox.drain_until(lambda: self._state.stage is Stage.CLOSED)
         return self._state
@@ -229,7 +224,7 @@ class CaseWorkflow:
         if from_stage in CASE_STAGE_CLOCKS:
             self._clocks.stop(CASE_STAGE_CLOCKS[from_stage])
         if to_stage in CASE_STAGE_CLOCKS:
-            self._clocks.start(CASE_STAGE_CLOCKS[to_stage], workflow.now().date())
+            self._clocks.start(CASE_STAGE_CLOCKS[to_stage], self._today())
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
         self._transition(
@@ -240,8 +235,8 @@ class CaseWorkflow:
             recipient=RUNG_RECIPIENT[rung],
         )
 
-    def _today(self):  # noqa: ANN202 - a date, kept short for the validators
-        return workflow.now().date()
+    def _today(self):  # noqa: ANN202 - a date: "today" in Hannover
+        return local_date(workflow.now())
 
     # --- query ----------------------------------------------------------------------------
 
@@ -271,43 +266,33 @@ class CaseWorkflow:
     @workflow.update
     async def select_candidates(self, action: SelectCandidates) -> CaseState:
         case_rules.check_select_candidates(self._state, action)
-        self._state.candidates = list(action.candidates)
-        if not workflow.patched(CANDIDATE_JOURNEYS):
-            seq = self._transition(
-                action="candidates_selected",
-                advisor=action.advisor,
-                to_stage=Stage.BA_HANDOFF,
-                summary=(
-                    f"{len(action.candidates)} candidate(s) selected "
-                    f"({', '.join(self._state.origin_countries)}); handed to the Agentur für Arbeit"
-                ),
-                note=action.note,
-            )
-            await self._outbox.until_recorded(seq)
-            return self._state
-
-        self._state.journeys = [
+        self._state.candidates += list(action.candidates)
+        first = len(self._state.journeys) + 1
+        new = [
             JourneySummary(
                 number=number,
                 workflow_id=journey_workflow_id(self._state.case_id, number),
                 candidate_ref=candidate.candidate_ref,
                 origin_country=candidate.origin_country,
             )
-            for number, candidate in enumerate(action.candidates, start=1)
+            for number, candidate in enumerate(action.candidates, start=first)
         ]
+        replacing = " as replacement(s)" if self._state.journeys else ""
+        self._state.journeys += new
         seq = self._transition(
             action="candidates_selected",
             advisor=action.advisor,
             to_stage=Stage.JOURNEYS,
             summary=(
-                f"{len(action.candidates)} candidate(s) selected "
-                f"({', '.join(self._state.origin_countries)}); one journey each"
+                f"{len(action.candidates)} candidate(s) selected{replacing} "
+                f"({', '.join(sorted({c.origin_country for c in action.candidates}))}); one journey each"
             ),
             note=action.note,
         )
         if not self._deadlines_ready:  # a case this new is still reading its deadline policy
             await workflow.wait_condition(lambda: self._deadlines_ready)
-        for journey, candidate in zip(self._state.journeys, action.candidates, strict=True):
+        assert self._policy is not None
+        for journey, candidate in zip(new, action.candidates, strict=True):
             journey_input = JourneyInput(
                 case_id=self._state.case_id,
                 number=journey.number,
@@ -352,35 +337,50 @@ class CaseWorkflow:
                 f"finished: {journey.outcome} ({journey.reason})"
             ),
         )
-        if all(j.outcome is not None for j in self._state.journeys):
-            self._close_after_journeys()
-
-    def _close_after_journeys(self) -> None:
-        journeys = self._state.journeys
-        placed = [j for j in journeys if j.outcome == JourneyOutcome.PLACED.value]
-        if len(placed) == len(journeys):
-            outcome = Outcome.PLACED
-        elif placed:
-            outcome = Outcome.PARTLY_PLACED
+        if any(j.outcome is None for j in self._state.journeys):
+            return
+        placed = case_rules.placed(self._state)
+        if self._ending or placed >= self._state.positions:
+            self._close_after_journeys(advisor="system", why="Every journey has finished")
         else:
-            outcome = Outcome.NOT_PLACED
-        not_placed = "; ".join(f"{j.candidate_ref}: {j.outcome} ({j.reason})" for j in journeys if j not in placed)
-        self._state.outcome = outcome
-        self._state.outcome_reason = f"{len(placed)} of {len(journeys)} placed" + (
-            f"; {not_placed}" if not_placed else ""
-        )
-        self._transition(
+            # Fewer placed than positions: the next candidate may follow (or close-case).
+            self._transition(
+                action="replacement_open",
+                advisor="system",
+                to_stage=Stage.CANDIDATE_SELECTION,
+                summary=(
+                    f"Every journey has finished with {placed} of {self._state.positions} position(s) filled: "
+                    "select replacement candidates, or close the case"
+                ),
+            )
+
+    def _close_after_journeys(self, advisor: str, why: str, note: str | None = None) -> int:
+        outcome, reason = case_rules.outcome_of(self._state)
+        self._state.outcome, self._state.outcome_reason = outcome, reason
+        return self._transition(
             action="case_closed",
-            advisor="system",
+            advisor=advisor,
             to_stage=Stage.CLOSED,
-            summary=f"Every journey has finished: {outcome.value}, {self._state.outcome_reason}",
+            summary=f"{why}: {outcome.value}, {reason}",
+            note=note,
         )
+
+    @workflow.update
+    async def close_case(self, action: CloseCase) -> CaseState:
+        case_rules.check_close_case(self._state, action)
+        seq = self._close_after_journeys(advisor=action.advisor, why=f"Closed: {action.reason}", note=action.note)
+        await self._outbox.until_recorded(seq)
+        return self._state
+
+    @close_case.validator
+    def _validate_close_case(self, action: CloseCase) -> None:
+        case_rules.check_close_case(self._state, action)
 
     @workflow.update
     async def withdraw(self, action: Withdraw) -> CaseState:
         case_rules.check_withdraw(self._state, action)
         from_stage = self._state.stage
-        if from_stage is Stage.JOURNEYS:
+        if any(j.outcome is None for j in self._state.journeys):
             return await self._withdraw_from_journeys(action)
         self._state.outcome = action.party.outcome
         self._state.outcome_reason = action.reason
@@ -402,6 +402,7 @@ class CaseWorkflow:
             else JourneyOutcome.ENDED_BY_WELCOME_CENTER
         )
         open_journeys = [j for j in self._state.journeys if j.outcome is None]
+        self._ending = True
         seq = self._transition(
             action="vacancy_withdrawn" if outcome is JourneyOutcome.VACANCY_WITHDRAWN else "case_ended",
             advisor=action.advisor,
@@ -439,94 +440,3 @@ class CaseWorkflow:
     @add_note.validator
     def _validate_add_note(self, action: AddCaseNote) -> None:
         case_rules.check_add_note(self._state)
-
-    # --- legacy: case-level steps of cases opened before the candidate journeys ----------
-
-    @workflow.update
-    async def record_ba_consent(self, action: RecordBaConsent) -> CaseState:
-        case_rules.check_record_ba_consent(self._state, action, self._today())
-        self._state.ba_consents.append(
-            BaConsentRecord(
-                decision=action.decision,
-                path=action.path,
-                decided_on=action.decided_on,
-                refusal_grounds=action.refusal_grounds,
-            )
-        )
-        if action.decision is ConsentDecision.GRANTED:
-            seq = self._transition(
-                action="ba_consent_granted",
-                advisor=action.advisor,
-                to_stage=Stage.VISA,
-                summary=f"BA consent granted on {action.decided_on} ({action.path.value})",
-                note=action.note,
-            )
-        else:
-            # A refusal names grounds; the employer fixes them and the case re-applies.
-            seq = self._transition(
-                action="ba_consent_refused",
-                advisor=action.advisor,
-                to_stage=Stage.BA_HANDOFF,
-                summary=f"BA consent refused on {action.decided_on}: {action.refusal_grounds}",
-                note=action.note,
-            )
-        await self._outbox.until_recorded(seq)
-        return self._state
-
-    @record_ba_consent.validator
-    def _validate_record_ba_consent(self, action: RecordBaConsent) -> None:
-        case_rules.check_record_ba_consent(self._state, action, self._today())
-
-    @workflow.update
-    async def record_visa_decision(self, action: RecordVisaDecision) -> CaseState:
-        case_rules.check_record_visa_decision(self._state, action, self._today())
-        self._state.visa_decisions.append(
-            VisaRecord(
-                decision=action.decision,
-                decided_on=action.decided_on,
-                valid_until=action.valid_until,
-            )
-        )
-        if action.decision is VisaDecision.ISSUED:
-            seq = self._transition(
-                action="visa_issued",
-                advisor=action.advisor,
-                to_stage=Stage.ARRIVAL,
-                summary=f"Visa issued on {action.decided_on}, valid until {action.valid_until}",
-                note=action.note,
-            )
-        else:
-            # No remonstration since 1 Jul 2025: a new application (or a lawsuit) follows.
-            seq = self._transition(
-                action="visa_refused",
-                advisor=action.advisor,
-                to_stage=Stage.VISA,
-                summary=f"Visa refused on {action.decided_on}; new application or lawsuit",
-                note=action.note,
-            )
-        await self._outbox.until_recorded(seq)
-        return self._state
-
-    @record_visa_decision.validator
-    def _validate_record_visa_decision(self, action: RecordVisaDecision) -> None:
-        case_rules.check_record_visa_decision(self._state, action, self._today())
-
-    @workflow.update
-    async def record_arrival(self, action: RecordArrival) -> CaseState:
-        case_rules.check_record_arrival(self._state, action, self._today())
-        self._state.arrived_on = action.arrived_on
-        self._state.outcome = Outcome.PLACED
-        self._state.outcome_reason = f"arrived on {action.arrived_on}"
-        seq = self._transition(
-            action="arrival_recorded",
-            advisor=action.advisor,
-            to_stage=Stage.CLOSED,
-            summary=f"Arrived on {action.arrived_on}; case closed as placed",
-            note=action.note,
-        )
-        await self._outbox.until_recorded(seq)
-        return self._state
-
-    @record_arrival.validator
-    def _validate_record_arrival(self, action: RecordArrival) -> None:
-        case_rules.check_record_arrival(self._state, action, self._today())

@@ -11,20 +11,17 @@ from datetime import date
 from temporalio.exceptions import ApplicationError
 
 from models.case import (
-    BaConsentPath,
     CaseState,
+    CloseCase,
     CompleteConsultation,
-    ConsentDecision,
-    Procedure,
-    RecordArrival,
-    RecordBaConsent,
-    RecordVisaDecision,
+    Outcome,
     SelectCandidates,
     Stage,
-    VisaDecision,
     Withdraw,
     WithdrawingParty,
 )
+
+PLACED = "placed"  # a journey's outcome when probation was passed
 
 
 class CaseRuleViolation(ApplicationError):
@@ -62,47 +59,58 @@ def check_complete_consultation(state: CaseState, action: CompleteConsultation) 
 
 
 def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:
-    _require_stage(state, Stage.CANDIDATE_SELECTION, "select-candidates")
-    if len(action.candidates) > state.positions:
-        raise CaseRuleViolation(f"candidates: {len(action.candidates)} selected for {state.positions} position(s)")
-
-
-def check_record_ba_consent(state: CaseState, action: RecordBaConsent, today: date) -> None:
-    _require_stage(state, Stage.BA_HANDOFF, "record-ba-consent")
-    not_in_future("decided_on", action.decided_on, today)
-    accelerated = state.procedure is Procedure.ACCELERATED_81A
-    if accelerated and action.path is not BaConsentPath.ABH_81A:
-        raise CaseRuleViolation("path: in the §81a procedure the Ausländerbehörde obtains the BA consent (abh_81a)")
-    if not accelerated and action.path is BaConsentPath.ABH_81A:
-        raise CaseRuleViolation("path: abh_81a is only possible in the §81a procedure")
-
-
-def check_record_visa_decision(state: CaseState, action: RecordVisaDecision, today: date) -> None:
-    _require_stage(state, Stage.VISA, "record-visa-decision")
-    not_in_future("decided_on", action.decided_on, today)
-    granted = [c for c in state.ba_consents if c.decision is ConsentDecision.GRANTED]
-    if granted and action.decided_on < granted[-1].decided_on:
+    """Candidates are selected after the consultation and, as replacements, while journeys run
+    or after they ended: the positions limit placements, not selections."""
+    if state.stage is Stage.CLOSED:
         raise CaseRuleViolation(
-            f"decided_on: the visa decision cannot precede the BA consent of {granted[-1].decided_on}"
+            f"select-candidates: case {state.case_id} is closed ({state.outcome}); nothing can change"
         )
+    if state.stage not in (Stage.CANDIDATE_SELECTION, Stage.JOURNEYS):
+        raise CaseRuleViolation(
+            f"select-candidates: case {state.case_id} is in stage '{state.stage}', complete the consultation first"
+        )
+    known = {c.candidate_ref for c in state.candidates}
+    again = sorted(c.candidate_ref for c in action.candidates if c.candidate_ref in known)
+    if again:
+        raise CaseRuleViolation(f"candidates: already selected in this case: {', '.join(again)}")
 
 
-def check_record_arrival(state: CaseState, action: RecordArrival, today: date) -> None:
-    _require_stage(state, Stage.ARRIVAL, "record-arrival")
-    not_in_future("arrived_on", action.arrived_on, today)
-    visa = next((v for v in reversed(state.visa_decisions) if v.decision is VisaDecision.ISSUED), None)
-    if visa is None:  # cannot happen through the stages, guards hand-edited histories
-        raise CaseRuleViolation("arrived_on: no issued visa is recorded")
-    if action.arrived_on < visa.decided_on:
-        raise CaseRuleViolation(f"arrived_on: before the visa was issued on {visa.decided_on}")
-    if visa.valid_until is not None and action.arrived_on > visa.valid_until:
-        raise CaseRuleViolation(f"arrived_on: after the visa expired on {visa.valid_until}; entry needs a valid visa")
+def placed(state: CaseState) -> int:
+    return sum(1 for j in state.journeys if j.outcome == PLACED)
+
+
+def outcome_of(state: CaseState) -> tuple[Outcome, str]:
+    """The case's outcome from its journeys, counted against the positions."""
+    count = placed(state)
+    if count >= state.positions:
+        outcome = Outcome.PLACED
+    elif count:
+        outcome = Outcome.PARTLY_PLACED
+    else:
+        outcome = Outcome.NOT_PLACED
+    not_placed = "; ".join(
+        f"{j.candidate_ref}: {j.outcome} ({j.reason})" for j in state.journeys if j.outcome != PLACED
+    )
+    reason = f"{count} of {state.positions} position(s) filled" + (f"; {not_placed}" if not_placed else "")
+    return outcome, reason
+
+
+def check_close_case(state: CaseState, action: CloseCase) -> None:
+    if state.stage is Stage.CLOSED:
+        raise CaseRuleViolation(f"close_case: case {state.case_id} is already closed ({state.outcome})")
+    if not state.journeys:
+        raise CaseRuleViolation("close_case: no candidate has been selected; withdraw the case instead")
+    running = [j.candidate_ref for j in state.journeys if j.outcome is None]
+    if running:
+        raise CaseRuleViolation(
+            f"close_case: journeys still run ({', '.join(running)}); they end on their own, or withdraw the case"
+        )
 
 
 def check_withdraw(state: CaseState, action: Withdraw) -> None:
     if state.stage is Stage.CLOSED:
         raise CaseRuleViolation(f"withdraw: case {state.case_id} is already closed ({state.outcome})")
-    if state.stage is Stage.JOURNEYS and action.party is WithdrawingParty.CANDIDATE:
+    if state.journeys and action.party is WithdrawingParty.CANDIDATE:
         raise CaseRuleViolation(
             "party: a candidate withdraws from their own journey (withdraw-candidate --candidate REF); "
             "the case is withdrawn by the employer or the Welcome Center"

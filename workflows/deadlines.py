@@ -1,20 +1,21 @@
 """Durable deadline clocks inside a workflow, with their escalation ladders.
 
 A workflow keeps its ``Deadline`` list in its state (answered by the status query).
-``DeadlineClocks`` starts, moves, pauses and stops them, and its ``run`` loop sleeps
+``DeadlineClocks`` carries out the clock changes the process definition declares
+(start, meet, lapse, interrupt, close, pause, resume, extend), and its ``run`` loop sleeps
 on a durable timer until the next rung of any open clock, or until the clocks change,
-whichever comes first. A rung that is due calls back into the workflow, which writes
-the audit entry and sends the notification (or applies the statutory effect).
+whichever comes first. A rung that is due calls back into the workflow, which writes the
+audit entry and sends the notification (or applies the statutory effect).
 
-Rungs whose time had already passed when a clock started (a fact recorded late) are
-collapsed: only the highest one fires, so a late entry gives one clear escalation
-instead of a burst of emails.
+Rungs fire at 08:00 Europe/Berlin on working days; a statutory effect acts at 00:00 after
+the last day has run out. Rungs whose time had already passed when a clock started (a fact
+recorded late) are collapsed: only the highest one fires.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -22,11 +23,15 @@ from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from core.berlin import local_date, local_instant
     from models.case import Procedure, ResidenceRoute
     from models.clocks import ClockName, Deadline, DeadlineStatus, Rung
-    from models.deadlines import DeadlinePolicy, period_end
+    from models.deadlines import DeadlinePolicy, next_working_day, previous_working_day
+    from process.engine import ClockChange
 
 OnRung = Callable[[Deadline, Rung], None]
+RUNG_TIME = time(8, 0)  # office hours: notices at 08:00 local time
+EFFECT_TIME = time(0, 0)  # the law acts when the last day has run out
 
 
 class DeadlineClocks:
@@ -38,7 +43,6 @@ class DeadlineClocks:
         procedure: Procedure,
         on_rung: OnRung,
         on_change: Callable[[], None],
-        statutory: frozenset[ClockName] = frozenset(),
     ) -> None:
         self._deadlines = deadlines  # the list inside the workflow's state
         self._policy = policy
@@ -46,22 +50,59 @@ class DeadlineClocks:
         self._procedure = procedure
         self._on_rung = on_rung
         self._on_change = on_change
-        # Clocks whose due date has an effect in law (it acts instead of a notice):
-        # their DUE rung always fires, even when a late wake-up finds later rungs passed.
-        self._statutory = statutory
         self._version = 0
 
     @property
     def policy(self) -> DeadlinePolicy:
         return self._policy
 
+    def statutory(self, clock: ClockName) -> bool:
+        """Its due date has an effect in law: the DUE rung acts, after the last day."""
+        spec = self._policy.clocks.get(clock)
+        return spec is not None and spec.statutory_effect is not None
+
     # --- changes ----------------------------------------------------------------------
 
-    def start(self, clock: ClockName, started_on: date, due_on: date | None = None) -> Deadline:
+    def apply(self, changes: list[ClockChange]) -> None:
+        """Carry out the clock changes of one applied step, in order."""
+        for change in changes:
+            clock = change.clock
+            if change.kind == "close_all":
+                self.stop_all()
+            elif clock is None or clock not in self._policy.clocks:
+                continue  # not a clock of this case's policy
+            elif change.kind == "start":
+                assert change.on is not None
+                self.start(clock, change.on, change.due_on)
+            elif change.kind == "meet":
+                self.stop(clock, DeadlineStatus.MET)
+            elif change.kind == "lapse":
+                self.stop(clock, DeadlineStatus.LAPSED)
+            elif change.kind == "interrupt":
+                self.stop(clock, DeadlineStatus.INTERRUPTED)
+            elif change.kind == "close":
+                self.stop(clock, DeadlineStatus.CLOSED)
+            elif change.kind == "pause":
+                assert change.on is not None
+                self.pause(clock, change.on)
+            elif change.kind == "resume":
+                assert change.on is not None
+                self.resume(clock, change.on)
+            elif change.kind == "extend":
+                assert change.due_on is not None
+                extended = self.move(clock, change.due_on)
+                if extended is not None:
+                    extended.extended = True
+            else:
+                raise ValueError(f"unknown clock change {change.kind}")
+
+    def start(self, clock: ClockName, started_on: date, due_on: date | None = None) -> Deadline | None:
         """Start (or restart) a clock; without ``due_on`` the policy's period decides."""
-        spec = self._policy.clocks[clock]
+        spec = self._policy.clocks.get(clock)
+        if spec is None:
+            return None  # a clock added after this case started: not run for it
         if due_on is None:
-            due_on = period_end(started_on, spec.period_for(self._route(), self._procedure))
+            due_on = self._policy.due_on(clock, started_on, self._route(), self._procedure)
         now = workflow.now()
         deadline = Deadline(
             clock=clock,
@@ -70,7 +111,7 @@ class DeadlineClocks:
             started_on=started_on,
             due_on=due_on,
             anchor=now,
-            anchor_date=now.date(),
+            anchor_date=local_date(now),
         )
         self._close(clock, DeadlineStatus.CLOSED)
         self._deadlines.append(deadline)
@@ -128,16 +169,30 @@ class DeadlineClocks:
 
     # --- reading ----------------------------------------------------------------------
 
-    def fire_time(self, deadline: Deadline, rung: Rung) -> datetime:
+    def rung_day(self, deadline: Deadline, rung: Rung) -> tuple[date, time]:
+        """The local day and time a rung fires: notices on working days at 08:00; a
+        statutory effect at 00:00 after the last day."""
+        if rung is Rung.DUE and self.statutory(deadline.clock):
+            return deadline.due_on + timedelta(days=1), EFFECT_TIME
         ladder = self._policy.ladder(deadline.clock)
-        offsets = {
-            Rung.REMINDER: -ladder.reminder_days_before,
-            Rung.DUE: 0,
-            Rung.TEAM_LEAD: ladder.team_lead_after_days,
-            Rung.OPERATIONS: ladder.operations_after_days,
-        }
-        day = deadline.due_on + timedelta(days=offsets[rung])
-        policy_days = (day - deadline.anchor_date).days
+        holidays = self._policy.holidays_in()
+        if rung is Rung.REMINDER:
+            day = previous_working_day(deadline.due_on - timedelta(days=ladder.reminder_days_before), holidays)
+        elif rung is Rung.DUE:
+            day = previous_working_day(deadline.due_on, holidays)
+        else:
+            after = ladder.team_lead_after_days if rung is Rung.TEAM_LEAD else ladder.operations_after_days
+            if self.statutory(deadline.clock):
+                after += 1  # escalations never come before the law's own effect
+            day = next_working_day(deadline.due_on + timedelta(days=after), holidays)
+        return day, RUNG_TIME
+
+    def fire_time(self, deadline: Deadline, rung: Rung) -> datetime:
+        day, at = self.rung_day(deadline, rung)
+        if self._policy.day_seconds == 86400:
+            return local_instant(day, at)
+        # Scaled days (tests, demos): counted in policy days from the clock's start.
+        policy_days = (day - deadline.anchor_date).days + (at.hour * 60 + at.minute) / 1440
         return deadline.anchor + timedelta(seconds=policy_days * self._policy.day_seconds)
 
     def next_rung(self, deadline: Deadline) -> Rung | None:
@@ -208,8 +263,8 @@ class DeadlineClocks:
                 continue
             # Only the highest passed rung fires: the lower ones are history by now.
             rung = max(passed)
-            if deadline.clock in self._statutory and Rung.DUE in passed:
-                rung = Rung.DUE
+            if self.statutory(deadline.clock) and Rung.DUE in passed:
+                rung = Rung.DUE  # the law's effect always acts
             deadline.level = rung
             self._on_rung(deadline, rung)
         self._on_change()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import os
@@ -54,7 +55,22 @@ async def hand_in_documents(stack: Stack, case_id: str, candidate: str, on: str)
     status = json.loads(await ok(stack, "status", case_id, "--json"))
     (journey,) = [j for j in status["journeys"] if j["state"]["candidate"]["candidate_ref"] == candidate]
     flags = [f for code in journey["open_documents"] for f in ("--document", f"{code}:DMS-{code[:12]}:{on}")]
+    if not flags:
+        return
     await ok(stack, "record-documents", case_id, "--candidate", candidate, "--advisor", "m.koch", *flags)
+
+
+async def offered_steps_run(stack: Stack, case_id: str, seen: set[str]) -> list[str]:
+    """Every next step ``status`` offers is a command the starter runs (its --help answers)."""
+    status = json.loads(await ok(stack, "status", case_id, "--json"))
+    steps = [step for j in status["journeys"] for step in j["next_steps"]]
+    steps += [step for j in status["journeys"] for m in j["milestones"] for step in m["next_steps"]]
+    for step in sorted(set(steps) - seen):
+        with contextlib.redirect_stdout(io.StringIO()) as help_text:  # argparse prints --help itself
+            code, _, err = await run(stack, step, "--help")
+        assert code == 0 and f"usage: bin/starter {step}" in help_text.getvalue(), (step, err)
+        seen.add(step)
+    return steps
 
 
 async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_path: Path) -> None:
@@ -73,47 +89,72 @@ async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_
     assert "(stage: candidate_selection)" in out
     out = await ok(stack, "select-candidates", case_id, *actor, "--candidate", "THAMM-4711:TN")
     assert "(stage: journeys)" in out
+    seen: set[str] = set()
+
+    async def step(*argv: str) -> str:
+        await offered_steps_run(stack, case_id, seen)
+        return (
+            await ok(stack, *argv, case_id, *actor)
+            if len(argv) == 1
+            else await ok(stack, argv[0], case_id, *actor, *argv[1:])
+        )
 
     # With one candidate, --candidate may be left out.
     await hand_in_documents(stack, case_id, "THAMM-4711", day(0))
-    out = await ok(stack, "record-contract", case_id, *actor, "--signed-on", day(1), "--starts-on", day(200))
-    assert "(stage: recognition); open documents: recognition_application" in out
-    await hand_in_documents(stack, case_id, "THAMM-4711", day(5))
+    out = await step("record-contract", "--signed-on", day(1), "--starts-on", day(200))
+    assert "(stage: recognition)" in out  # recognition ran beside the contract
+    await step("apply-for-recognition", "--applied-on", day(5), "--body", "IHK FOSA")
+    await step("confirm-recognition-receipt", "--confirmed-on", day(20))
+    await step("record-recognition-complete", "--complete-on", day(25))
+    await step("pause-recognition-clock", "--paused-on", day(30), "--reason-code", "missing_documents",
+               "--reason", "Syllabus translation unclear")  # fmt: skip
+    await step("resume-recognition-clock", "--resumed-on", day(35))
+    await step("extend-recognition-clock", "--until", day(150), "--reason", "Expert opinion needed")
     recognition = tmp_path / "recognition.json"
-    recognition.write_text(json.dumps({"decision": "full", "decided_on": day(60), "body": "IHK FOSA"}))
-    out = await ok(stack, "record-recognition", case_id, *actor, "--file", str(recognition))
+    recognition.write_text(json.dumps({"decision": "full", "decided_on": day(60)}))
+    out = await step("record-recognition", "--file", str(recognition))
     assert "Full recognition by IHK FOSA" in out
-    await ok(stack, "record-ba-decision", case_id, *actor, "--decision", "granted",
-             "--path", "vorabzustimmung", "--decided-on", day(75))  # fmt: skip
-    await hand_in_documents(stack, case_id, "THAMM-4711", day(80))
-    await ok(stack, "book-visa-appointment", case_id, *actor, "--appointment-on", day(90), "--mission", "Tunis")
-    await ok(stack, "record-visa-decision", case_id, *actor, "--decision", "issued",
-             "--decided-on", day(100), "--valid-until", day(465))  # fmt: skip
-    await ok(stack, "record-arrival", case_id, *actor, "--arrived-on", day(150), "--note", "picked up at HAJ")
+    # The employer's Vorabzustimmung request (no consent fiction on this path), with a question.
+    await step("request-ba-consent", "--path", "vorabzustimmung", "--requested-on", day(62))
+    await step("ba-information-requested", "--asked-on", day(64))
+    await step("ba-answers-sent", "--received-on", day(66))
+    await step("record-ba-decision", "--decision", "granted", "--decided-on", day(68))
+    await step("book-visa-appointment", "--appointment-on", day(70), "--mission", "Tunis")
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(65))
+    await step("record-visa-application", "--applied-on", day(70))
+    await step("record-visa-decision", "--decision", "issued", "--decided-on", day(100), "--valid-until", day(465))
+    await step("delay-arrival", "--expected-on", (date.today() + timedelta(days=3)).isoformat(), "--reason", "Flight")
+    await step("record-arrival", "--arrived-on", day(150), "--note", "picked up at HAJ")
+    await step("record-job-start", "--started-on", day(152))
+    await step("record-moving-in", "--moved-in-on", day(150))
     await hand_in_documents(stack, case_id, "THAMM-4711", day(151))
-    await ok(stack, "record-anmeldung", case_id, *actor, "--moved-in-on", day(150), "--registered-on", day(155))
+    await step("record-anmeldung", "--registered-on", day(155))
     await hand_in_documents(stack, case_id, "THAMM-4711", day(156))
-    await ok(stack, "record-permit-application", case_id, *actor, "--applied-on", day(160))
-    await ok(stack, "record-permit-decision", case_id, *actor, "--decision", "granted",
-             "--decided-on", day(190), "--valid-until", day(1600))  # fmt: skip
-    await ok(stack, "record-job-start", case_id, *actor, "--started-on", day(200))
-    await ok(stack, "add-note", case_id, *actor, "--candidate", "THAMM-4711", "--note", "integration course booked")
-    out = await ok(stack, "record-probation-passed", case_id, *actor, "--passed-on", day(382), "--json")
+    await step("record-permit-application", "--applied-on", day(160))
+    await step("record-fiktionsbescheinigung", "--issued-on", day(170), "--valid-until", day(260),
+               "--reference", "DMS-FB-1")  # fmt: skip
+    await step("record-permit-decision", "--decision", "granted", "--decided-on", day(190), "--valid-until", day(1600))
+    await step("add-note", "--candidate", "THAMM-4711", "--note", "integration course booked")
+    await step("record-probation-passed", "--passed-on", day(335))
+    out = await step("record-integration-course", "--status", "registered", "--recorded-on", day(336), "--json")
     assert json.loads(out)["state"]["outcome"] == "placed"
+    # The walk offered these, and each was a runnable command.
+    assert {"record-contract", "apply-for-recognition", "request-ba-consent", "ba-answers-sent",
+            "record-fiktionsbescheinigung", "record-integration-course", "withdraw-candidate"} <= seen  # fmt: skip
 
     async def closed() -> dict | None:
         status = json.loads(await ok(stack, "status", case_id, "--json"))
         return status if status["stage"] == "closed" else None
 
     status = await eventually(closed)
-    assert (status["outcome"], status["outcome_reason"]) == ("placed", "1 of 1 placed")
+    assert (status["outcome"], status["outcome_reason"]) == ("placed", "1 of 1 position(s) filled")
     assert status["ui"].endswith(f"/workflows/case-{case_id}")
     journey = status["journeys"][0]
     assert journey["state"]["stage"] == "finished"
     assert "note_added" in [e["action"] for e in journey["state"]["history"]]
 
     text = await ok(stack, "status", case_id)
-    assert f"Case {case_id}   stage: closed   (closed, placed (1 of 1 placed))" in text
+    assert f"Case {case_id}   stage: closed   (closed, placed (1 of 1 position(s) filled))" in text
     assert "Gastro Nord GmbH (Systemgastronomie), contact personal@gastro-nord.example" in text
     assert "Journey 1: candidate THAMM-4711 (TN)   stage: finished, placed" in text
     assert "note: picked up at HAJ" in text
@@ -127,8 +168,14 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
              "--candidate", "THAMM-4711:TN", "--candidate", "ANAPEC-0815:MA")  # fmt: skip
     text = await ok(stack, "status", case_id)
     assert "Journey 2: candidate ANAPEC-0815 (MA)   stage: contract" in text
-    assert "Open documents: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in text
-    assert "Next steps:     record-documents, record-contract, withdraw-candidate, add-note" in text
+    # Contract and recognition run side by side, each with its own documents and steps.
+    assert "Open:           contract: Employment or training contract signed" in text
+    assert "documents missing: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in text
+    assert "Open:           recognition: Recognition (Anerkennung) of the qualification" in text
+    assert "next: apply-for-recognition" in text
+    assert (
+        "Next steps:     record-contract, apply-for-recognition, record-documents, withdraw-candidate, add-note" in text
+    )
     # The open clocks with their legal or service-level basis.
     assert "Deadline:" in text and "Contract signed after the candidate's selection" in text
     assert "Candidates selected after the consultation" not in text  # met by the selection
@@ -209,10 +256,15 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
         (["new-case", "--file", str(a_list)], "file:"),
         (["new-case", "--file", str(tmp_path / "missing.yaml")], "file:"),
         (["status", "case-123"], "case_id"),
-        (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "maybe", "--path", "embassy",
+        (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "maybe",
           "--decided-on", "2026-10-01"], "decision"),
-        (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "refused", "--path", "embassy",
+        (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "refused",
           "--decided-on", "2026-10-01"], "refusal_grounds"),
+        (["request-ba-consent", wc, "--advisor", "m.koch", "--path", "mail", "--requested-on", "2026-10-01"], "path"),
+        (["record-visa-decision", wc, "--advisor", "m.koch", "--decision", "refused",
+          "--decided-on", "2026-10-01"], "notified_on"),
+        (["pause-recognition-clock", wc, "--advisor", "m.koch", "--paused-on", "2026-10-01",
+          "--reason-code", "bored", "--reason", "x y z"], "reason_code"),
         (["record-arrival", wc, "--advisor", "m.koch", "--arrived-on", "20.11.2026"], "arrived_on"),
         (["record-documents", wc, "--advisor", "m.koch", "--document", "passport"], "documents"),
         (["record-documents", wc, "--advisor", "m.koch", "--document", "selfie:DMS-1"], "documents.0.code"),

@@ -18,7 +18,9 @@ from models.case import (
     SelectedCandidate,
 )
 from models.journey import (
+    ApplyForRecognition,
     BookVisaAppointment,
+    ConfirmRecognitionReceipt,
     DocumentReceipt,
     JourneyStage,
     JourneyView,
@@ -27,15 +29,20 @@ from models.journey import (
     RecordBaDecision,
     RecordContract,
     RecordDocuments,
+    RecordIntegrationCourse,
     RecordJobStart,
+    RecordMovingIn,
     RecordPermitApplication,
     RecordPermitDecision,
     RecordProbationPassed,
     RecordRecognition,
+    RecordVisaApplication,
     RecordVisaDecision,
     RecordVorabzustimmung,
+    RequestBaConsent,
     StartAcceleratedProcedure,
 )
+from process.definition import BY_MODEL
 from starter.cli import new_case_id
 from starter.cli import start_case as start_case_as_the_starter_does
 from workflows.case import CaseWorkflow
@@ -97,7 +104,13 @@ async def select_candidates(client: Client, handle: WorkflowHandle, candidates: 
             candidates=[SelectedCandidate(candidate_ref=r, origin_country=c) for r, c in candidates],
         ),
     )
-    return [Journey(client.get_workflow_handle(j.workflow_id)) for j in state.journeys]
+    # The journeys started by this selection (earlier ones keep running).
+    return [Journey(client.get_workflow_handle(j.workflow_id)) for j in state.journeys[-len(candidates) :]]
+
+
+async def act(handle: WorkflowHandle, action: Any) -> JourneyView:
+    """Send one advisor action as the starter does: the Update is named after the action."""
+    return await handle.execute_update(BY_MODEL[type(action)].update, action, result_type=JourneyView)
 
 
 @dataclass
@@ -110,113 +123,105 @@ class Journey:
     async def stage(self) -> JourneyStage:
         return (await self.view()).state.stage
 
-    async def do(self, update: Any, model: type, **fields: Any) -> JourneyView:
-        return await self.handle.execute_update(update, model(advisor=ADVISOR, **fields))
+    async def do(self, model: type, **fields: Any) -> JourneyView:
+        return await act(self.handle, model(advisor=ADVISOR, **fields))
 
     async def hand_in_documents(self, on: date) -> JourneyView:
-        """Record every document the current stage still lacks."""
+        """Record every document the actions on offer still lack."""
         view = await self.view()
         missing = view.open_documents
         if not missing:
             return view
         receipts = [DocumentReceipt(code=c, reference=f"DMS-{c.value[:20]}", received_on=on) for c in missing]
-        return await self.do(JourneyWorkflow.record_documents, RecordDocuments, documents=receipts)
+        return await self.do(RecordDocuments, documents=receipts)
 
-    # The happy path, one stage at a time; each returns the view after the step.
+    # The usual path, one step at a time; each returns the view after the step.
 
     async def contract(self) -> JourneyView:
         await self.hand_in_documents(day(0))
-        return await self.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200))
+        return await self.do(RecordContract, signed_on=day(1), starts_on=day(200))
 
     async def accelerated_procedure(self) -> JourneyView:
         await self.hand_in_documents(day(2))
-        return await self.do(
-            JourneyWorkflow.start_accelerated_procedure,
-            StartAcceleratedProcedure,
-            agreement_signed_on=day(3),
-            fee_paid_on=day(3),
-        )
+        return await self.do(StartAcceleratedProcedure, agreement_signed_on=day(3), fee_paid_on=day(3))
 
     async def recognition(self, decision: str = "full", **extra: Any) -> JourneyView:
-        await self.hand_in_documents(day(5))
-        return await self.do(
-            JourneyWorkflow.record_recognition,
-            RecordRecognition,
-            decision=decision,
-            decided_on=day(60),
-            body="Handwerkskammer Hannover",
-            **extra,
-        )
+        """Applied for, receipt confirmed with complete documents, decided."""
+        view = await self.hand_in_documents(day(4))
+        if view.state.recognition_applied_on is None:
+            await self.do(ApplyForRecognition, applied_on=day(5), body="Handwerkskammer Hannover")
+            await self.do(ConfirmRecognitionReceipt, confirmed_on=day(12), complete_on=day(12))
+        return await self.do(RecordRecognition, decision=decision, decided_on=day(60), **extra)
 
-    async def ba_consent(self, path: str = "vorabzustimmung", decision: str = "granted", **extra: Any) -> JourneyView:
-        return await self.do(
-            JourneyWorkflow.record_ba_decision,
-            RecordBaDecision,
-            decision=decision,
-            path=path,
-            decided_on=day(75),
-            **extra,
-        )
+    async def ba_consent(
+        self,
+        path: str = "vorabzustimmung",
+        decision: str = "granted",
+        requested_on: date | None = None,
+        decided_on: date | None = None,
+        **extra: Any,
+    ) -> JourneyView:
+        """Request and decision. A request dated long ago on a path with the consent fiction
+        would be deemed granted at once (as the law has it): such paths are dated recently."""
+        state = (await self.view()).state
+        if state.ba_request is None:
+            await self.do(RequestBaConsent, path=path, requested_on=requested_on or day(65))
+        return await self.do(RecordBaDecision, decision=decision, decided_on=decided_on or day(75), **extra)
 
     async def vorabzustimmung(self, valid_days: int = 90) -> JourneyView:
         return await self.do(
-            JourneyWorkflow.record_vorabzustimmung,
             RecordVorabzustimmung,
-            issued_on=TODAY - timedelta(days=5),
+            issued_on=TODAY - timedelta(days=2),
             valid_until=TODAY + timedelta(days=valid_days),
         )
 
     async def visa_appointment(self, on: date | None = None) -> JourneyView:
+        return await self.do(BookVisaAppointment, appointment_on=on or day(90), mission="Tunis")
+
+    async def visa_application(self, on: date | None = None) -> JourneyView:
         await self.hand_in_documents(day(80))
-        return await self.do(
-            JourneyWorkflow.book_visa_appointment,
-            BookVisaAppointment,
-            appointment_on=on or day(90),
-            mission="Tunis",
-        )
+        return await self.do(RecordVisaApplication, applied_on=on or day(90))
 
     async def visa(
         self, decision: str = "issued", on: date | None = None, valid_until: date | None = None
     ) -> JourneyView:
         decided_on = on or day(100)
-        return await self.do(
-            JourneyWorkflow.record_visa_decision,
-            RecordVisaDecision,
-            decision=decision,
-            decided_on=decided_on,
-            valid_until=(valid_until or decided_on + timedelta(days=365)) if decision == "issued" else None,
-        )
+        if decision == "issued":
+            extra = {"valid_until": valid_until or decided_on + timedelta(days=365)}
+        else:
+            extra = {"notified_on": decided_on}
+        return await self.do(RecordVisaDecision, decision=decision, decided_on=decided_on, **extra)
 
     async def arrival(self) -> JourneyView:
-        return await self.do(JourneyWorkflow.record_arrival, RecordArrival, arrived_on=day(150))
+        return await self.do(RecordArrival, arrived_on=day(150))
 
     async def settle_in(self) -> JourneyView:
-        """Anmeldung, residence permit and job start: into probation."""
+        """Job start on the visa, Anmeldung, residence permit: into probation."""
+        await self.do(RecordJobStart, started_on=day(152))
+        await self.do(RecordMovingIn, moved_in_on=day(150))
         await self.hand_in_documents(day(151))
-        await self.do(JourneyWorkflow.record_anmeldung, RecordAnmeldung, moved_in_on=day(150), registered_on=day(155))
+        await self.do(RecordAnmeldung, registered_on=day(155))
         await self.hand_in_documents(day(156))
-        await self.do(JourneyWorkflow.record_permit_application, RecordPermitApplication, applied_on=day(160))
-        await self.do(
-            JourneyWorkflow.record_permit_decision,
-            RecordPermitDecision,
-            decision="granted",
-            decided_on=day(190),
-            valid_until=day(190 + 4 * 365),
+        await self.do(RecordPermitApplication, applied_on=day(160))
+        return await self.do(
+            RecordPermitDecision, decision="granted", decided_on=day(190), valid_until=day(190 + 4 * 365)
         )
-        return await self.do(JourneyWorkflow.record_job_start, RecordJobStart, started_on=day(200))
 
     async def probation_passed(self) -> JourneyView:
-        return await self.do(JourneyWorkflow.record_probation_passed, RecordProbationPassed, passed_on=day(382))
+        """Probation passed and the integration course registered: the journey is done."""
+        await self.do(RecordProbationPassed, passed_on=day(335))
+        return await self.do(RecordIntegrationCourse, status="registered", recorded_on=day(336))
 
     async def to_vorabzustimmung(self) -> JourneyView:
         """§81a journey: contract, the procedure's agreement, recognition, BA consent via the ABH."""
         await self.contract()
         await self.accelerated_procedure()
         await self.recognition()
-        return await self.ba_consent(path="abh_81a")
+        recently = TODAY - timedelta(days=4)
+        return await self.ba_consent(path="abh_81a", requested_on=recently, decided_on=recently + timedelta(days=1))
 
     async def to_visa_stage(self) -> JourneyView:
-        """Regular §18a journey: contract, recognition, BA consent."""
+        """Regular §18a journey: contract, recognition, BA consent (employer's Vorabzustimmung)."""
         await self.contract()
         await self.recognition()
         return await self.ba_consent()
@@ -224,6 +229,7 @@ class Journey:
     async def to_probation(self) -> JourneyView:
         await self.to_visa_stage()
         await self.visa_appointment()
+        await self.visa_application()
         await self.visa()
         await self.arrival()
         return await self.settle_in()

@@ -26,7 +26,6 @@ from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, day, new_case, open_journeys, select_candidates, start_case
 from workflows.case import CaseWorkflow
-from workflows.journey import JourneyWorkflow
 
 
 def _rows(stack: Stack, table, **where) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -44,14 +43,19 @@ async def test_two_candidates_through_every_stage_to_a_placed_case(stack: Stack)
     assert (await handle.query(CaseWorkflow.status)).stage is Stage.JOURNEYS
 
     view = await tunisia.contract()
+    # Recognition ran beside the contract from the start; it is what is left open now.
     assert view.state.stage is JourneyStage.RECOGNITION
-    assert "recognition_application" in view.open_documents
+    assert view.state.open_milestones == ["recognition"]
+    assert "apply-for-recognition" in view.next_steps
     await tunisia.recognition()
     await tunisia.ba_consent()
-    view = await tunisia.visa_appointment()
+    await tunisia.visa_appointment()
+    view = await tunisia.visa_application()
     assert view.state.visa_applications == 1
     await tunisia.visa()
-    await tunisia.arrival()
+    view = await tunisia.arrival()
+    # After arrival three tracks run side by side.
+    assert view.state.open_milestones == ["anmeldung", "residence_permit", "job_start"]
     view = await tunisia.settle_in()
     assert view.state.stage is JourneyStage.PROBATION
     view = await tunisia.probation_passed()
@@ -64,7 +68,7 @@ async def test_two_candidates_through_every_stage_to_a_placed_case(stack: Stack)
 
     result: CaseState = await handle.result()
     assert (result.stage, result.outcome) == (Stage.CLOSED, Outcome.PLACED)
-    assert result.outcome_reason == "2 of 2 placed"
+    assert result.outcome_reason == "2 of 2 position(s) filled"
     assert [j.outcome for j in result.journeys] == ["placed", "placed"]
     assert [e.action for e in result.history if not e.action.startswith("deadline_")] == [
         "case_opened",
@@ -96,16 +100,22 @@ async def test_two_candidates_through_every_stage_to_a_placed_case(stack: Stack)
     assert tn_actions == [
         "journey_started",
         "contract_signed",
+        "recognition_applied",
+        "recognition_receipt_confirmed",
         "recognition_full",
+        "ba_consent_requested",
         "ba_consent_granted",
         "visa_appointment_booked",
+        "visa_applied",
         "visa_issued",
         "arrived",
+        "job_started",
+        "moved_in",
         "anmeldung_recorded",
         "permit_applied",
         "permit_granted",
-        "job_started",
         "probation_passed",
+        "integration_course_recorded",
     ]
     assert [e["seq"] for e in tn_events] == list(range(1, len(tn_events) + 1))
     case_event_rows = _rows(stack, case_events, case_id=case_id)
@@ -150,21 +160,21 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
         CaseWorkflow.complete_consultation,
         CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
     )
+    (journey,) = await select_candidates(stack.client, handle, [("ANETI-31", "TN")])
+    # The same candidate twice: rejected (a replacement is another candidate).
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await handle.execute_update(
             CaseWorkflow.select_candidates,
             SelectCandidates(
-                advisor=ADVISOR,
-                candidates=[SelectedCandidate(candidate_ref=f"THAMM-{i}00", origin_country="EG") for i in range(3)],
+                advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref="ANETI-31", origin_country="TN")]
             ),
         )
-    assert "3 selected for 2 position(s)" in str(err.value.cause)
+    assert "already selected in this case: ANETI-31" in str(err.value.cause)
 
     # A journey step without its documents: the rejection names the missing ones.
-    (journey,) = await select_candidates(stack.client, handle, [("ANETI-31", "TN")])
     journey_before = await journey.view()
     with pytest.raises(WorkflowUpdateFailedError) as err:
-        await journey.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(1), starts_on=day(200))
+        await journey.do(RecordContract, signed_on=day(1), starts_on=day(200))
     message = str(err.value.cause)
     assert "documents missing for contract: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in message
     # A step of a later stage, and a date in the future.
@@ -174,7 +184,7 @@ async def test_rejected_updates_change_nothing(stack: Stack) -> None:
         await journey.arrival()
     assert "stage 'contract'" in str(err.value.cause)
     with pytest.raises(WorkflowUpdateFailedError) as err:
-        await journey.do(JourneyWorkflow.record_contract, RecordContract, signed_on=day(999), starts_on=day(999))
+        await journey.do(RecordContract, signed_on=day(999), starts_on=day(999))
     assert "signed_on" in str(err.value.cause) and "in the future" in str(err.value.cause)
     assert await journey.view() == mid
     assert len(mid.state.history) == len(journey_before.state.history) + 1  # only the documents

@@ -13,15 +13,30 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from core import search_attributes as sa
-from models.case import CaseState, CompleteConsultation, Procedure, ResidenceRoute
+from models.case import CaseState, CompleteConsultation, Procedure, ResidenceRoute, SelectedCandidate
 from models.clocks import ClockName, DeadlineStatus, Rung
-from models.journey import ExtendRecognitionClock, JourneyStage, PauseRecognitionClock, ResumeRecognitionClock
+from models.deadlines import DEFAULT_POLICY_FILE, DeadlinePolicy, load_policy
+from models.journey import (
+    ApplyForRecognition,
+    BaAnswersSent,
+    BaInformationRequested,
+    ConfirmRecognitionReceipt,
+    ExtendRecognitionClock,
+    JourneyInput,
+    JourneyStage,
+    PauseRecognitionClock,
+    RecordRecognitionComplete,
+    RequestBaConsent,
+    ResumeRecognitionClock,
+    journey_workflow_id,
+)
+from starter.cli import new_case_id
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import ADVISOR, TODAY, new_case, open_journeys, start_case
+from tests.workflows.case_flow import ADVISOR, TODAY, Journey, new_case, open_journeys, start_case
 from tests.workflows.scaled import scaled_worker
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
@@ -115,90 +130,94 @@ async def test_a_met_deadline_stops_its_ladder(stack: Stack, tmp_path: Path) -> 
         assert selection.status == "running"
 
 
-async def test_a_new_appointment_date_moves_the_running_timer(stack: Stack, tmp_path: Path) -> None:
-    async with scaled_worker(stack, tmp_path, day_seconds=0.5) as queue:
-        handle = await start_case(stack.client, queue, new_case(positions=1, procedure=Procedure.ACCELERATED_81A))
-        (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
-        await journey.to_vorabzustimmung()
-        await journey.vorabzustimmung(valid_days=90)
-        await journey.visa_appointment(on=TODAY + timedelta(days=30))
-        view = await journey.view()
-        first = next(d for d in view.state.deadlines if d.clock is ClockName.VISA_DECISION_81A)
-        assert first.due_on >= TODAY + timedelta(days=51)  # 3 weeks after the appointment (§31a(2) AufenthV)
-
-        # The embassy moves the appointment forward: the decision is due in a few days now,
-        # and the moved timer fires its reminder.
-        await journey.visa_appointment(on=TODAY - timedelta(days=17))
-
-        async def reminded() -> Any:
-            view = await journey.view()
-            clock = next(d for d in view.state.deadlines if d.clock is ClockName.VISA_DECISION_81A)
-            notices = [e for e in view.state.history if e.action == "deadline_reminder" and "Visa decided" in e.summary]
-            return (clock, notices) if notices else None
-
-        clock, notices = await until(reminded)
-        assert clock.generation == 2
-        assert clock.due_on < first.due_on
-        assert str(clock.due_on) in notices[0].summary
-
-
-async def test_the_recognition_clock_pauses_resumes_and_extends_once(stack: Stack, tmp_path: Path) -> None:
+async def test_the_recognition_clock_runs_from_complete_documents_pauses_resumes_and_extends_once(
+    stack: Stack, tmp_path: Path
+) -> None:
     async with scaled_worker(stack, tmp_path, day_seconds=86400) as queue:
         handle = await start_case(stack.client, queue, new_case(positions=1))
         (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
         await journey.contract()
-        view = await journey.hand_in_documents(TODAY)
-
-        def clock(view: Any) -> Any:
-            return next(d for d in view.state.deadlines if d.clock is ClockName.RECOGNITION_DECISION)
-
-        started = clock(view)
-        assert started.status is DeadlineStatus.RUNNING
-        assert started.due_on >= TODAY + timedelta(days=89)  # 3 months, §6 BQFG
-        view = await journey.do(JourneyWorkflow.pause_recognition_clock, PauseRecognitionClock, reason="Doubts")
-        assert clock(view).status is DeadlineStatus.PAUSED
-        view = await journey.do(JourneyWorkflow.resume_recognition_clock, ResumeRecognitionClock)
-        assert (clock(view).status, clock(view).due_on) == (DeadlineStatus.RUNNING, started.due_on)
-        until_date = started.due_on + timedelta(days=30)
+        await journey.hand_in_documents(TODAY)
+        view = await journey.do(ApplyForRecognition, applied_on=TODAY - timedelta(days=10), body="IHK FOSA")
+        receipt = clock(view, ClockName.RECOGNITION_RECEIPT)
+        assert (receipt.started_on, receipt.status) == (TODAY - timedelta(days=10), DeadlineStatus.RUNNING)
+        view = await journey.do(ConfirmRecognitionReceipt, confirmed_on=TODAY - timedelta(days=3))
+        assert clock(view, ClockName.RECOGNITION_RECEIPT, open_=False).status is DeadlineStatus.MET
+        # The decision period counts from the day the body has the complete documents.
+        view = await journey.do(RecordRecognitionComplete, complete_on=TODAY - timedelta(days=2))
+        started = clock(view, ClockName.RECOGNITION_DECISION)
+        assert started.started_on == TODAY - timedelta(days=2)
+        assert started.due_on >= TODAY + timedelta(days=86)  # 3 months, §6 BQFG
         view = await journey.do(
-            JourneyWorkflow.extend_recognition_clock, ExtendRecognitionClock, until=until_date, reason="Expert opinion"
+            PauseRecognitionClock,
+            paused_on=TODAY - timedelta(days=1),
+            reason_code="missing_documents",
+            reason="Syllabus",
         )
-        assert (clock(view).due_on, clock(view).extended, clock(view).generation) == (until_date, True, 3)
+        assert clock(view, ClockName.RECOGNITION_DECISION).status is DeadlineStatus.PAUSED
+        view = await journey.do(ResumeRecognitionClock, resumed_on=TODAY)
+        resumed = clock(view, ClockName.RECOGNITION_DECISION)
+        assert (resumed.status, resumed.due_on) == (DeadlineStatus.RUNNING, started.due_on + timedelta(days=1))
+        until_date = resumed.due_on + timedelta(days=30)
+        view = await journey.do(ExtendRecognitionClock, until=until_date, reason="Expert opinion")
+        extended = clock(view, ClockName.RECOGNITION_DECISION)
+        assert (extended.due_on, extended.extended, extended.generation) == (until_date, True, 3)
         try:
-            await journey.do(
-                JourneyWorkflow.extend_recognition_clock,
-                ExtendRecognitionClock,
-                until=until_date + timedelta(days=30),
-                reason="Again",
-            )
-        except Exception as err:  # noqa: BLE001 - the update's failure carries the rule
-            assert "only once" in str(getattr(err, "cause", err))
+            await journey.do(ExtendRecognitionClock, until=until_date + timedelta(days=30), reason="Again")
+        except WorkflowUpdateFailedError as err:
+            assert "only once" in str(err.cause)
         else:
             raise AssertionError("a second extension was accepted")
 
 
-async def test_ba_consent_is_deemed_given_when_the_period_runs_out(stack: Stack, tmp_path: Path) -> None:
-    async with scaled_worker(stack, tmp_path, day_seconds=0.25) as queue:
+def clock(view: Any, name: ClockName, open_: bool = True) -> Any:
+    return next(d for d in reversed(view.state.deadlines) if d.clock is name and (d.open or not open_))
+
+
+async def test_the_ba_consent_fiction_stops_on_a_question_and_is_deemed_only_after_the_last_day(
+    stack: Stack, tmp_path: Path
+) -> None:
+    day_seconds = 0.5
+    fiction = {"ba_consent_fiction": {"period": {"days": 2}, "by_procedure": {}}}
+    async with scaled_worker(stack, tmp_path, day_seconds=day_seconds, clocks=fiction) as queue:
         case = new_case(positions=1, route=ResidenceRoute.SECTION_16A, qualification_level="trainee")
         handle = await start_case(stack.client, queue, case)
         (journey,) = await open_journeys(stack.client, handle, [("ANAPEC-77", "MA")])
         view = await journey.contract()
-        assert view.state.stage is JourneyStage.BA_CONSENT  # §16a: no recognition
+        # §16a: no recognition; BA consent and visa are open side by side (path b: visa first).
+        assert view.state.open_milestones == ["ba_consent", "visa"]
+        await journey.visa_appointment(on=TODAY)
+        await journey.visa_application(on=TODAY)
+        view = await journey.do(RequestBaConsent, path="embassy", requested_on=TODAY)
+        assert clock(view, ClockName.BA_CONSENT_FICTION).status is DeadlineStatus.RUNNING
+        view = await journey.do(BaInformationRequested, asked_on=TODAY)
+        assert clock(view, ClockName.BA_CONSENT_FICTION, open_=False).status is DeadlineStatus.INTERRUPTED
+        # Well past the first period: no consent is invented while the BA waits for answers.
+        await asyncio.sleep(6 * day_seconds * 2)
+        view = await journey.view()
+        assert view.state.stage is JourneyStage.BA_CONSENT
+        assert "ba_consent_deemed" not in [e.action for e in view.state.history]
+
+        view = await journey.do(BaAnswersSent, received_on=TODAY)
+        restarted = clock(view, ClockName.BA_CONSENT_FICTION)
+        answered_at = view.state.history[-1].occurred_at
 
         async def deemed() -> Any:
             view = await journey.view()
-            return view if view.state.stage is JourneyStage.VISA else None
+            return view if "ba_consent" not in view.state.open_milestones else None
 
         view = await until(deemed)
         event = next(e for e in view.state.history if e.action == "ba_consent_deemed")
         assert event.advisor == "system"
-        assert "§36(2) BeschV" in event.summary
-        assert view.state.ba_decisions[-1]["decision"] == "deemed_granted"
-        fiction = next(d for d in view.state.deadlines if d.clock is ClockName.BA_CONSENT_FICTION)
-        assert fiction.status is DeadlineStatus.MET
+        assert f"no answer by the end of {restarted.due_on}" in event.summary and "§36(2) BeschV" in event.summary
+        # Not during the last day: only once it has run out (scaled: due date + 1 day, 00:00).
+        last_day_over = (restarted.due_on - TODAY).days + 1
+        assert event.occurred_at - answered_at >= timedelta(seconds=(last_day_over - 1) * day_seconds)
+        assert view.state.ba[-1].decision == "deemed_granted"
+        assert clock(view, ClockName.BA_CONSENT_FICTION, open_=False).status is DeadlineStatus.MET
 
         def told() -> Any:
-            return [m for m in stack.smtp.for_case(case.case_id) if "deemed given on" in m["Subject"]]
+            return [m for m in stack.smtp.for_case(case.case_id) if "deemed given: no answer" in m["Subject"]]
 
         (mail,) = await until(told)
         assert mail["To"] == f"{ADVISOR}@{stack.settings.staff_email_domain}"
@@ -209,7 +228,7 @@ async def test_an_expired_vorabzustimmung_sends_the_journey_back_by_itself(stack
         handle = await start_case(stack.client, queue, new_case(positions=1, procedure=Procedure.ACCELERATED_81A))
         (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
         await journey.to_vorabzustimmung()
-        view = await journey.vorabzustimmung(valid_days=3)  # runs out in about 1.5 s
+        view = await journey.vorabzustimmung(valid_days=3)  # runs out after about 2 s
         assert view.state.stage is JourneyStage.VISA
 
         async def sent_back() -> Any:
@@ -222,3 +241,34 @@ async def test_an_expired_vorabzustimmung_sends_the_journey_back_by_itself(stack
         assert f"its validity ended on {TODAY + timedelta(days=3)}" in event.summary
         validity = next(d for d in view.state.deadlines if d.clock is ClockName.VORABZUSTIMMUNG_VALIDITY)
         assert validity.status is DeadlineStatus.LAPSED
+
+
+async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) -> None:
+    """A case keeps the policy it started with: a clock a later release adds is not run for it."""
+    policy = load_policy(DEFAULT_POLICY_FILE)
+    older = policy.model_copy(
+        update={"clocks": {k: v for k, v in policy.clocks.items() if k is not ClockName.INTEGRATION_COURSE}}
+    )
+    stored = DeadlinePolicy.model_validate_json(older.model_dump_json())  # as the history holds it
+    case_id = new_case_id()
+    journey_input = JourneyInput(
+        case_id=case_id, number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4711", origin_country="TN"),
+        advisor=ADVISOR, employer_name="X GmbH", occupation="Koch", route=ResidenceRoute.SECTION_16A,
+        procedure=Procedure.REGULAR, policy=stored,
+    )  # fmt: skip
+    handle = await stack.client.start_workflow(
+        JourneyWorkflow.run, journey_input, id=journey_workflow_id(case_id, 1), task_queue=stack.settings.task_queue
+    )
+    journey = Journey(handle)
+    await journey.contract()
+    await journey.ba_consent()
+    await journey.visa_appointment()
+    await journey.visa_application()
+    await journey.visa()
+    await journey.arrival()
+    view = await journey.settle_in()
+    assert "integration_course" in view.state.open_milestones  # the milestone is there, its clock is not
+    assert ClockName.INTEGRATION_COURSE not in {d.clock for d in view.state.deadlines}
+    assert ClockName.PROBATION in {d.clock for d in view.state.deadlines}
+    await journey.probation_passed()
+    assert (await handle.result()).outcome == "placed"

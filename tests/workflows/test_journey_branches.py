@@ -4,12 +4,15 @@ against the real dev server."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from models.case import CaseState, Outcome, Procedure, Stage, Withdraw
+from models.case import CaseState, CloseCase, Outcome, Procedure, Stage, Withdraw
+from models.clocks import ClockName
+from models.deadlines import DEFAULT_POLICY_FILE, load_policy
 from models.documents import DocumentCode
 from models.journey import (
     DelayArrival,
@@ -20,18 +23,29 @@ from models.journey import (
     ReapplyBaConsent,
     RecordEmployerReport,
     RecordEmploymentEnded,
+    RequestBaConsent,
     VorabzustimmungExpired,
     WithdrawCandidate,
 )
 from tests.conftest import Stack
-from tests.workflows.case_flow import ADVISOR, TODAY, Journey, day, last_step, new_case, open_journeys, start_case
+from tests.support import eventually
+from tests.workflows.case_flow import (
+    ADVISOR,
+    TODAY,
+    Journey,
+    day,
+    last_step,
+    new_case,
+    open_journeys,
+    select_candidates,
+    start_case,
+)
 from workflows.case import CaseWorkflow
-from workflows.journey import JourneyWorkflow
 
 S = JourneyStage
 
 
-async def one_journey(stack: Stack, **case_fields: object) -> tuple[object, Journey]:
+async def one_journey(stack: Stack, **case_fields: object) -> tuple[WorkflowHandle[Any, Any], Journey]:
     handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1, **case_fields))
     (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
     return handle, journey
@@ -43,14 +57,50 @@ async def rejected(coro: object) -> str:
     return str(err.value.cause)
 
 
-async def test_candidate_withdraws(stack: Stack) -> None:
+async def case_stage(handle: WorkflowHandle[Any, Any]) -> Stage:
+    return (await handle.query(CaseWorkflow.status)).stage
+
+
+async def test_a_withdrawn_candidate_is_replaced_by_the_next_profile(stack: Stack) -> None:
     handle, journey = await one_journey(stack)
     await journey.contract()
-    view = await journey.do(JourneyWorkflow.withdraw_candidate, WithdrawCandidate, reason="Accepted an offer in Canada")
+    view = await journey.do(WithdrawCandidate, reason="Accepted an offer in Canada")
     assert (view.state.stage, view.state.outcome) == (S.FINISHED, JourneyOutcome.WITHDRAWN_BY_CANDIDATE)
-    result: CaseState = await handle.result()  # type: ignore[attr-defined]
-    assert result.outcome is Outcome.NOT_PLACED
-    assert result.outcome_reason == "0 of 1 placed; THAMM-4711: withdrawn_by_candidate (Accepted an offer in Canada)"
+    # Nobody placed yet: the case waits for a replacement instead of closing.
+    assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
+    (replacement,) = await select_candidates(stack.client, handle, [("THAMM-5150", "EG")])
+    assert replacement.handle.id.endswith("-j2")
+    await replacement.to_probation()
+    await replacement.probation_passed()
+    result: CaseState = await handle.result()
+    assert result.outcome is Outcome.PLACED
+    assert result.outcome_reason == (
+        "1 of 1 position(s) filled; THAMM-4711: withdrawn_by_candidate (Accepted an offer in Canada)"
+    )
+
+
+async def test_replacements_are_selected_while_journeys_run(stack: Stack) -> None:
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (first,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    await first.contract()
+    # The positions limit placements, not selections: a second profile while the first runs.
+    (second,) = await select_candidates(stack.client, handle, [("THAMM-0815", "MA")])
+    state: CaseState = await handle.query(CaseWorkflow.status)
+    assert (state.stage, [j.candidate_ref for j in state.journeys]) == (Stage.JOURNEYS, ["THAMM-4711", "THAMM-0815"])
+    assert "as replacement" in state.history[-1].summary
+    await first.do(WithdrawCandidate, reason="Family reasons")
+    await second.do(WithdrawCandidate, reason="Visa elsewhere")
+    assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
+    # No further candidate: the advisor closes the case with what was placed.
+    state = await handle.execute_update(
+        CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="THAMM Plus has no further profile")
+    )
+    assert (state.stage, state.outcome) == (Stage.CLOSED, Outcome.NOT_PLACED)
+    assert (state.outcome_reason or "").startswith("0 of 1 position(s) filled; THAMM-4711: withdrawn_by_candidate")
+
+
+async def _is(probe: object, expected: object) -> bool:
+    return await probe == expected  # type: ignore[misc]
 
 
 async def test_employer_withdraws_the_vacancy_and_every_open_journey_ends(stack: Stack) -> None:
@@ -102,7 +152,9 @@ async def test_recognition_rejected_ends_the_journey_or_continues_as_partnership
     await journey.contract()
     view = await journey.recognition("rejected")
     assert (view.state.stage, view.state.outcome) == (S.FINISHED, JourneyOutcome.RECOGNITION_REJECTED)
-    assert (await handle.result()).outcome is Outcome.NOT_PLACED  # type: ignore[attr-defined]
+    assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
+    await handle.execute_update(CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No other candidate"))
+    assert (await handle.result()).outcome is Outcome.NOT_PLACED
 
     _, other = await one_journey(stack)
     await other.contract()
@@ -118,10 +170,13 @@ async def test_ba_refusal_and_reapplication(stack: Stack) -> None:
     assert view.state.stage is S.BA_REFUSED
     assert "reapply-ba-consent" in view.next_steps
     assert "stage 'ba_refused'" in await rejected(journey.ba_consent())
-    await journey.do(JourneyWorkflow.reapply_ba_consent, ReapplyBaConsent, changes="Wage raised to 3,300 EUR")
-    view = await journey.ba_consent()
+    await journey.do(ReapplyBaConsent, changes="Wage raised to 3,300 EUR")
+    # The new request cannot be dated before the refusal it answers.
+    message = await rejected(journey.do(RequestBaConsent, path="vorabzustimmung", requested_on=day(70)))
+    assert f"requested_on: {day(70)} is before the refusal (ba_refused_on {day(75)})" in message
+    view = await journey.ba_consent(requested_on=day(80), decided_on=day(85))
     assert view.state.stage is S.VISA
-    assert [d["decision"] for d in view.state.ba_decisions] == ["refused", "granted"]
+    assert [r.decision for r in view.state.ba] == ["refused", "granted"]
 
 
 async def test_vorabzustimmung_expires_before_the_visa_appointment(stack: Stack) -> None:
@@ -133,33 +188,39 @@ async def test_vorabzustimmung_expires_before_the_visa_appointment(stack: Stack)
     view = await journey.recognition()  # the ABH filed it: no extra documents
     assert view.state.stage is S.BA_CONSENT
     assert "abh_81a" in await rejected(journey.ba_consent(path="embassy"))
-    view = await journey.ba_consent(path="abh_81a")
+    recently = TODAY - timedelta(days=4)
+    view = await journey.ba_consent(path="abh_81a", requested_on=recently, decided_on=recently + timedelta(days=1))
     assert view.state.stage is S.VORABZUSTIMMUNG
     await journey.vorabzustimmung(valid_days=10)
 
     message = await rejected(journey.visa_appointment(on=TODAY + timedelta(days=20)))
     assert "after the Vorabzustimmung expires" in message
-    view = await journey.do(
-        JourneyWorkflow.vorabzustimmung_expired,
-        VorabzustimmungExpired,
-        reason="Embassy closed, no slot in time",
-    )
+    view = await journey.do(VorabzustimmungExpired, reason="Embassy closed, no slot in time")
     assert (view.state.stage, view.state.vorabzustimmung_valid_until) == (S.VORABZUSTIMMUNG, None)
     await journey.vorabzustimmung(valid_days=90)
     view = await journey.visa_appointment(on=TODAY + timedelta(days=20))
     assert view.state.visa_appointment_on == TODAY + timedelta(days=20)
+    # Lodged within the validity: what the Vorabzustimmung was for has happened.
+    view = await journey.visa_application(on=TODAY)
+    validity = next(
+        d for d in view.state.deadlines if d.clock is ClockName.VORABZUSTIMMUNG_VALIDITY and d.status == "met"
+    )
+    assert validity.due_on == TODAY + timedelta(days=90)
+    assert "within its validity" in await rejected(journey.do(VorabzustimmungExpired, reason="too late"))
 
 
 async def test_visa_refused_then_new_application(stack: Stack) -> None:
     _, journey = await one_journey(stack)
     await journey.to_visa_stage()
     await journey.visa_appointment()
+    await journey.visa_application()
     view = await journey.visa("refused")
     assert view.state.stage is S.VISA_REFUSED
     assert "lawsuit at the VG Berlin by" in last_step(view.state.history).summary
-    view = await journey.do(JourneyWorkflow.new_visa_application, NewVisaApplication)
+    view = await journey.do(NewVisaApplication)
     assert (view.state.stage, view.state.visa_appointment_on) == (S.VISA, None)
     await journey.visa_appointment(on=day(110))
+    await journey.visa_application(on=day(110))
     view = await journey.visa(on=day(120))
     assert (view.state.stage, view.state.visa_applications) == (S.ARRIVAL, 2)
 
@@ -168,10 +229,11 @@ async def test_visa_refused_then_lawsuit_within_one_month(stack: Stack) -> None:
     _, journey = await one_journey(stack)
     await journey.to_visa_stage()
     await journey.visa_appointment()
+    await journey.visa_application()
     await journey.visa("refused", on=day(100))
-    message = await rejected(journey.do(JourneyWorkflow.file_visa_lawsuit, FileVisaLawsuit, filed_on=day(140)))
+    message = await rejected(journey.do(FileVisaLawsuit, filed_on=day(140)))
     assert "§74 VwGO" in message
-    view = await journey.do(JourneyWorkflow.file_visa_lawsuit, FileVisaLawsuit, filed_on=day(120))
+    view = await journey.do(FileVisaLawsuit, filed_on=day(120))
     assert view.state.stage is S.VISA_LAWSUIT
     view = await journey.visa(on=day(135))
     assert view.state.stage is S.ARRIVAL
@@ -182,41 +244,33 @@ async def test_arrival_delayed_within_and_past_the_visa(stack: Stack) -> None:
     _, journey = await one_journey(stack)
     await journey.to_visa_stage()
     await journey.visa_appointment()
+    await journey.visa_application()
     visa_until = TODAY + timedelta(days=40)
     await journey.visa(on=day(100), valid_until=visa_until)
-    view = await journey.do(
-        JourneyWorkflow.delay_arrival,
-        DelayArrival,
-        expected_on=TODAY + timedelta(days=30),
-        reason="Flight cancelled",
-    )
+    view = await journey.do(DelayArrival, expected_on=TODAY + timedelta(days=30), reason="Flight cancelled")
     assert (view.state.stage, view.state.expected_arrival_on) == (S.ARRIVAL, TODAY + timedelta(days=30))
-    view = await journey.do(
-        JourneyWorkflow.delay_arrival,
-        DelayArrival,
-        expected_on=TODAY + timedelta(days=60),
-        reason="Family illness",
-    )
+    view = await journey.do(DelayArrival, expected_on=TODAY + timedelta(days=60), reason="Family illness")
     assert (view.state.stage, view.state.visa_valid_until) == (S.VISA, None)
     assert "new visa needed" in last_step(view.state.history).summary
 
 
-async def test_probation_failure_and_the_employer_report(stack: Stack) -> None:
+async def test_an_early_end_after_probation_and_the_employer_report(stack: Stack) -> None:
     handle, journey = await one_journey(stack)
     await journey.to_probation()
-    view = await journey.do(
-        JourneyWorkflow.record_employment_ended,
-        RecordEmploymentEnded,
-        ended_on=day(260),
-        reason="Probation not passed",
-    )
+    # Probation passed; the integration course is still open, so the journey runs on.
+    from models.journey import RecordProbationPassed
+
+    view = await journey.do(RecordProbationPassed, passed_on=day(335))
+    assert view.state.open_milestones == ["integration_course"]
+    # §4a(5) reporting lasts the whole employment, not only the probation.
+    view = await journey.do(RecordEmploymentEnded, ended_on=day(340), known_on=day(338), reason="Moved to Munich")
     assert view.state.stage is S.EMPLOYER_REPORT_DUE
-    assert f"report to the ABH by {day(260) + timedelta(weeks=4)}" in last_step(view.state.history).summary
-    view = await journey.do(JourneyWorkflow.record_employer_report, RecordEmployerReport, reported_on=day(300))
-    assert (view.state.outcome, view.state.outcome_reason) == (
-        JourneyOutcome.EMPLOYMENT_ENDED,
-        "Probation not passed",
-    )
+    policy = load_policy(DEFAULT_POLICY_FILE)
+    due = policy.due_on(ClockName.EMPLOYER_REPORT, day(338), view.state.route, view.state.procedure)
+    assert f"report it to the ABH by {due}" in last_step(view.state.history).summary
+    clock = next(d for d in view.state.deadlines if d.clock is ClockName.EMPLOYER_REPORT)
+    assert (clock.started_on, clock.due_on) == (day(338), due)
+    view = await journey.do(RecordEmployerReport, reported_on=day(380))
+    assert (view.state.outcome, view.state.outcome_reason) == (JourneyOutcome.EMPLOYMENT_ENDED, "Moved to Munich")
     assert "late" in last_step(view.state.history).summary
-    result: CaseState = await handle.result()  # type: ignore[attr-defined]
-    assert result.outcome is Outcome.NOT_PLACED
+    assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))

@@ -10,11 +10,12 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 from temporalio.client import WorkflowHandle
 
 from core.operations_views import OPERATIONS_VIEWS
-from models.case import Procedure
+from models.case import CloseCase, Procedure
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import new_case, open_journeys, start_case
+from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
 from tests.workflows.scaled import LADDER, scaled_worker
+from workflows.case import CaseWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,6 +30,10 @@ def test_the_readme_lists_every_operations_view() -> None:
 async def current_details(handle: WorkflowHandle) -> str:
     metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
     return metadata.current_details
+
+
+async def _waits_for_replacement(handle: WorkflowHandle) -> bool:
+    return (await handle.query(CaseWorkflow.status)).stage.value == "candidate_selection"
 
 
 async def test_case_and_journey_pages_read_like_a_case_file(stack: Stack) -> None:
@@ -52,8 +57,9 @@ async def test_case_and_journey_pages_read_like_a_case_file(stack: Stack) -> Non
     )
     details = await current_details(journey.handle)
     assert "**Stage:** recognition" in details
-    assert "**Open documents:** recognition_application" in details
-    assert "**Next deadline:**" in details and "Recognition decided" not in details  # documents not complete yet
+    assert "**Open milestones:** recognition" in details
+    assert "**Next steps:** apply-for-recognition" in details
+    assert "**Next deadline:**" in details and "Recognition decided" not in details  # not applied for yet
 
     # Activities and timers carry summaries in the history, as the UI shows them.
     history = await journey.handle.fetch_history()
@@ -92,7 +98,9 @@ async def test_every_operations_view_answers_its_question(stack: Stack, tmp_path
         await settled.to_probation()
         await settled.probation_passed()
         await placed.result()
-        await rejected.result()
+        # Nobody placed: the case waits for a replacement until the advisor closes it.
+        await eventually(lambda: _waits_for_replacement(rejected))
+        await rejected.execute_update(CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No other profile"))
 
         case_ids = [h.id.removeprefix("case-") for h in (overdue, nurse, accelerated, rejected, placed)]
         only_ours = " AND CaseId IN (" + ", ".join(f"'{c}'" for c in case_ids) + ")"

@@ -1,49 +1,128 @@
-"""Determinism guard: recorded case histories must replay against today's workflow code.
+"""Running cases outlive releases: recorded histories must replay against today's code,
+and the commands each workflow issues must not change without a ``workflow.patched`` guard.
 
-``histories/*.json`` are real histories of cases run by earlier versions of the
-workflow. A change to the workflow's command sequence without a ``workflow.patched``
-guard makes these fail, long before a running case hits it in production.
-Record a new one with ``python -m scripts.export_history CASE_ID``.
+``histories/<scenario>--<role>--<workflow id>.json`` are histories of the stories in
+``scenarios.py`` (fired timers, escalation rungs, the BA's deemed consent, a lapsed
+Vorabzustimmung, replacements), recorded by this test with ``WC_RECORD_HISTORIES=1``.
+
+The fingerprint of a history is the commands its workflow issued (activities with their
+summaries, children, signals, markers, completion; whether timers and search-attribute
+upserts were used), as in PostHog's temporal package. The scenarios run fresh in every
+test run; a fingerprint that differs from the recorded one fails the test, unless the
+fresh run carries a ``workflow.patched`` marker the recording did not: then the old
+histories keep replaying below and the change is guarded.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from core.client import data_converter
 from tests.conftest import Stack
-from tests.workflows.case_flow import new_case, open_journeys, start_case
+from tests.workflows.scenarios import SCENARIOS
 from worker import WORKFLOWS, workflow_runner
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORY_DIR = Path(__file__).parent / "histories"
+HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
+RECORD = bool(os.environ.get("WC_RECORD_HISTORIES"))
+E = EventType
 
 
 def _replayer() -> Replayer:
     return Replayer(workflows=WORKFLOWS, data_converter=data_converter(), workflow_runner=workflow_runner())
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+def _load(path: Path) -> WorkflowHistory:
+    _scenario, _role, workflow_id = path.stem.split("--")
+    return WorkflowHistory.from_json(workflow_id, path.read_text())
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem.rsplit("--", 1)[0] for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
-    workflow_id = path.stem
-    history = WorkflowHistory.from_json(workflow_id, path.read_text())
-    result = await _replayer().replay_workflow(history, raise_on_replay_failure=False)
+    result = await _replayer().replay_workflow(_load(path), raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
 
 
-def test_there_are_recorded_histories() -> None:
-    # Without files the parametrised test above silently runs zero times.
-    assert HISTORIES
+def test_every_scenario_and_workflow_type_has_recorded_histories() -> None:
+    # Without files the parametrised tests silently run zero times.
+    recorded = {p.stem.split("--")[0] for p in HISTORIES}
+    assert recorded == set(SCENARIOS)
+    kinds = {p.stem.split("--")[1].rstrip("0123456789") for p in HISTORIES}
+    assert kinds == {"case", "journey"}
 
 
-async def test_a_fresh_case_and_its_journey_replay(stack: Stack) -> None:
-    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
-    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
-    await journey.to_probation()
-    await journey.probation_passed()
-    await handle.result()
-    for h in (handle, journey.handle):
-        await _replayer().replay_workflow(await h.fetch_history())
+def _summary(event: HistoryEvent) -> str:
+    if event.HasField("user_metadata") and event.user_metadata.HasField("summary"):
+        return json.loads(event.user_metadata.summary.data)
+    return ""
+
+
+def fingerprint(history: WorkflowHistory) -> Counter[str]:
+    """The commands a workflow issued, counted; timers and upserts only as used or not."""
+    counted: Counter[str] = Counter()
+    used: set[str] = set()
+    for event in history.events:
+        t = event.event_type
+        if t == E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            attrs = event.activity_task_scheduled_event_attributes
+            counted[f"activity {attrs.activity_type.name}: {_summary(event)}"] += 1
+        elif t == E.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+            counted[f"child {event.start_child_workflow_execution_initiated_event_attributes.workflow_type.name}"] += 1
+        elif t == E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED:
+            counted[f"signal {event.signal_external_workflow_execution_initiated_event_attributes.signal_name}"] += 1
+        elif t == E.EVENT_TYPE_MARKER_RECORDED:
+            counted[f"marker {event.marker_recorded_event_attributes.marker_name}"] += 1
+        elif t == E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED:
+            counted["completed"] += 1
+        elif t == E.EVENT_TYPE_TIMER_STARTED:
+            used.add(f"timer: {_summary(event)}")
+        elif t == E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+            used.add("upsert search attributes")
+        elif t == E.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED:
+            used.add("modify properties")
+    counted.update({name: 1 for name in used})
+    return counted
+
+
+def patches(history: WorkflowHistory) -> set[str]:
+    found = set()
+    for event in history.events:
+        attrs = event.marker_recorded_event_attributes
+        if event.event_type == E.EVENT_TYPE_MARKER_RECORDED and attrs.marker_name == "core_patch":
+            found.add(json.loads(attrs.details["patch_id"].payloads[0].data))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+async def test_command_fingerprints_match_the_recorded_histories(stack: Stack, tmp_path: Path, name: str) -> None:
+    runs = await SCENARIOS[name](stack, tmp_path)
+    for role, handle in runs:
+        fresh = await handle.fetch_history()
+        # Whatever else it shows, a fresh run replays against the code that made it.
+        await _replayer().replay_workflow(fresh)
+        if RECORD:
+            for old in HISTORY_DIR.glob(f"{name}--{role}--*.json"):
+                old.unlink()
+            (HISTORY_DIR / f"{name}--{role}--{handle.id}.json").write_text(fresh.to_json())
+            continue
+        (path,) = HISTORY_DIR.glob(f"{name}--{role}--*.json")
+        recorded = _load(path)
+        before, after = fingerprint(recorded), fingerprint(fresh)
+        if before == after:
+            continue
+        guarded = patches(fresh) - patches(recorded)
+        changes = sorted((k, before[k], after[k]) for k in before.keys() | after.keys() if before[k] != after[k])
+        assert guarded, (
+            f"{name}/{role}: the workflow's commands changed without a workflow.patched guard "
+            f"(command, recorded, now): {changes}. Guard the change with workflow.patched, keep "
+            "the recorded histories replaying, and record new ones with WC_RECORD_HISTORIES=1."
+        )

@@ -1,0 +1,625 @@
+"""The candidate journey, read in one place.
+
+Each milestone: when it opens (the milestones it waits for; §81a orders some differently),
+for which journeys it applies, the clock that runs while it is open, and the actions that
+move it, each with the documents it needs, the dates it must not precede, the clocks it
+starts and meets, and the milestones it completes or opens. Milestones whose waits are all
+done open together: recognition runs beside the contract; BA consent beside the visa
+appointment; Anmeldung, residence permit and job start after arrival.
+
+The workflow applies this table (``process.engine``) and never names an action; the
+starter's commands and the README's process table are generated from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from models.case import Procedure
+from models.clocks import ClockName
+from models.documents import DocumentStep
+from models.journey import (
+    AddNote,
+    ApplyForRecognition,
+    BaAnswersSent,
+    BaConsentDeemed,
+    BaInformationRequested,
+    BookVisaAppointment,
+    ConfirmRecognitionReceipt,
+    DelayArrival,
+    EndJourney,
+    ExtendRecognitionClock,
+    FileVisaLawsuit,
+    JourneyOutcome,
+    Milestone,
+    NewVisaApplication,
+    PauseRecognitionClock,
+    ReapplyBaConsent,
+    RecordAnmeldung,
+    RecordArrival,
+    RecordBaDecision,
+    RecordContract,
+    RecordDocuments,
+    RecordEmployerReport,
+    RecordEmploymentEnded,
+    RecordFiktionsbescheinigung,
+    RecordIntegrationCourse,
+    RecordJobStart,
+    RecordMovingIn,
+    RecordPermitApplication,
+    RecordPermitDecision,
+    RecordProbationPassed,
+    RecordRecognition,
+    RecordRecognitionComplete,
+    RecordVisaApplication,
+    RecordVisaDecision,
+    RecordVorabzustimmung,
+    RequestBaConsent,
+    ResumeRecognitionClock,
+    StartAcceleratedProcedure,
+    VorabzustimmungExpired,
+    WithdrawCandidate,
+)
+from process import rules as r
+from process.spec import (
+    ActionSpec,
+    Close,
+    Effects,
+    Extend,
+    Interrupt,
+    Lapse,
+    Meet,
+    MilestoneSpec,
+    NotBefore,
+    Pause,
+    Resume,
+    Start,
+)
+
+M, C = Milestone, ClockName
+SYSTEM = "system"  # the advisor handle of what the journey records by itself
+A81 = Procedure.ACCELERATED_81A
+
+# Clocks a recognition decision meets, whatever it decides.
+RECOGNITION_DONE = (Meet(C.RECOGNITION_RECEIPT), Meet(C.RECOGNITION_DECISION))
+# Clocks the visa decision meets.
+VISA_DECIDED = (Meet(C.VISA_DECISION_81A),)
+
+MILESTONES: tuple[MilestoneSpec, ...] = (
+    MilestoneSpec(
+        M.CONTRACT,
+        "Employment or training contract signed",
+        clock=C.CONTRACT,
+        actions=(
+            ActionSpec(
+                RecordContract,
+                r.record_contract,
+                Effects("contract_signed", complete=(M.CONTRACT,)),
+                on=(M.CONTRACT,),
+                documents=DocumentStep.CONTRACT,
+                future=("starts_on",),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.ACCELERATED_PROCEDURE,
+        "§81a: power of attorney, agreement employer–ABH, fee",
+        after=(M.CONTRACT,),
+        applies=r.accelerated,
+        actions=(
+            ActionSpec(
+                StartAcceleratedProcedure,
+                r.start_accelerated_procedure,
+                Effects("accelerated_procedure_started", complete=(M.ACCELERATED_PROCEDURE,)),
+                on=(M.ACCELERATED_PROCEDURE,),
+                documents=DocumentStep.ACCELERATED_PROCEDURE,
+                not_before=(NotBefore("agreement_signed_on", "contract_signed_on", "the contract was signed"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.RECOGNITION,
+        "Recognition (Anerkennung) of the qualification",
+        after_in_81a=(M.ACCELERATED_PROCEDURE,),  # the ABH files it; regular: beside the contract
+        applies=r.needs_recognition,
+        actions=(
+            ActionSpec(
+                ApplyForRecognition,
+                r.apply_for_recognition,
+                Effects("recognition_applied", clocks=(Start(C.RECOGNITION_RECEIPT, "applied_on"),)),
+                on=(M.RECOGNITION,),
+                documents=DocumentStep.RECOGNITION,
+                offered=r.recognition_not_applied,
+            ),
+            ActionSpec(
+                ConfirmRecognitionReceipt,
+                r.confirm_recognition_receipt,
+                Effects(
+                    "recognition_receipt_confirmed",
+                    clocks=(
+                        Meet(C.RECOGNITION_RECEIPT),
+                        Start(C.RECOGNITION_DECISION, "complete_on", when=r.complete_documents_known),
+                    ),
+                ),
+                on=(M.RECOGNITION,),
+                offered=r.receipt_unconfirmed,
+                not_before=(NotBefore("confirmed_on", "recognition_applied_on", "the application reached the body"),),
+            ),
+            ActionSpec(
+                RecordRecognitionComplete,
+                r.record_recognition_complete,
+                Effects("recognition_documents_complete", clocks=(Start(C.RECOGNITION_DECISION, "complete_on"),)),
+                on=(M.RECOGNITION,),
+                offered=r.recognition_incomplete,
+                not_before=(NotBefore("complete_on", "recognition_applied_on", "the application reached the body"),),
+            ),
+            ActionSpec(
+                PauseRecognitionClock,
+                r.pause_recognition_clock,
+                Effects("recognition_clock_paused", clocks=(Pause(C.RECOGNITION_DECISION, "paused_on"),)),
+                on=(M.RECOGNITION,),
+                offered=r.recognition_clock_running,
+                not_before=(NotBefore("paused_on", "recognition_complete_on", "the documents were complete"),),
+            ),
+            ActionSpec(
+                ResumeRecognitionClock,
+                r.resume_recognition_clock,
+                Effects("recognition_clock_resumed", clocks=(Resume(C.RECOGNITION_DECISION, "resumed_on"),)),
+                on=(M.RECOGNITION,),
+                offered=r.recognition_clock_paused,
+                not_before=(NotBefore("resumed_on", "recognition_paused_on", "the pause began"),),
+            ),
+            ActionSpec(
+                ExtendRecognitionClock,
+                r.extend_recognition_clock,
+                Effects("recognition_clock_extended", clocks=(Extend(C.RECOGNITION_DECISION, "until"),)),
+                on=(M.RECOGNITION,),
+                offered=r.recognition_clock_extendable,
+                future=("until",),
+            ),
+            ActionSpec(
+                RecordRecognition,
+                r.record_recognition,
+                {
+                    "full": Effects("recognition_full", complete=(M.RECOGNITION,), clocks=RECOGNITION_DONE),
+                    "partial": Effects("recognition_partial", complete=(M.RECOGNITION,), clocks=RECOGNITION_DONE),
+                    "partnership": Effects("recognition_rejected", complete=(M.RECOGNITION,), clocks=RECOGNITION_DONE),
+                    "rejected": Effects("recognition_rejected", finish=JourneyOutcome.RECOGNITION_REJECTED),
+                },
+                on=(M.RECOGNITION,),
+                offered=r.recognition_applied,
+                not_before=(NotBefore("decided_on", "recognition_applied_on", "the application reached the body"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.BA_CONSENT,
+        "Consent of the Bundesagentur für Arbeit (§39 AufenthG)",
+        after=(M.CONTRACT, M.RECOGNITION),
+        after_in_81a=(M.ACCELERATED_PROCEDURE, M.RECOGNITION),
+        actions=(
+            ActionSpec(
+                RequestBaConsent,
+                r.request_ba_consent,
+                Effects(
+                    "ba_consent_requested",
+                    clocks=(Start(C.BA_CONSENT_FICTION, "requested_on", when=r.fiction_applies),),
+                ),
+                on=(M.BA_CONSENT,),
+                offered=r.ba_not_requested,
+                not_before=(
+                    NotBefore("requested_on", "contract_signed_on", "the contract was signed"),
+                    NotBefore("requested_on", "recognition_decided_on", "the recognition decision"),
+                    NotBefore("requested_on", "ba_refused_on", "the refusal"),
+                ),
+            ),
+            ActionSpec(
+                BaInformationRequested,
+                r.ba_information_requested,
+                Effects("ba_information_requested", clocks=(Interrupt(C.BA_CONSENT_FICTION),)),
+                on=(M.BA_CONSENT,),
+                offered=r.ba_pending_without_question,
+            ),
+            ActionSpec(
+                BaAnswersSent,
+                r.ba_answers_sent,
+                Effects(
+                    "ba_answers_sent", clocks=(Start(C.BA_CONSENT_FICTION, "received_on", when=r.fiction_applies),)
+                ),
+                on=(M.BA_CONSENT,),
+                offered=r.ba_question_open,
+            ),
+            ActionSpec(
+                RecordBaDecision,
+                r.record_ba_decision,
+                {
+                    "granted": Effects(
+                        "ba_consent_granted", complete=(M.BA_CONSENT,), clocks=(Meet(C.BA_CONSENT_FICTION),)
+                    ),
+                    "refused": Effects(
+                        "ba_consent_refused",
+                        close=(M.BA_CONSENT,),
+                        open=(M.BA_REFUSED,),
+                        clocks=(Close(C.BA_CONSENT_FICTION),),
+                    ),
+                },
+                on=(M.BA_CONSENT,),
+                offered=r.ba_pending,
+                not_before=(NotBefore("decided_on", "ba_refused_on", "the earlier refusal"),),
+            ),
+            ActionSpec(
+                BaConsentDeemed,
+                r.ba_consent_deemed,
+                Effects("ba_consent_deemed", complete=(M.BA_CONSENT,), clocks=(Meet(C.BA_CONSENT_FICTION),)),
+                on=(M.BA_CONSENT,),
+                future=("due_on",),  # recorded when the period has run out (scaled test days do not move the date)
+                system=True,
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.BA_REFUSED,
+        "BA refused: the employer fixes the grounds and asks again",
+        by_action_only=True,
+        actions=(
+            ActionSpec(
+                ReapplyBaConsent,
+                r.reapply_ba_consent,
+                Effects("ba_consent_reapplied", close=(M.BA_REFUSED,), open=(M.BA_CONSENT,)),
+                on=(M.BA_REFUSED,),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.VORABZUSTIMMUNG,
+        "§81a: the ABH's Vorabzustimmung",
+        after=(M.BA_CONSENT,),
+        applies=r.accelerated,
+        actions=(
+            ActionSpec(
+                RecordVorabzustimmung,
+                r.record_vorabzustimmung,
+                Effects(
+                    "vorabzustimmung_issued",
+                    complete=(M.VORABZUSTIMMUNG,),
+                    clocks=(
+                        Start(C.VORABZUSTIMMUNG_VALIDITY, "issued_on", due="valid_until"),
+                        Start(C.EMBASSY_APPOINTMENT_81A, "issued_on"),
+                    ),
+                ),
+                on=(M.VORABZUSTIMMUNG,),
+                future=("valid_until",),
+                not_before=(NotBefore("issued_on", "ba_decided_on", "the BA's consent"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.VISA,
+        "Visa: appointment, application, decision at the mission",
+        after=(M.CONTRACT, M.RECOGNITION),  # path (b): the application comes before the BA consent
+        after_in_81a=(M.VORABZUSTIMMUNG,),
+        actions=(
+            ActionSpec(
+                BookVisaAppointment,
+                r.book_visa_appointment,
+                Effects("visa_appointment_booked", clocks=(Meet(C.EMBASSY_APPOINTMENT_81A),)),
+                on=(M.VISA,),
+                future=("appointment_on",),
+                offered=r.visa_not_applied,
+            ),
+            ActionSpec(
+                RecordVisaApplication,
+                r.record_visa_application,
+                Effects(
+                    "visa_applied",
+                    clocks=(
+                        Meet(C.VORABZUSTIMMUNG_VALIDITY),  # what had to happen within its validity
+                        Close(C.EMBASSY_APPOINTMENT_81A),
+                        Start(C.VISA_DECISION_81A, "applied_on", when=r.in_81a),
+                    ),
+                ),
+                on=(M.VISA,),
+                documents=DocumentStep.VISA_APPLICATION,
+                offered=r.visa_not_applied,
+                not_before=(NotBefore("applied_on", "vorabzustimmung_issued_on", "the Vorabzustimmung was issued"),),
+            ),
+            ActionSpec(
+                VorabzustimmungExpired,
+                r.vorabzustimmung_expired,
+                Effects(
+                    "vorabzustimmung_expired",
+                    close=(M.VISA,),
+                    open=(M.VORABZUSTIMMUNG,),
+                    clocks=(Lapse(C.VORABZUSTIMMUNG_VALIDITY), Close(C.EMBASSY_APPOINTMENT_81A)),
+                ),
+                on=(M.VISA,),
+                procedure=A81,
+                offered=r.visa_not_applied,
+            ),
+            ActionSpec(
+                RecordVisaDecision,
+                r.record_visa_decision,
+                {
+                    "issued": Effects("visa_issued", complete=(M.VISA,), clocks=VISA_DECIDED),
+                    "refused": Effects(
+                        "visa_refused",
+                        close=(M.VISA,),
+                        open=(M.VISA_REFUSED,),
+                        clocks=(*VISA_DECIDED, Start(C.VISA_LAWSUIT, "notified_on")),
+                    ),
+                    "won": Effects("visa_issued", close=(M.VISA_LAWSUIT,), complete=(M.VISA,)),
+                    "lost": Effects("visa_lawsuit_lost", finish=JourneyOutcome.VISA_REFUSED),
+                },
+                on=(M.VISA, M.VISA_LAWSUIT),
+                offered=r.visa_applied,
+                future=("valid_until",),
+                not_before=(
+                    NotBefore("decided_on", "visa_applied_on", "the visa application"),
+                    NotBefore("decided_on", "lawsuit_filed_on", "the lawsuit was filed"),
+                ),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.VISA_REFUSED,
+        "Visa refused: new application, or lawsuit at the VG Berlin (§74 VwGO)",
+        by_action_only=True,
+        actions=(
+            ActionSpec(
+                NewVisaApplication,
+                r.new_visa_application,
+                Effects(
+                    "visa_new_application", close=(M.VISA_REFUSED,), open=(M.VISA,), clocks=(Close(C.VISA_LAWSUIT),)
+                ),
+                on=(M.VISA_REFUSED,),
+            ),
+            ActionSpec(
+                FileVisaLawsuit,
+                r.file_visa_lawsuit,
+                Effects(
+                    "visa_lawsuit_filed",
+                    close=(M.VISA_REFUSED,),
+                    open=(M.VISA_LAWSUIT,),
+                    clocks=(Meet(C.VISA_LAWSUIT),),
+                ),
+                on=(M.VISA_REFUSED,),
+                not_before=(NotBefore("filed_on", "visa_refusal_notified_on", "the refusal was notified"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(M.VISA_LAWSUIT, "Lawsuit against the visa refusal", by_action_only=True),
+    MilestoneSpec(
+        M.ARRIVAL,
+        "Arrival within the visa's validity",
+        after=(M.VISA,),
+        actions=(
+            ActionSpec(
+                RecordArrival,
+                r.record_arrival,
+                Effects(
+                    "arrived",
+                    complete=(M.ARRIVAL,),
+                    clocks=(Start(C.RESIDENCE_PERMIT_APPLICATION, "arrived_on", due="visa_valid_until"),),
+                ),
+                on=(M.ARRIVAL,),
+                not_before=(NotBefore("arrived_on", "visa_issued_on", "the visa was issued"),),
+            ),
+            ActionSpec(
+                DelayArrival,
+                r.delay_arrival,
+                {
+                    "within_visa": Effects("arrival_delayed"),
+                    "past_visa": Effects("arrival_delayed", close=(M.ARRIVAL,), open=(M.VISA,)),
+                },
+                on=(M.ARRIVAL,),
+                future=("expected_on",),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.ANMELDUNG,
+        "Anmeldung within 2 weeks of moving in (§17 BMG)",
+        after=(M.ARRIVAL,),
+        actions=(
+            ActionSpec(
+                RecordMovingIn,
+                r.record_moving_in,
+                Effects("moved_in", clocks=(Start(C.ANMELDUNG, "moved_in_on"),)),
+                on=(M.ANMELDUNG,),
+                offered=r.not_moved_in,
+                not_before=(NotBefore("moved_in_on", "arrived_on", "the arrival"),),
+            ),
+            ActionSpec(
+                RecordAnmeldung,
+                r.record_anmeldung,
+                Effects("anmeldung_recorded", complete=(M.ANMELDUNG,), clocks=(Meet(C.ANMELDUNG),)),
+                on=(M.ANMELDUNG,),
+                documents=DocumentStep.ANMELDUNG,
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.RESIDENCE_PERMIT,
+        "Residence permit at the ABH before the visa expires (§81 AufenthG)",
+        after=(M.ARRIVAL,),
+        actions=(
+            ActionSpec(
+                RecordPermitApplication,
+                r.record_permit_application,
+                Effects(
+                    "permit_applied",
+                    clocks=(
+                        Meet(C.RESIDENCE_PERMIT_APPLICATION),
+                        Start(
+                            C.PERMIT_DECISION_BEFORE_VISA_EXPIRY,
+                            "applied_on",
+                            due="visa_valid_until",
+                            when=r.applied_before_visa_expiry,
+                        ),
+                    ),
+                ),
+                on=(M.RESIDENCE_PERMIT,),
+                documents=DocumentStep.RESIDENCE_PERMIT,
+                offered=r.permit_not_applied,
+                not_before=(
+                    NotBefore("applied_on", "arrived_on", "the arrival"),
+                    NotBefore("applied_on", "registered_on", "the Anmeldung"),
+                ),
+            ),
+            ActionSpec(
+                RecordFiktionsbescheinigung,
+                r.record_fiktionsbescheinigung,
+                Effects(
+                    "fiktionsbescheinigung_issued",
+                    clocks=(
+                        Meet(C.PERMIT_DECISION_BEFORE_VISA_EXPIRY),
+                        Start(C.FIKTIONSBESCHEINIGUNG_VALIDITY, "issued_on", due="valid_until"),
+                    ),
+                ),
+                on=(M.RESIDENCE_PERMIT,),
+                requires=(),
+                offered=r.permit_applied,
+                future=("valid_until",),
+                not_before=(NotBefore("issued_on", "permit_applied_on", "the permit application"),),
+            ),
+            ActionSpec(
+                RecordPermitDecision,
+                r.record_permit_decision,
+                {
+                    "granted": Effects(
+                        "permit_granted",
+                        complete=(M.RESIDENCE_PERMIT,),
+                        clocks=(
+                            Meet(C.PERMIT_DECISION_BEFORE_VISA_EXPIRY),
+                            Meet(C.FIKTIONSBESCHEINIGUNG_VALIDITY),
+                            Start(C.INTEGRATION_COURSE, "decided_on"),
+                        ),
+                    ),
+                    "refused": Effects("permit_refused", finish=JourneyOutcome.PERMIT_REFUSED),
+                },
+                on=(M.RESIDENCE_PERMIT,),
+                offered=r.permit_applied,
+                future=("valid_until",),
+                not_before=(NotBefore("decided_on", "permit_applied_on", "the permit application"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.JOB_START,
+        "Job start (the employment visa allows work before the permit card)",
+        after=(M.ARRIVAL,),
+        actions=(
+            ActionSpec(
+                RecordJobStart,
+                r.record_job_start,
+                Effects("job_started", complete=(M.JOB_START,), clocks=(Start(C.PROBATION, "started_on"),)),
+                on=(M.JOB_START,),
+                not_before=(NotBefore("started_on", "arrived_on", "the arrival"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.PROBATION,
+        "Probation (§622(3) BGB)",
+        after=(M.JOB_START,),
+        actions=(
+            ActionSpec(
+                RecordProbationPassed,
+                r.record_probation_passed,
+                Effects(
+                    "probation_passed",
+                    complete=(M.PROBATION,),
+                    clocks=(Meet(C.PROBATION),),
+                    outcome_when_done=JourneyOutcome.PLACED,
+                ),
+                on=(M.PROBATION,),
+                not_before=(NotBefore("passed_on", "job_started_on", "the job started"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.EMPLOYER_REPORT_DUE,
+        "Employer reports the early end to the ABH (§4a(5) AufenthG)",
+        by_action_only=True,
+        actions=(
+            ActionSpec(
+                RecordEmployerReport,
+                r.record_employer_report,
+                Effects("employer_reported", complete=(M.EMPLOYER_REPORT_DUE,), clocks=(Meet(C.EMPLOYER_REPORT),)),
+                on=(M.EMPLOYER_REPORT_DUE,),
+                not_before=(NotBefore("reported_on", "end_known_on", "the employer learned of the end"),),
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.INTEGRATION_COURSE,
+        "Integration course before the entitlement lapses (§44 AufenthG)",
+        after=(M.RESIDENCE_PERMIT,),
+        actions=(
+            ActionSpec(
+                RecordIntegrationCourse,
+                r.record_integration_course,
+                Effects(
+                    "integration_course_recorded",
+                    complete=(M.INTEGRATION_COURSE,),
+                    clocks=(Meet(C.INTEGRATION_COURSE),),
+                ),
+                on=(M.INTEGRATION_COURSE,),
+                not_before=(NotBefore("recorded_on", "arrived_on", "the arrival"),),
+            ),
+        ),
+    ),
+)
+
+# Actions open while the journey runs, whatever milestone it is at.
+ANYTIME: tuple[ActionSpec, ...] = (
+    ActionSpec(RecordDocuments, r.record_documents, Effects("documents_recorded")),
+    ActionSpec(
+        RecordEmploymentEnded,
+        r.record_employment_ended,
+        Effects(
+            "employment_ended",
+            close_all=True,
+            open=(M.EMPLOYER_REPORT_DUE,),
+            clocks=(Start(C.EMPLOYER_REPORT, "known_on"),),
+            outcome_when_done=JourneyOutcome.EMPLOYMENT_ENDED,
+        ),
+        requires=(M.JOB_START,),
+        not_before=(NotBefore("ended_on", "job_started_on", "the job started"),),
+    ),
+    ActionSpec(
+        WithdrawCandidate,
+        r.withdraw_candidate,
+        Effects("candidate_withdrew", finish=JourneyOutcome.WITHDRAWN_BY_CANDIDATE),
+    ),
+    ActionSpec(AddNote, r.add_note, Effects("note_added")),
+    ActionSpec(
+        EndJourney,
+        r.end_journey,
+        {
+            JourneyOutcome.VACANCY_WITHDRAWN: Effects("journey_ended", finish=JourneyOutcome.VACANCY_WITHDRAWN),
+            JourneyOutcome.ENDED_BY_WELCOME_CENTER: Effects(
+                "journey_ended", finish=JourneyOutcome.ENDED_BY_WELCOME_CENTER
+            ),
+        },
+        system=True,
+    ),
+)
+
+# Where the law acts by itself when a clock's last day has run out: the action the
+# journey records then (with the due date), instead of a reminder.
+STATUTORY_EFFECTS: dict[ClockName, Callable[[date], Any]] = {
+    C.BA_CONSENT_FICTION: lambda due: BaConsentDeemed(advisor=SYSTEM, due_on=due),
+    C.VORABZUSTIMMUNG_VALIDITY: lambda due: VorabzustimmungExpired(
+        advisor=SYSTEM, reason=f"its validity ended on {due}"
+    ),
+}
+
+ACTIONS: tuple[ActionSpec, ...] = tuple(a for m in MILESTONES for a in m.actions) + ANYTIME
+BY_MODEL: dict[type, ActionSpec] = {a.model: a for a in ACTIONS}
+BY_UPDATE: dict[str, ActionSpec] = {a.update: a for a in ACTIONS}
+BY_MILESTONE: dict[Milestone, MilestoneSpec] = {m.milestone: m for m in MILESTONES}
+# The advisors' commands, in process order (what the starter offers).
+COMMANDS: tuple[ActionSpec, ...] = tuple(a for a in ACTIONS if not a.system)

@@ -1,0 +1,308 @@
+"""Applies the process definition to a journey's state.
+
+``apply`` checks one action against the journey and applies it to the state it is given:
+the Update validator runs it on a copy (and discards it), the handler on the real state,
+so both agree and a rejected action changes nothing. The result says what happened and
+which clock changes follow (resolved to dates); the workflow carries those out without
+knowing which action it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from models.case import Procedure
+from models.clocks import ClockName
+from models.deadlines import DeadlinePolicy
+from models.documents import DocumentCode, required_documents
+from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
+from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
+from process.spec import (
+    ActionSpec,
+    ClockOp,
+    Close,
+    Context,
+    Effects,
+    Extend,
+    Interrupt,
+    Lapse,
+    Meet,
+    MilestoneSpec,
+    Pause,
+    Resume,
+    Start,
+)
+from workflows.case_rules import CaseRuleViolation
+
+ORDER = {m.milestone: i for i, m in enumerate(MILESTONES)}
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    """One change to a clock, with its dates resolved: start, meet, lapse, interrupt, close,
+    pause, resume, extend or close_all."""
+
+    kind: str
+    clock: ClockName | None = None
+    on: date | None = None
+    due_on: date | None = None
+
+
+@dataclass
+class Step:
+    """What an applied action did: the audit event's name, the stage after it, the summary."""
+
+    action: str
+    to_stage: JourneyStage
+    summary: str
+    note: str | None = None
+    clocks: list[ClockChange] = field(default_factory=list)
+
+
+# --- reading the definition against a journey ---------------------------------------------------
+
+
+def applies(spec: MilestoneSpec, state: JourneyState) -> bool:
+    return spec.applies is None or spec.applies(state)
+
+
+def satisfied(milestone: Milestone, state: JourneyState) -> bool:
+    """Done, or not part of this journey (so nothing waits for it)."""
+    return milestone in state.done_milestones or not applies(BY_MILESTONE[milestone], state)
+
+
+def available(spec: ActionSpec, state: JourneyState) -> bool:
+    if state.stage is JourneyStage.FINISHED:
+        return False
+    if spec.procedure is not None and spec.procedure is not state.procedure:
+        return False
+    if spec.on and not any(m in state.open_milestones for m in spec.on):
+        return False
+    return all(m in state.done_milestones for m in spec.requires)
+
+
+def offered(spec: ActionSpec, state: JourneyState) -> bool:
+    return not spec.system and available(spec, state) and (spec.offered is None or spec.offered(state))
+
+
+def checklist(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
+    if spec.documents is None:
+        return []
+    recognised = state.recognition in (RecognitionDecision.FULL, RecognitionDecision.PARTIAL)
+    return required_documents(spec.documents, state.route, state.procedure, recognised=recognised)
+
+
+def missing_documents(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
+    return [c for c in checklist(spec, state) if not state.has_document(c)]
+
+
+def open_documents(state: JourneyState) -> list[DocumentCode]:
+    """Documents the actions on offer still need, in checklist order."""
+    missing: list[DocumentCode] = []
+    for spec in ACTIONS:
+        if offered(spec, state):
+            missing += [c for c in missing_documents(spec, state) if c not in missing]
+    return missing
+
+
+def next_steps(state: JourneyState) -> list[str]:
+    """The starter commands an advisor can take now, in process order."""
+    return [spec.command for spec in ACTIONS if offered(spec, state)]
+
+
+def open_milestones(state: JourneyState) -> list[OpenMilestone]:
+    """Every open milestone with its missing documents and the commands that move it."""
+    result = []
+    for milestone in state.open_milestones:
+        spec = BY_MILESTONE[milestone]
+        steps = [a for a in spec.actions if offered(a, state)]
+        docs: list[DocumentCode] = []
+        for a in steps:
+            docs += [c for c in missing_documents(a, state) if c not in docs]
+        result.append(
+            OpenMilestone(
+                milestone=milestone, title=spec.title, open_documents=docs, next_steps=[a.command for a in steps]
+            )
+        )
+    return result
+
+
+def stage_of(state: JourneyState) -> JourneyStage:
+    if state.outcome is not None:
+        return JourneyStage.FINISHED
+    first = min(state.open_milestones, key=ORDER.__getitem__, default=None)
+    return JourneyStage(first.value) if first else JourneyStage.FINISHED
+
+
+# --- starting and applying --------------------------------------------------------------------------
+
+
+def start(state: JourneyState, today: date) -> list[ClockChange]:
+    """Open the milestones that wait for nothing; the clock changes that follow."""
+    changes: list[ClockChange] = []
+    for spec in MILESTONES:
+        if not spec.by_action_only and applies(spec, state) and not spec.waits_for(state.procedure):
+            _open(state, spec.milestone, changes, today)
+    state.stage = stage_of(state)
+    return changes
+
+
+def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy) -> Step:
+    """Check ``action`` against ``state`` and apply it (mutates ``state``)."""
+    spec = BY_MODEL.get(type(action))
+    if spec is None:
+        raise CaseRuleViolation(f"{type(action).__name__}: not a journey action")
+    _check_available(spec, state)
+    ctx = Context(state=state, action=action, today=today, policy=policy)
+    _check_dates(spec, ctx)
+    missing = missing_documents(spec, state)
+    if missing:
+        raise CaseRuleViolation(
+            f"{spec.update}: documents missing for {spec.documents}: {', '.join(c.value for c in missing)}"
+        )
+    result = spec.rule(ctx)
+    effects = spec.effects_for(result.branch)
+    changes = _apply_effects(ctx, effects)
+    if state.outcome is not None and not state.outcome_reason:
+        state.outcome_reason = result.summary
+    state.stage = stage_of(state)
+    return Step(effects.event, state.stage, result.summary, getattr(action, "note", None), changes)
+
+
+def _check_available(spec: ActionSpec, state: JourneyState) -> None:
+    name = spec.update
+    if state.stage is JourneyStage.FINISHED:
+        raise CaseRuleViolation(
+            f"{name}: journey {state.number} of case {state.case_id} has finished ({state.outcome}); nothing can change"
+        )
+    if spec.procedure is not None and spec.procedure is not state.procedure:
+        raise CaseRuleViolation(f"{name}: only in the {spec.procedure.value} procedure")
+    if spec.on and not any(m in state.open_milestones for m in spec.on):
+        expected = " or ".join(f"'{m}'" for m in spec.on)
+        now = ", ".join(f"'{m}'" for m in state.open_milestones) or "none"
+        raise CaseRuleViolation(
+            f"{name}: this action belongs to {expected}; journey {state.number} has open: {now} (stage '{state.stage}')"
+        )
+    missing = [m for m in spec.requires if m not in state.done_milestones]
+    if missing:
+        raise CaseRuleViolation(f"{name}: needs {', '.join(m.value for m in missing)} first")
+
+
+def _check_dates(spec: ActionSpec, ctx: Context) -> None:
+    """No date after today (unless the field may lie ahead); none before the fact it follows."""
+    action = ctx.action
+    for name in type(action).model_fields:
+        value = getattr(action, name)
+        if isinstance(value, date) and name not in spec.future and value > ctx.today:
+            raise CaseRuleViolation(f"{name}: {value} is in the future (today is {ctx.today})")
+    for rule in spec.not_before:
+        value = getattr(action, rule.field)
+        earlier = getattr(ctx.state, rule.after)
+        if value is not None and earlier is not None and value < earlier:
+            raise CaseRuleViolation(f"{rule.field}: {value} is before {rule.what} ({rule.after} {earlier})")
+
+
+def _apply_effects(ctx: Context, effects: Effects) -> list[ClockChange]:
+    state, today = ctx.state, ctx.today
+    changes: list[ClockChange] = []
+    if effects.finish is not None:
+        state.outcome = effects.finish
+        for milestone in list(state.open_milestones):
+            state.open_milestones.remove(milestone)
+        return [ClockChange("close_all")]
+    if effects.close_all:
+        state.open_milestones.clear()
+        changes.append(ClockChange("close_all"))
+    for milestone in effects.close:
+        if milestone in state.open_milestones:
+            state.open_milestones.remove(milestone)
+            if (clock := BY_MILESTONE[milestone].clock) is not None:
+                changes.append(ClockChange("close", clock))
+    for milestone in effects.complete:
+        _complete(state, milestone, changes, today)
+    for milestone in effects.open:
+        _open(state, milestone, changes, today)
+    for op in effects.clocks:
+        change = _resolve(op, ctx)
+        if change is not None:
+            changes.append(change)
+    if effects.outcome_when_done is not None:
+        state.pending_outcome = effects.outcome_when_done
+    if not state.open_milestones and state.pending_outcome is not None:
+        state.outcome = state.pending_outcome
+        changes.append(ClockChange("close_all"))
+    return changes
+
+
+def _open(state: JourneyState, milestone: Milestone, changes: list[ClockChange], today: date) -> None:
+    if milestone in state.open_milestones:
+        return
+    if milestone in state.done_milestones:
+        state.done_milestones.remove(milestone)  # opened again (a new visa, a new Vorabzustimmung)
+    state.open_milestones.append(milestone)
+    state.open_milestones.sort(key=ORDER.__getitem__)
+    if (clock := BY_MILESTONE[milestone].clock) is not None:
+        changes.append(ClockChange("start", clock, on=today))
+
+
+def _complete(state: JourneyState, milestone: Milestone, changes: list[ClockChange], today: date) -> None:
+    if milestone in state.open_milestones:
+        state.open_milestones.remove(milestone)
+    if milestone not in state.done_milestones:
+        state.done_milestones.append(milestone)
+    if (clock := BY_MILESTONE[milestone].clock) is not None:
+        changes.append(ClockChange("meet", clock))
+    # Followers open once everything they wait for is done (or not part of this journey).
+    for spec in MILESTONES:
+        waits = spec.waits_for(state.procedure)
+        if (
+            milestone in waits
+            and not spec.by_action_only
+            and applies(spec, state)
+            and spec.milestone not in state.done_milestones
+            and all(satisfied(m, state) for m in waits)
+        ):
+            _open(state, spec.milestone, changes, today)
+
+
+def _field(ctx: Context, name: str) -> Any:
+    """A date named by the definition: the action's field, else the journey's."""
+    if name in type(ctx.action).model_fields and getattr(ctx.action, name) is not None:
+        return getattr(ctx.action, name)
+    return getattr(ctx.state, name)
+
+
+def _resolve(op: ClockOp, ctx: Context) -> ClockChange | None:
+    if op.clock not in ctx.policy.clocks:
+        return None  # a clock this case's policy does not have (it started before the clock existed)
+    if isinstance(op, Start):
+        if op.when is not None and not op.when(ctx):
+            return None
+        counts_from = _field(ctx, op.counts_from)
+        if op.due is not None:
+            due = _field(ctx, op.due)
+            if due is None:
+                return None
+        else:
+            due = ctx.due_on(op.clock, counts_from)
+        return ClockChange("start", op.clock, on=counts_from, due_on=due)
+    if isinstance(op, Meet):
+        return ClockChange("meet", op.clock)
+    if isinstance(op, Lapse):
+        return ClockChange("lapse", op.clock)
+    if isinstance(op, Interrupt):
+        return ClockChange("interrupt", op.clock)
+    if isinstance(op, Close):
+        return ClockChange("close", op.clock)
+    if isinstance(op, Pause):
+        return ClockChange("pause", op.clock, on=_field(ctx, op.on))
+    if isinstance(op, Resume):
+        return ClockChange("resume", op.clock, on=_field(ctx, op.on))
+    if isinstance(op, Extend):
+        return ClockChange("extend", op.clock, due_on=_field(ctx, op.until))
+    raise TypeError(op)
+
+
+__all__ = ["ClockChange", "Procedure", "Step", "apply", "next_steps", "open_documents", "open_milestones", "start"]

@@ -1,0 +1,597 @@
+"""Each action's own checks and field updates; the generic ones (availability, dates not
+in the future, chronology, documents) are the engine's. A rule returns the audit summary
+and, where the action branches, which branch of its effects applies.
+
+Every rule raises ``CaseRuleViolation`` with a message that starts with the field at fault.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
+from models.clocks import ClockName, Deadline, DeadlineStatus
+from models.documents import DocumentCode
+from models.journey import (
+    BaRecord,
+    JourneyState,
+    Milestone,
+    PauseReason,
+    PermitDecision,
+    ReceivedDocument,
+    RecognitionDecision,
+)
+from process.spec import Context, Result
+from workflows.case_rules import CaseRuleViolation
+
+C = ClockName
+M = Milestone
+
+
+def _reject(message: str) -> CaseRuleViolation:
+    return CaseRuleViolation(message)
+
+
+def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
+    return next((d for d in state.deadlines if d.clock is clock and d.open), None)
+
+
+# --- predicates the definition names ------------------------------------------------------
+
+
+def needs_recognition(state: JourneyState) -> bool:
+    """§18a, §18b (recognition before the visa)"""
+    # §18a/§18b need the qualification recognised before the visa; §16a is training,
+    # §16d(1) starts from a Defizitbescheid, §16d(3) recognises after entry.
+    return state.original_route in (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
+
+
+def accelerated(state: JourneyState) -> bool:
+    """§81a procedure only"""
+    return state.procedure is Procedure.ACCELERATED_81A
+
+
+def fiction_applies(ctx: Context) -> bool:
+    """§36(2) BeschV: the policy names the request paths on which the fiction runs."""
+    request = ctx.state.ba_request
+    paths = (
+        ctx.policy.clocks[C.BA_CONSENT_FICTION].applies_to_paths if C.BA_CONSENT_FICTION in ctx.policy.clocks else []
+    )
+    return request is not None and (paths is None or request.path in paths)
+
+
+def in_81a(ctx: Context) -> bool:
+    return accelerated(ctx.state)
+
+
+def complete_documents_known(ctx: Context) -> bool:
+    return ctx.action.complete_on is not None
+
+
+def applied_before_visa_expiry(ctx: Context) -> bool:
+    s = ctx.state
+    return (
+        s.visa_valid_until is not None and s.permit_applied_on is not None and s.permit_applied_on <= s.visa_valid_until
+    )
+
+
+def recognition_not_applied(state: JourneyState) -> bool:
+    return state.recognition_applied_on is None
+
+
+def recognition_applied(state: JourneyState) -> bool:
+    return state.recognition_applied_on is not None
+
+
+def recognition_incomplete(state: JourneyState) -> bool:
+    return state.recognition_applied_on is not None and state.recognition_complete_on is None
+
+
+def receipt_unconfirmed(state: JourneyState) -> bool:
+    return state.recognition_applied_on is not None and state.recognition_receipt_on is None
+
+
+def recognition_clock_running(state: JourneyState) -> bool:
+    clock = _clock(state, C.RECOGNITION_DECISION)
+    return clock is not None and clock.status is DeadlineStatus.RUNNING
+
+
+def recognition_clock_extendable(state: JourneyState) -> bool:
+    clock = _clock(state, C.RECOGNITION_DECISION)
+    return clock is not None and clock.status is DeadlineStatus.RUNNING and not clock.extended
+
+
+def recognition_clock_paused(state: JourneyState) -> bool:
+    clock = _clock(state, C.RECOGNITION_DECISION)
+    return clock is not None and clock.status is DeadlineStatus.PAUSED
+
+
+def ba_not_requested(state: JourneyState) -> bool:
+    return state.ba_request is None
+
+
+def ba_pending(state: JourneyState) -> bool:
+    return state.ba_request is not None
+
+
+def ba_pending_without_question(state: JourneyState) -> bool:
+    r = state.ba_request
+    return r is not None and (r.information_requested_on is None or r.answers_received_on is not None)
+
+
+def ba_question_open(state: JourneyState) -> bool:
+    r = state.ba_request
+    return r is not None and r.information_requested_on is not None and r.answers_received_on is None
+
+
+def visa_not_applied(state: JourneyState) -> bool:
+    return state.visa_applied_on is None
+
+
+def visa_applied(state: JourneyState) -> bool:
+    return state.visa_applied_on is not None or M.VISA_LAWSUIT in state.open_milestones
+
+
+def not_moved_in(state: JourneyState) -> bool:
+    return state.moved_in_on is None
+
+
+def permit_not_applied(state: JourneyState) -> bool:
+    return state.permit_applied_on is None
+
+
+def permit_applied(state: JourneyState) -> bool:
+    return state.permit_applied_on is not None
+
+
+# --- one rule per action ----------------------------------------------------------------------
+
+
+def record_documents(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    for doc in a.documents:
+        if doc.received_on > ctx.today:
+            raise _reject(
+                f"documents.{doc.code.value}.received_on: {doc.received_on} is in the future (today is {ctx.today})"
+            )
+    codes = {d.code for d in a.documents}
+    # A newer copy of the same document replaces the older entry.
+    s.documents = [d for d in s.documents if d.code not in codes] + [
+        ReceivedDocument(code=d.code, reference=d.reference, received_on=d.received_on, recorded_by=a.advisor)
+        for d in a.documents
+    ]
+    return Result(f"Documents recorded: {', '.join(sorted(c.value for c in codes))}")
+
+
+def record_contract(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if a.starts_on < a.signed_on:
+        raise _reject(f"starts_on: {a.starts_on} is before signed_on ({a.signed_on})")
+    s.contract_signed_on, s.contract_starts_on = a.signed_on, a.starts_on
+    return Result(f"Contract signed on {a.signed_on}, start {a.starts_on}")
+
+
+def start_accelerated_procedure(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    s.agreement_81a_signed_on = a.agreement_signed_on
+    return Result(f"§81a agreement with the ABH signed on {a.agreement_signed_on}, fee paid on {a.fee_paid_on}")
+
+
+def apply_for_recognition(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.recognition_applied_on is not None:
+        raise _reject(f"applied_on: the recognition was applied for on {s.recognition_applied_on} already")
+    s.recognition_applied_on, s.recognition_body = a.applied_on, a.body
+    due = ctx.due_on(C.RECOGNITION_RECEIPT, a.applied_on) if C.RECOGNITION_RECEIPT in ctx.policy.clocks else None
+    by = f"; receipt to be confirmed by {due}" if due else ""
+    return Result(f"Recognition applied for at {a.body} on {a.applied_on}{by}")
+
+
+def confirm_recognition_receipt(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.recognition_receipt_on is not None:
+        raise _reject(f"confirmed_on: receipt was confirmed on {s.recognition_receipt_on} already")
+    if a.complete_on is not None:
+        if a.complete_on < (s.recognition_applied_on or a.complete_on):
+            raise _reject(f"complete_on: {a.complete_on} is before the application ({s.recognition_applied_on})")
+        s.recognition_complete_on = a.complete_on
+    s.recognition_receipt_on = a.confirmed_on
+    complete = f"; documents complete on {a.complete_on}, the decision period runs" if a.complete_on else ""
+    return Result(f"Recognition body confirmed receipt on {a.confirmed_on}{complete}")
+
+
+def record_recognition_complete(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.recognition_complete_on is not None:
+        raise _reject(f"complete_on: the documents were complete on {s.recognition_complete_on} already")
+    s.recognition_complete_on = a.complete_on
+    due = ctx.due_on(C.RECOGNITION_DECISION, a.complete_on)
+    return Result(f"Recognition body has the complete documents since {a.complete_on}; decision due by {due}")
+
+
+def record_recognition(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    s.recognition, s.recognition_decided_on = a.decision, a.decided_on
+    body = s.recognition_body or "the recognition body"
+    if a.decision is RecognitionDecision.FULL:
+        return Result(f"Full recognition by {body} on {a.decided_on}", "full")
+    if a.decision is RecognitionDecision.PARTIAL:
+        s.route = ResidenceRoute.SECTION_16D1
+        s.adaptation_qualification = a.adaptation_qualification
+        return Result(
+            f"Partial recognition (Defizitbescheid) by {body} on {a.decided_on}; route switched to "
+            f"§16d(1) with adaptation qualification: {a.adaptation_qualification}",
+            "partial",
+        )
+    if a.continue_as_recognition_partnership:
+        s.route = ResidenceRoute.SECTION_16D3
+        return Result(
+            f"Recognition rejected by {body} on {a.decided_on}; continues as recognition partnership §16d(3)",
+            "partnership",
+        )
+    return Result(f"Recognition rejected by {body} on {a.decided_on}", "rejected")
+
+
+def pause_recognition_clock(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if not recognition_clock_running(s):
+        raise _reject("pause_recognition_clock: the decision period is not running (documents complete? paused?)")
+    if accelerated(s) and a.reason_code is not PauseReason.AUTHENTICITY_DOUBTS:
+        raise _reject(
+            "reason_code: in the §81a procedure the decision period stops only on doubts about a "
+            "document's authenticity (authenticity_doubts)"
+        )
+    s.recognition_paused_on = a.paused_on
+    return Result(f"Recognition decision period paused on {a.paused_on} ({a.reason_code.value}): {a.reason}")
+
+
+def resume_recognition_clock(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if not recognition_clock_paused(s) or s.recognition_paused_on is None:
+        raise _reject("resume_recognition_clock: the decision period is not paused")
+    days = (a.resumed_on - s.recognition_paused_on).days
+    s.recognition_paused_on = None
+    return Result(f"Recognition decision period runs again since {a.resumed_on}; {days} paused day(s) added")
+
+
+def extend_recognition_clock(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    clock = _clock(s, C.RECOGNITION_DECISION)
+    if clock is None or clock.status is not DeadlineStatus.RUNNING:
+        raise _reject("extend_recognition_clock: the decision period is not running")
+    if clock.extended:
+        raise _reject("extend_recognition_clock: the decision period can be extended only once (§6(3) BQFG)")
+    if a.until <= clock.due_on:
+        raise _reject(f"until: {a.until} is not after the current due date {clock.due_on}")
+    return Result(f"Recognition decision period extended to {a.until}: {a.reason}")
+
+
+def request_ba_consent(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.ba_request is not None:
+        raise _reject(f"requested_on: the BA was asked on {s.ba_request.requested_on} and has not decided yet")
+    if accelerated(s) and a.path is not BaConsentPath.ABH_81A:
+        raise _reject("path: in the §81a procedure the ABH asks the BA (abh_81a)")
+    if not accelerated(s) and a.path is BaConsentPath.ABH_81A:
+        raise _reject("path: abh_81a only exists in the §81a procedure")
+    if a.path is BaConsentPath.EMBASSY and s.visa_applied_on is None:
+        raise _reject(
+            "path: the embassy asks the BA after the visa application; record-visa-application first "
+            "(or ask with path vorabzustimmung)"
+        )
+    if a.path is BaConsentPath.EMBASSY and a.requested_on < (s.visa_applied_on or a.requested_on):
+        raise _reject(f"requested_on: {a.requested_on} is before the visa application ({s.visa_applied_on})")
+    s.ba.append(BaRecord(path=a.path, requested_on=a.requested_on))
+    if fiction_applies(ctx):
+        due = ctx.due_on(C.BA_CONSENT_FICTION, a.requested_on)
+        fiction = f"; consent deemed given after {due} unless the BA asks for information (§36(2) BeschV)"
+    else:
+        fiction = "; no consent fiction on this path"
+    return Result(f"BA consent requested on {a.requested_on} ({a.path.value}){fiction}")
+
+
+def ba_information_requested(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    r = s.ba_request
+    if r is None:
+        raise _reject("ba_information_requested: no request is waiting at the BA")
+    if ba_question_open(s):
+        raise _reject(f"asked_on: the BA's question of {r.information_requested_on} is still unanswered")
+    since = r.answers_received_on or r.requested_on
+    if a.asked_on < since:
+        raise _reject(f"asked_on: {a.asked_on} is before the request or the last answers ({since})")
+    r.information_requested_on, r.answers_received_on = a.asked_on, None
+    return Result(f"BA asked for more information on {a.asked_on}: the consent fiction stops until it has the answers")
+
+
+def ba_answers_sent(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    r = s.ba_request
+    if r is None or not ba_question_open(s):
+        raise _reject("ba_answers_sent: the BA has no open question")
+    assert r.information_requested_on is not None
+    if a.received_on < r.information_requested_on:
+        raise _reject(f"received_on: {a.received_on} is before the BA's question ({r.information_requested_on})")
+    r.answers_received_on = a.received_on
+    restart = ""
+    if fiction_applies(ctx):
+        restart = f"; the consent fiction runs afresh, until {ctx.due_on(C.BA_CONSENT_FICTION, a.received_on)}"
+    return Result(f"BA received the answers on {a.received_on}{restart}")
+
+
+def record_ba_decision(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    r = s.ba_request
+    if r is None:
+        raise _reject("record_ba_decision: record the request to the BA first (request-ba-consent)")
+    if a.decided_on < r.requested_on:
+        raise _reject(f"decided_on: {a.decided_on} is before the BA was asked ({r.requested_on})")
+    r.decision, r.decided_on, r.refusal_grounds = a.decision.value, a.decided_on, a.refusal_grounds
+    if a.decision is ConsentDecision.REFUSED:
+        s.ba_refused_on = a.decided_on
+        return Result(f"BA consent refused on {a.decided_on}: {a.refusal_grounds}", "refused")
+    return Result(f"BA consent granted on {a.decided_on} ({r.path.value})", "granted")
+
+
+def ba_consent_deemed(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    r = s.ba_request
+    if r is None or ba_question_open(s):
+        raise _reject("ba_consent_deemed: no request runs the consent fiction")
+    r.decision, r.decided_on = "deemed_granted", a.due_on
+    return Result(f"BA consent deemed given: no answer by the end of {a.due_on} (Zustimmungsfiktion, §36(2) BeschV)")
+
+
+def reapply_ba_consent(ctx: Context) -> Result:
+    return Result(f"Re-applying for BA consent after: {ctx.action.changes}")
+
+
+def record_vorabzustimmung(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if a.valid_until < ctx.today:
+        raise _reject(f"valid_until: {a.valid_until} has passed; record a current Vorabzustimmung")
+    s.vorabzustimmung_issued_on, s.vorabzustimmung_valid_until = a.issued_on, a.valid_until
+    s.visa_appointment_on, s.visa_applied_on = None, None
+    return Result(f"Vorabzustimmung issued on {a.issued_on}, valid until {a.valid_until}: apply for the visa by then")
+
+
+def vorabzustimmung_expired(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.visa_applied_on is not None:
+        raise _reject(
+            f"vorabzustimmung_expired: the visa was applied for on {s.visa_applied_on}, within its validity; "
+            "a decision after the validity is fine"
+        )
+    s.vorabzustimmung_valid_until = None
+    s.visa_appointment_on = None
+    return Result(f"Vorabzustimmung expired before the visa application ({a.reason}); the ABH must issue a new one")
+
+
+def book_visa_appointment(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    valid_until = s.vorabzustimmung_valid_until
+    if accelerated(s) and valid_until and s.visa_applied_on is None and a.appointment_on > valid_until:
+        raise _reject(
+            f"appointment_on: {a.appointment_on} is after the Vorabzustimmung expires ({valid_until}); "
+            "book earlier or record vorabzustimmung-expired"
+        )
+    verb = "rebooked" if s.visa_appointment_on is not None else "booked"
+    s.visa_appointment_on = a.appointment_on
+    return Result(f"Visa appointment {verb} for {a.appointment_on} at the mission in {a.mission}")
+
+
+def record_visa_application(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.visa_applied_on is not None:
+        raise _reject(f"applied_on: the visa was applied for on {s.visa_applied_on} already; wait for the decision")
+    if accelerated(s) and s.vorabzustimmung_valid_until and a.applied_on > s.vorabzustimmung_valid_until:
+        raise _reject(
+            f"applied_on: {a.applied_on} is after the Vorabzustimmung expired ({s.vorabzustimmung_valid_until})"
+        )
+    s.visa_applied_on = a.applied_on
+    s.visa_applications += 1
+    return Result(f"Visa application lodged on {a.applied_on}")
+
+
+def record_visa_decision(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if M.VISA_LAWSUIT in s.open_milestones:
+        if a.decision is VisaDecision.ISSUED:
+            s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
+            return Result(f"Visa issued after the lawsuit on {a.decided_on}, valid until {a.valid_until}", "won")
+        return Result(f"Lawsuit lost on {a.decided_on}; the visa is refused for good", "lost")
+    if s.visa_applied_on is None:
+        raise _reject("record_visa_decision: record the visa application first (record-visa-application)")
+    if a.decision is VisaDecision.ISSUED:
+        if not s.ba_consent_given:
+            raise _reject(
+                "decision: the visa cannot be issued before the BA's consent is recorded (record-ba-decision)"
+            )
+        if s.ba_decided_on and a.decided_on < s.ba_decided_on:
+            raise _reject(f"decided_on: {a.decided_on} is before the BA's consent ({s.ba_decided_on})")
+        s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
+        return Result(f"Visa issued on {a.decided_on}, valid until {a.valid_until}", "issued")
+    s.visa_refused_on, s.visa_refusal_notified_on = a.decided_on, a.notified_on
+    deadline = ctx.due_on(C.VISA_LAWSUIT, a.notified_on)
+    return Result(
+        f"Visa refused on {a.decided_on} (notified {a.notified_on}); new application, or lawsuit at the "
+        f"VG Berlin by {deadline}",
+        "refused",
+    )
+
+
+def new_visa_application(ctx: Context) -> Result:
+    s = ctx.state
+    s.visa_appointment_on, s.visa_applied_on = None, None
+    return Result("New visa application after the refusal")
+
+
+def file_visa_lawsuit(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    assert s.visa_refusal_notified_on is not None
+    deadline = ctx.due_on(C.VISA_LAWSUIT, s.visa_refusal_notified_on)
+    if a.filed_on > deadline:
+        raise _reject(
+            f"filed_on: the one-month period for a lawsuit (§74 VwGO) ended on {deadline}; "
+            "only a new application is possible"
+        )
+    s.lawsuit_filed_on = a.filed_on
+    return Result(f"Lawsuit against the refusal filed on {a.filed_on} (period ends {deadline})")
+
+
+def delay_arrival(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if a.expected_on < ctx.today:
+        raise _reject(f"expected_on: {a.expected_on} has passed (today is {ctx.today})")
+    s.expected_arrival_on = a.expected_on
+    if s.visa_valid_until and a.expected_on > s.visa_valid_until:
+        s.visa_appointment_on = s.visa_applied_on = s.visa_issued_on = s.visa_valid_until = None
+        return Result(
+            f"Arrival delayed to {a.expected_on} ({a.reason}), after the visa expires; new visa needed",
+            "past_visa",
+        )
+    return Result(f"Arrival delayed to {a.expected_on}: {a.reason}", "within_visa")
+
+
+def record_arrival(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.visa_valid_until and a.arrived_on > s.visa_valid_until:
+        raise _reject(f"arrived_on: {a.arrived_on} is after the visa expired ({s.visa_valid_until})")
+    s.arrived_on = a.arrived_on
+    return Result(
+        f"Arrived on {a.arrived_on}: Anmeldung, residence permit (before {s.visa_valid_until}) and job start are open"
+    )
+
+
+def record_moving_in(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.moved_in_on is not None:
+        raise _reject(f"moved_in_on: moving in was recorded for {s.moved_in_on} already")
+    s.moved_in_on = a.moved_in_on
+    return Result(f"Moved in on {a.moved_in_on}; Anmeldung due by {ctx.due_on(C.ANMELDUNG, a.moved_in_on)} (§17 BMG)")
+
+
+def record_anmeldung(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    moved_in = a.moved_in_on or s.moved_in_on
+    if moved_in is None:
+        raise _reject("moved_in_on: required (or record-moving-in first): the period counts from moving in")
+    if a.moved_in_on and s.moved_in_on and a.moved_in_on != s.moved_in_on:
+        raise _reject(f"moved_in_on: {a.moved_in_on} differs from the recorded {s.moved_in_on}")
+    if s.arrived_on and moved_in < s.arrived_on:
+        raise _reject(f"moved_in_on: {moved_in} is before the arrival ({s.arrived_on})")
+    if a.registered_on < moved_in:
+        raise _reject(f"registered_on: {a.registered_on} is before moving in ({moved_in})")
+    s.moved_in_on, s.registered_on = moved_in, a.registered_on
+    due = ctx.due_on(C.ANMELDUNG, moved_in)
+    late = f" (late: the period ended on {due}, §17 BMG)" if a.registered_on > due else ""
+    return Result(f"Registered (Anmeldung) on {a.registered_on}{late}")
+
+
+def record_permit_application(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.permit_applied_on is not None:
+        raise _reject(f"applied_on: the permit was applied for on {s.permit_applied_on} already")
+    s.permit_applied_on = a.applied_on
+    if s.visa_valid_until and a.applied_on > s.visa_valid_until:
+        return Result(
+            f"Residence permit applied for on {a.applied_on}, after the visa expired ({s.visa_valid_until}): "
+            "no Fiktionswirkung (§81(4) AufenthG)"
+        )
+    return Result(
+        f"Residence permit applied for on {a.applied_on}, before the visa expires ({s.visa_valid_until}); "
+        "status kept until the decision (§81(4) AufenthG)"
+    )
+
+
+def record_fiktionsbescheinigung(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.visa_valid_until and s.permit_applied_on and s.permit_applied_on > s.visa_valid_until:
+        raise _reject(
+            f"record_fiktionsbescheinigung: the permit was applied for after the visa expired "
+            f"({s.visa_valid_until}); §81(4) AufenthG does not apply"
+        )
+    s.fiktionsbescheinigung_valid_until = a.valid_until
+    code = DocumentCode.FIKTIONSBESCHEINIGUNG
+    s.documents = [d for d in s.documents if d.code is not code] + [
+        ReceivedDocument(code=code, reference=a.reference, received_on=a.issued_on, recorded_by=a.advisor)
+    ]
+    return Result(f"Fiktionsbescheinigung issued on {a.issued_on}, valid until {a.valid_until} (§81(5) AufenthG)")
+
+
+def record_permit_decision(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.permit_applied_on is None:
+        raise _reject("record_permit_decision: record the permit application first")
+    s.permit_decided_on = a.decided_on
+    if a.decision is PermitDecision.REFUSED:
+        return Result(f"Residence permit refused on {a.decided_on}", "refused")
+    s.permit_valid_until = a.valid_until
+    lapse = ""
+    if C.INTEGRATION_COURSE in ctx.policy.clocks:
+        lapse = f"; integration course entitlement lapses after {ctx.due_on(C.INTEGRATION_COURSE, a.decided_on)} (§44)"
+    return Result(f"Residence permit granted on {a.decided_on}, valid until {a.valid_until}{lapse}", "granted")
+
+
+def record_job_start(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    s.job_started_on = a.started_on
+    permit = "with the permit" if s.permit_decided_on else "on the visa (the permit card follows)"
+    return Result(f"Started work on {a.started_on} {permit}; probation runs (§622(3) BGB)")
+
+
+def record_probation_passed(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    s.probation_passed_on = a.passed_on
+    s.outcome_reason = f"probation passed on {a.passed_on}"
+    return Result(f"Probation passed on {a.passed_on}")
+
+
+def record_employment_ended(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    known: date = a.known_on
+    if s.employment_ended_on is not None:
+        raise _reject(f"ended_on: the employment ended on {s.employment_ended_on} already")
+    s.employment_ended_on, s.end_known_on = a.ended_on, known
+    s.outcome_reason = a.reason
+    when = "during probation" if s.probation_passed_on is None else "after probation"
+    due = ctx.due_on(C.EMPLOYER_REPORT, known)
+    return Result(
+        f"Employment ended {when} on {a.ended_on} ({a.reason}); the employer must report it to the ABH by {due} "
+        "(§4a(5) AufenthG)"
+    )
+
+
+def record_employer_report(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    assert s.employment_ended_on is not None
+    known = s.end_known_on or s.employment_ended_on
+    due = ctx.due_on(C.EMPLOYER_REPORT, known)
+    late = f" (late: the period ended on {due})" if a.reported_on > due else ""
+    return Result(f"Employer reported the end to the ABH on {a.reported_on}{late}")
+
+
+def record_integration_course(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    s.integration_course = a.status
+    return Result(f"Integration course: {a.status.value.replace('_', ' ')} ({a.recorded_on})")
+
+
+def withdraw_candidate(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    s.outcome_reason = a.reason
+    return Result(f"Candidate withdrew in stage {s.stage}: {a.reason}")
+
+
+def end_journey(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    from models.journey import JourneyOutcome
+
+    if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
+        raise _reject(f"outcome: '{a.outcome}' comes from the journey's own steps")
+    s.outcome_reason = a.reason
+    return Result(f"Journey ended in stage {s.stage} ({a.outcome.value}): {a.reason}", a.outcome)
+
+
+def add_note(ctx: Context) -> Result:
+    return Result("Note added")

@@ -1,0 +1,196 @@
+"""The vocabulary of the process definition: milestones, actions, their effects on
+milestones and clocks. Plain data; ``engine`` applies it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from models.case import Procedure
+from models.clocks import ClockName
+from models.documents import DocumentStep
+from models.journey import JourneyOutcome, JourneyState, Milestone
+
+if TYPE_CHECKING:
+    from models.deadlines import DeadlinePolicy
+
+
+@dataclass
+class Context:
+    """What a rule sees: the journey (mutable), the action, "today" in Berlin, the case's policy."""
+
+    state: JourneyState
+    action: Any
+    today: date
+    policy: DeadlinePolicy
+
+    def due_on(self, clock: ClockName, event_day: date) -> date:
+        """The end of ``clock``'s period after ``event_day``: the one period function, via the policy."""
+        return self.policy.due_on(clock, event_day, self.state.route, self.state.procedure)
+
+
+# Named predicates, so the table reads well: on the journey (does a milestone apply, is an
+# action offered) and on the action in context (does a clock effect happen).
+Condition = Callable[[Context], bool]
+JourneyCondition = Callable[[JourneyState], bool]
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a rule reports: the audit summary, and the branch its effects follow."""
+
+    summary: str
+    branch: Any = None
+
+
+Rule = Callable[[Context], Result]
+
+
+# --- clock operations an action declares -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Start:
+    """Start (or restart) a clock counting from a date field of the action (else of the journey).
+    ``due``: a recorded due date instead of the policy's period (e.g. a validity)."""
+
+    clock: ClockName
+    counts_from: str
+    due: str | None = None
+    when: Condition | None = None
+
+
+@dataclass(frozen=True)
+class Meet:
+    """The step the clock waited for happened."""
+
+    clock: ClockName
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """The clock's purpose is gone because its time ran out (e.g. a validity)."""
+
+    clock: ClockName
+
+
+@dataclass(frozen=True)
+class Interrupt:
+    """The authority stopped the period (e.g. the BA asked for information)."""
+
+    clock: ClockName
+
+
+@dataclass(frozen=True)
+class Close:
+    """The clock no longer matters (the path changed)."""
+
+    clock: ClockName
+
+
+@dataclass(frozen=True)
+class Pause:
+    clock: ClockName
+    on: str
+
+
+@dataclass(frozen=True)
+class Resume:
+    """The paused days are added to the period."""
+
+    clock: ClockName
+    on: str
+
+
+@dataclass(frozen=True)
+class Extend:
+    """Move the due date to a recorded later date (once)."""
+
+    clock: ClockName
+    until: str
+
+
+ClockOp = Start | Meet | Lapse | Interrupt | Close | Pause | Resume | Extend
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What an action does to the journey's milestones and clocks.
+
+    ``complete`` marks milestones done (their followers open once all they wait for is
+    done); ``open`` and ``close`` open or drop milestones directly (refusals, re-tries);
+    ``finish`` ends the journey now; ``outcome_when_done`` is the outcome once nothing is
+    left open.
+    """
+
+    event: str
+    complete: tuple[Milestone, ...] = ()
+    open: tuple[Milestone, ...] = ()
+    close: tuple[Milestone, ...] = ()
+    close_all: bool = False
+    clocks: tuple[ClockOp, ...] = ()
+    finish: JourneyOutcome | None = None
+    outcome_when_done: JourneyOutcome | None = None
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """Chronology: the action's date ``field`` may not lie before the journey's ``after``."""
+
+    field: str
+    after: str
+    what: str
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One advisor action: where it is available, what it needs, what it does."""
+
+    model: type
+    rule: Rule
+    effects: Effects | Mapping[Any, Effects]
+    on: tuple[Milestone, ...] = ()  # available while one of these is open; () = while the journey runs
+    requires: tuple[Milestone, ...] = ()  # milestones that must be done
+    procedure: Procedure | None = None  # only in this procedure
+    documents: DocumentStep | None = None  # the checklist that must be complete
+    not_before: tuple[NotBefore, ...] = ()
+    future: tuple[str, ...] = ()  # date fields that may lie ahead (all others: not after today)
+    offered: JourneyCondition | None = None  # offered as a next step only when this holds
+    system: bool = False  # recorded by the journey itself, not a starter command
+
+    @property
+    def update(self) -> str:
+        """The Update's name, e.g. record_contract (the model's name in snake case)."""
+        name = self.model.__name__
+        return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+    @property
+    def command(self) -> str:
+        """The starter's subcommand, e.g. record-contract."""
+        return self.update.replace("_", "-")
+
+    def effects_for(self, branch: Any) -> Effects:
+        if isinstance(self.effects, Effects):
+            return self.effects
+        return self.effects[branch]
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    """One milestone: when it opens, for which journeys, and the clock that runs while it is open."""
+
+    milestone: Milestone
+    title: str
+    after: tuple[Milestone, ...] = ()
+    after_in_81a: tuple[Milestone, ...] | None = None  # §81a orders it differently
+    applies: JourneyCondition | None = None
+    by_action_only: bool = False  # opened only by an action (a refusal, an early end)
+    clock: ClockName | None = None
+    actions: tuple[ActionSpec, ...] = field(default=())
+
+    def waits_for(self, procedure: Procedure) -> tuple[Milestone, ...]:
+        if procedure is Procedure.ACCELERATED_81A and self.after_in_81a is not None:
+            return self.after_in_81a
+        return self.after

@@ -1,0 +1,38 @@
+"""The README's process table is the process definition, not a copy that drifts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from process.definition import COMMANDS
+from process.table import END_MARK, START_MARK, markdown
+from starter.cli import command_names
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_shows_the_generated_process_table() -> None:
+    text = README.read_text(encoding="utf-8")
+    shown = text.split(START_MARK, 1)[1].split(END_MARK, 1)[0].strip("\n")
+    assert shown == markdown(), "README out of date: paste the output of `python -m process.table`"
+
+
+def test_every_action_of_the_definition_is_a_starter_command() -> None:
+    assert {spec.command for spec in COMMANDS} <= command_names()
+    for spec in COMMANDS:
+        assert f"`{spec.command}`" in markdown()
+
+
+def test_every_command_the_readme_names_is_a_starter_command() -> None:
+    text = README.read_text(encoding="utf-8")
+    commands = command_names()
+    named: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("$S "):
+            named.add(line.split()[1])
+            named |= set(re.findall(r"\b([a-z]+(?:-[a-z]+)+) …", line))
+    section = text.split("## Working with cases", 1)[1].split("### The journey's process", 1)[0]
+    named |= set(re.findall(r"`([a-z]+(?:-[a-z]+)+)(?: [^`]*)?`", section))
+    assert len(named) > 25
+    assert named <= commands, sorted(named - commands)

@@ -8,6 +8,7 @@ COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY core ./core
 COPY models ./models
+COPY process ./process
 COPY records ./records
 COPY workflows ./workflows
 COPY activities ./activities

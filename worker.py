@@ -34,12 +34,10 @@ WORKFLOWS = [CaseWorkflow, JourneyWorkflow]
 def workflow_runner() -> SandboxedWorkflowRunner:
     """The sandbox for workflow code, shared by the worker and the replayer.
 
-    The holiday calendar (for §193 BGB) and dateutil, which it loads lazily, are pure
-    and deterministic: they run outside the sandbox instead of being re-imported in it.
+    Workflow code needs nothing beyond the defaults: public holidays are resolved when the
+    deadline policy is loaded (an activity) and travel with the case.
     """
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules("holidays", "dateutil")
-    )
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default)
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor) -> Worker:

@@ -525,7 +525,7 @@ class JourneyState(BaseModel):
     recognition: RecognitionDecision | None = None
     recognition_decided_on: date | None = None
     adaptation_qualification: str | None = None
-    ba: list[BaRecord] = []
+    ba_requests: list[BaRecord] = []
     ba_refused_on: date | None = None
     vorabzustimmung_issued_on: date | None = None
     vorabzustimmung_valid_until: date | None = None
@@ -559,7 +559,7 @@ class JourneyState(BaseModel):
     @property
     def ba_request(self) -> BaRecord | None:
         """The BA request still waiting for a decision, if any."""
-        last = self.ba[-1] if self.ba else None
+        last = self.ba_requests[-1] if self.ba_requests else None
         return last if last is not None and last.decision is None else None
 
     @property
@@ -568,11 +568,11 @@ class JourneyState(BaseModel):
 
     @property
     def ba_decided_on(self) -> date | None:
-        return next((r.decided_on for r in reversed(self.ba) if r.decided_on), None)
+        return next((r.decided_on for r in reversed(self.ba_requests) if r.decided_on), None)
 
     @property
     def ba_consent_given(self) -> bool:
-        return any(r.decision in ("granted", "deemed_granted") for r in self.ba)
+        return any(r.decision in ("granted", "deemed_granted") for r in self.ba_requests)
 
     def summary_fields(self) -> dict[str, Any]:
         """What the records database mirrors: codes and dates, no personal data."""

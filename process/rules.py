@@ -281,7 +281,7 @@ def request_ba_consent(ctx: Context) -> Result:
         )
     if a.path is BaConsentPath.EMBASSY and a.requested_on < (s.visa_applied_on or a.requested_on):
         raise _reject(f"requested_on: {a.requested_on} is before the visa application ({s.visa_applied_on})")
-    s.ba.append(BaRecord(path=a.path, requested_on=a.requested_on))
+    s.ba_requests.append(BaRecord(path=a.path, requested_on=a.requested_on))
     if fiction_applies(ctx):
         due = ctx.due_on(C.BA_CONSENT_FICTION, a.requested_on)
         fiction = f"; consent deemed given after {due} unless the BA asks for information (§36(2) BeschV)"

@@ -69,3 +69,16 @@ def test_the_image_contains_every_package_the_worker_imports() -> None:
     imported = set(re.findall(r"^from (\w+)[. ]", (ROOT / "worker.py").read_text(), flags=re.MULTILINE))
     local = {name for name in imported if (ROOT / name).is_dir()}
     assert local and local <= copied, local - copied
+
+
+def test_the_image_carries_every_package_the_worker_and_starter_import() -> None:
+    # A package missing from the Dockerfile only shows when the image starts: check here.
+    copied = set(re.findall(r"^COPY (\S+) \./", (ROOT / "Dockerfile").read_text(), flags=re.M))
+    packages = {
+        p.name
+        for p in ROOT.iterdir()
+        if p.is_dir() and (p / "__init__.py").exists() and p.name not in {"tests", "tools"}
+    }
+    assert packages, "no packages found"
+    assert packages <= copied, sorted(packages - copied)
+    assert "worker.py" in copied and "config" in copied

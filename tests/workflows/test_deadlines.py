@@ -213,7 +213,7 @@ async def test_the_ba_consent_fiction_stops_on_a_question_and_is_deemed_only_aft
         # Not during the last day: only once it has run out (scaled: due date + 1 day, 00:00).
         last_day_over = (restarted.due_on - TODAY).days + 1
         assert event.occurred_at - answered_at >= timedelta(seconds=(last_day_over - 1) * day_seconds)
-        assert view.state.ba[-1].decision == "deemed_granted"
+        assert view.state.ba_requests[-1].decision == "deemed_granted"
         assert clock(view, ClockName.BA_CONSENT_FICTION, open_=False).status is DeadlineStatus.MET
 
         def told() -> Any:

@@ -176,7 +176,7 @@ async def test_ba_refusal_and_reapplication(stack: Stack) -> None:
     assert f"requested_on: {day(70)} is before the refusal (ba_refused_on {day(75)})" in message
     view = await journey.ba_consent(requested_on=day(80), decided_on=day(85))
     assert view.state.stage is S.VISA
-    assert [r.decision for r in view.state.ba] == ["refused", "granted"]
+    assert [r.decision for r in view.state.ba_requests] == ["refused", "granted"]
 
 
 async def test_vorabzustimmung_expires_before_the_visa_appointment(stack: Stack) -> None:

@@ -282,6 +282,7 @@ class CaseState(BaseModel):
     outcome_reason: str | None = None
     candidates: list[SelectedCandidate] = []
     journeys: list[JourneySummary] = []
+    withdrawing: bool = False  # the employer or the Welcome Center is ending every journey
     deadlines: list[Deadline] = []
     qualification_level: QualificationLevel | None = None
     monthly_gross_wage_eur: int | None = None

@@ -480,7 +480,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 ),
                 on=(M.RESIDENCE_PERMIT,),
                 requires=(),
-                offered=r.permit_applied,
+                offered=r.permit_applied_in_time,
                 future=("valid_until",),
                 not_before=(NotBefore("issued_on", "permit_applied_on", "the permit application"),),
             ),
@@ -579,14 +579,25 @@ ANYTIME: tuple[ActionSpec, ...] = (
     ActionSpec(
         RecordEmploymentEnded,
         r.record_employment_ended,
-        Effects(
-            "employment_ended",
-            close_all=True,
-            open=(M.EMPLOYER_REPORT_DUE,),
-            clocks=(Start(C.EMPLOYER_REPORT, "known_on"),),
-            outcome_when_done=JourneyOutcome.EMPLOYMENT_ENDED,
-        ),
+        {
+            "during_probation": Effects(
+                "employment_ended",
+                close_all=True,
+                open=(M.EMPLOYER_REPORT_DUE,),
+                clocks=(Start(C.EMPLOYER_REPORT, "known_on"),),
+                outcome_when_done=JourneyOutcome.EMPLOYMENT_ENDED,
+            ),
+            # After probation the person was placed; the employer's report is still due.
+            "after_probation": Effects(
+                "employment_ended",
+                close_all=True,
+                open=(M.EMPLOYER_REPORT_DUE,),
+                clocks=(Start(C.EMPLOYER_REPORT, "known_on"),),
+                outcome_when_done=JourneyOutcome.PLACED,
+            ),
+        },
         requires=(M.JOB_START,),
+        offered=r.employed,
         not_before=(NotBefore("ended_on", "job_started_on", "the job started"),),
     ),
     ActionSpec(

@@ -32,6 +32,11 @@ def _reject(message: str) -> CaseRuleViolation:
     return CaseRuleViolation(message)
 
 
+def _by(what: str, due: date | None) -> str:
+    """ "; <what> <due>" for a summary, or nothing when the case's policy has no such clock."""
+    return f"; {what} {due}" if due else ""
+
+
 def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
     return next((d for d in state.deadlines if d.clock is clock and d.open), None)
 
@@ -144,6 +149,17 @@ def permit_applied(state: JourneyState) -> bool:
     return state.permit_applied_on is not None
 
 
+def permit_applied_in_time(state: JourneyState) -> bool:
+    """A Fiktionsbescheinigung exists only for an application before the visa expired (§81(4))."""
+    return permit_applied(state) and not (
+        state.visa_valid_until and state.permit_applied_on and state.permit_applied_on > state.visa_valid_until
+    )
+
+
+def employed(state: JourneyState) -> bool:
+    return state.employment_ended_on is None
+
+
 # --- one rule per action ----------------------------------------------------------------------
 
 
@@ -182,13 +198,19 @@ def apply_for_recognition(ctx: Context) -> Result:
     if s.recognition_applied_on is not None:
         raise _reject(f"applied_on: the recognition was applied for on {s.recognition_applied_on} already")
     s.recognition_applied_on, s.recognition_body = a.applied_on, a.body
-    due = ctx.due_on(C.RECOGNITION_RECEIPT, a.applied_on) if C.RECOGNITION_RECEIPT in ctx.policy.clocks else None
+    due = ctx.due_on(C.RECOGNITION_RECEIPT, a.applied_on)
     by = f"; receipt to be confirmed by {due}" if due else ""
     return Result(f"Recognition applied for at {a.body} on {a.applied_on}{by}")
 
 
+def _applied_first(state: JourneyState, name: str) -> None:
+    if state.recognition_applied_on is None:
+        raise _reject(f"{name}: record the application first (apply-for-recognition)")
+
+
 def confirm_recognition_receipt(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
+    _applied_first(s, "confirm_recognition_receipt")
     if s.recognition_receipt_on is not None:
         raise _reject(f"confirmed_on: receipt was confirmed on {s.recognition_receipt_on} already")
     if a.complete_on is not None:
@@ -202,15 +224,17 @@ def confirm_recognition_receipt(ctx: Context) -> Result:
 
 def record_recognition_complete(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
+    _applied_first(s, "record_recognition_complete")
     if s.recognition_complete_on is not None:
         raise _reject(f"complete_on: the documents were complete on {s.recognition_complete_on} already")
     s.recognition_complete_on = a.complete_on
     due = ctx.due_on(C.RECOGNITION_DECISION, a.complete_on)
-    return Result(f"Recognition body has the complete documents since {a.complete_on}; decision due by {due}")
+    return Result(f"Recognition body has the complete documents since {a.complete_on}{_by('decision due by', due)}")
 
 
 def record_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
+    _applied_first(s, "record_recognition")
     s.recognition, s.recognition_decided_on = a.decision, a.decided_on
     body = s.recognition_body or "the recognition body"
     if a.decision is RecognitionDecision.FULL:
@@ -315,7 +339,7 @@ def ba_answers_sent(ctx: Context) -> Result:
     r.answers_received_on = a.received_on
     restart = ""
     if fiction_applies(ctx):
-        restart = f"; the consent fiction runs afresh, until {ctx.due_on(C.BA_CONSENT_FICTION, a.received_on)}"
+        restart = f"; the consent fiction runs afresh{_by('until', ctx.due_on(C.BA_CONSENT_FICTION, a.received_on))}"
     return Result(f"BA received the answers on {a.received_on}{restart}")
 
 
@@ -415,7 +439,7 @@ def record_visa_decision(ctx: Context) -> Result:
     deadline = ctx.due_on(C.VISA_LAWSUIT, a.notified_on)
     return Result(
         f"Visa refused on {a.decided_on} (notified {a.notified_on}); new application, or lawsuit at the "
-        f"VG Berlin by {deadline}",
+        f"VG Berlin{_by('by', deadline).removeprefix(';')}",
         "refused",
     )
 
@@ -430,7 +454,7 @@ def file_visa_lawsuit(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     assert s.visa_refusal_notified_on is not None
     deadline = ctx.due_on(C.VISA_LAWSUIT, s.visa_refusal_notified_on)
-    if a.filed_on > deadline:
+    if deadline is not None and a.filed_on > deadline:
         raise _reject(
             f"filed_on: the one-month period for a lawsuit (§74 VwGO) ended on {deadline}; "
             "only a new application is possible"
@@ -468,7 +492,8 @@ def record_moving_in(ctx: Context) -> Result:
     if s.moved_in_on is not None:
         raise _reject(f"moved_in_on: moving in was recorded for {s.moved_in_on} already")
     s.moved_in_on = a.moved_in_on
-    return Result(f"Moved in on {a.moved_in_on}; Anmeldung due by {ctx.due_on(C.ANMELDUNG, a.moved_in_on)} (§17 BMG)")
+    due = ctx.due_on(C.ANMELDUNG, a.moved_in_on)
+    return Result(f"Moved in on {a.moved_in_on}{_by('Anmeldung due by', due)} (§17 BMG)")
 
 
 def record_anmeldung(ctx: Context) -> Result:
@@ -484,7 +509,7 @@ def record_anmeldung(ctx: Context) -> Result:
         raise _reject(f"registered_on: {a.registered_on} is before moving in ({moved_in})")
     s.moved_in_on, s.registered_on = moved_in, a.registered_on
     due = ctx.due_on(C.ANMELDUNG, moved_in)
-    late = f" (late: the period ended on {due}, §17 BMG)" if a.registered_on > due else ""
+    late = f" (late: the period ended on {due}, §17 BMG)" if due and a.registered_on > due else ""
     return Result(f"Registered (Anmeldung) on {a.registered_on}{late}")
 
 
@@ -506,6 +531,8 @@ def record_permit_application(ctx: Context) -> Result:
 
 def record_fiktionsbescheinigung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
+    if s.permit_applied_on is None:
+        raise _reject("record_fiktionsbescheinigung: record the permit application first")
     if s.visa_valid_until and s.permit_applied_on and s.permit_applied_on > s.visa_valid_until:
         raise _reject(
             f"record_fiktionsbescheinigung: the permit was applied for after the visa expired "
@@ -527,9 +554,7 @@ def record_permit_decision(ctx: Context) -> Result:
     if a.decision is PermitDecision.REFUSED:
         return Result(f"Residence permit refused on {a.decided_on}", "refused")
     s.permit_valid_until = a.valid_until
-    lapse = ""
-    if C.INTEGRATION_COURSE in ctx.policy.clocks:
-        lapse = f"; integration course entitlement lapses after {ctx.due_on(C.INTEGRATION_COURSE, a.decided_on)} (§44)"
+    lapse = _by("integration course entitlement lapses after", ctx.due_on(C.INTEGRATION_COURSE, a.decided_on))
     return Result(f"Residence permit granted on {a.decided_on}, valid until {a.valid_until}{lapse}", "granted")
 
 
@@ -553,13 +578,18 @@ def record_employment_ended(ctx: Context) -> Result:
     if s.employment_ended_on is not None:
         raise _reject(f"ended_on: the employment ended on {s.employment_ended_on} already")
     s.employment_ended_on, s.end_known_on = a.ended_on, known
-    s.outcome_reason = a.reason
+    if s.probation_passed_on is None:
+        s.outcome_reason = a.reason
+    else:
+        s.outcome_reason = f"probation passed on {s.probation_passed_on}; employment ended on {a.ended_on} ({a.reason})"
     when = "during probation" if s.probation_passed_on is None else "after probation"
     due = ctx.due_on(C.EMPLOYER_REPORT, known)
-    return Result(
-        f"Employment ended {when} on {a.ended_on} ({a.reason}); the employer must report it to the ABH by {due} "
-        "(§4a(5) AufenthG)"
+    summary = (
+        f"Employment ended {when} on {a.ended_on} ({a.reason}); the employer must report it to the ABH"
+        f"{_by('by', due).removeprefix(';')} (§4a(5) AufenthG)"
     )
+    # Placed once probation has passed: an end after it does not undo the placement.
+    return Result(summary, "after_probation" if s.probation_passed_on else "during_probation")
 
 
 def record_employer_report(ctx: Context) -> Result:
@@ -567,7 +597,7 @@ def record_employer_report(ctx: Context) -> Result:
     assert s.employment_ended_on is not None
     known = s.end_known_on or s.employment_ended_on
     due = ctx.due_on(C.EMPLOYER_REPORT, known)
-    late = f" (late: the period ended on {due})" if a.reported_on > due else ""
+    late = f" (late: the period ended on {due})" if due and a.reported_on > due else ""
     return Result(f"Employer reported the end to the ABH on {a.reported_on}{late}")
 
 

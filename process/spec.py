@@ -26,8 +26,11 @@ class Context:
     today: date
     policy: DeadlinePolicy
 
-    def due_on(self, clock: ClockName, event_day: date) -> date:
-        """The end of ``clock``'s period after ``event_day``: the one period function, via the policy."""
+    def due_on(self, clock: ClockName, event_day: date) -> date | None:
+        """The end of ``clock``'s period after ``event_day``: the one period function, via the
+        policy. None when the case's policy has no such clock (it started before the clock existed)."""
+        if clock not in self.policy.clocks:
+            return None
         return self.policy.due_on(clock, event_day, self.state.route, self.state.procedure)
 
 

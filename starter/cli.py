@@ -17,7 +17,7 @@ import sys
 import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -28,6 +28,7 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
+from core.berlin import local_date
 from core.client import connect
 from core.config import Settings, get_settings
 from models import case as case_models
@@ -256,7 +257,7 @@ def _documents(raw: list[str] | None) -> list[dict[str, str]] | None:
         parts = item.split(":")
         if len(parts) not in (2, 3) or not all(parts):
             raise InputError(f"documents: '{item}' must be CODE:REFERENCE or CODE:REFERENCE:YYYY-MM-DD")
-        received_on = parts[2] if len(parts) == 3 else date.today().isoformat()
+        received_on = parts[2] if len(parts) == 3 else local_date(datetime.now(UTC)).isoformat()
         result.append({"code": parts[0], "reference": parts[1], "received_on": received_on})
     return result
 

@@ -92,8 +92,7 @@ class CaseWorkflow:
             opened_at=workflow.now(),
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION)
-        self._journeys_started = False
-        self._ending = False  # the employer or the Welcome Center ends every journey
+        self._started: set[str] = set()  # journey workflows whose child has started
         self._policy: DeadlinePolicy | None = None
         self._clocks: DeadlineClocks | None = None
         self._deadlines_ready = False
@@ -311,8 +310,8 @@ class CaseWorkflow:
                 static_summary=journey_static_summary(journey_input),
                 static_details=journey_static_details(journey_input),
             )
+            self._started.add(journey.workflow_id)
             asyncio.create_task(self._await_journey(journey, handle))
-        self._journeys_started = True
         await self._outbox.until_recorded(seq)
         return self._state
 
@@ -340,7 +339,7 @@ class CaseWorkflow:
         if any(j.outcome is None for j in self._state.journeys):
             return
         placed = case_rules.placed(self._state)
-        if self._ending or placed >= self._state.positions:
+        if self._state.withdrawing or placed >= self._state.positions:
             self._close_after_journeys(advisor="system", why="Every journey has finished")
         else:
             # Fewer placed than positions: the next candidate may follow (or close-case).
@@ -382,6 +381,12 @@ class CaseWorkflow:
         from_stage = self._state.stage
         if any(j.outcome is None for j in self._state.journeys):
             return await self._withdraw_from_journeys(action)
+        if self._state.journeys:
+            # Waiting for a replacement: what the journeys achieved is the outcome.
+            party = action.party.value.replace("_", " ")
+            seq = self._close_after_journeys(action.advisor, f"Withdrawn by the {party}: {action.reason}", action.note)
+            await self._outbox.until_recorded(seq)
+            return self._state
         self._state.outcome = action.party.outcome
         self._state.outcome_reason = action.reason
         seq = self._transition(
@@ -402,7 +407,7 @@ class CaseWorkflow:
             else JourneyOutcome.ENDED_BY_WELCOME_CENTER
         )
         open_journeys = [j for j in self._state.journeys if j.outcome is None]
-        self._ending = True
+        self._state.withdrawing = True
         seq = self._transition(
             action="vacancy_withdrawn" if outcome is JourneyOutcome.VACANCY_WITHDRAWN else "case_ended",
             advisor=action.advisor,
@@ -413,7 +418,8 @@ class CaseWorkflow:
             ),
             note=action.note,
         )
-        await workflow.wait_condition(lambda: self._journeys_started)
+        # A journey selected a moment ago may not have started yet: signal it once it has.
+        await workflow.wait_condition(lambda: all(j.workflow_id in self._started for j in open_journeys))
         end = EndJourney(advisor=action.advisor, outcome=outcome, reason=action.reason)
         for journey in open_journeys:
             await workflow.get_external_workflow_handle(journey.workflow_id).signal(JourneyWorkflow.end_journey, end)

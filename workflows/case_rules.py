@@ -69,6 +69,8 @@ def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:
         raise CaseRuleViolation(
             f"select-candidates: case {state.case_id} is in stage '{state.stage}', complete the consultation first"
         )
+    if state.withdrawing:
+        raise CaseRuleViolation("select-candidates: the case is being withdrawn; its journeys are ending")
     known = {c.candidate_ref for c in state.candidates}
     again = sorted(c.candidate_ref for c in action.candidates if c.candidate_ref in known)
     if again:
@@ -110,6 +112,8 @@ def check_close_case(state: CaseState, action: CloseCase) -> None:
 def check_withdraw(state: CaseState, action: Withdraw) -> None:
     if state.stage is Stage.CLOSED:
         raise CaseRuleViolation(f"withdraw: case {state.case_id} is already closed ({state.outcome})")
+    if state.withdrawing:
+        raise CaseRuleViolation(f"withdraw: case {state.case_id} is being withdrawn already; its journeys are ending")
     if state.journeys and action.party is WithdrawingParty.CANDIDATE:
         raise CaseRuleViolation(
             "party: a candidate withdraws from their own journey (withdraw-candidate --candidate REF); "

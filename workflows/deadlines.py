@@ -9,7 +9,8 @@ audit entry and sends the notification (or applies the statutory effect).
 
 Rungs fire at 08:00 Europe/Berlin on working days; a statutory effect acts at 00:00 after
 the last day has run out. Rungs whose time had already passed when a clock started (a fact
-recorded late) are collapsed: only the highest one fires.
+recorded late) are collapsed: only the highest one fires. Rungs that come due while the
+clock runs all fire, in order.
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ class DeadlineClocks:
 
     def next_due(self) -> datetime | None:
         """When the earliest open clock falls due: the NextDeadline search attribute."""
-        times = [self.fire_time(d, Rung.DUE) for d in self._deadlines if d.open]
+        times = [self.fire_time(d, Rung.DUE) for d in self._deadlines if d.status is DeadlineStatus.RUNNING]
         return min(times) if times else None
 
     def search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
@@ -219,7 +220,8 @@ class DeadlineClocks:
 
     def overdue(self) -> bool:
         now = workflow.now()
-        return any(d.open and self.fire_time(d, Rung.DUE) <= now for d in self._deadlines)
+        running = (d for d in self._deadlines if d.status is DeadlineStatus.RUNNING)
+        return any(self.fire_time(d, Rung.DUE) <= now for d in running)
 
     # --- the loop ---------------------------------------------------------------------
 
@@ -259,12 +261,16 @@ class DeadlineClocks:
             if deadline.status is not DeadlineStatus.RUNNING:
                 continue
             passed = [r for r in Rung if r > deadline.level and self.fire_time(deadline, r) <= now]
-            if not passed:
-                continue
-            # Only the highest passed rung fires: the lower ones are history by now.
-            rung = max(passed)
-            if self.statutory(deadline.clock) and Rung.DUE in passed:
-                rung = Rung.DUE  # the law's effect always acts
-            deadline.level = rung
-            self._on_rung(deadline, rung)
+            # Rungs already past when the clock started (a fact recorded late) collapse into the
+            # highest of them: one clear escalation instead of a burst. Rungs that came due while
+            # the clock ran all fire, in order (several may share one instant).
+            late = [r for r in passed if self.fire_time(deadline, r) < deadline.anchor]
+            due = [max(late)] if late else []
+            if self.statutory(deadline.clock) and Rung.DUE in late:
+                due = [Rung.DUE]  # the law's effect always acts
+            for rung in due + [r for r in passed if r not in late]:
+                if deadline.status is not DeadlineStatus.RUNNING:
+                    break  # the effect of a rung (e.g. the deemed consent) ended the clock
+                deadline.level = rung
+                self._on_rung(deadline, rung)
         self._on_change()

@@ -195,6 +195,8 @@ class JourneyWorkflow:
                 engine.apply(self._state.model_copy(deep=True), action, self._today(), self._policy)
             except CaseRuleViolation as err:
                 workflow.logger.info("statutory effect not applicable", extra={"why": err.message})
+            except Exception:  # noqa: BLE001 - the deadline loop must go on; the notice follows
+                workflow.logger.exception("statutory effect failed", extra={"case_id": self._state.case_id})
             else:
                 self._apply(action)
                 return

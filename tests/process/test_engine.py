@@ -473,22 +473,74 @@ def test_definition_names_real_fields() -> None:
             assert names <= fields | journey_names, (spec.update, op)
 
 
-# --- bugs found ---------------------------------------------------------------------------------------
+# --- defaults, outcomes and older policies ---------------------------------------------------------
 
 
-@pytest.mark.filterwarnings("ignore:A custom validator is returning a value other than `self`")
 def test_employer_report_counts_from_ended_on_by_default() -> None:
-    # models/journey.py RecordEmploymentEnded._known returns a copy, which pydantic ignores when the
-    # model is built with __init__: known_on stays None and the rule fails on the period (AttributeError).
     state = walk(REG, "job_started")
     step = do(state, act(J.RecordEmploymentEnded, ended_on=d(2026, 5, 4), reason="moved away"))
     assert start(C.EMPLOYER_REPORT, d(2026, 5, 4), d(2026, 6, 1)) in step.clocks
 
 
 def test_visa_not_issued_before_the_ba_consent() -> None:
-    # process/rules.py record_visa_decision checks that a consent exists, not that it came first.
     issued = act(J.RecordVisaDecision, decision="issued", decided_on=d(2025, 8, 25), valid_until=VALID)
     check(walk(REG, "ba_granted"), issued, T, rej("decided_on:", "2025-09-01"))
+
+
+@pytest.mark.parametrize(
+    ("point", "outcome"),
+    [("permit_granted", J.JourneyOutcome.EMPLOYMENT_ENDED), ("probation_passed", J.JourneyOutcome.PLACED)],
+    ids=["during-probation", "after-probation"],
+)
+def test_an_early_end_keeps_a_placement_that_probation_made(point: str, outcome: J.JourneyOutcome) -> None:
+    state = walk(REG, point)
+    do(state, act(J.RecordEmploymentEnded, ended_on=d(2026, 5, 4), reason="moved away"))
+    assert state.open_milestones == [M.EMPLOYER_REPORT_DUE]
+    assert "record-employment-ended" not in engine.next_steps(state)  # once is enough
+    check(state, act(J.RecordEmploymentEnded, ended_on=d(2026, 5, 5), reason="again"), T, rej("ended_on:"))
+    do(state, act(J.RecordEmployerReport, reported_on=d(2026, 5, 20)))
+    assert (state.stage, state.outcome) == (S.FINISHED, outcome)
+
+
+@pytest.mark.parametrize(
+    ("action", "field"),
+    [
+        (act(J.RecordRecognition, decision="full", decided_on=d(2025, 7, 1)), "record_recognition:"),
+        (act(J.ConfirmRecognitionReceipt, confirmed_on=d(2025, 7, 1)), "confirm_recognition_receipt:"),
+        (act(J.RecordRecognitionComplete, complete_on=d(2025, 7, 1)), "record_recognition_complete:"),
+    ],
+    ids=["decision", "receipt", "complete"],
+)
+def test_recognition_steps_need_the_application_first(action: Any, field: str) -> None:
+    check(walk(REG, "contract"), action, T, rej(field, "apply-for-recognition"))
+
+
+def test_a_fiktionsbescheinigung_needs_a_timely_permit_application() -> None:
+    fiktion = act(J.RecordFiktionsbescheinigung, issued_on=d(2025, 10, 20), valid_until=VALID, reference="F1")
+    check(walk(REG, "registered"), fiktion, T, rej("record_fiktionsbescheinigung:", "permit application first"))
+    late = walk(REG, "registered", act(J.RecordPermitApplication, applied_on=d(2026, 3, 10)))  # visa ran out 9 Mar
+    assert "record-fiktionsbescheinigung" not in engine.next_steps(late)
+    later = act(J.RecordFiktionsbescheinigung, issued_on=d(2026, 3, 12), valid_until=CARD, reference="F1")
+    check(late, later, T, rej("record_fiktionsbescheinigung:", "§81(4) AufenthG does not apply"))
+
+
+def test_a_case_whose_policy_lacks_a_clock_still_takes_every_step() -> None:
+    """Running cases keep the policy they started with: a clock added later is missing there."""
+    global P
+    saved = P
+    P = P.model_copy(update={"clocks": {k: v for k, v in P.clocks.items() if k not in {C.ANMELDUNG, C.VISA_LAWSUIT}}})
+    try:
+        state = walk(REG, "arrived", act(J.RecordMovingIn, moved_in_on=d(2025, 10, 3)))
+        docs(state)
+        step = do(state, act(J.RecordAnmeldung, registered_on=d(2025, 11, 30)))
+        assert step.action == "anmeldung_recorded" and not [c for c in step.clocks if c.clock is C.ANMELDUNG]
+        assert all(d.clock is not C.ANMELDUNG for d in state.deadlines)
+        refused = act(J.RecordVisaDecision, decision="refused", decided_on=d(2025, 9, 10), notified_on=d(2025, 9, 12))
+        state = walk(REG, "ba_granted", refused)
+        do(state, act(J.FileVisaLawsuit, filed_on=d(2025, 10, 1)))
+        assert state.open_milestones == [M.VISA_LAWSUIT]
+    finally:
+        P = saved
 
 
 # --- every next step is a command, and every command is offered somewhere ---------------------

@@ -15,7 +15,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 def test_the_readme_shows_the_generated_process_table() -> None:
     text = README.read_text(encoding="utf-8")
     shown = text.split(START_MARK, 1)[1].split(END_MARK, 1)[0].strip("\n")
-    assert shown == markdown(), "README out of date: paste the output of `python -m process.table`"
+    assert shown == markdown(), "README out of date: run `.venv/bin/python -m process.table --readme`"
 
 
 def test_every_action_of_the_definition_is_a_starter_command() -> None:

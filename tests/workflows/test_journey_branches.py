@@ -271,6 +271,25 @@ async def test_an_early_end_after_probation_and_the_employer_report(stack: Stack
     clock = next(d for d in view.state.deadlines if d.clock is ClockName.EMPLOYER_REPORT)
     assert (clock.started_on, clock.due_on) == (day(338), due)
     view = await journey.do(RecordEmployerReport, reported_on=day(380))
-    assert (view.state.outcome, view.state.outcome_reason) == (JourneyOutcome.EMPLOYMENT_ENDED, "Moved to Munich")
+    # Probation had passed: the person was placed; the early end is on record with its report.
+    assert view.state.outcome is JourneyOutcome.PLACED
+    assert (
+        view.state.outcome_reason == f"probation passed on {day(335)}; employment ended on {day(340)} (Moved to Munich)"
+    )
     assert "late" in last_step(view.state.history).summary
+    result: CaseState = await handle.result()
+    assert result.outcome is Outcome.PLACED
+
+
+async def test_withdrawing_while_a_replacement_is_awaited_keeps_the_placements(stack: Stack) -> None:
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=2))
+    placed, gone = await open_journeys(stack.client, handle, [("THAMM-4711", "TN"), ("THAMM-0815", "MA")])
+    await gone.do(WithdrawCandidate, reason="Stayed in Casablanca")
+    await placed.to_probation()
+    await placed.probation_passed()
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
+    state = await handle.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Second position cut")
+    )
+    assert (state.stage, state.outcome) == (Stage.CLOSED, Outcome.PARTLY_PLACED)
+    assert state.history[-1].summary.startswith("Withdrawn by the employer: Second position cut: partly_placed")

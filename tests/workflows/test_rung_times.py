@@ -222,3 +222,35 @@ def test_scaled_days_count_from_the_clocks_start(policy: DeadlinePolicy) -> None
     d = deadline(SERVICE, date(2026, 1, 14))  # anchor: 5 Jan 2026 09:00 UTC; due 9 days later
     # 08:00 on the 14th: 9 days and a third of a policy day after the anchor.
     assert scaled.fire_time(d, Rung.DUE).timestamp() == pytest.approx(d.anchor.timestamp() + 9 + 1 / 3)
+
+
+# --- which rungs fire when the loop wakes up ----------------------------------------------------
+
+
+def _fired(policy: DeadlinePolicy, d: Deadline, now: datetime, monkeypatch: pytest.MonkeyPatch) -> list[Rung]:
+    fired: list[Rung] = []
+    clocks = DeadlineClocks(
+        deadlines=[d], policy=policy, route=lambda: ResidenceRoute.SECTION_18A, procedure=Procedure.REGULAR,
+        on_rung=lambda _, rung: fired.append(rung), on_change=lambda: None,
+    )  # fmt: skip
+    monkeypatch.setattr("workflows.deadlines.workflow.now", lambda: now)
+    clocks._fire_due_rungs()
+    return fired
+
+
+def test_rungs_due_at_one_instant_all_fire_in_order(policy: DeadlinePolicy, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The lawsuit clock escalates on its last day (zero-day grace): the advisor's notice, the team
+    # lead's and operations' all come at 08:00 that day, none swallowed by the others.
+    d = deadline(ClockName.VISA_LAWSUIT, date(2026, 2, 10))
+    d.level = Rung.REMINDER
+    assert _fired(policy, d, utc(2026, 2, 10, 7, 0), monkeypatch) == [Rung.DUE, Rung.TEAM_LEAD, Rung.OPERATIONS]
+
+
+def test_rungs_past_before_the_clock_started_collapse_into_the_highest(
+    policy: DeadlinePolicy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = deadline(ClockName.ANMELDUNG, date(2026, 1, 2)).model_copy(update={"anchor": utc(2026, 1, 20, 9)})
+    assert _fired(policy, late, utc(2026, 1, 20, 9), monkeypatch) == [Rung.OPERATIONS]
+    # A late statutory clock acts with its effect, not with an escalation.
+    fiction = deadline(ClockName.BA_CONSENT_FICTION, date(2026, 1, 2)).model_copy(update={"anchor": utc(2026, 1, 20)})
+    assert _fired(policy, fiction, utc(2026, 1, 20), monkeypatch) == [Rung.DUE]

@@ -52,6 +52,8 @@ class ResidenceRoute(StrEnum):
     SECTION_16A = "16a"  # vocational training
     SECTION_16D1 = "16d1"  # adaptation qualification after partial recognition
     SECTION_16D3 = "16d3"  # recognition partnership
+    SECTION_18G = "18g"  # EU Blue Card
+    SECTION_19C2 = "19c2"  # professional experience, with §6 BeschV
 
     @property
     def label(self) -> str:
@@ -61,6 +63,21 @@ class ResidenceRoute(StrEnum):
             "16a": "§16a AufenthG",
             "16d1": "§16d(1) AufenthG",
             "16d3": "§16d(3) AufenthG",
+            "18g": "§18g AufenthG (Blue Card)",
+            "19c2": "§19c(2) AufenthG with §6 BeschV",
+        }[self.value]
+
+    @property
+    def explained(self) -> str:
+        """One line per route, for the starter's --help."""
+        return {
+            "18a": "skilled worker with a recognised vocational qualification",
+            "18b": "skilled worker with a degree (recognition if regulated, else anabin/ZAB comparability)",
+            "16a": "vocational training in Germany (training contract, B1, funds)",
+            "16d1": "adaptation qualification after partial recognition (Defizitbescheid, Qualifizierungsplan)",
+            "16d3": "recognition partnership (2-year qualification, A2, agreement, recognition after entry)",
+            "18g": "EU Blue Card: degree and a salary above the year's threshold",
+            "19c2": "professional experience: 2-year qualification, 2 years' experience, 45% of the BBG",
         }[self.value]
 
     @classmethod
@@ -164,18 +181,34 @@ class NewCase(_Input):
     # NewCaseRequest (what advisors submit) requires them.
     qualification_level: QualificationLevel | None = None
     monthly_gross_wage_eur: int | None = Field(default=None, ge=1, le=100_000)
+    regulated_profession: bool | None = Field(
+        default=None,
+        description="§18b/§18g: the degree leads to a regulated profession (recognition; else comparability)",
+    )
+    shortage_occupation_or_career_starter: bool | None = Field(
+        default=None, description="§18g: shortage occupation or career starter (lower threshold, with BA consent)"
+    )
+    collective_agreement: bool | None = Field(
+        default=None, description="§19c(2): the employer is bound by a collective agreement (no salary threshold)"
+    )
 
     @model_validator(mode="after")
     def _route_fits_procedure(self) -> NewCase:
-        # §81a covers skilled workers and trainees alike; only §16d(3) has its own track.
-        if self.procedure is Procedure.ACCELERATED_81A and self.route is ResidenceRoute.SECTION_16D3:
-            raise ValueError("procedure: §81a is not available for the recognition partnership §16d(3)")
+        # §81a(1) AufenthG covers §§16a, 16d, 18a, 18b and 18g; not §19c.
+        if self.procedure is Procedure.ACCELERATED_81A and self.route is ResidenceRoute.SECTION_19C2:
+            raise ValueError("procedure: §81a is not available for §19c(2) (§81a(1) AufenthG)")
         return self
+
+    @property
+    def annual_wage_eur(self) -> int | None:
+        return self.monthly_gross_wage_eur * 12 if self.monthly_gross_wage_eur else None
 
 
 _ROUTE_LEVELS = {
     "18a": QualificationLevel.VOCATIONAL,
     "18b": QualificationLevel.ACADEMIC,
+    "18g": QualificationLevel.ACADEMIC,
+    "19c2": QualificationLevel.VOCATIONAL,
     "16a": QualificationLevel.TRAINEE,
 }
 
@@ -197,6 +230,17 @@ class NewCaseRequest(NewCase):
             )
         if self.employer.contact is None:
             raise ValueError("employer.contact: required (who at the company the Welcome Center talks to)")
+        degree = (ResidenceRoute.SECTION_18B, ResidenceRoute.SECTION_18G)
+        if self.route in degree and self.regulated_profession is None:
+            raise ValueError(
+                "regulated_profession: required for a degree route (yes: recognition; no: anabin/ZAB comparability)"
+            )
+        if self.route not in degree and self.regulated_profession is not None:
+            raise ValueError(f"regulated_profession: only for §18b and §18g, not {self.route.label}")
+        if self.route is not ResidenceRoute.SECTION_18G and self.shortage_occupation_or_career_starter is not None:
+            raise ValueError("shortage_occupation_or_career_starter: only for the Blue Card (§18g)")
+        if self.route is not ResidenceRoute.SECTION_19C2 and self.collective_agreement is not None:
+            raise ValueError("collective_agreement: only for §19c(2)")
         return self
 
 
@@ -209,6 +253,8 @@ class CompleteConsultation(_AdvisorAction):
 class SelectedCandidate(_Input):
     candidate_ref: CandidateRef
     origin_country: CountryCode
+    # §18(2) Nr. 5 AufenthG asks only this; a birth date is never stored.
+    aged_45_or_over_at_first_title: bool = False
 
 
 class SelectCandidates(_AdvisorAction):
@@ -286,6 +332,12 @@ class CaseState(BaseModel):
     deadlines: list[Deadline] = []
     qualification_level: QualificationLevel | None = None
     monthly_gross_wage_eur: int | None = None
+    regulated_profession: bool | None = None
+    shortage_occupation_or_career_starter: bool | None = None
+    collective_agreement: bool | None = None
+    # Decided at the consultation: a Blue Card at or above the general threshold needs none.
+    ba_consent_required: bool = True
+    wage_check: str | None = None  # what the wage check found, with threshold, year and basis
     history: list[CaseEvent] = []
 
     @property

@@ -24,6 +24,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
+from models.thresholds import YearFigures
 
 HOME_REGION = "NI"  # Lower Saxony: Region Hannover
 # How far ahead the stored holiday calendar reaches: cases run for months, rarely years.
@@ -96,6 +97,8 @@ class DeadlinePolicy(_Policy):
     # Public holidays per region (Lower Saxony, Berlin for the VG Berlin), resolved when the
     # policy is loaded; outside these years only weekends move a period's end.
     holidays: dict[str, list[date]] = {}
+    # Wage thresholds per calendar year (models/thresholds.py), with basis and source.
+    wage_thresholds: dict[int, YearFigures] = {}
     # Length of one policy day in seconds: 86400 in production; tests and demos shrink it.
     # Set by the worker from WC_DEADLINE_DAY_SECONDS, not in the policy file.
     day_seconds: float = Field(default=86400.0, gt=0)

@@ -49,6 +49,8 @@ class Milestone(StrEnum):
     CONTRACT = "contract"
     ACCELERATED_PROCEDURE = "accelerated_procedure"  # §81a: power of attorney, agreement, fee
     RECOGNITION = "recognition"
+    COMPARABILITY = "comparability"  # §18b/§18g, non-regulated: anabin or ZAB
+    EXPERIENCE = "experience"  # §19c(2) with §6 BeschV: qualification and experience
     BA_CONSENT = "ba_consent"
     BA_REFUSED = "ba_refused"
     VORABZUSTIMMUNG = "vorabzustimmung"  # §81a: the ABH's advance approval
@@ -70,6 +72,8 @@ class JourneyStage(StrEnum):
     CONTRACT = "contract"
     ACCELERATED_PROCEDURE = "accelerated_procedure"
     RECOGNITION = "recognition"
+    COMPARABILITY = "comparability"
+    EXPERIENCE = "experience"
     BA_CONSENT = "ba_consent"
     BA_REFUSED = "ba_refused"
     VORABZUSTIMMUNG = "vorabzustimmung"
@@ -133,6 +137,10 @@ class JourneyInput(_Input):
     procedure: Procedure
     # The case's deadline policy, stored with the journey for its whole life.
     policy: DeadlinePolicy
+    # From the case's consultation: a Blue Card at the general threshold needs no BA consent.
+    ba_consent_required: bool = True
+    regulated_profession: bool | None = None  # §18b/§18g: recognition (True) or comparability
+    pension_proof_needed: str | None = None  # §18(2) Nr. 5: why the pension-provision proof is needed
 
 
 class DocumentReceipt(_Input):
@@ -201,6 +209,37 @@ class RecordRecognition(_AdvisorAction):
             raise ValueError("adaptation_qualification: required for a partial recognition (Defizitbescheid)")
         if self.continue_as_recognition_partnership and self.decision is not RecognitionDecision.REJECTED:
             raise ValueError("continue_as_recognition_partnership: only after a rejected recognition")
+        return self
+
+
+class ComparabilityEvidence(StrEnum):
+    ANABIN = "anabin"  # institution H+ and the degree "entspricht"/"gleichwertig"
+    ZAB = "zab"  # a Zeugnisbewertung of the ZAB
+
+
+class RecordComparability(_AdvisorAction):
+    """§18b/§18g, non-regulated profession: the degree is comparable (anabin or ZAB)."""
+
+    evidence: ComparabilityEvidence
+    reference: DocumentReference = Field(description="the anabin printout's or ZAB statement's reference")
+    checked_on: date
+
+
+class RecordProfessionalExperience(_AdvisorAction):
+    """§19c(2) with §6 BeschV: a state-recognised qualification of 2+ years and 2+ years' experience."""
+
+    state_recognised_qualification: bool = Field(description="recognised by the state of origin")
+    training_years: float = Field(ge=0, le=10, description="length of the qualification's training")
+    experience_years: float = Field(ge=0, le=50, description="years of experience in the occupation")
+
+    @model_validator(mode="after")
+    def _requirements(self) -> RecordProfessionalExperience:
+        if not self.state_recognised_qualification:
+            raise ValueError("state_recognised_qualification: §6 BeschV needs a qualification the state recognises")
+        if self.training_years < 2:
+            raise ValueError(f"training_years: {self.training_years} is under the 2 years §6 BeschV asks")
+        if self.experience_years < 2:
+            raise ValueError(f"experience_years: {self.experience_years} is under the 2 years §6 BeschV asks")
         return self
 
 
@@ -503,6 +542,12 @@ class JourneyState(BaseModel):
     route: ResidenceRoute
     original_route: ResidenceRoute
     procedure: Procedure
+    ba_consent_required: bool = True
+    regulated_profession: bool | None = None
+    pension_proof_needed: str | None = None
+    # Which release's requirements the journey follows: journeys started before a change of
+    # the process keep the old requirements (set under a workflow.patched guard).
+    process_version: int = 1
     stage: JourneyStage
     open_milestones: list[Milestone] = []
     done_milestones: list[Milestone] = []

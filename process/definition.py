@@ -40,6 +40,7 @@ from models.journey import (
     RecordAnmeldung,
     RecordArrival,
     RecordBaDecision,
+    RecordComparability,
     RecordContract,
     RecordDocuments,
     RecordEmployerReport,
@@ -51,6 +52,7 @@ from models.journey import (
     RecordPermitApplication,
     RecordPermitDecision,
     RecordProbationPassed,
+    RecordProfessionalExperience,
     RecordRecognition,
     RecordRecognitionComplete,
     RecordVisaApplication,
@@ -82,6 +84,10 @@ M, C = Milestone, ClockName
 SYSTEM = "system"  # the advisor handle of what the journey records by itself
 A81 = Procedure.ACCELERATED_81A
 
+# What the BA consent and the visa wait for: the contract and the qualification, shown the
+# route's way (recognition, comparability or §6 BeschV experience; those not part of a
+# journey count as done).
+QUALIFIED = (M.CONTRACT, M.RECOGNITION, M.COMPARABILITY, M.EXPERIENCE)
 # Clocks a recognition decision meets, whatever it decides.
 RECOGNITION_DONE = (Meet(C.RECOGNITION_RECEIPT), Meet(C.RECOGNITION_DECISION))
 # Clocks the visa decision meets.
@@ -195,10 +201,39 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         ),
     ),
     MilestoneSpec(
+        M.COMPARABILITY,
+        "Degree comparable (anabin or ZAB): no recognition procedure",
+        applies=r.needs_comparability,
+        actions=(
+            ActionSpec(
+                RecordComparability,
+                r.record_comparability,
+                Effects("comparability_recorded", complete=(M.COMPARABILITY,)),
+                on=(M.COMPARABILITY,),
+                documents=DocumentStep.COMPARABILITY,
+            ),
+        ),
+    ),
+    MilestoneSpec(
+        M.EXPERIENCE,
+        "§6 BeschV: qualification of 2 years and 2 years' experience",
+        applies=r.needs_experience,
+        actions=(
+            ActionSpec(
+                RecordProfessionalExperience,
+                r.record_professional_experience,
+                Effects("experience_recorded", complete=(M.EXPERIENCE,)),
+                on=(M.EXPERIENCE,),
+                documents=DocumentStep.EXPERIENCE,
+            ),
+        ),
+    ),
+    MilestoneSpec(
         M.BA_CONSENT,
         "Consent of the Bundesagentur für Arbeit (§39 AufenthG)",
-        after=(M.CONTRACT, M.RECOGNITION),
-        after_in_81a=(M.ACCELERATED_PROCEDURE, M.RECOGNITION),
+        after=QUALIFIED,
+        after_in_81a=(M.ACCELERATED_PROCEDURE, *QUALIFIED[1:]),
+        applies=r.needs_ba_consent,
         actions=(
             ActionSpec(
                 RequestBaConsent,
@@ -275,7 +310,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
     MilestoneSpec(
         M.VORABZUSTIMMUNG,
         "§81a: the ABH's Vorabzustimmung",
-        after=(M.BA_CONSENT,),
+        after=(M.ACCELERATED_PROCEDURE, *QUALIFIED[1:], M.BA_CONSENT),
         applies=r.accelerated,
         actions=(
             ActionSpec(
@@ -298,7 +333,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
     MilestoneSpec(
         M.VISA,
         "Visa: appointment, application, decision at the mission",
-        after=(M.CONTRACT, M.RECOGNITION),  # path (b): the application comes before the BA consent
+        after=QUALIFIED,  # path (b): the application comes before the BA consent
         after_in_81a=(M.VORABZUSTIMMUNG,),
         actions=(
             ActionSpec(

@@ -16,7 +16,7 @@ from typing import Any
 from models.case import Procedure
 from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
-from models.documents import DocumentCode, required_documents
+from models.documents import DocumentCode, DocumentStep, required_documents
 from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
 from process.spec import (
@@ -91,7 +91,12 @@ def checklist(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
     if spec.documents is None:
         return []
     recognised = state.recognition in (RecognitionDecision.FULL, RecognitionDecision.PARTIAL)
-    return required_documents(spec.documents, state.route, state.procedure, recognised=recognised)
+    docs = required_documents(
+        spec.documents, state.route, state.procedure, recognised=recognised, version=state.process_version
+    )
+    if spec.documents is DocumentStep.VISA_APPLICATION and state.pension_proof_needed:
+        docs.append(DocumentCode.PENSION_PROVISION_PROOF)  # §18(2) Nr. 5 AufenthG
+    return docs
 
 
 def missing_documents(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
@@ -159,8 +164,11 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     _check_dates(spec, ctx)
     missing = missing_documents(spec, state)
     if missing:
+        why = ""
+        if DocumentCode.PENSION_PROVISION_PROOF in missing and state.pension_proof_needed:
+            why = f" ({state.pension_proof_needed})"
         raise CaseRuleViolation(
-            f"{spec.update}: documents missing for {spec.documents}: {', '.join(c.value for c in missing)}"
+            f"{spec.update}: documents missing for {spec.documents}: {', '.join(c.value for c in missing)}{why}"
         )
     result = spec.rule(ctx)
     effects = spec.effects_for(result.branch)

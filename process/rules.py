@@ -44,11 +44,32 @@ def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
 # --- predicates the definition names ------------------------------------------------------
 
 
+DEGREE_ROUTES = (ResidenceRoute.SECTION_18B, ResidenceRoute.SECTION_18G)
+
+
 def needs_recognition(state: JourneyState) -> bool:
-    """§18a, §18b (recognition before the visa)"""
-    # §18a/§18b need the qualification recognised before the visa; §16a is training,
-    # §16d(1) starts from a Defizitbescheid, §16d(3) recognises after entry.
-    return state.original_route in (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
+    """§18a; §18b and §18g for regulated professions (recognition before the visa)"""
+    # §16a is training, §16d(1) starts from a Defizitbescheid, §16d(3) recognises after
+    # entry, §19c(2) needs none.
+    route = state.original_route
+    if state.process_version < 2:  # before #11 every degree went through recognition
+        return route in (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
+    return route is ResidenceRoute.SECTION_18A or (route in DEGREE_ROUTES and bool(state.regulated_profession))
+
+
+def needs_comparability(state: JourneyState) -> bool:
+    """§18b and §18g for non-regulated professions (anabin or ZAB)"""
+    return state.process_version >= 2 and state.original_route in DEGREE_ROUTES and not state.regulated_profession
+
+
+def needs_experience(state: JourneyState) -> bool:
+    """§19c(2) with §6 BeschV"""
+    return state.original_route is ResidenceRoute.SECTION_19C2
+
+
+def needs_ba_consent(state: JourneyState) -> bool:
+    """every route but a Blue Card at the general threshold (§18g(1) S.1)"""
+    return state.ba_consent_required
 
 
 def accelerated(state: JourneyState) -> bool:
@@ -256,6 +277,24 @@ def record_recognition(ctx: Context) -> Result:
     return Result(f"Recognition rejected by {body} on {a.decided_on}", "rejected")
 
 
+def record_comparability(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    code = DocumentCode.ANABIN_ENTRY if a.evidence.value == "anabin" else DocumentCode.ZAB_STATEMENT
+    s.documents = [d for d in s.documents if d.code is not code] + [
+        ReceivedDocument(code=code, reference=a.reference, received_on=a.checked_on, recorded_by=a.advisor)
+    ]
+    what = 'anabin: institution H+, degree "entspricht"' if code is DocumentCode.ANABIN_ENTRY else "ZAB statement"
+    return Result(f"Degree comparable ({what}), checked on {a.checked_on}; no recognition procedure needed")
+
+
+def record_professional_experience(ctx: Context) -> Result:
+    a = ctx.action
+    return Result(
+        f"§6 BeschV: state-recognised qualification of {a.training_years:g} years' training and "
+        f"{a.experience_years:g} years' experience on file"
+    )
+
+
 def pause_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if not recognition_clock_running(s):
@@ -427,7 +466,7 @@ def record_visa_decision(ctx: Context) -> Result:
     if s.visa_applied_on is None:
         raise _reject("record_visa_decision: record the visa application first (record-visa-application)")
     if a.decision is VisaDecision.ISSUED:
-        if not s.ba_consent_given:
+        if s.ba_consent_required and not s.ba_consent_given:
             raise _reject(
                 "decision: the visa cannot be issued before the BA's consent is recorded (record-ba-decision)"
             )

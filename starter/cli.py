@@ -142,7 +142,17 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--qualification-level", help="vocational, academic or trainee")
     p.add_argument("--monthly-gross-wage-eur", help="offered wage, EUR gross per month")
     p.add_argument("--positions", help="number of positions (default 1)")
-    p.add_argument("--route", help="18a, 18b, 16a, 16d1 or 16d3 (§ optional)")
+    p.add_argument(
+        "--route",
+        help="the residence route (§ optional): "
+        + "; ".join(f"{r.value}: {r.explained}" for r in case_models.ResidenceRoute),
+    )
+    for flag, what in [
+        ("--regulated-profession", "§18b/§18g: does the degree lead to a regulated profession? (yes: recognition)"),
+        ("--shortage-occupation-or-career-starter", "§18g: shortage occupation or career starter (lower threshold)"),
+        ("--collective-agreement", "§19c(2): is the employer bound by a collective agreement?"),
+    ]:
+        p.add_argument(flag, choices=["yes", "no"], help=what)
     p.add_argument("--procedure", help="regular (default) or 81a")
     p.add_argument("--origin-programme", help='e.g. "THAMM Plus"')
 
@@ -154,8 +164,9 @@ def _build_parser() -> argparse.ArgumentParser:
         "--candidate",
         dest="candidates",
         action="append",
-        metavar="REF:COUNTRY",
-        help="opaque candidate reference and ISO country, e.g. THAMM-4711:TN (repeatable)",
+        metavar="REF:COUNTRY[:45+]",
+        help="opaque candidate reference and ISO country, e.g. THAMM-4711:TN; add :45+ when the candidate is "
+        "45 or older at the first title (§18(2) Nr. 5 AufenthG; no birth date is stored) (repeatable)",
     )
 
     p = sub.add_parser("add-note", parents=[common, actor, journey], help="add a note to the case (or to one journey)")
@@ -237,15 +248,18 @@ def _read_file(path: Path | None) -> dict[str, Any]:
     return data
 
 
-def _candidates(raw: list[str] | None) -> list[dict[str, str]] | None:
+def _candidates(raw: list[str] | None) -> list[dict[str, Any]] | None:
     if raw is None:
         return None
     result = []
     for item in raw:
-        ref, sep, country = item.rpartition(":")
-        if not sep:
-            raise InputError(f"candidates: '{item}' must be REF:COUNTRY, e.g. THAMM-4711:TN")
-        result.append({"candidate_ref": ref, "origin_country": country})
+        parts = item.split(":")
+        if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "45+"):
+            raise InputError(f"candidates: '{item}' must be REF:COUNTRY or REF:COUNTRY:45+, e.g. THAMM-4711:TN")
+        candidate: dict[str, Any] = {"candidate_ref": parts[0], "origin_country": parts[1]}
+        if len(parts) == 3:
+            candidate["aged_45_or_over_at_first_title"] = True
+        result.append(candidate)
     return result
 
 
@@ -308,6 +322,9 @@ async def _new_case(args: argparse.Namespace, get_client: ClientFactory, setting
             employer[key] = getattr(args, flag)
     if args.earlier_international_hires is not None:
         employer["earlier_international_hires"] = args.earlier_international_hires == "yes"
+    for name in ("regulated_profession", "shortage_occupation_or_career_starter", "collective_agreement"):
+        if getattr(args, name) is not None:
+            data[name] = getattr(args, name) == "yes"
     for name in (
         "advisor",
         "occupation",

@@ -39,6 +39,7 @@ def render_status(state: CaseState, journeys: list[JourneyView], settings: Setti
         f"  Vacancy:     {s.occupation}, {s.positions} position(s)"
         + (f", {s.qualification_level.value}" if s.qualification_level else "")
         + (f", {s.monthly_gross_wage_eur} EUR gross/month" if s.monthly_gross_wage_eur else ""),
+        *([f"  Wage check:  {s.wage_check}"] if s.wage_check else []),
         f"  Route:       {s.route.label}, procedure: {s.procedure.value}"
         + (f", programme: {s.origin_programme}" if s.origin_programme else ""),
         f"  Advisor:     {s.advisor}",
@@ -71,7 +72,10 @@ def _journey_lines(view: JourneyView) -> list[str]:
     for m in view.milestones:
         lines.append(f"    Open:           {m.milestone.value}: {m.title}")
         if m.open_documents:
-            lines.append("                      documents missing: " + ", ".join(d.value for d in m.open_documents))
+            lines.append(
+                "                      documents missing: "
+                + ", ".join(f"{d.value} ({d.german})" for d in m.open_documents)
+            )
         if m.next_steps:
             lines.append("                      next: " + ", ".join(m.next_steps))
     if view.open_documents:

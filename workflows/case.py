@@ -63,9 +63,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
     from workflows.outbox import Outbox
 
-# workflow.patched ids: every behavioural change for running cases gets one (none yet
-# since the first release; tests/workflows/test_fingerprints.py lists them).
-PATCHES: tuple[str, ...] = ()
+# workflow.patched ids: every behavioural change for running cases gets one
+# (tests/workflows/test_replay.py replays the histories recorded before each).
+WAGE_THRESHOLDS = "wage-thresholds"  # #11: the consultation waits for the policy's wage thresholds
+PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS,)
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -89,6 +90,9 @@ class CaseWorkflow:
             origin_programme=new_case.origin_programme,
             qualification_level=new_case.qualification_level,
             monthly_gross_wage_eur=new_case.monthly_gross_wage_eur,
+            regulated_profession=new_case.regulated_profession,
+            shortage_occupation_or_career_starter=new_case.shortage_occupation_or_career_starter,
+            collective_agreement=new_case.collective_agreement,
             opened_at=workflow.now(),
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION)
@@ -247,12 +251,18 @@ class CaseWorkflow:
 
     @workflow.update
     async def complete_consultation(self, action: CompleteConsultation) -> CaseState:
-        case_rules.check_complete_consultation(self._state, action)
+        # A case this new may still be reading its policy (the wage thresholds): the handler
+        # waits for it; rejecting then changes nothing either.
+        if not self._deadlines_ready and workflow.patched(WAGE_THRESHOLDS):
+            await workflow.wait_condition(lambda: self._deadlines_ready)
+        check = case_rules.check_complete_consultation(self._state, action, self._policy, self._today())
+        self._state.ba_consent_required, self._state.wage_check = check.ba_consent_required, check.finding
+        finding = f"; {check.finding}" if check.finding else ""
         seq = self._transition(
             action="consultation_completed",
             advisor=action.advisor,
             to_stage=Stage.CANDIDATE_SELECTION,
-            summary="Consultation completed, wage checked against §39(2); candidate selection open",
+            summary=f"Consultation completed, wage checked against §39(2){finding}; candidate selection open",
             note=action.note,
         )
         await self._outbox.until_recorded(seq)
@@ -260,7 +270,10 @@ class CaseWorkflow:
 
     @complete_consultation.validator
     def _validate_complete_consultation(self, action: CompleteConsultation) -> None:
-        case_rules.check_complete_consultation(self._state, action)
+        if self._policy is not None:  # else the handler checks, once the policy is read
+            case_rules.check_complete_consultation(self._state, action, self._policy, self._today())
+        else:
+            case_rules.check_complete_consultation(self._state, action, None, self._today(), wage=False)
 
     @workflow.update
     async def select_candidates(self, action: SelectCandidates) -> CaseState:
@@ -302,6 +315,11 @@ class CaseWorkflow:
                 route=self._state.route,
                 procedure=self._state.procedure,
                 policy=self._policy,
+                ba_consent_required=self._state.ba_consent_required,
+                regulated_profession=self._state.regulated_profession,
+                pension_proof_needed=case_rules.pension_proof_needed(
+                    self._state, candidate, self._policy, self._today()
+                ),
             )
             handle = await workflow.start_child_workflow(
                 JourneyWorkflow.run,

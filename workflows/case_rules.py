@@ -6,6 +6,7 @@ and the message says why. Unit-testable without a server.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from temporalio.exceptions import ApplicationError
@@ -15,11 +16,15 @@ from models.case import (
     CloseCase,
     CompleteConsultation,
     Outcome,
+    ResidenceRoute,
     SelectCandidates,
+    SelectedCandidate,
     Stage,
     Withdraw,
     WithdrawingParty,
 )
+from models.deadlines import DeadlinePolicy
+from models.thresholds import WageRule, figures_for
 
 PLACED = "placed"  # a journey's outcome when probation was passed
 
@@ -49,13 +54,83 @@ def not_in_future(field: str, value: date, today: date) -> None:
         raise CaseRuleViolation(f"{field}: {value} is in the future (today is {today})")
 
 
-def check_complete_consultation(state: CaseState, action: CompleteConsultation) -> None:
+def check_complete_consultation(
+    state: CaseState, action: CompleteConsultation, policy: DeadlinePolicy | None, today: date, wage: bool = True
+) -> WageCheck:
     _require_stage(state, Stage.CONSULTATION, "complete-consultation")
     if not action.wage_meets_local_standard:
         raise CaseRuleViolation(
             "wage_meets_local_standard: the wage must be no worse than for comparable "
             "domestic workers (§39(2) AufenthG); adjust the offer before selecting candidates"
         )
+    return check_route_wage(state, policy, today) if wage else WageCheck()
+
+
+@dataclass(frozen=True)
+class WageCheck:
+    ba_consent_required: bool = True
+    finding: str | None = None
+
+
+def _annual(state: CaseState) -> int:
+    if not state.monthly_gross_wage_eur:
+        raise CaseRuleViolation(f"monthly_gross_wage_eur: {state.route.label} needs the offered wage")
+    return state.monthly_gross_wage_eur * 12
+
+
+def pension_proof_needed(
+    state: CaseState, candidate: SelectedCandidate, policy: DeadlinePolicy, today: date
+) -> str | None:
+    """§18(2) Nr. 5 AufenthG: a first §18a/§18b title at 45 or older needs 55% of the BBG, or
+    proof of adequate pension provision. Returns why the proof is needed, or None."""
+    first_title_routes = (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
+    if not candidate.aged_45_or_over_at_first_title or state.route not in first_title_routes:
+        return None
+    year, figures = figures_for(policy.wage_thresholds, today)
+    t = figures.thresholds[WageRule.AGE_45_PLUS]
+    annual = _annual(state)
+    if annual >= t.annual_eur:
+        return None
+    return (
+        f"45 or older at the first title: {annual:,} EUR a year is below {t.describe(year)}; "
+        "proof of adequate pension provision is needed (pension_provision_proof)"
+    )
+
+
+def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: date) -> WageCheck:
+    """The route's salary threshold of the year (Blue Card, §19c(2)); the message names the
+    threshold, the year, the basis and what would satisfy it."""
+    if state.route not in (ResidenceRoute.SECTION_18G, ResidenceRoute.SECTION_19C2):
+        return WageCheck()
+    if policy is None:
+        raise CaseRuleViolation("complete-consultation: the case has not read its policy yet")
+    year, figures = figures_for(policy.wage_thresholds, today)
+    annual = _annual(state)
+    offered = f"{state.monthly_gross_wage_eur:,} EUR a month ({annual:,} EUR a year)"
+    if state.route is ResidenceRoute.SECTION_19C2:
+        t = figures.thresholds[WageRule.EXPERIENCE]
+        if annual >= t.annual_eur:
+            return WageCheck(finding=f"{offered} meets {t.describe(year)}")
+        if state.collective_agreement:
+            return WageCheck(finding=f"{offered}: the employer is bound by a collective agreement (§6 BeschV)")
+        raise CaseRuleViolation(
+            f"monthly_gross_wage_eur: {offered} is below {t.describe(year)}; raise the wage, or confirm that the "
+            "employer is bound by a collective agreement (collective_agreement)"
+        )
+    general = figures.thresholds[WageRule.BLUE_CARD]
+    if annual >= general.annual_eur:
+        return WageCheck(False, f"{offered} meets {general.describe(year)}: no BA consent needed")
+    lower = figures.thresholds[WageRule.BLUE_CARD_SHORTAGE]
+    if state.shortage_occupation_or_career_starter and annual >= lower.annual_eur:
+        return WageCheck(True, f"{offered} meets {lower.describe(year)}: BA consent needed")
+    also = (
+        ""
+        if state.shortage_occupation_or_career_starter
+        else (f"; {lower.describe(year)} for shortage occupations and career starters")
+    )
+    raise CaseRuleViolation(
+        f"monthly_gross_wage_eur: {offered} is below {general.describe(year)}{also}; raise the wage or choose §18b"
+    )
 
 
 def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:

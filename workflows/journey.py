@@ -45,6 +45,9 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import DeadlineClocks
     from workflows.outbox import Outbox
 
+# workflow.patched ids. Journeys started before a patch keep the process they started with.
+ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
+PATCHES = (ROUTE_REQUIREMENTS,)
 RUNG_RECIPIENT = {
     Rung.REMINDER: RecipientRole.ADVISOR,
     Rung.DUE: RecipientRole.ADVISOR,
@@ -68,9 +71,14 @@ class JourneyWorkflow:
             route=journey.route,
             original_route=journey.route,
             procedure=journey.procedure,
+            ba_consent_required=journey.ba_consent_required,
+            regulated_profession=journey.regulated_profession,
+            pension_proof_needed=journey.pension_proof_needed,
             stage=JourneyStage.CONTRACT,
             started_at=workflow.now(),
         )
+        if workflow.patched(ROUTE_REQUIREMENTS):
+            self._state.process_version = 2
         self._policy = journey.policy
         self._outbox = Outbox(RECORD_JOURNEY_TRANSITION)
         self._clocks = DeadlineClocks(

@@ -170,7 +170,7 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
     assert "Journey 2: candidate ANAPEC-0815 (MA)   stage: contract" in text
     # Contract and recognition run side by side, each with its own documents and steps.
     assert "Open:           contract: Employment or training contract signed" in text
-    assert "documents missing: employment_contract, erklaerung_beschaeftigungsverhaeltnis" in text
+    assert "documents missing: employment_contract (Arbeitsvertrag), erklaerung_beschaeftigungsverhaeltnis" in text
     assert "Open:           recognition: Recognition (Anerkennung) of the qualification" in text
     assert "next: apply-for-recognition" in text
     assert (

@@ -1,9 +1,11 @@
 """Running cases outlive releases: recorded histories must replay against today's code,
 and the commands each workflow issues must not change without a ``workflow.patched`` guard.
 
-``histories/<scenario>--<role>--<workflow id>.json`` are histories of the stories in
-``scenarios.py`` (fired timers, escalation rungs, the BA's deemed consent, a lapsed
-Vorabzustimmung, replacements), recorded by this test with ``WC_RECORD_HISTORIES=1``.
+``histories/<generation>/<scenario>--<role>--<workflow id>.json`` are histories of the
+stories in ``scenarios.py`` (fired timers, escalation rungs, the BA's deemed consent, a
+lapsed Vorabzustimmung, replacements). Every generation must keep replaying; the newest
+is the baseline of the fingerprints. ``WC_RECORD_HISTORIES=1`` records a new generation
+(after a guarded change; the older ones stay).
 
 The fingerprint of a history is the commands its workflow issued (activities with their
 summaries, children, signals, markers, completion; whether timers and search-attribute
@@ -32,8 +34,11 @@ from tests.workflows.scenarios import SCENARIOS
 from worker import WORKFLOWS, workflow_runner
 
 HISTORY_DIR = Path(__file__).parent / "histories"
-HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
+HISTORIES = sorted(HISTORY_DIR.glob("*/*.json"))
+GENERATIONS = sorted(int(p.name) for p in HISTORY_DIR.iterdir() if p.is_dir() and p.name.isdigit())
 RECORD = bool(os.environ.get("WC_RECORD_HISTORIES"))
+# The baseline the fingerprints compare with; a recording run writes the next generation.
+BASELINE = HISTORY_DIR / str(GENERATIONS[-1] + (1 if RECORD else 0) if GENERATIONS else 1)
 E = EventType
 
 
@@ -46,7 +51,7 @@ def _load(path: Path) -> WorkflowHistory:
     return WorkflowHistory.from_json(workflow_id, path.read_text())
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem.rsplit("--", 1)[0] for p in HISTORIES])
+@pytest.mark.parametrize("path", HISTORIES, ids=[f"{p.parent.name}/{p.stem.rsplit('--', 1)[0]}" for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
     result = await _replayer().replay_workflow(_load(path), raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
@@ -54,7 +59,7 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 def test_every_scenario_and_workflow_type_has_recorded_histories() -> None:
     # Without files the parametrised tests silently run zero times.
-    recorded = {p.stem.split("--")[0] for p in HISTORIES}
+    recorded = {p.stem.split("--")[0] for p in BASELINE.glob("*.json")}
     assert recorded == set(SCENARIOS)
     kinds = {p.stem.split("--")[1].rstrip("0123456789") for p in HISTORIES}
     assert kinds == {"case", "journey"}
@@ -98,7 +103,7 @@ def patches(history: WorkflowHistory) -> set[str]:
     for event in history.events:
         attrs = event.marker_recorded_event_attributes
         if event.event_type == E.EVENT_TYPE_MARKER_RECORDED and attrs.marker_name == "core_patch":
-            found.add(json.loads(attrs.details["patch_id"].payloads[0].data))
+            found.add(json.loads(attrs.details["patch-data"].payloads[0].data)["id"])
     return found
 
 
@@ -110,11 +115,12 @@ async def test_command_fingerprints_match_the_recorded_histories(stack: Stack, t
         # Whatever else it shows, a fresh run replays against the code that made it.
         await _replayer().replay_workflow(fresh)
         if RECORD:
-            for old in HISTORY_DIR.glob(f"{name}--{role}--*.json"):
+            BASELINE.mkdir(exist_ok=True)
+            for old in BASELINE.glob(f"{name}--{role}--*.json"):
                 old.unlink()
-            (HISTORY_DIR / f"{name}--{role}--{handle.id}.json").write_text(fresh.to_json())
+            (BASELINE / f"{name}--{role}--{handle.id}.json").write_text(fresh.to_json())
             continue
-        (path,) = HISTORY_DIR.glob(f"{name}--{role}--*.json")
+        (path,) = BASELINE.glob(f"{name}--{role}--*.json")
         recorded = _load(path)
         before, after = fingerprint(recorded), fingerprint(fresh)
         if before == after:

@@ -1,0 +1,248 @@
+"""Every route walked through the process definition to a placement: no server.
+
+A walker takes, at each point, the first step ``status`` would offer that the route's
+script knows, until nothing is left open. Each route's rows say which milestones it
+passes, which it never sees and what its checklists ask for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from models import journey as J
+from models.case import Procedure, ResidenceRoute, SelectedCandidate
+from models.deadlines import DEFAULT_POLICY_FILE, load_policy
+from models.documents import DocumentCode, DocumentStep
+from models.journey import DocumentReceipt, JourneyOutcome, JourneyState, Milestone
+from process import engine
+from process.definition import COMMANDS
+from workflows.case_rules import CaseRuleViolation
+
+T = date(2026, 11, 26)
+P = load_policy(DEFAULT_POLICY_FILE, today=T)
+M, D = Milestone, DocumentCode
+R = ResidenceRoute
+
+
+def act(model: type, **fields: Any) -> Any:
+    return model(advisor="m.koch", **fields)
+
+
+def script(today: date) -> dict[str, Callable[[JourneyState], Any]]:
+    """What an advisor does when a step is offered (the first offered step the script knows is
+    taken); facts dated in the 400 days before ``today``."""
+
+    def day(n: int) -> date:
+        return today - timedelta(days=400) + timedelta(days=n)
+
+    return {
+        "record-contract": lambda s: act(J.RecordContract, signed_on=day(1), starts_on=day(200)),
+        "start-accelerated-procedure": lambda s: act(
+            J.StartAcceleratedProcedure, agreement_signed_on=day(2), fee_paid_on=day(2)
+        ),
+        "apply-for-recognition": lambda s: act(J.ApplyForRecognition, applied_on=day(5), body="HWK Hannover"),
+        "confirm-recognition-receipt": lambda s: act(
+            J.ConfirmRecognitionReceipt, confirmed_on=day(9), complete_on=day(9)
+        ),
+        "record-recognition": lambda s: act(J.RecordRecognition, decision="full", decided_on=day(60)),
+        "record-comparability": lambda s: act(
+            J.RecordComparability, evidence="anabin", reference="AN-1", checked_on=day(5)
+        ),
+        "record-professional-experience": lambda s: act(
+            J.RecordProfessionalExperience, state_recognised_qualification=True, training_years=2.5, experience_years=4
+        ),
+        "request-ba-consent": lambda s: act(
+            J.RequestBaConsent,
+            path="abh_81a" if s.procedure is Procedure.ACCELERATED_81A else "vorabzustimmung",
+            # Recent on the fiction's path, so that the law does not consent before the BA answers.
+            requested_on=today - timedelta(days=3) if s.procedure is Procedure.ACCELERATED_81A else day(65),
+        ),
+        "record-ba-decision": lambda s: act(
+            J.RecordBaDecision, decision="granted", decided_on=max(day(70), s.ba_requested_on or day(70))
+        ),
+        "record-vorabzustimmung": lambda s: act(
+            J.RecordVorabzustimmung, issued_on=s.ba_decided_on or day(72), valid_until=today + timedelta(60)
+        ),
+        "book-visa-appointment": lambda s: act(J.BookVisaAppointment, appointment_on=day(80), mission="Tunis"),
+        "record-visa-application": lambda s: act(
+            J.RecordVisaApplication, applied_on=max(day(80), s.vorabzustimmung_issued_on or day(80))
+        ),
+        "record-visa-decision": lambda s: act(
+            J.RecordVisaDecision,
+            decision="issued",
+            decided_on=max(day(95), s.visa_applied_on or day(95), s.ba_decided_on or day(95)),
+            valid_until=today + timedelta(60),
+        ),
+        "record-arrival": lambda s: act(J.RecordArrival, arrived_on=max(day(150), s.visa_issued_on or day(150))),
+        "record-job-start": lambda s: act(J.RecordJobStart, started_on=s.arrived_on),
+        "record-moving-in": lambda s: act(J.RecordMovingIn, moved_in_on=s.arrived_on),
+        "record-anmeldung": lambda s: act(J.RecordAnmeldung, registered_on=s.moved_in_on),
+        "record-permit-application": lambda s: act(J.RecordPermitApplication, applied_on=s.registered_on),
+        "record-permit-decision": lambda s: act(
+            J.RecordPermitDecision, decision="granted", decided_on=s.permit_applied_on, valid_until=day(1600)
+        ),
+        "record-probation-passed": lambda s: act(J.RecordProbationPassed, passed_on=today),
+        "record-integration-course": lambda s: act(J.RecordIntegrationCourse, status="registered", recorded_on=today),
+    }
+
+
+SCRIPT = script(T)
+DAY0 = T - timedelta(days=400)
+
+
+def day(n: int) -> date:
+    return DAY0 + timedelta(days=n)
+
+
+def journey(route: ResidenceRoute, procedure: Procedure = Procedure.REGULAR, **fields: Any) -> JourneyState:
+    state = JourneyState(
+        case_id="WC-0000000042", number=1, workflow_id="case-WC-0000000042-j1",
+        candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"), advisor="m.koch",
+        employer_name="X GmbH", occupation="Koch", route=route, original_route=route, procedure=procedure,
+        stage=J.JourneyStage.CONTRACT, started_at=datetime(2025, 6, 1, tzinfo=UTC), process_version=2, **fields,
+    )  # fmt: skip
+    engine.start(state, DAY0)
+    return state
+
+
+def walk(state: JourneyState) -> tuple[list[str], list[DocumentCode]]:
+    """To the end; returns the commands taken and every document the checklists asked for."""
+    taken: list[str] = []
+    asked: list[DocumentCode] = []
+    for _ in range(60):
+        if state.stage is J.JourneyStage.FINISHED:
+            return taken, asked
+        missing = engine.open_documents(state)
+        if missing:
+            asked += missing
+            receipts = [DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in missing]
+            engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
+        command = next(c for c in engine.next_steps(state) if c in SCRIPT and c not in taken)
+        engine.apply(state, SCRIPT[command](state), T, P)
+        taken.append(command)
+    raise AssertionError(f"not finished: {state.open_milestones}")
+
+
+ROUTES = [
+    # route, procedure, journey fields, milestones passed, milestones never seen, documents asked
+    pytest.param(R.SECTION_18B, Procedure.REGULAR, {"regulated_profession": False},
+                 {M.COMPARABILITY, M.BA_CONSENT}, {M.RECOGNITION, M.EXPERIENCE}, {D.DEGREE_CERTIFICATE},
+                 id="18b-comparability"),
+    pytest.param(R.SECTION_18B, Procedure.REGULAR, {"regulated_profession": True},
+                 {M.RECOGNITION, M.BA_CONSENT}, {M.COMPARABILITY}, {D.RECOGNITION_APPLICATION}, id="18b-regulated"),
+    pytest.param(R.SECTION_18G, Procedure.REGULAR, {"regulated_profession": False, "ba_consent_required": False},
+                 {M.COMPARABILITY}, {M.BA_CONSENT, M.RECOGNITION}, {D.DEGREE_CERTIFICATE}, id="18g-general"),
+    pytest.param(R.SECTION_18G, Procedure.ACCELERATED_81A, {"regulated_profession": False,
+                 "ba_consent_required": False}, {M.COMPARABILITY, M.VORABZUSTIMMUNG}, {M.BA_CONSENT},
+                 {D.VORABZUSTIMMUNG}, id="18g-81a-no-ba"),
+    pytest.param(R.SECTION_18G, Procedure.REGULAR, {"regulated_profession": False},
+                 {M.COMPARABILITY, M.BA_CONSENT}, {M.RECOGNITION}, set(), id="18g-shortage-with-ba"),
+    pytest.param(R.SECTION_19C2, Procedure.REGULAR, {}, {M.EXPERIENCE, M.BA_CONSENT}, {M.RECOGNITION},
+                 {D.WORK_EXPERIENCE_PROOF, D.QUALIFICATION_TRANSLATED}, id="19c2"),
+    pytest.param(R.SECTION_16A, Procedure.ACCELERATED_81A, {}, {M.BA_CONSENT, M.VORABZUSTIMMUNG}, {M.RECOGNITION},
+                 {D.TRAINING_CONTRACT, D.B1_CERTIFICATE, D.HEALTH_INSURANCE}, id="16a-81a"),
+    pytest.param(R.SECTION_16D1, Procedure.REGULAR, {}, {M.BA_CONSENT}, {M.RECOGNITION},
+                 {D.DEFIZITBESCHEID, D.QUALIFIZIERUNGSPLAN, D.ZUSATZBLATT_A}, id="16d1-direct"),
+    pytest.param(R.SECTION_16D3, Procedure.REGULAR, {}, {M.BA_CONSENT}, {M.RECOGNITION},
+                 {D.A2_CERTIFICATE, D.PARTNERSHIP_AGREEMENT, D.HEALTH_INSURANCE}, id="16d3"),
+    pytest.param(R.SECTION_18A, Procedure.REGULAR, {"pension_proof_needed": "45 or older"},
+                 {M.RECOGNITION, M.BA_CONSENT}, set(), {D.PENSION_PROVISION_PROOF}, id="18a-45plus"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("route", "procedure", "fields", "passed", "never", "documents"), ROUTES)
+def test_every_route_reaches_a_placement(
+    route: ResidenceRoute,
+    procedure: Procedure,
+    fields: dict[str, Any],
+    passed: set[Milestone],
+    never: set[Milestone],
+    documents: set[DocumentCode],
+) -> None:
+    state = journey(route, procedure, **fields)
+    taken, asked = walk(state)
+    assert state.outcome is JourneyOutcome.PLACED
+    assert passed <= set(state.done_milestones)
+    assert not never & set(state.done_milestones)
+    assert documents <= set(asked)
+    if route is not R.SECTION_16A:
+        assert D.TRAINING_CONTRACT not in asked
+    assert D.HEALTH_INSURANCE in asked  # every route: cover from entry until the job starts
+    assert len(asked) == len(set(asked))  # nothing is asked for twice
+
+
+def test_a_16a_trainee_in_81a_is_never_asked_for_an_employment_contract() -> None:
+    state = journey(R.SECTION_16A, Procedure.ACCELERATED_81A)
+    _, asked = walk(state)
+    assert D.EMPLOYMENT_CONTRACT not in asked
+
+
+def test_the_45_plus_rejection_says_what_would_satisfy_it() -> None:
+    reason = "45 or older at the first title: 37,200 EUR a year is below 55,770.00 EUR gross a year in 2026"
+    state = journey(R.SECTION_18A, pension_proof_needed=reason)
+
+    def hand_in(*keep_back: DocumentCode) -> None:
+        codes = [c for c in engine.open_documents(state) if c not in keep_back]
+        if codes:
+            receipts = [DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in codes]
+            engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
+
+    for command in ("record-contract", "apply-for-recognition", "confirm-recognition-receipt", "record-recognition"):
+        hand_in(D.PENSION_PROVISION_PROOF)
+        engine.apply(state, SCRIPT[command](state), T, P)
+    hand_in(D.PENSION_PROVISION_PROOF)
+    before = state.model_copy(deep=True)
+    with pytest.raises(CaseRuleViolation) as err:
+        engine.apply(state, SCRIPT["record-visa-application"](state), T, P)
+    assert "pension_provision_proof" in err.value.message and reason in err.value.message
+    assert state == before
+
+
+def test_route_commands_are_offered_on_their_routes() -> None:
+    comparability = journey(R.SECTION_18B, regulated_profession=False)
+    assert "record-comparability" in engine.next_steps(comparability)
+    assert "apply-for-recognition" not in engine.next_steps(comparability)
+    experience = journey(R.SECTION_19C2)
+    assert "record-professional-experience" in engine.next_steps(experience)
+    assert {c.command for c in COMMANDS} >= {"record-comparability", "record-professional-experience"}
+
+
+def test_german_names_for_every_document() -> None:
+    assert all(code.german for code in DocumentCode)
+    assert D.WOHNUNGSGEBERBESTAETIGUNG.german == "Wohnungsgeberbestätigung"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"state_recognised_qualification": True, "training_years": 1.5, "experience_years": 3}, "training_years"),
+        ({"state_recognised_qualification": True, "training_years": 2, "experience_years": 1}, "experience_years"),
+        ({"state_recognised_qualification": False, "training_years": 3, "experience_years": 3}, "state_recognised"),
+    ],
+)
+def test_19c2_requirements_name_the_field(fields: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        act(J.RecordProfessionalExperience, **fields)
+
+
+def test_the_comparability_checklist() -> None:
+    from models.documents import required_documents
+
+    docs = required_documents(DocumentStep.COMPARABILITY, R.SECTION_18B, Procedure.REGULAR)
+    assert D.DEGREE_CERTIFICATE in docs
+
+
+def test_journeys_started_before_the_route_requirements_keep_their_process() -> None:
+    """process_version 1 (no workflow.patched marker): 18b through recognition, the old checklists."""
+    old = journey(R.SECTION_18B, regulated_profession=None)
+    old.process_version = 1
+    old.open_milestones, old.done_milestones = [], []
+    engine.start(old, DAY0)
+    assert M.RECOGNITION in old.open_milestones and M.COMPARABILITY not in old.open_milestones
+    _, asked = walk(old)
+    assert D.HEALTH_INSURANCE not in asked and D.DEGREE_CERTIFICATE not in asked
+    assert old.outcome is JourneyOutcome.PLACED

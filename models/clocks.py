@@ -28,6 +28,7 @@ class ClockName(StrEnum):
     PERMIT_DECISION_BEFORE_VISA_EXPIRY = "permit_decision_before_visa_expiry"
     FIKTIONSBESCHEINIGUNG_VALIDITY = "fiktionsbescheinigung_validity"
     INTEGRATION_COURSE = "integration_course"
+    RECOGNITION_AFTER_ENTRY = "recognition_after_entry"
     PROBATION = "probation"
     EMPLOYER_REPORT = "employer_report"
 

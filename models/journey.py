@@ -64,6 +64,7 @@ class Milestone(StrEnum):
     PROBATION = "probation"
     EMPLOYER_REPORT_DUE = "employer_report_due"  # §4a(5) AufenthG after an early end
     INTEGRATION_COURSE = "integration_course"  # §44 AufenthG
+    FOLLOW_UP_RECOGNITION = "follow_up_recognition"  # §16d: full recognition after entry -> §18a
 
 
 class JourneyStage(StrEnum):
@@ -87,6 +88,7 @@ class JourneyStage(StrEnum):
     PROBATION = "probation"
     EMPLOYER_REPORT_DUE = "employer_report_due"
     INTEGRATION_COURSE = "integration_course"
+    FOLLOW_UP_RECOGNITION = "follow_up_recognition"
     FINISHED = "finished"
 
 
@@ -314,6 +316,9 @@ class RecordVorabzustimmung(_AdvisorAction):
 
     issued_on: date
     valid_until: date
+    latest_start_on: date | None = Field(
+        default=None, description="the latest start of employment the Vorabzustimmung allows (required)"
+    )
 
     @model_validator(mode="after")
     def _validity(self) -> RecordVorabzustimmung:
@@ -383,6 +388,9 @@ class DelayArrival(_AdvisorAction):
 
     expected_on: date
     reason: Reason
+    new_start_on: date | None = Field(
+        default=None, description="when arrival comes after the agreed start: the start the employer agreed to now"
+    )
 
 
 class RecordArrival(_AdvisorAction):
@@ -481,6 +489,20 @@ class RecordIntegrationCourse(_AdvisorAction):
     recorded_on: date
 
 
+class ApplyForFollowUpRecognition(_AdvisorAction):
+    """§16d: after entry (§16d(3) without delay) or after the adaptation, the recognition is applied for."""
+
+    applied_on: date
+    body: Authority = Field(description="recognition body, e.g. IHK FOSA or Handwerkskammer Hannover")
+
+
+class RecordFollowUpRecognition(_AdvisorAction):
+    """The follow-up recognition's decision: full recognition moves the person to §18a."""
+
+    decision: RecognitionDecision
+    decided_on: date
+
+
 class WithdrawCandidate(_AdvisorAction):
     """The candidate withdraws: the journey ends."""
 
@@ -574,6 +596,7 @@ class JourneyState(BaseModel):
     ba_refused_on: date | None = None
     vorabzustimmung_issued_on: date | None = None
     vorabzustimmung_valid_until: date | None = None
+    latest_start_on: date | None = None
     visa_appointment_on: date | None = None
     visa_applied_on: date | None = None
     visa_applications: int = 0
@@ -595,6 +618,8 @@ class JourneyState(BaseModel):
     employment_ended_on: date | None = None
     end_known_on: date | None = None
     integration_course: IntegrationCourse | None = None
+    follow_up_applied_on: date | None = None
+    follow_up_decided_on: date | None = None
     deadlines: list[Deadline] = []
     history: list[JourneyEvent] = []
 

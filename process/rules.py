@@ -67,6 +67,23 @@ def needs_experience(state: JourneyState) -> bool:
     return state.original_route is ResidenceRoute.SECTION_19C2
 
 
+def needs_follow_up_recognition(state: JourneyState) -> bool:
+    """§16d(1), §16d(3): full recognition in Germany, then §18a"""
+    return state.process_version >= 2 and state.route in (ResidenceRoute.SECTION_16D1, ResidenceRoute.SECTION_16D3)
+
+
+def partnership(ctx: Context) -> bool:
+    return ctx.state.process_version >= 2 and ctx.state.route is ResidenceRoute.SECTION_16D3
+
+
+def follow_up_not_applied(state: JourneyState) -> bool:
+    return state.follow_up_applied_on is None
+
+
+def follow_up_applied(state: JourneyState) -> bool:
+    return state.follow_up_applied_on is not None
+
+
 def needs_ba_consent(state: JourneyState) -> bool:
     """every route but a Blue Card at the general threshold (§18g(1) S.1)"""
     return state.ba_consent_required
@@ -413,9 +430,18 @@ def record_vorabzustimmung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.valid_until < ctx.today:
         raise _reject(f"valid_until: {a.valid_until} has passed; record a current Vorabzustimmung")
+    if s.process_version >= 2:
+        if a.latest_start_on is None:
+            raise _reject("latest_start_on: required (the latest start of employment in the Vorabzustimmung)")
+        if a.latest_start_on < a.issued_on:
+            raise _reject(f"latest_start_on: {a.latest_start_on} is before issued_on ({a.issued_on})")
+        s.latest_start_on = a.latest_start_on
     s.vorabzustimmung_issued_on, s.vorabzustimmung_valid_until = a.issued_on, a.valid_until
     s.visa_appointment_on, s.visa_applied_on = None, None
-    return Result(f"Vorabzustimmung issued on {a.issued_on}, valid until {a.valid_until}: apply for the visa by then")
+    latest = f"; latest start {a.latest_start_on}" if s.latest_start_on else ""
+    return Result(
+        f"Vorabzustimmung issued on {a.issued_on}, valid until {a.valid_until}{latest}: apply for the visa by then"
+    )
 
 
 def vorabzustimmung_expired(ctx: Context) -> Result:
@@ -506,14 +532,31 @@ def delay_arrival(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.expected_on < ctx.today:
         raise _reject(f"expected_on: {a.expected_on} has passed (today is {ctx.today})")
+    moved_start = ""
+    if s.process_version >= 2:
+        if s.latest_start_on and a.expected_on > s.latest_start_on:
+            raise _reject(
+                f"expected_on: {a.expected_on} is after the latest start the Vorabzustimmung allows "
+                f"({s.latest_start_on}); the ABH must issue a new one"
+            )
+        if s.contract_starts_on and a.expected_on > s.contract_starts_on:
+            if a.new_start_on is None:
+                raise _reject(
+                    f"new_start_on: arrival on {a.expected_on} comes after the agreed start ({s.contract_starts_on}); "
+                    "give the start the employer agreed to now"
+                )
+            if a.new_start_on < a.expected_on:
+                raise _reject(f"new_start_on: {a.new_start_on} is before the arrival ({a.expected_on})")
+            moved_start = f"; start of employment moved from {s.contract_starts_on} to {a.new_start_on}"
+            s.contract_starts_on = a.new_start_on
     s.expected_arrival_on = a.expected_on
     if s.visa_valid_until and a.expected_on > s.visa_valid_until:
         s.visa_appointment_on = s.visa_applied_on = s.visa_issued_on = s.visa_valid_until = None
         return Result(
-            f"Arrival delayed to {a.expected_on} ({a.reason}), after the visa expires; new visa needed",
+            f"Arrival delayed to {a.expected_on} ({a.reason}), after the visa expires; new visa needed{moved_start}",
             "past_visa",
         )
-    return Result(f"Arrival delayed to {a.expected_on}: {a.reason}", "within_visa")
+    return Result(f"Arrival delayed to {a.expected_on}: {a.reason}{moved_start}", "within_visa")
 
 
 def record_arrival(ctx: Context) -> Result:
@@ -644,6 +687,31 @@ def record_integration_course(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.integration_course = a.status
     return Result(f"Integration course: {a.status.value.replace('_', ' ')} ({a.recorded_on})")
+
+
+def apply_for_follow_up_recognition(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.follow_up_applied_on is not None:
+        raise _reject(f"applied_on: the follow-up recognition was applied for on {s.follow_up_applied_on} already")
+    s.follow_up_applied_on = a.applied_on
+    return Result(f"Follow-up recognition applied for at {a.body} on {a.applied_on} ({s.route.label})")
+
+
+def record_follow_up_recognition(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.follow_up_applied_on is None:
+        raise _reject("record_follow_up_recognition: record the application first (apply-for-follow-up-recognition)")
+    s.follow_up_decided_on = a.decided_on
+    if a.decision is RecognitionDecision.FULL:
+        was = s.route
+        s.route = ResidenceRoute.SECTION_18A
+        return Result(
+            f"Full recognition on {a.decided_on}: route changed from {was.label} to §18a AufenthG "
+            "(skilled worker with a recognised qualification)",
+            "full",
+        )
+    s.follow_up_applied_on = None  # a further application follows (after more adaptation)
+    return Result(f"Follow-up recognition {a.decision.value} on {a.decided_on}; the adaptation goes on", "not_yet")
 
 
 def withdraw_candidate(ctx: Context) -> Result:

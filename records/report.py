@@ -40,6 +40,9 @@ class Report(BaseModel):
     placed_by_occupation: dict[str, int]
     candidates_by_origin_country: dict[str, int]
     candidates_by_occupation: dict[str, int]
+    # By residence route as the journey ended (a §16d journey recognised in full counts as §18a).
+    placed_by_route: dict[str, int] = {}
+    candidates_by_route: dict[str, int] = {}
     median_days_per_stage: list[StageDuration]
     overdue_now: int
 
@@ -82,6 +85,7 @@ def build_report(engine: Engine, today: date | None = None) -> Report:
             select(
                 journeys.c.origin_country,
                 journeys.c.occupation,
+                journeys.c.route,
                 journeys.c.outcome,
                 journeys.c.finished_at,
                 journeys.c.stage,
@@ -108,6 +112,8 @@ def build_report(engine: Engine, today: date | None = None) -> Report:
         placed_by_occupation=dict(Counter(j.occupation for j in placed).most_common()),
         candidates_by_origin_country=dict(Counter(j.origin_country for j in journey_rows).most_common()),
         candidates_by_occupation=dict(Counter(j.occupation for j in journey_rows).most_common()),
+        placed_by_route=dict(Counter(j.route for j in placed).most_common()),
+        candidates_by_route=dict(Counter(j.route for j in journey_rows).most_common()),
         median_days_per_stage=[
             StageDuration(stage=stage, median_days=round(statistics.median(values), 1), visits=len(values))
             for stage, values in sorted(durations.items())

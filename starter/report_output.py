@@ -21,6 +21,7 @@ def render_table(r: Report) -> str:
     for title, placed, selected in (
         ("By origin country", r.placed_by_origin_country, r.candidates_by_origin_country),
         ("By occupation", r.placed_by_occupation, r.candidates_by_occupation),
+        ("By residence route", r.placed_by_route, r.candidates_by_route),
     ):
         lines += ["", f"  {title:<32} {'placed':>7} {'selected':>9}"]
         for key, n in selected.items():

@@ -253,7 +253,8 @@ class CaseWorkflow:
     async def complete_consultation(self, action: CompleteConsultation) -> CaseState:
         # A case this new may still be reading its policy (the wage thresholds): the handler
         # waits for it; rejecting then changes nothing either.
-        if not self._deadlines_ready and workflow.patched(WAGE_THRESHOLDS):
+        # (The patch is asked every time, so that every new case records its marker alike.)
+        if workflow.patched(WAGE_THRESHOLDS) and not self._deadlines_ready:
             await workflow.wait_condition(lambda: self._deadlines_ready)
         check = case_rules.check_complete_consultation(self._state, action, self._policy, self._today())
         self._state.ba_consent_required, self._state.wage_check = check.ba_consent_required, check.finding

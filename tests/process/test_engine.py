@@ -143,7 +143,8 @@ WALKS: dict[Procedure, list[tuple[str, Any]]] = {
         ("recognised", act(J.RecordRecognition, decision="full", decided_on=d(2026, 7, 1))),
         ("ba_requested", act(J.RequestBaConsent, path=ABH, requested_on=d(2026, 7, 2))),
         ("ba_granted", act(J.RecordBaDecision, decision="granted", decided_on=d(2026, 7, 8))),
-        ("vorab", act(J.RecordVorabzustimmung, issued_on=d(2026, 7, 10), valid_until=d(2026, 12, 10))),
+        ("vorab", act(J.RecordVorabzustimmung, issued_on=d(2026, 7, 10), valid_until=d(2026, 12, 10),
+                      latest_start_on=d(2027, 3, 1))),
         ("appointment", act(J.BookVisaAppointment, appointment_on=d(2026, 8, 3), mission="Tunis")),
         ("visa_applied", act(J.RecordVisaApplication, applied_on=d(2026, 8, 3))),
         ("visa_issued", act(J.RecordVisaDecision, decision="issued", decided_on=d(2026, 8, 17), valid_until=CARD)),
@@ -571,7 +572,12 @@ def test_next_steps_are_commands(proc: Procedure, point: str, pre: tuple[Any, ..
     assert {s for m in engine.open_milestones(state) for s in m.next_steps} <= set(steps)
 
 
-ROUTE_COMMANDS = {"record-comparability", "record-professional-experience"}  # tests/process/test_routes.py
+ROUTE_COMMANDS = {
+    "record-comparability",
+    "record-professional-experience",
+    "apply-for-follow-up-recognition",
+    "record-follow-up-recognition",
+}  # tests/process/test_routes.py
 
 
 def test_every_command_is_offered_somewhere() -> None:

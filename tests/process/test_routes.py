@@ -15,6 +15,7 @@ import pytest
 
 from models import journey as J
 from models.case import Procedure, ResidenceRoute, SelectedCandidate
+from models.clocks import ClockName
 from models.deadlines import DEFAULT_POLICY_FILE, load_policy
 from models.documents import DocumentCode, DocumentStep
 from models.journey import DocumentReceipt, JourneyOutcome, JourneyState, Milestone
@@ -65,7 +66,10 @@ def script(today: date) -> dict[str, Callable[[JourneyState], Any]]:
             J.RecordBaDecision, decision="granted", decided_on=max(day(70), s.ba_requested_on or day(70))
         ),
         "record-vorabzustimmung": lambda s: act(
-            J.RecordVorabzustimmung, issued_on=s.ba_decided_on or day(72), valid_until=today + timedelta(60)
+            J.RecordVorabzustimmung,
+            issued_on=s.ba_decided_on or day(72),
+            valid_until=today + timedelta(60),
+            latest_start_on=today + timedelta(120),
         ),
         "book-visa-appointment": lambda s: act(J.BookVisaAppointment, appointment_on=day(80), mission="Tunis"),
         "record-visa-application": lambda s: act(
@@ -87,6 +91,10 @@ def script(today: date) -> dict[str, Callable[[JourneyState], Any]]:
         ),
         "record-probation-passed": lambda s: act(J.RecordProbationPassed, passed_on=today),
         "record-integration-course": lambda s: act(J.RecordIntegrationCourse, status="registered", recorded_on=today),
+        "apply-for-follow-up-recognition": lambda s: act(
+            J.ApplyForFollowUpRecognition, applied_on=s.arrived_on, body="IHK FOSA"
+        ),
+        "record-follow-up-recognition": lambda s: act(J.RecordFollowUpRecognition, decision="full", decided_on=today),
     }
 
 
@@ -246,3 +254,67 @@ def test_journeys_started_before_the_route_requirements_keep_their_process() -> 
     _, asked = walk(old)
     assert D.HEALTH_INSURANCE not in asked and D.DEGREE_CERTIFICATE not in asked
     assert old.outcome is JourneyOutcome.PLACED
+
+
+def walk_until(state: JourneyState, command: str) -> None:
+    """Take the offered steps (each once) until ``command`` is offered."""
+    taken: list[str] = []
+    for _ in range(40):
+        if command in engine.next_steps(state):
+            return
+        missing = engine.open_documents(state)
+        if missing:
+            receipts = [DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in missing]
+            engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
+        step = next(c for c in engine.next_steps(state) if c in SCRIPT and c not in taken)
+        engine.apply(state, SCRIPT[step](state), T, P)
+        taken.append(step)
+    raise AssertionError(f"{command} never offered")
+
+
+def test_a_recognition_partnership_applies_after_entry_and_ends_on_18a() -> None:
+    state = journey(R.SECTION_16D3)
+    taken, _ = walk(state)
+    assert taken.index("apply-for-follow-up-recognition") > taken.index("record-arrival")
+    assert (state.route, state.original_route) == (R.SECTION_18A, R.SECTION_16D3)
+    assert M.FOLLOW_UP_RECOGNITION in state.done_milestones
+
+
+def test_the_clock_after_entry_runs_from_the_arrival_in_a_partnership_only() -> None:
+    for route, runs in ((R.SECTION_16D3, True), (R.SECTION_16D1, False), (R.SECTION_18A, False)):
+        state = journey(route)
+        steps = SCRIPT
+        walk_until(state, "record-arrival")
+        step = engine.apply(state, steps["record-arrival"](state), T, P)
+        started = [
+            c for c in step.clocks if c.kind == "start" and c.clock and c.clock.value == "recognition_after_entry"
+        ]
+        assert bool(started) is runs, route
+        if runs:
+            assert started[0].on == state.arrived_on
+            arrived = state.arrived_on
+            assert arrived is not None
+            assert started[0].due_on == P.due_on(ClockName.RECOGNITION_AFTER_ENTRY, arrived, route, Procedure.REGULAR)
+
+
+def test_an_arrival_after_the_agreed_start_needs_the_new_start() -> None:
+    state = journey(R.SECTION_16A)
+    walk_until(state, "delay-arrival")
+    late = T + timedelta(days=10)  # the contract starts on day(200), long before
+    before = state.model_copy(deep=True)
+    with pytest.raises(CaseRuleViolation) as err:
+        engine.apply(state, act(J.DelayArrival, expected_on=late, reason="Exam retaken"), T, P)
+    assert err.value.message.startswith("new_start_on:") and str(day(200)) in err.value.message
+    assert state == before
+    step = engine.apply(
+        state, act(J.DelayArrival, expected_on=late, reason="Exam retaken", new_start_on=late + timedelta(1)), T, P
+    )
+    assert state.contract_starts_on == late + timedelta(1) and "start of employment moved" in step.summary
+
+
+def test_a_vorabzustimmung_names_its_latest_start() -> None:
+    state = journey(R.SECTION_18A, Procedure.ACCELERATED_81A)
+    walk_until(state, "record-vorabzustimmung")
+    without = act(J.RecordVorabzustimmung, issued_on=state.ba_decided_on, valid_until=T + timedelta(60))
+    with pytest.raises(CaseRuleViolation, match="latest_start_on: required"):
+        engine.apply(state.model_copy(deep=True), without, T, P)

@@ -79,7 +79,7 @@ def seed(engine: Engine) -> None:
                  "origin_country": "EG", "occupation": "Pflegefachkraft", "stage": "visa",
                  "started_at": at("2026-10-05"), "next_due_on": date(2026, 12, 1)},
                 {**journey, "journey_id": "WC-C-j2", "case_id": "WC-C", "number": 2, "candidate_ref": "E-2",
-                 "origin_country": "EG", "occupation": "Pflegefachkraft", "stage": "ba_consent",
+                 "origin_country": "EG", "occupation": "Pflegefachkraft", "stage": "ba_consent", "route": "19c2",
                  "started_at": at("2026-10-05"), "next_due_on": date(2026, 11, 20)},
             ],
         )  # fmt: skip
@@ -111,6 +111,7 @@ def test_the_figures_come_from_the_records(fresh_engine: Engine) -> None:
     assert r.placed_by_origin_country == {"TN": 2}
     assert r.placed_by_occupation == {"Koch": 2}
     assert r.candidates_by_origin_country == {"TN": 2, "EG": 2, "MA": 1}
+    assert (r.placed_by_route, r.candidates_by_route) == ({"18a": 2}, {"18a": 4, "19c2": 1})
     medians = {s.stage: (s.median_days, s.visits) for s in r.median_days_per_stage}
     assert medians["journey:contract"] == (20.0, 2)  # 30 and 10 days; a same-stage event does not reset it
     assert medians["journey:recognition"] == (45.0, 2)  # 60 and 30 days

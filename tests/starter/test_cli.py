@@ -123,7 +123,10 @@ async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_
     await hand_in_documents(stack, case_id, "THAMM-4711", day(65))
     await step("record-visa-application", "--applied-on", day(70))
     await step("record-visa-decision", "--decision", "issued", "--decided-on", day(100), "--valid-until", day(465))
-    await step("delay-arrival", "--expected-on", (date.today() + timedelta(days=3)).isoformat(), "--reason", "Flight")
+    soon = date.today() + timedelta(days=3)
+    # Past the agreed start (day 200): the employer's new start date comes with it.
+    await step("delay-arrival", "--expected-on", soon.isoformat(), "--reason", "Flight",
+               "--new-start-on", (soon + timedelta(days=14)).isoformat())  # fmt: skip
     await step("record-arrival", "--arrived-on", day(150), "--note", "picked up at HAJ")
     await step("record-job-start", "--started-on", day(152))
     await step("record-moving-in", "--moved-in-on", day(150))
@@ -270,6 +273,10 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
         (["record-documents", wc, "--advisor", "m.koch", "--document", "selfie:DMS-1"], "documents.0.code"),
         (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1"], "candidates"),
         (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1:Tunisia"], "origin_country"),
+        (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1:TN:50"], "REF:COUNTRY:45+"),
+        ([*NEW_CASE, "--route", "18g", "--qualification-level", "academic"], "regulated_profession"),
+        ([*NEW_CASE, "--collective-agreement", "yes"], "collective_agreement: only for §19c(2)"),
+        ([*NEW_CASE, "--route", "19c2", "--procedure", "81a"], "procedure: §81a is not available for §19c(2)"),
         (["list", "--stage", "somewhere"], "stage"),
     ]  # fmt: skip
     for argv, field in bad:

@@ -173,6 +173,7 @@ class Journey:
             RecordVorabzustimmung,
             issued_on=TODAY - timedelta(days=2),
             valid_until=TODAY + timedelta(days=valid_days),
+            latest_start_on=TODAY + timedelta(days=valid_days + 60),
         )
 
     async def visa_appointment(self, on: date | None = None) -> JourneyView:

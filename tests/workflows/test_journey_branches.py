@@ -247,9 +247,19 @@ async def test_arrival_delayed_within_and_past_the_visa(stack: Stack) -> None:
     await journey.visa_application()
     visa_until = TODAY + timedelta(days=40)
     await journey.visa(on=day(100), valid_until=visa_until)
-    view = await journey.do(DelayArrival, expected_on=TODAY + timedelta(days=30), reason="Flight cancelled")
+    # Arrival after the agreed start (day 200): the employer's new start comes with the delay.
+    message = await rejected(journey.do(DelayArrival, expected_on=TODAY + timedelta(days=30), reason="Flight"))
+    assert "new_start_on: arrival on" in message and str(day(200)) in message
+    view = await journey.do(
+        DelayArrival, expected_on=TODAY + timedelta(days=30), reason="Flight cancelled",
+        new_start_on=TODAY + timedelta(days=45),
+    )  # fmt: skip
+    assert view.state.contract_starts_on == TODAY + timedelta(days=45)
     assert (view.state.stage, view.state.expected_arrival_on) == (S.ARRIVAL, TODAY + timedelta(days=30))
-    view = await journey.do(DelayArrival, expected_on=TODAY + timedelta(days=60), reason="Family illness")
+    view = await journey.do(
+        DelayArrival, expected_on=TODAY + timedelta(days=60), reason="Family illness",
+        new_start_on=TODAY + timedelta(days=75),
+    )  # fmt: skip
     assert (view.state.stage, view.state.visa_valid_until) == (S.VISA, None)
     assert "new visa needed" in last_step(view.state.history).summary
 

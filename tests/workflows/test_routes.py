@@ -77,10 +77,13 @@ TN = Candidate(candidate_ref="THAMM-4711", origin_country="TN")
               regulated_profession=False), {"comparability", "ba_consent"}, {"recognition"}, None),
         (dict(route=ResidenceRoute.SECTION_16D3, qualification_level="vocational", monthly_gross_wage_eur=2800),
          {"ba_consent"}, {"recognition"}, None),
+        (dict(route=ResidenceRoute.SECTION_16D1, qualification_level="vocational", monthly_gross_wage_eur=2700),
+         {"ba_consent", "follow_up_recognition"}, {"recognition"}, None),
         (dict(route=ResidenceRoute.SECTION_16A, qualification_level="trainee", monthly_gross_wage_eur=1100,
               procedure=Procedure.ACCELERATED_81A), {"ba_consent", "vorabzustimmung"}, {"recognition"}, None),
     ],
-    ids=["18g-blue-card", "18g-shortage", "19c2-experience", "18b-comparability", "16d3-partnership", "16a-81a"],
+    ids=["18g-blue-card", "18g-shortage", "19c2-experience", "18b-comparability", "16d3-partnership", "16d1-direct",
+         "16a-81a"],
 )  # fmt: skip
 async def test_an_example_case_per_route_reaches_placed(
     stack: Stack, fields: dict[str, Any], passes: set[str], skips: set[str], wage_check: str | None
@@ -91,6 +94,10 @@ async def test_an_example_case_per_route_reaches_placed(
         assert state.wage_check and wage_check in state.wage_check
     view = await walk(journey)
     assert view.state.outcome == "placed"
+    if fields["route"] in (ResidenceRoute.SECTION_16D1, ResidenceRoute.SECTION_16D3):
+        # Recognised in full after entry: the journey ends on §18a and says why.
+        assert view.state.route is ResidenceRoute.SECTION_18A
+        assert any("route changed from" in e.summary for e in view.state.history)
     assert passes <= set(view.state.done_milestones)
     assert not skips & set(view.state.done_milestones)
     result: CaseState = await handle.result()

@@ -117,12 +117,13 @@ def journey(route: ResidenceRoute, procedure: Procedure = Procedure.REGULAR, **f
     return state
 
 
-def walk(state: JourneyState) -> tuple[list[str], list[DocumentCode]]:
-    """To the end; returns the commands taken and every document the checklists asked for."""
+def walk(state: JourneyState, until: str | None = None) -> tuple[list[str], list[DocumentCode]]:
+    """Take the offered steps (each once), handing in what they ask for, to the end (or until
+    ``until`` is offered); returns the commands taken and every document asked for."""
     taken: list[str] = []
     asked: list[DocumentCode] = []
     for _ in range(60):
-        if state.stage is J.JourneyStage.FINISHED:
+        if state.stage is J.JourneyStage.FINISHED or until in engine.next_steps(state):
             return taken, asked
         missing = engine.open_documents(state)
         if missing:
@@ -256,22 +257,6 @@ def test_journeys_started_before_the_route_requirements_keep_their_process() -> 
     assert old.outcome is JourneyOutcome.PLACED
 
 
-def walk_until(state: JourneyState, command: str) -> None:
-    """Take the offered steps (each once) until ``command`` is offered."""
-    taken: list[str] = []
-    for _ in range(40):
-        if command in engine.next_steps(state):
-            return
-        missing = engine.open_documents(state)
-        if missing:
-            receipts = [DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in missing]
-            engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
-        step = next(c for c in engine.next_steps(state) if c in SCRIPT and c not in taken)
-        engine.apply(state, SCRIPT[step](state), T, P)
-        taken.append(step)
-    raise AssertionError(f"{command} never offered")
-
-
 def test_a_recognition_partnership_applies_after_entry_and_ends_on_18a() -> None:
     state = journey(R.SECTION_16D3)
     taken, _ = walk(state)
@@ -284,7 +269,7 @@ def test_the_clock_after_entry_runs_from_the_arrival_in_a_partnership_only() -> 
     for route, runs in ((R.SECTION_16D3, True), (R.SECTION_16D1, False), (R.SECTION_18A, False)):
         state = journey(route)
         steps = SCRIPT
-        walk_until(state, "record-arrival")
+        walk(state, until="record-arrival")
         step = engine.apply(state, steps["record-arrival"](state), T, P)
         started = [
             c for c in step.clocks if c.kind == "start" and c.clock and c.clock.value == "recognition_after_entry"
@@ -299,7 +284,7 @@ def test_the_clock_after_entry_runs_from_the_arrival_in_a_partnership_only() -> 
 
 def test_an_arrival_after_the_agreed_start_needs_the_new_start() -> None:
     state = journey(R.SECTION_16A)
-    walk_until(state, "delay-arrival")
+    walk(state, until="delay-arrival")
     late = T + timedelta(days=10)  # the contract starts on day(200), long before
     before = state.model_copy(deep=True)
     with pytest.raises(CaseRuleViolation) as err:
@@ -314,7 +299,7 @@ def test_an_arrival_after_the_agreed_start_needs_the_new_start() -> None:
 
 def test_a_vorabzustimmung_names_its_latest_start() -> None:
     state = journey(R.SECTION_18A, Procedure.ACCELERATED_81A)
-    walk_until(state, "record-vorabzustimmung")
+    walk(state, until="record-vorabzustimmung")
     without = act(J.RecordVorabzustimmung, issued_on=state.ba_decided_on, valid_until=T + timedelta(60))
     with pytest.raises(CaseRuleViolation, match="latest_start_on: required"):
         engine.apply(state.model_copy(deep=True), without, T, P)

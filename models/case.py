@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from models.clocks import Deadline, next_due_on
+from models.text import MultiLine, OneLine
 
 CASE_ID_PATTERN = r"^WC-[0-9A-HJKMNP-TV-Z]{10}$"
 CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
@@ -26,8 +27,8 @@ CandidateRef = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")
 ]
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Note = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
 def workflow_id_for(case_id: str) -> str:
@@ -158,11 +159,13 @@ class QualificationLevel(StrEnum):
 
 
 class Employer(_Input):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
-    sector: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    name: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    sector: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
     # The employer's contact for the Welcome Center: a role mailbox or person at the
     # company. Kept in the case, never in search attributes or logs.
-    contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = None
+    contact: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] | None = (
+        None
+    )
     earlier_international_hires: bool | None = Field(
         default=None, description="has hired from abroad or refugees before"
     )
@@ -172,11 +175,11 @@ class NewCase(_Input):
     case_id: CaseId
     advisor: AdvisorHandle
     employer: Employer
-    occupation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
+    occupation: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=120)]
     positions: int = Field(default=1, ge=1, le=50)
     route: ResidenceRoute
     procedure: Procedure = Procedure.REGULAR
-    origin_programme: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+    origin_programme: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
     # Optional in the model so that cases opened before these fields existed still load;
     # NewCaseRequest (what advisors submit) requires them.
     qualification_level: QualificationLevel | None = None

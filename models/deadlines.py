@@ -97,11 +97,19 @@ class DeadlinePolicy(_Policy):
     # Public holidays per region (Lower Saxony, Berlin for the VG Berlin), resolved when the
     # policy is loaded; outside these years only weekends move a period's end.
     holidays: dict[str, list[date]] = {}
+    # Dates an advisor may enter: this many years around today (a year-9999 date would
+    # overflow the clock arithmetic; nothing in a case lies decades away).
+    date_window_years: int = Field(default=10, ge=1, le=50)
     # Wage thresholds per calendar year (models/thresholds.py), with basis and source.
     wage_thresholds: dict[int, YearFigures] = {}
     # Length of one policy day in seconds: 86400 in production; tests and demos shrink it.
     # Set by the worker from WC_DEADLINE_DAY_SECONDS, not in the policy file.
     day_seconds: float = Field(default=86400.0, gt=0)
+
+    def date_window(self, today: date) -> tuple[date, date]:
+        """The dates an action may carry: ``date_window_years`` around today."""
+        months = 12 * self.date_window_years
+        return add_months(today, -months), add_months(today, months)
 
     def ladder(self, clock: ClockName) -> Escalation:
         return self.clocks[clock].escalation or self.escalation

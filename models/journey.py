@@ -29,12 +29,11 @@ from models.case import (
 from models.clocks import Deadline, next_due_on
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
+from models.text import OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
-DocumentReference = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\n]+$")
-]
-Authority = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=80, pattern=r"^[^\n]+$")]
+DocumentReference = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Authority = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
 
 
 def journey_workflow_id(case_id: str, number: int) -> str:

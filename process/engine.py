@@ -201,9 +201,14 @@ def _check_available(spec: ActionSpec, state: JourneyState) -> None:
 def _check_dates(spec: ActionSpec, ctx: Context) -> None:
     """No date after today (unless the field may lie ahead); none before the fact it follows."""
     action = ctx.action
+    earliest, latest = ctx.policy.date_window(ctx.today)
     for name in type(action).model_fields:
         value = getattr(action, name)
-        if isinstance(value, date) and name not in spec.future and value > ctx.today:
+        if not isinstance(value, date):
+            continue
+        if not earliest <= value <= latest:
+            raise CaseRuleViolation(f"{name}: {value} is outside the dates a case takes ({earliest} to {latest})")
+        if name not in spec.future and value > ctx.today:
             raise CaseRuleViolation(f"{name}: {value} is in the future (today is {ctx.today})")
     for rule in spec.not_before:
         value = getattr(action, rule.field)

@@ -203,7 +203,10 @@ def employed(state: JourneyState) -> bool:
 
 def record_documents(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
+    earliest, _ = ctx.policy.date_window(ctx.today)  # the same window as every other date
     for doc in a.documents:
+        if doc.received_on < earliest:
+            raise _reject(f"documents.{doc.code.value}.received_on: {doc.received_on} is before {earliest}")
         if doc.received_on > ctx.today:
             raise _reject(
                 f"documents.{doc.code.value}.received_on: {doc.received_on} is in the future (today is {ctx.today})"

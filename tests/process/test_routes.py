@@ -303,3 +303,24 @@ def test_a_vorabzustimmung_names_its_latest_start() -> None:
     without = act(J.RecordVorabzustimmung, issued_on=state.ba_decided_on, valid_until=T + timedelta(60))
     with pytest.raises(CaseRuleViolation, match="latest_start_on: required"):
         engine.apply(state.model_copy(deep=True), without, T, P)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("signed_on", date(9999, 12, 31)), ("signed_on", date(1900, 1, 1)), ("starts_on", date(2099, 1, 1))],
+)
+def test_dates_outside_the_policys_window_are_refused(field: str, value: date) -> None:
+    state = journey(R.SECTION_16A)
+    fields = {"signed_on": day(1), "starts_on": day(200), field: value}
+    receipts = [DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in engine.open_documents(state)]
+    engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
+    before = state.model_copy(deep=True)
+    with pytest.raises(CaseRuleViolation) as err:
+        engine.apply(state, act(J.RecordContract, **fields), T, P)
+    assert err.value.message.startswith(
+        f"{field}: {value} is outside the dates a case takes (2016-11-26 to 2036-11-26)"
+    )
+    assert state == before
+    old_document = [DocumentReceipt(code=D.PASSPORT, reference="DMS-1", received_on=date(1950, 1, 1))]
+    with pytest.raises(CaseRuleViolation, match="documents.passport.received_on"):
+        engine.apply(state, act(J.RecordDocuments, documents=old_document), T, P)

@@ -259,3 +259,21 @@ def test_settings_default_to_the_embedded_setup() -> None:
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert s.database_url.startswith("sqlite:///")
     assert s.temporal_address == "localhost:7233"
+
+
+async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: Stack) -> None:
+    """Not only the starter: a raw client's payload meets the same models in the validators."""
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    case_before = await handle.query(CaseWorkflow.status)
+    journey_before = await journey.view()
+    hostile = {"advisor": ADVISOR, "note": "Anruf\x00 um 9"}
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.handle.execute_update("add_note", hostile, result_type=dict)
+    assert "note" in str(err.value.cause) and "U+0000" in str(err.value.cause)
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update("add_note", {"advisor": ADVISOR, "note": "rechts\u202enach links"})
+    # The case's typed Updates are refused by the SDK's decoding (the field is not named there yet).
+    assert "Failed decoding arguments" in str(err.value.cause)
+    assert await handle.query(CaseWorkflow.status) == case_before
+    assert await journey.view() == journey_before

@@ -31,6 +31,8 @@ CASE_OUTCOME = SearchAttributeKey.for_keyword("CaseOutcome")
 NEXT_DEADLINE = SearchAttributeKey.for_datetime("NextDeadline")
 ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
+# Something went wrong that a person must look at (e.g. the deadline clocks hit an error).
+INCIDENT = SearchAttributeKey.for_bool("Incident")
 
 ALL: list[SearchAttributeKey[Any]] = [
     CASE_ID,
@@ -44,6 +46,7 @@ ALL: list[SearchAttributeKey[Any]] = [
     NEXT_DEADLINE,
     ESCALATION_LEVEL,
     OVERDUE,
+    INCIDENT,
 ]
 
 

@@ -44,6 +44,7 @@ class DeadlineClocks:
         procedure: Procedure,
         on_rung: OnRung,
         on_change: Callable[[], None],
+        on_fault: Callable[[Exception], None] | None = None,
     ) -> None:
         self._deadlines = deadlines  # the list inside the workflow's state
         self._policy = policy
@@ -51,6 +52,7 @@ class DeadlineClocks:
         self._procedure = procedure
         self._on_rung = on_rung
         self._on_change = on_change
+        self._on_fault = on_fault
         self._version = 0
 
     @property
@@ -228,8 +230,18 @@ class DeadlineClocks:
     async def run(self) -> None:
         """Runs for the life of the workflow (as a task next to the main loop)."""
         while True:
-            self._fire_due_rungs()
-            wake = self._next_wake()
+            changed = self._changed_since(self._version)
+            try:
+                self._fire_due_rungs()
+                wake = self._next_wake()
+            except Exception as err:
+                if self._on_fault is None:
+                    raise
+                # Never silently: the workflow records an incident for operations; the
+                # clocks try again with the next change.
+                self._on_fault(err)
+                await workflow.wait_condition(changed)
+                continue
             changed = self._changed_since(self._version)
             if wake is None:
                 await workflow.wait_condition(changed)

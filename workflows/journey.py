@@ -88,7 +88,9 @@ class JourneyWorkflow:
             procedure=journey.procedure,
             on_rung=self._on_rung,
             on_change=self._upsert_search_attributes,
+            on_fault=self._on_clock_fault,
         )
+        self._incident = False
         changes = engine.start(self._state, self._today())
         self._clocks.apply(changes)
         self._record(
@@ -191,8 +193,25 @@ class JourneyWorkflow:
             outcome=s.outcome.value if s.outcome else None,
         )
         updates += self._clocks.search_attributes()
+        if self._incident:
+            updates.append(sa.INCIDENT.value_set(True))
         workflow.upsert_search_attributes(updates)
         workflow.set_current_details(journey_current_details(s, engine.open_documents(s), engine.next_steps(s)))
+
+    def _on_clock_fault(self, err: Exception) -> None:
+        """The deadline loop hit an error: an incident operations sees, never a silent stop."""
+        self._incident = True
+        workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
+        self._record(
+            engine.Step(
+                "clock_incident",
+                self._state.stage,
+                f"Incident: the deadline clocks hit an error ({type(err).__name__}: {err}); they run again with the "
+                "next step, check the deadlines",
+            ),
+            advisor=SYSTEM,
+            recipient=RecipientRole.OPERATIONS,
+        )
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
         """A rung of a clock's ladder is due: its notice, or the law's own effect."""

@@ -272,3 +272,44 @@ async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) ->
     assert ClockName.PROBATION in {d.clock for d in view.state.deadlines}
     await journey.probation_passed()
     assert (await handle.result()).outcome == "placed"
+
+
+async def test_an_error_in_the_deadline_loop_is_an_incident_not_a_silent_stop(
+    stack: Stack, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from workflows import deadlines as deadline_module
+
+    original = deadline_module.DeadlineClocks._fire_due_rungs
+    failed: list[bool] = []
+
+    def fail_once(self: Any) -> None:
+        if not failed and any(d.clock is ClockName.PROBATION for d in self._deadlines):
+            failed.append(True)
+            raise OverflowError("date value out of range (injected)")
+        original(self)
+
+    monkeypatch.setattr(deadline_module.DeadlineClocks, "_fire_due_rungs", fail_once)
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    await journey.to_probation()  # the probation clock starts: the loop fails once
+
+    async def incident() -> Any:
+        view = await journey.view()
+        return view if any(e.action == "clock_incident" for e in view.state.history) else None
+
+    view = await until(incident)
+    event = next(e for e in view.state.history if e.action == "clock_incident")
+    assert "OverflowError" in event.summary and event.advisor == "system"
+    described = await journey.handle.describe()
+    assert described.typed_search_attributes.get(sa.INCIDENT) is True
+
+    def told() -> Any:
+        mails = [m for m in stack.smtp.for_case(view.state.case_id) if "Incident: the deadline clocks" in m["Subject"]]
+        return mails or None
+
+    (mail,) = await until(told)
+    assert mail["To"] == stack.settings.operations_email
+    # The clocks run on: the next step meets the probation clock as usual.
+    await journey.probation_passed()
+    probation = next(d for d in (await journey.view()).state.deadlines if d.clock is ClockName.PROBATION)
+    assert probation.status is DeadlineStatus.MET

@@ -97,6 +97,7 @@ class CaseWorkflow:
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION)
         self._started: set[str] = set()  # journey workflows whose child has started
+        self._incident = False  # the deadline clocks hit an error
         self._policy: DeadlinePolicy | None = None
         self._clocks: DeadlineClocks | None = None
         self._deadlines_ready = False
@@ -128,6 +129,7 @@ class CaseWorkflow:
             procedure=self._state.procedure,
             on_rung=self._on_rung,
             on_change=self._upsert_search_attributes,
+            on_fault=self._on_clock_fault,
         )
         clock = CASE_STAGE_CLOCKS.get(self._state.stage)
         if clock is not None:
@@ -216,6 +218,8 @@ class CaseWorkflow:
         )
         if self._clocks is not None:
             updates += self._clocks.search_attributes()
+        if self._incident:
+            updates.append(sa.INCIDENT.value_set(True))
         workflow.upsert_search_attributes(updates)
         workflow.set_current_details(case_current_details(s))
 
@@ -228,6 +232,21 @@ class CaseWorkflow:
             self._clocks.stop(CASE_STAGE_CLOCKS[from_stage])
         if to_stage in CASE_STAGE_CLOCKS:
             self._clocks.start(CASE_STAGE_CLOCKS[to_stage], self._today())
+
+    def _on_clock_fault(self, err: Exception) -> None:
+        """The deadline loop hit an error: an incident operations sees, never a silent stop."""
+        self._incident = True
+        workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
+        self._transition(
+            action="clock_incident",
+            advisor="system",
+            to_stage=self._state.stage,
+            summary=(
+                f"Incident: the deadline clocks hit an error ({type(err).__name__}: {err}); they run again with "
+                "the next step, check the deadlines"
+            ),
+            recipient=RecipientRole.OPERATIONS,
+        )
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
         self._transition(

@@ -313,3 +313,28 @@ async def test_an_error_in_the_deadline_loop_is_an_incident_not_a_silent_stop(
     await journey.probation_passed()
     probation = next(d for d in (await journey.view()).state.deadlines if d.clock is ClockName.PROBATION)
     assert probation.status is DeadlineStatus.MET
+
+
+async def test_an_error_in_the_cases_deadline_loop_is_an_incident_too(stack: Stack, monkeypatch: Any) -> None:
+    from workflows import deadlines as deadline_module
+
+    original = deadline_module.DeadlineClocks._fire_due_rungs
+    failed: list[bool] = []
+
+    def fail_once(self: Any) -> None:
+        if not failed and any(d.clock is ClockName.CONSULTATION_FOLLOW_UP for d in self._deadlines):
+            failed.append(True)
+            raise ValueError("injected")
+        original(self)
+
+    monkeypatch.setattr(deadline_module.DeadlineClocks, "_fire_due_rungs", fail_once)
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+
+    async def incident() -> Any:
+        state = await case_state(handle)
+        return state if any(e.action == "clock_incident" for e in state.history) else None
+
+    state = await until(incident)
+    event = next(e for e in state.history if e.action == "clock_incident")
+    assert "ValueError: injected" in event.summary and event.advisor == "system"
+    assert (await handle.describe()).typed_search_attributes.get(sa.INCIDENT) is True

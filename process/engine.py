@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from models.case import Procedure
 from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode, DocumentStep, required_documents
@@ -318,4 +317,4 @@ def _resolve(op: ClockOp, ctx: Context) -> ClockChange | None:
     raise TypeError(op)
 
 
-__all__ = ["ClockChange", "Procedure", "Step", "apply", "next_steps", "open_documents", "open_milestones", "start"]
+__all__ = ["ClockChange", "Step", "apply", "next_steps", "open_documents", "open_milestones", "start"]

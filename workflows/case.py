@@ -59,7 +59,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
-    from workflows.deadlines import DeadlineClocks
+    from workflows.deadlines import DeadlineClocks, incident_summary
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
     from workflows.outbox import Outbox
 
@@ -241,10 +241,7 @@ class CaseWorkflow:
             action="clock_incident",
             advisor="system",
             to_stage=self._state.stage,
-            summary=(
-                f"Incident: the deadline clocks hit an error ({type(err).__name__}: {err}); they run again with "
-                "the next step, check the deadlines"
-            ),
+            summary=incident_summary(err),
             recipient=RecipientRole.OPERATIONS,
         )
 

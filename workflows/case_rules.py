@@ -49,11 +49,6 @@ def _require_stage(state: CaseState, expected: Stage, action: str) -> None:
         )
 
 
-def not_in_future(field: str, value: date, today: date) -> None:
-    if value > today:
-        raise CaseRuleViolation(f"{field}: {value} is in the future (today is {today})")
-
-
 def check_complete_consultation(
     state: CaseState, action: CompleteConsultation, policy: DeadlinePolicy | None, today: date, wage: bool = True
 ) -> WageCheck:

@@ -35,6 +35,14 @@ RUNG_TIME = time(8, 0)  # office hours: notices at 08:00 local time
 EFFECT_TIME = time(0, 0)  # the law acts when the last day has run out
 
 
+def incident_summary(err: Exception) -> str:
+    """The audit entry (and operations email) when the deadline loop hits an error."""
+    return (
+        f"Incident: the deadline clocks hit an error ({type(err).__name__}: {err}); they run again with the "
+        "next step, check the deadlines"
+    )
+
+
 class DeadlineClocks:
     def __init__(
         self,

@@ -42,7 +42,7 @@ with workflow.unsafe.imports_passed_through():
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
     from workflows.case_rules import CaseRuleViolation
-    from workflows.deadlines import DeadlineClocks
+    from workflows.deadlines import DeadlineClocks, incident_summary
     from workflows.outbox import Outbox
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
@@ -203,12 +203,7 @@ class JourneyWorkflow:
         self._incident = True
         workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
         self._record(
-            engine.Step(
-                "clock_incident",
-                self._state.stage,
-                f"Incident: the deadline clocks hit an error ({type(err).__name__}: {err}); they run again with the "
-                "next step, check the deadlines",
-            ),
+            engine.Step("clock_incident", self._state.stage, incident_summary(err)),
             advisor=SYSTEM,
             recipient=RecipientRole.OPERATIONS,
         )

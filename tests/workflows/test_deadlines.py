@@ -274,21 +274,27 @@ async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) ->
     assert (await handle.result()).outcome == "placed"
 
 
-async def test_an_error_in_the_deadline_loop_is_an_incident_not_a_silent_stop(
-    stack: Stack, tmp_path: Path, monkeypatch: Any
-) -> None:
+def fail_loop_once(monkeypatch: Any, clock: ClockName, error: Exception) -> None:
+    """Make the deadline loop raise ``error`` once, the first time ``clock`` is among its clocks
+    (workflows.deadlines is passed through the sandbox, so the worker sees the patch)."""
     from workflows import deadlines as deadline_module
 
     original = deadline_module.DeadlineClocks._fire_due_rungs
     failed: list[bool] = []
 
     def fail_once(self: Any) -> None:
-        if not failed and any(d.clock is ClockName.PROBATION for d in self._deadlines):
+        if not failed and any(d.clock is clock for d in self._deadlines):
             failed.append(True)
-            raise OverflowError("date value out of range (injected)")
+            raise error
         original(self)
 
     monkeypatch.setattr(deadline_module.DeadlineClocks, "_fire_due_rungs", fail_once)
+
+
+async def test_an_error_in_the_deadline_loop_is_an_incident_not_a_silent_stop(
+    stack: Stack, tmp_path: Path, monkeypatch: Any
+) -> None:
+    fail_loop_once(monkeypatch, ClockName.PROBATION, OverflowError("date value out of range (injected)"))
     handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
     (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
     await journey.to_probation()  # the probation clock starts: the loop fails once
@@ -316,18 +322,7 @@ async def test_an_error_in_the_deadline_loop_is_an_incident_not_a_silent_stop(
 
 
 async def test_an_error_in_the_cases_deadline_loop_is_an_incident_too(stack: Stack, monkeypatch: Any) -> None:
-    from workflows import deadlines as deadline_module
-
-    original = deadline_module.DeadlineClocks._fire_due_rungs
-    failed: list[bool] = []
-
-    def fail_once(self: Any) -> None:
-        if not failed and any(d.clock is ClockName.CONSULTATION_FOLLOW_UP for d in self._deadlines):
-            failed.append(True)
-            raise ValueError("injected")
-        original(self)
-
-    monkeypatch.setattr(deadline_module.DeadlineClocks, "_fire_due_rungs", fail_once)
+    fail_loop_once(monkeypatch, ClockName.CONSULTATION_FOLLOW_UP, ValueError("injected"))
     handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
 
     async def incident() -> Any:

@@ -25,10 +25,11 @@ from core.metrics import StageGauges, metrics_runtime
 from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
+from workflows.mail import UndeliverableEmailWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS = [CaseWorkflow, JourneyWorkflow]
+WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -55,6 +56,8 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
             records.record_case_transition,
             records.record_journey_transition,
             notifier.send_notification,
+            notifier.deliver_notification,
+            notifier.mark_notification_undeliverable,
             policy.load_deadline_policy,
         ],
         activity_executor=executor,

@@ -1,29 +1,50 @@
-"""Email notifications over SMTP, sent at most once per idempotency key.
+"""Email notifications over SMTP, from the outbox table, at least once and never twice at a time.
 
-The ``notifications`` table is an outbox: a key already marked ``sent`` is never
-sent again. The Message-ID is derived from the key, so in the one narrow window
-left (the worker dies after the SMTP server accepted the mail and before the row
-is marked) a receiving system can still recognise the duplicate.
+The record activity queues each email in the ``notifications`` table with its event;
+``deliver_notification`` claims the row for a lease (records/outbox.py), sends it and
+marks it sent. A key marked ``sent`` is never sent again; a row claimed by another
+attempt is left alone (that attempt is retried after the lease). The Message-ID is
+derived from the key, so in the one window left (the worker dies after the SMTP server
+accepted the mail and before the row is marked) a receiving system can still
+recognise the duplicate.
 """
 
 from __future__ import annotations
 
 import hashlib
 import smtplib
-from datetime import UTC, datetime
+from datetime import timedelta
 from email.message import EmailMessage
+from typing import Any
 
 import structlog
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
-from models.records import SEND_NOTIFICATION, Notification, RecipientRole
+from models.records import (
+    DELIVER_NOTIFICATION,
+    MARK_NOTIFICATION_UNDELIVERABLE,
+    SEND_NOTIFICATION,
+    Notification,
+    NotificationKey,
+    RecipientRole,
+    UndeliverableNotification,
+)
+from records import outbox
 from records.database import insert_ignoring_duplicates
 from records.schema import notifications
 
 log = structlog.get_logger(__name__)
+
+# Longer than an attempt can last (the workflow's start-to-close timeout of 60 s): when
+# the lease ends, the attempt that held it has finished or its worker is gone.
+LEASE = timedelta(minutes=3)
+
+
+def message_id(key: str) -> str:
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@welcome-center.cases>"
 
 
 class NotificationActivities:
@@ -31,68 +52,81 @@ class NotificationActivities:
         self._engine = engine
         self._settings = settings
 
-    def recipient(self, notification: Notification) -> str:
+    def recipient(self, role: str, advisor: str | None) -> str:
         s = self._settings
-        if notification.recipient_role is RecipientRole.ADVISOR:
-            if not notification.advisor:
-                raise ApplicationError("advisor: missing for an advisor notification", non_retryable=True)
-            return f"{notification.advisor}@{s.staff_email_domain}"
-        if notification.recipient_role is RecipientRole.TEAM_LEAD:
+        if role == RecipientRole.ADVISOR:
+            if not advisor:
+                raise ApplicationError(
+                    "advisor: missing for an advisor notification", type="BadNotification", non_retryable=True
+                )
+            return f"{advisor}@{s.staff_email_domain}"
+        if role == RecipientRole.TEAM_LEAD:
             return s.team_lead_email
         return s.operations_email
 
-    @activity.defn(name=SEND_NOTIFICATION)
-    def send_notification(self, notification: Notification) -> bool:
-        """Send the email unless this key was sent before. Returns whether it sent now."""
+    @activity.defn(name=DELIVER_NOTIFICATION)
+    def deliver_notification(self, notification: NotificationKey) -> bool:
+        """Send the queued email unless it was sent before. Returns whether it sent now."""
         key = notification.idempotency_key
-        with structlog.contextvars.bound_contextvars(
-            case_id=notification.case_id, notification=key, role=notification.recipient_role.value
-        ):
-            with self._engine.begin() as conn:
-                conn.execute(
-                    insert_ignoring_duplicates(self._engine, notifications).values(
-                        idempotency_key=key,
-                        case_id=notification.case_id,
-                        recipient_role=notification.recipient_role.value,
-                        subject=notification.subject,
-                        status="pending",
-                        attempts=0,
-                        created_at=datetime.now(UTC),
-                    )
-                )
-                status = conn.execute(
-                    select(notifications.c.status).where(notifications.c.idempotency_key == key)
-                ).scalar_one()
-                conn.execute(
-                    update(notifications)
-                    .where(notifications.c.idempotency_key == key)
-                    .values(attempts=notifications.c.attempts + 1)
-                )
-            if status == "sent":
+        with structlog.contextvars.bound_contextvars(notification=key):
+            claim = outbox.claim(self._engine, key, LEASE)
+            if claim.status == outbox.SENT:
                 log.info("notification already sent, skipped")
                 return False
-
-            self._deliver(notification)
-
-            with self._engine.begin() as conn:
-                conn.execute(
-                    update(notifications)
-                    .where(notifications.c.idempotency_key == key)
-                    .values(status="sent", sent_at=datetime.now(UTC))
+            if claim.status == "missing":
+                raise ApplicationError(
+                    f"notification {key}: not in the outbox", type="BadNotification", non_retryable=True
                 )
-            log.info("notification sent")
+            if claim.status != "claimed":
+                # Another attempt is sending it right now (a slow SMTP server): never send beside it.
+                raise ApplicationError(
+                    f"notification {key}: being sent by another attempt until {claim.claimed_until}",
+                    type="NotificationClaimed",
+                )
+            assert claim.token is not None
+            try:
+                self._deliver(claim.row)
+            except Exception as err:
+                outbox.release(self._engine, key, claim.token, f"{type(err).__name__}: {err}")
+                raise
+            outbox.mark_sent(self._engine, key, claim.token)
+            log.info("notification sent", case_id=claim.row.case_id, role=claim.row.recipient_role)
             return True
 
-    def _deliver(self, notification: Notification) -> None:
+    @activity.defn(name=SEND_NOTIFICATION)
+    def send_notification(self, notification: Notification) -> bool:
+        """Scheduled by histories from before #12: queue the email here, then deliver it."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                insert_ignoring_duplicates(self._engine, notifications).values(**outbox.outbox_row(notification))
+            )
+        return self.deliver_notification(NotificationKey(idempotency_key=notification.idempotency_key))
+
+    @activity.defn(name=MARK_NOTIFICATION_UNDELIVERABLE)
+    def mark_notification_undeliverable(self, notification: UndeliverableNotification) -> bool:
+        changed = outbox.mark_undeliverable(self._engine, notification.idempotency_key, notification.reason)
+        log.warning(
+            "notification undeliverable",
+            case_id=notification.case_id,
+            notification=notification.idempotency_key,
+            reason=notification.reason,
+            changed=changed,
+        )
+        return changed
+
+    def _deliver(self, row: Any) -> None:
         s = self._settings
+        if row.body is None:
+            raise ApplicationError(
+                f"notification {row.idempotency_key}: queued without a body", type="BadNotification", non_retryable=True
+            )
         message = EmailMessage()
         message["From"] = s.smtp_sender
-        message["To"] = self.recipient(notification)
-        message["Subject"] = notification.subject
-        digest = hashlib.sha256(notification.idempotency_key.encode()).hexdigest()[:32]
-        message["Message-ID"] = f"<{digest}@welcome-center.cases>"
-        message["X-Case-Id"] = notification.case_id
-        message.set_content(notification.body)
+        message["To"] = self.recipient(row.recipient_role, row.advisor)
+        message["Subject"] = row.subject
+        message["Message-ID"] = message_id(row.idempotency_key)
+        message["X-Case-Id"] = row.case_id
+        message.set_content(row.body)
         try:
             with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
                 if s.smtp_starttls:

@@ -6,7 +6,9 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Engine, Table, literal_column
+from sqlalchemy.exc import DataError, IntegrityError
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from models.case import CaseEvent
 from models.journey import JourneyEvent
@@ -15,9 +17,11 @@ from models.records import (
     RECORD_JOURNEY_TRANSITION,
     CaseTransitionRecord,
     JourneyTransitionRecord,
+    Notification,
 )
 from records.database import insert_ignoring_duplicates, upsert_newer
-from records.schema import case_events, cases, journey_events, journeys
+from records.outbox import outbox_row
+from records.schema import case_events, cases, journey_events, journeys, notifications
 
 log = structlog.get_logger(__name__)
 
@@ -34,10 +38,16 @@ class CaseRecordActivities:
         forward, so a retry or a late duplicate writes nothing new. Returns whether
         the event was new.
         """
-        case = record.case
-        with structlog.contextvars.bound_contextvars(case_id=case.case_id, seq=record.event.seq):
+        row = record.snapshot()
+        with structlog.contextvars.bound_contextvars(case_id=row["case_id"], seq=record.event.seq):
             inserted = self._write(
-                case_events, {"case_id": case.case_id}, record.event, cases, case.summary_fields(), "case_id"
+                case_events,
+                {"case_id": row["case_id"]},
+                record.event,
+                cases,
+                row,
+                "case_id",
+                record.notification,
             )
             log.info("case event recorded", action=record.event.action, new=inserted)
             return inserted
@@ -46,17 +56,18 @@ class CaseRecordActivities:
     def record_journey_transition(self, record: JourneyTransitionRecord) -> bool:
         """Write one journey event and the journey snapshot after it; idempotent like
         ``record_case_transition``."""
-        journey = record.journey
+        row = record.snapshot()
         with structlog.contextvars.bound_contextvars(
-            case_id=journey.case_id, journey=journey.number, seq=record.event.seq
+            case_id=row["case_id"], journey=row["number"], seq=record.event.seq
         ):
             inserted = self._write(
                 journey_events,
-                {"journey_id": journey.workflow_id, "case_id": journey.case_id},
+                {"journey_id": row["journey_id"], "case_id": row["case_id"]},
                 record.event,
                 journeys,
-                journey.summary_fields(),
+                row,
                 "journey_id",
+                record.notification,
             )
             log.info("journey event recorded", action=record.event.action, new=inserted)
             return inserted
@@ -69,6 +80,29 @@ class CaseRecordActivities:
         snapshots: Table,
         snapshot: dict[str, Any],
         snapshot_key: str,
+        notification: Notification | None,
+    ) -> bool:
+        try:
+            return self._write_once(events, event_keys, event, snapshots, snapshot, snapshot_key, notification)
+        except (DataError, IntegrityError) as err:
+            # The database refuses these values: retrying cannot help. The workflow turns
+            # this into an incident (audit entry, operations email, Incident attribute).
+            log.error("records refused the event", error=type(err.orig).__name__, action=event.action)
+            raise ApplicationError(
+                f"the records database refused the values: {type(err.orig).__name__}: {str(err.orig)[:300]}",
+                type="DataError",
+                non_retryable=True,
+            ) from None
+
+    def _write_once(
+        self,
+        events: Table,
+        event_keys: dict[str, Any],
+        event: CaseEvent | JourneyEvent,
+        snapshots: Table,
+        snapshot: dict[str, Any],
+        snapshot_key: str,
+        notification: Notification | None,
     ) -> bool:
         with self._engine.begin() as conn:
             inserted = conn.execute(
@@ -96,4 +130,7 @@ class CaseRecordActivities:
                     version="last_event_seq",
                 )
             )
+            if notification is not None:
+                # Queued with its event: the email exists exactly when the event does.
+                conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(notification)))
         return inserted is not None

@@ -50,4 +50,12 @@ OPERATIONS_VIEWS = [
         "Journeys that ended because the recognition was rejected",
         "WorkflowType = 'JourneyWorkflow' AND CaseOutcome = 'recognition_rejected'",
     ),
+    OperationsView(
+        "Emails that could not be delivered (resend: bin/starter resend-email KEY, the key is in the details)",
+        "WorkflowType = 'UndeliverableEmailWorkflow' AND ExecutionStatus = 'Running'",
+    ),
+    OperationsView(
+        "Incidents: deadline clocks that hit an error, events the records refused, undeliverable emails",
+        "Incident = true AND ExecutionStatus = 'Running'",
+    ),
 ]

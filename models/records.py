@@ -1,20 +1,21 @@
-"""Inputs of the I/O activities: what the workflow hands to the database and the mailer."""
+"""Inputs of the I/O activities: what the workflow hands to the database and the mailer.
+
+Each input carries what its activity writes and no more (#12): one event, the row the
+records table mirrors after it, and the email it queues. History then grows with the
+number of transitions, not with their square. Records scheduled by histories from
+before that change carry the whole state (``case`` / ``journey``) and still load.
+"""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from models.case import CaseEvent, CaseState
+from models.case import AdvisorHandle, CaseEvent, CaseState
 from models.journey import JourneyEvent, JourneyState
-
-
-class CaseTransitionRecord(BaseModel):
-    """The case snapshot after one event, written together with that event."""
-
-    case: CaseState
-    event: CaseEvent
 
 
 class RecipientRole(StrEnum):
@@ -35,19 +36,107 @@ class Notification(BaseModel):
     body: str
 
 
-# Activity names: workflows call activities by name so that workflow modules never
-# import the database or SMTP code into the sandbox.
-RECORD_CASE_TRANSITION = "record_case_transition"
-SEND_NOTIFICATION = "send_notification"
+class CaseRow(BaseModel):
+    """The ``cases`` row after an event: codes, dates, no personal data."""
+
+    case_id: str
+    stage: str
+    advisor: str
+    employer_name: str
+    occupation: str
+    route: str
+    procedure: str
+    positions: int
+    origin_countries: str
+    outcome: str | None
+    outcome_reason: str | None
+    opened_at: datetime
+    closed_at: datetime | None
+    next_due_on: date | None
+
+
+class JourneyRow(BaseModel):
+    """The ``journeys`` row after an event."""
+
+    journey_id: str
+    case_id: str
+    number: int
+    candidate_ref: str
+    origin_country: str
+    occupation: str
+    route: str
+    procedure: str
+    stage: str
+    outcome: str | None
+    outcome_reason: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    arrived_on: date | None
+    documents: str
+    next_due_on: date | None
+
+
+class CaseTransitionRecord(BaseModel):
+    """One case event, the case row after it and the email it queues, in one transaction."""
+
+    event: CaseEvent
+    row: CaseRow | None = None
+    notification: Notification | None = None
+    case: CaseState | None = None  # scheduled before #12: the whole state
+
+    def snapshot(self) -> dict[str, Any]:
+        if self.row is not None:
+            return self.row.model_dump()
+        assert self.case is not None, "a case record carries its row"
+        return self.case.summary_fields()
 
 
 class JourneyTransitionRecord(BaseModel):
-    """The journey snapshot after one event, written together with that event."""
+    """One journey event, the journey row after it and the email it queues."""
 
-    journey: JourneyState
     event: JourneyEvent
+    row: JourneyRow | None = None
+    notification: Notification | None = None
+    journey: JourneyState | None = None  # scheduled before #12: the whole state
+
+    def snapshot(self) -> dict[str, Any]:
+        if self.row is not None:
+            return self.row.model_dump()
+        assert self.journey is not None, "a journey record carries its row"
+        return self.journey.summary_fields()
 
 
+class NotificationKey(BaseModel):
+    """Which queued email to deliver: the outbox row holds the rest."""
+
+    idempotency_key: str
+
+
+class UndeliverableNotification(BaseModel):
+    """An email given up on: the outbox row is marked with the reason."""
+
+    idempotency_key: str
+    case_id: str
+    subject: str
+    reason: str
+
+
+# Activity names: workflows call activities by name so that workflow modules never
+# import the database or SMTP code into the sandbox.
+RECORD_CASE_TRANSITION = "record_case_transition"
 RECORD_JOURNEY_TRANSITION = "record_journey_transition"
-
+SEND_NOTIFICATION = "send_notification"  # before #12: queue and send in one (kept for running histories)
+DELIVER_NOTIFICATION = "deliver_notification"
+MARK_NOTIFICATION_UNDELIVERABLE = "mark_notification_undeliverable"
 LOAD_DEADLINE_POLICY = "load_deadline_policy"
+
+
+class ResendEmail(BaseModel):
+    """Operations ask for one more delivery of an undeliverable email."""
+
+    advisor: AdvisorHandle = Field(description="Handle of whoever asks for the resend")
+
+
+class EmailResult(BaseModel):
+    idempotency_key: str
+    outcome: str  # "sent" (now or before)

@@ -65,9 +65,15 @@ notifications = Table(
     Column("idempotency_key", String(200), primary_key=True),
     Column("case_id", String(32), nullable=False, index=True),
     Column("recipient_role", String(20), nullable=False),
+    Column("advisor", String(64)),  # the addressee when the role is advisor; mailboxes come from settings
     Column("subject", String(200), nullable=False),
-    Column("status", String(10), nullable=False),  # pending | sent
+    Column("body", Text),  # rows before revision 0004 have none
+    # pending | sending (claimed until claimed_until by claim_token) | sent | undeliverable (last_error)
+    Column("status", String(20), nullable=False, index=True),
     Column("attempts", Integer, nullable=False, default=0),
+    Column("claim_token", String(40)),
+    Column("claimed_until", DateTime(timezone=True)),
+    Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
 )

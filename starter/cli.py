@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import sys
 import types
@@ -23,6 +24,7 @@ from typing import Any, TextIO
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
@@ -34,15 +36,18 @@ from core.config import Settings, get_settings
 from models import case as case_models
 from models.case import CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.journey import AddNote, JourneyView
+from models.records import ResendEmail
 from models.summaries import case_static_details, case_static_summary
 from process.definition import BY_MODEL, COMMANDS
 from process.spec import ActionSpec
+from records import outbox
 from records.database import create_records_engine, migrate
 from records.report import build_report
 from starter.render import fmt_time, render_status, ui_link
 from starter.report_output import render_html, render_table
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
+from workflows.mail import UndeliverableEmailWorkflow, undeliverable_workflow_id
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
@@ -55,6 +60,10 @@ __all__ = ["EXIT_BAD_INPUT", "EXIT_REJECTED", "main", "new_case_id", "ui_link"]
 
 class InputError(Exception):
     """Bad command-line input, with the field it concerns."""
+
+
+class Rejected(Exception):
+    """The command cannot be carried out as things stand."""
 
 
 def new_case_id() -> str:
@@ -181,6 +190,16 @@ def _build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="CODE:REFERENCE[:YYYY-MM-DD]",
         help="a document received, its reference in the document store and date (default today); repeatable",
+    )
+
+    p = sub.add_parser(
+        "resend-email",
+        parents=[common],
+        help="send an undeliverable email once more (status and the operations view list them)",
+    )
+    p.add_argument("key", metavar="KEY", help="the email's key as status shows it, e.g. WC-0123456789/4/advisor")
+    p.add_argument(
+        "--advisor", default=os.environ.get("WC_ADVISOR"), help="your handle, for the audit (default: $WC_ADVISOR)"
     )
 
     p = sub.add_parser("status", parents=[common], help="the whole case: journeys, open documents, history")
@@ -420,18 +439,60 @@ async def _status(args: argparse.Namespace, get_client: ClientFactory, settings:
     journeys: list[JourneyView] = [
         await client.get_workflow_handle(j.workflow_id).query(JourneyWorkflow.status) for j in state.journeys
     ]
+    emails, unreadable = _undeliverable_emails(settings, case_id)
     if args.json:
         _print_json(
             out,
             {
                 **state.model_dump(mode="json"),
                 "journeys": [j.model_dump(mode="json") for j in journeys],
+                "undeliverable_emails": emails,
                 "ui": ui_link(settings, case_id),
             },
         )
     else:
-        out.write(render_status(state, journeys, settings))
+        out.write(render_status(state, journeys, settings, emails, unreadable))
     return 0
+
+
+_EMAIL_KEY = re.compile(r"(case-)?WC-[0-9A-Z]{10}(-j[0-9]{1,3})?/[0-9]{1,6}/[a-z_]{1,20}")
+
+
+async def _resend_email(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    key = args.key.strip()
+    if not _EMAIL_KEY.fullmatch(key):
+        raise InputError(f"key: '{args.key}' is not an email key (like WC-0123456789/4/advisor; see status)")
+    request = _validate(ResendEmail, {"advisor": args.advisor})
+    client = await get_client()
+    handle = client.get_workflow_handle(undeliverable_workflow_id(key))
+    try:
+        result = await handle.execute_update(UndeliverableEmailWorkflow.resend, request)
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
+            err_text = "the email has been sent already"
+        elif e.status is RPCStatusCode.NOT_FOUND:
+            err_text = f"no undeliverable email with key {key}"
+        else:
+            raise
+        raise Rejected(err_text) from None
+    if args.json:
+        _print_json(out, result.model_dump(mode="json"))
+    else:
+        out.write(f"{key}: sent\n")
+    return 0
+
+
+def _undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The case's emails marked undeliverable in the records (or why they cannot be read)."""
+    try:
+        engine = create_records_engine(settings.database_url)
+        try:
+            rows = outbox.undeliverable(engine, case_id)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as e:
+        return [], f"the records database cannot be read ({type(e).__name__})"
+    return [dict(r._mapping) for r in rows], None
 
 
 async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
@@ -516,7 +577,13 @@ async def main(
         args = _build_parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
-    commands = {"new-case": _new_case, "status": _status, "list": _list, "report": _report}
+    commands = {
+        "new-case": _new_case,
+        "status": _status,
+        "list": _list,
+        "report": _report,
+        "resend-email": _resend_email,
+    }
     if args.command in CASE_ACTIONS:
         command = _case_action
     else:
@@ -534,6 +601,9 @@ async def main(
     except ValidationError as e:
         err.write(f"error: {_describe(e)}\n")
         return EXIT_BAD_INPUT
+    except Rejected as e:
+        err.write(f"rejected: {e}\n")
+        return EXIT_REJECTED
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         reason = getattr(cause, "message", None) or str(cause or e)

@@ -22,7 +22,13 @@ def fmt_time(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else (value or "-")
 
 
-def render_status(state: CaseState, journeys: list[JourneyView], settings: Settings) -> str:
+def render_status(
+    state: CaseState,
+    journeys: list[JourneyView],
+    settings: Settings,
+    undeliverable: list[dict[str, Any]] | None = None,
+    records_unreadable: str | None = None,
+) -> str:
     s = state
     state_line = f"closed, {s.outcome.value} ({s.outcome_reason})" if s.outcome else "open"
     employer = s.employer
@@ -53,6 +59,14 @@ def render_status(state: CaseState, journeys: list[JourneyView], settings: Setti
     lines += _deadline_lines(s.deadlines, indent="  ")
     for view in journeys:
         lines += _journey_lines(view)
+    if undeliverable:
+        lines.append("  Emails not delivered (resend with the command shown):")
+        for email in undeliverable:
+            lines.append(f"    {email['idempotency_key']}  to {email['recipient_role']}: {email['subject']}")
+            lines.append(f"      why: {email['last_error']}")
+            lines.append(f"      bin/starter resend-email '{email['idempotency_key']}' --advisor HANDLE")
+    if records_unreadable:
+        lines.append(f"  Emails:      not checked: {records_unreadable}")
     lines.append("  History:")
     lines += _history(s.history)
     lines.append(f"  Web UI:      {ui_link(settings, s.case_id)}")

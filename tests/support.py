@@ -19,14 +19,25 @@ T = TypeVar("T")
 
 @dataclass
 class SmtpRecorder:
-    """aiosmtpd handler: keeps every accepted message; can refuse the next N deliveries."""
+    """aiosmtpd handler: keeps every accepted message; can refuse the next N deliveries,
+    refuse every recipient (a wrong address) or answer slowly (a slow mail server)."""
 
     messages: list[Message] = field(default_factory=list)
     refuse_next: int = 0
     refused: int = 0
+    refuse_recipients: bool = False
+    delay_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        if self.refuse_recipients:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         with self._lock:
             if self.refuse_next > 0:
                 self.refuse_next -= 1
@@ -39,6 +50,9 @@ class SmtpRecorder:
     def for_case(self, case_id: str) -> list[Message]:
         with self._lock:
             return [m for m in self.messages if m["X-Case-Id"] == case_id]
+
+    def message_ids(self, case_id: str) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.for_case(case_id)]
 
 
 def start_smtp_server() -> tuple[Controller, SmtpRecorder]:

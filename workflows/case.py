@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from models.records import (
         LOAD_DEADLINE_POLICY,
         RECORD_CASE_TRANSITION,
+        CaseRow,
         CaseTransitionRecord,
         Notification,
         RecipientRole,
@@ -61,12 +62,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows import case_rules
     from workflows.deadlines import DeadlineClocks, incident_summary
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
-    from workflows.outbox import Outbox
+    from workflows.outbox import MAIL_APART, RECORD_INCIDENT, Outbox, record_incident_summary
 
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
 WAGE_THRESHOLDS = "wage-thresholds"  # #11: the consultation waits for the policy's wage thresholds
-PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS,)
+PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART)
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -95,7 +96,8 @@ class CaseWorkflow:
             collective_agreement=new_case.collective_agreement,
             opened_at=workflow.now(),
         )
-        self._outbox = Outbox(RECORD_CASE_TRANSITION)
+        self._outbox = Outbox(RECORD_CASE_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
+        self._outbox.on_record_failed = self._on_record_failed
         self._started: set[str] = set()  # journey workflows whose child has started
         self._incident = False  # the deadline clocks hit an error
         self._policy: DeadlinePolicy | None = None
@@ -173,16 +175,19 @@ class CaseWorkflow:
         if self._clocks is not None and from_stage is not to_stage:
             self._sync_clocks(from_stage, to_stage)
         self._upsert_search_attributes()
+        notification = Notification(
+            idempotency_key=f"{self._state.case_id}/{event.seq}/{recipient.value}",
+            case_id=self._state.case_id,
+            recipient_role=recipient,
+            advisor=self._state.advisor,
+            subject=f"[{self._state.case_id}] {summary}"[:180],
+            body=self._email_body(event),
+        )
         self._outbox.queue(
-            CaseTransitionRecord(case=self._state.model_copy(deep=True), event=event),
-            Notification(
-                idempotency_key=f"{self._state.case_id}/{event.seq}/{recipient.value}",
-                case_id=self._state.case_id,
-                recipient_role=recipient,
-                advisor=self._state.advisor,
-                subject=f"[{self._state.case_id}] {summary}"[:180],
-                body=self._email_body(event),
+            CaseTransitionRecord(
+                event=event, row=CaseRow.model_validate(self._state.summary_fields()), notification=notification
             ),
+            notification,
         )
         workflow.logger.info(
             "case transition",
@@ -242,6 +247,20 @@ class CaseWorkflow:
             advisor="system",
             to_stage=self._state.stage,
             summary=incident_summary(err),
+            recipient=RecipientRole.OPERATIONS,
+        )
+
+    def _on_record_failed(self, record: CaseTransitionRecord, err: Exception) -> None:
+        """The records refused an event for good (a data error): an incident, not endless retries."""
+        self._incident = True
+        self._upsert_search_attributes()
+        if record.event.action == RECORD_INCIDENT:
+            return  # the incident itself could not be written: the search attribute and the log tell
+        self._transition(
+            action=RECORD_INCIDENT,
+            advisor="system",
+            to_stage=self._state.stage,
+            summary=record_incident_summary(record.event.seq, record.event.action, err),
             recipient=RecipientRole.OPERATIONS,
         )
 

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.records import (
         RECORD_JOURNEY_TRANSITION,
+        JourneyRow,
         JourneyTransitionRecord,
         Notification,
         RecipientRole,
@@ -43,11 +44,11 @@ with workflow.unsafe.imports_passed_through():
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
     from workflows.case_rules import CaseRuleViolation
     from workflows.deadlines import DeadlineClocks, incident_summary
-    from workflows.outbox import Outbox
+    from workflows.outbox import MAIL_APART, RECORD_INCIDENT, Outbox, record_incident_summary
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
-PATCHES = (ROUTE_REQUIREMENTS,)
+PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART)
 RUNG_RECIPIENT = {
     Rung.REMINDER: RecipientRole.ADVISOR,
     Rung.DUE: RecipientRole.ADVISOR,
@@ -80,7 +81,8 @@ class JourneyWorkflow:
         if workflow.patched(ROUTE_REQUIREMENTS):
             self._state.process_version = 2
         self._policy = journey.policy
-        self._outbox = Outbox(RECORD_JOURNEY_TRANSITION)
+        self._outbox = Outbox(RECORD_JOURNEY_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
+        self._outbox.on_record_failed = self._on_record_failed
         self._clocks = DeadlineClocks(
             self._state.deadlines,
             journey.policy,
@@ -146,16 +148,19 @@ class JourneyWorkflow:
         if step.to_stage is JourneyStage.FINISHED:
             s.finished_at = event.occurred_at
         self._upsert_search_attributes()
+        notification = Notification(
+            idempotency_key=f"{s.workflow_id}/{event.seq}/{recipient.value}",
+            case_id=s.case_id,
+            recipient_role=recipient,
+            advisor=s.advisor,
+            subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
+            body=self._email_body(event),
+        )
         self._outbox.queue(
-            JourneyTransitionRecord(journey=s.model_copy(deep=True), event=event),
-            Notification(
-                idempotency_key=f"{s.workflow_id}/{event.seq}/{recipient.value}",
-                case_id=s.case_id,
-                recipient_role=recipient,
-                advisor=s.advisor,
-                subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
-                body=self._email_body(event),
+            JourneyTransitionRecord(
+                event=event, row=JourneyRow.model_validate(s.summary_fields()), notification=notification
             ),
+            notification,
         )
         workflow.logger.info(
             "journey transition",
@@ -204,6 +209,20 @@ class JourneyWorkflow:
         workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
         self._record(
             engine.Step("clock_incident", self._state.stage, incident_summary(err)),
+            advisor=SYSTEM,
+            recipient=RecipientRole.OPERATIONS,
+        )
+
+    def _on_record_failed(self, record: JourneyTransitionRecord, err: Exception) -> None:
+        """The records refused an event for good (a data error): an incident, not endless retries."""
+        self._incident = True
+        self._upsert_search_attributes()
+        if record.event.action == RECORD_INCIDENT:
+            return  # the incident itself could not be written: the search attribute and the log tell
+        self._record(
+            engine.Step(
+                RECORD_INCIDENT, self._state.stage, record_incident_summary(record.event.seq, record.event.action, err)
+            ),
             advisor=SYSTEM,
             recipient=RecipientRole.OPERATIONS,
         )

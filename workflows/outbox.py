@@ -1,51 +1,98 @@
-"""Side effects of transitions, run in order by a workflow's main loop.
+"""Side effects of transitions: records written in order, emails sent beside them.
 
-A transition queues its record write and its email here synchronously; the main
-loop runs them one at a time, records first. Update handlers wait until their
-event is recorded, so an advisor's command returns once the database has it, while
-a slow mail server never holds the command up.
+A transition queues its record (the event, the row after it and its email) here
+synchronously. The records loop writes them one at a time; update handlers wait until
+their event is recorded, so an advisor's command returns once the database has it.
+
+Since #12 (``workflow.patched(MAIL_APART)``) emails are delivered by a loop of their own
+once their record (which queued them in the outbox table) is written: a mail outage
+holds up no record and no command. An email that cannot be delivered within a day (or
+that no retry can fix) is marked undeliverable in the records and handed to an
+``UndeliverableEmailWorkflow``, which operations see in the UI and which a resend ends.
+Workflows from before the patch keep running records and emails one queue, as then.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from models.records import SEND_NOTIFICATION, Notification
+    from models.records import (
+        DELIVER_NOTIFICATION,
+        MARK_NOTIFICATION_UNDELIVERABLE,
+        SEND_NOTIFICATION,
+        Notification,
+        NotificationKey,
+        UndeliverableNotification,
+    )
+    from workflows.mail import UndeliverableEmailWorkflow, failure_reason, undeliverable_workflow_id
+
+MAIL_APART = "mail-apart"  # #12: emails leave the records' queue; slim record inputs
+RECORD_INCIDENT = "record_incident"  # the audit action when the records refuse an event
 
 # Status writes are small and must land: short timeouts, retried until the database is back.
+# A data error the database refuses for good is non-retryable (the workflow reports it).
 RECORD_TIMEOUT = timedelta(seconds=15)
-RECORD_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1))
-# Mail may be down for a while; after a day of retries the case goes on without that email.
+RECORD_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=1), non_retryable_error_types=["DataError"])
+# Mail may be down for a while; after a day of retries the email is given up on (and kept).
 NOTIFY_TIMEOUT = timedelta(seconds=60)
 NOTIFY_GIVE_UP_AFTER = timedelta(days=1)
-NOTIFY_RETRY = RetryPolicy(maximum_interval=timedelta(minutes=10), non_retryable_error_types=["RecipientRefused"])
+NOTIFY_RETRY = RetryPolicy(
+    maximum_interval=timedelta(minutes=10), non_retryable_error_types=["RecipientRefused", "BadNotification"]
+)
 
 
 class Outbox:
-    def __init__(self, record_activity: str) -> None:
+    def __init__(self, record_activity: str, mail_apart: bool) -> None:
         self._record_activity = record_activity
+        self._mail_apart = mail_apart
         self._records: deque[Any] = deque()
         self._emails: deque[Notification] = deque()
         self._recorded_seq = 0
+        self._mailing = False
+        self.on_record_failed: Callable[[Any, Exception], None] | None = None
 
     def queue(self, record: Any, email: Notification) -> None:
-        """``record`` is the activity input; it carries the event (with its ``seq``)."""
+        """``record`` is the activity input; it carries the event (with its ``seq``) and,
+        with mail apart, the email it queues in the outbox table."""
         self._records.append(record)
-        self._emails.append(email)
+        if not self._mail_apart:
+            self._emails.append(email)
 
     def pending(self) -> bool:
-        return bool(self._records or self._emails)
+        return bool(self._records or self._emails or self._mailing)
 
-    async def run_next(self) -> None:
-        if self._records:
-            record = self._records.popleft()
+    async def until_recorded(self, seq: int) -> None:
+        await workflow.wait_condition(lambda: self._recorded_seq >= seq)
+
+    async def drain_until(self, done: Any) -> None:
+        """The main loop: run side effects until ``done()`` and every handler has finished."""
+        if self._mail_apart:
+            asyncio.create_task(self._mail_loop())
+        while True:
+            await workflow.wait_condition(lambda: self.pending() or done())
+            if self._records:
+                await self._write(self._records.popleft())
+            elif self._emails and not self._mail_apart:
+                await self._send_in_line(self._emails.popleft())
+            elif self.pending():
+                await workflow.wait_condition(lambda: bool(self._records) or not self.pending())
+            elif workflow.all_handlers_finished():
+                return
+            else:
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() or self.pending())
+
+    async def _write(self, record: Any) -> None:
+        try:
             await workflow.execute_activity(
                 self._record_activity,
                 record,
@@ -53,14 +100,71 @@ class Outbox:
                 retry_policy=RECORD_RETRY,
                 summary=f"record {record.event.action}",
             )
-            self._recorded_seq = record.event.seq
-        elif self._emails:
-            await self._send(self._emails.popleft())
+        except ActivityError as err:
+            # Only a data error ends the retries: the event stays in the workflow's own
+            # trail, the incident tells operations, and the case goes on.
+            if self.on_record_failed is None:
+                raise
+            self.on_record_failed(record, err)
+        self._recorded_seq = record.event.seq
+        if self._mail_apart and record.notification is not None:
+            self._emails.append(record.notification)
 
-    async def until_recorded(self, seq: int) -> None:
-        await workflow.wait_condition(lambda: self._recorded_seq >= seq)
+    async def _mail_loop(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self._emails))
+            self._mailing = True
+            notification = self._emails.popleft()
+            try:
+                await self._deliver(notification)
+            finally:
+                self._mailing = False
 
-    async def _send(self, notification: Notification) -> None:
+    async def _deliver(self, notification: Notification) -> None:
+        key = notification.idempotency_key
+        try:
+            await workflow.execute_activity(
+                DELIVER_NOTIFICATION,
+                NotificationKey(idempotency_key=key),
+                start_to_close_timeout=NOTIFY_TIMEOUT,
+                schedule_to_close_timeout=NOTIFY_GIVE_UP_AFTER,
+                retry_policy=NOTIFY_RETRY,
+                summary=f"email {notification.recipient_role.value}",
+            )
+        except ActivityError as err:
+            await self._give_up(notification, failure_reason(err))
+
+    async def _give_up(self, notification: Notification, reason: str) -> None:
+        undeliverable = UndeliverableNotification(
+            idempotency_key=notification.idempotency_key,
+            case_id=notification.case_id,
+            subject=notification.subject,
+            reason=reason,
+        )
+        workflow.logger.warning(
+            "notification undeliverable",
+            extra={"case_id": notification.case_id, "key": notification.idempotency_key, "reason": reason},
+        )
+        await workflow.execute_activity(
+            MARK_NOTIFICATION_UNDELIVERABLE,
+            undeliverable,
+            start_to_close_timeout=RECORD_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=1)),
+            summary="email undeliverable",
+        )
+        try:
+            await workflow.start_child_workflow(
+                UndeliverableEmailWorkflow.run,
+                undeliverable,
+                id=undeliverable_workflow_id(notification.idempotency_key),
+                parent_close_policy=ParentClosePolicy.ABANDON,
+                static_summary=f"Undeliverable email · {notification.case_id} · {notification.subject}"[:200],
+            )
+        except WorkflowAlreadyStartedError:
+            pass  # already waiting for its resend
+
+    async def _send_in_line(self, notification: Notification) -> None:
+        """Before MAIL_APART: the email is sent in the records' queue and given up on after a day."""
         try:
             await workflow.execute_activity(
                 SEND_NOTIFICATION,
@@ -71,23 +175,15 @@ class Outbox:
                 summary=f"email {notification.recipient_role.value}",
             )
         except ActivityError as err:
-            # A lost email must not stop the case; the failure stays visible in the history.
             workflow.logger.warning(
                 "notification failed for good",
-                extra={
-                    "case_id": notification.case_id,
-                    "key": notification.idempotency_key,
-                    "cause": str(err.cause),
-                },
+                extra={"case_id": notification.case_id, "key": notification.idempotency_key, "cause": str(err.cause)},
             )
 
-    async def drain_until(self, done: Any) -> None:
-        """The main loop: run side effects until ``done()`` and every handler has finished."""
-        while True:
-            await workflow.wait_condition(lambda: self.pending() or done())
-            if self.pending():
-                await self.run_next()
-            elif workflow.all_handlers_finished():
-                return
-            else:
-                await workflow.wait_condition(lambda: workflow.all_handlers_finished() or self.pending())
+
+def record_incident_summary(seq: int, action: str, err: Exception) -> str:
+    reason = failure_reason(err) if isinstance(err, ActivityError) else f"{type(err).__name__}: {err}"
+    return (
+        f"Incident: the records database refused event {seq} ({action}) for good ({reason}); "
+        "the workflow's own history keeps it, the records miss it"
+    )

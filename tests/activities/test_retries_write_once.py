@@ -19,12 +19,12 @@ from activities.deadlines import DeadlinePolicyActivities
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from models.records import (
+    DELIVER_NOTIFICATION,
     RECORD_CASE_TRANSITION,
     RECORD_JOURNEY_TRANSITION,
-    SEND_NOTIFICATION,
     CaseTransitionRecord,
     JourneyTransitionRecord,
-    Notification,
+    NotificationKey,
 )
 from records.schema import case_events, journey_events, notifications
 from tests.conftest import Stack
@@ -58,9 +58,9 @@ class FailAfterSideEffect:
         self._fail_first_attempt("record")
         return written
 
-    @activity.defn(name=SEND_NOTIFICATION)
-    def send_notification(self, notification: Notification) -> bool:
-        sent = self.notifier.send_notification(notification)
+    @activity.defn(name=DELIVER_NOTIFICATION)
+    def deliver_notification(self, notification: NotificationKey) -> bool:
+        sent = self.notifier.deliver_notification(notification)
         self._fail_first_attempt("notify")
         return sent
 
@@ -78,7 +78,8 @@ async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None
             activities=[
                 flaky.record_case_transition,
                 flaky.record_journey_transition,
-                flaky.send_notification,
+                flaky.deliver_notification,
+                flaky.notifier.mark_notification_undeliverable,
                 DeadlinePolicyActivities(stack.settings).load_deadline_policy,
             ],
             activity_executor=executor,

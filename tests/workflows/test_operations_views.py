@@ -18,6 +18,13 @@ from tests.workflows.scaled import LADDER, scaled_worker
 from workflows.case import CaseWorkflow
 
 ROOT = Path(__file__).resolve().parents[2]
+# Views that need a fault to show anything are checked where the fault is made.
+VERIFIED_ELSEWHERE = {
+    next(v.question for v in OPERATIONS_VIEWS if v.query.startswith("WorkflowType = 'UndeliverableEmail")): (
+        "tests/workflows/test_mail.py"
+    ),
+    next(v.question for v in OPERATIONS_VIEWS if v.query.startswith("Incident")): "tests/workflows/test_incidents.py",
+}
 
 
 def test_the_readme_lists_every_operations_view() -> None:
@@ -118,9 +125,9 @@ async def test_every_operations_view_answers_its_question(stack: Stack, tmp_path
             "Cases closed with everyone placed": {placed.id},
             "Journeys that ended because the recognition was rejected": {not_recognised.handle.id},
         }
-        assert set(expected) == {v.question for v in OPERATIONS_VIEWS}
+        assert set(expected) | VERIFIED_ELSEWHERE.keys() == {v.question for v in OPERATIONS_VIEWS}
 
-        for view in OPERATIONS_VIEWS:
+        for view in (v for v in OPERATIONS_VIEWS if v.question in expected):
 
             async def answer(view: Any = view) -> set[str] | None:
                 found = {wf.id async for wf in stack.client.list_workflows(view.query + only_ours)}

@@ -1,0 +1,125 @@
+"""The email outbox: one row per notification, claimed for a lease while it is sent.
+
+States: ``pending`` (queued with its event) -> ``sending`` (claimed by one attempt until
+``claimed_until``) -> ``sent``; or -> ``undeliverable`` with ``last_error`` once the
+workflow gives up, from where a resend claims it again. A claim is one conditional
+UPDATE, so two attempts never send one email at the same time: the second finds the
+row claimed and retries after the lease, by when the first has finished or died.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, or_, select, update
+
+from models.records import Notification
+from records.schema import notifications as outbox
+
+PENDING, SENDING, SENT, UNDELIVERABLE = "pending", "sending", "sent", "undeliverable"
+
+
+def outbox_row(notification: Notification, now: datetime | None = None) -> dict[str, Any]:
+    return {
+        "idempotency_key": notification.idempotency_key,
+        "case_id": notification.case_id,
+        "recipient_role": notification.recipient_role.value,
+        "advisor": notification.advisor,
+        "subject": notification.subject,
+        "body": notification.body,
+        "status": PENDING,
+        "attempts": 0,
+        "created_at": now or datetime.now(UTC),
+    }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What ``claim`` found: the row to send under ``token``, or why not."""
+
+    status: str  # "claimed", or the row's status when it could not be claimed
+    token: str | None = None
+    row: Any = None
+    claimed_until: datetime | None = None
+
+
+def claim(engine: Engine, key: str, lease: timedelta) -> Claim:
+    now = datetime.now(UTC)
+    token = secrets.token_hex(16)
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.idempotency_key == key,
+                or_(
+                    outbox.c.status.in_([PENDING, UNDELIVERABLE]),
+                    and_(outbox.c.status == SENDING, outbox.c.claimed_until < now),
+                ),
+            )
+            .values(
+                status=SENDING,
+                claim_token=token,
+                claimed_until=now + lease,
+                attempts=outbox.c.attempts + 1,
+            )
+            .returning(outbox.c.idempotency_key)
+        ).first()
+        row = conn.execute(select(outbox).where(outbox.c.idempotency_key == key)).first()
+    if row is None:
+        return Claim(status="missing")
+    if claimed is None:
+        return Claim(status=row.status, row=row, claimed_until=_aware(row.claimed_until))
+    return Claim(status="claimed", token=token, row=row)
+
+
+def mark_sent(engine: Engine, key: str, token: str) -> None:
+    with engine.begin() as conn:
+        _finish(conn, key, token, status=SENT, sent_at=datetime.now(UTC), last_error=None)
+
+
+def release(engine: Engine, key: str, token: str, error: str) -> None:
+    """A failed attempt gives the row back at once, so the next retry need not wait for the lease."""
+    with engine.begin() as conn:
+        _finish(conn, key, token, status=PENDING, last_error=error[:2000])
+
+
+def mark_undeliverable(engine: Engine, key: str, reason: str) -> bool:
+    """Give up on an email (never on one already sent). Returns whether the row changed."""
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(outbox)
+            .where(outbox.c.idempotency_key == key, outbox.c.status != SENT)
+            .values(status=UNDELIVERABLE, last_error=reason[:2000], claim_token=None, claimed_until=None)
+            .returning(outbox.c.idempotency_key)
+        ).first()
+    return changed is not None
+
+
+def undeliverable(engine: Engine, case_id: str) -> list[Any]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                select(outbox.c.idempotency_key, outbox.c.subject, outbox.c.recipient_role, outbox.c.last_error)
+                .where(outbox.c.case_id == case_id, outbox.c.status == UNDELIVERABLE)
+                .order_by(outbox.c.created_at)
+            )
+        )
+
+
+def _finish(conn: Connection, key: str, token: str, **values: Any) -> None:
+    # Only the attempt holding the claim may settle the row.
+    conn.execute(
+        update(outbox)
+        .where(outbox.c.idempotency_key == key, outbox.c.claim_token == token)
+        .values(claim_token=None, claimed_until=None, **values)
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes; they were written in UTC.
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment

@@ -22,6 +22,7 @@ from core.client import connect
 from core.config import Settings, get_settings
 from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
+from core.process import run_to_exit
 from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
@@ -96,4 +97,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_to_exit(main())

@@ -23,13 +23,12 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
+from models.mail import Notification, RecipientRole
 from models.records import (
     DELIVER_NOTIFICATION,
     MARK_NOTIFICATION_UNDELIVERABLE,
     SEND_NOTIFICATION,
-    Notification,
     NotificationKey,
-    RecipientRole,
     UndeliverableNotification,
 )
 from records import outbox

@@ -12,12 +12,12 @@ from temporalio.exceptions import ApplicationError
 
 from models.case import CaseEvent
 from models.journey import JourneyEvent
+from models.mail import Notification
 from models.records import (
     RECORD_CASE_TRANSITION,
     RECORD_JOURNEY_TRANSITION,
     CaseTransitionRecord,
     JourneyTransitionRecord,
-    Notification,
 )
 from records.database import insert_ignoring_duplicates, upsert_newer
 from records.outbox import outbox_row

@@ -7,7 +7,6 @@ attributes are stored and shown unencrypted.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from typing import Any
 
@@ -126,6 +125,8 @@ if __name__ == "__main__":
     # `python -m core.search_attributes`          -> start-dev arguments, one per line
     # `python -m core.search_attributes register` -> register on the configured server
     if sys.argv[1:] == ["register"]:
-        asyncio.run(_register_from_settings())
+        from core.process import run_to_exit
+
+        run_to_exit(_register_from_settings())
     else:
         print("\n".join(cli_arguments()))

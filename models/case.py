@@ -304,6 +304,23 @@ class CaseEvent(BaseModel):
     note: str | None = None
 
 
+class ActionReply(BaseModel):
+    """What an advisor's Update answers: the step it recorded, not the whole state.
+
+    Temporal keeps every Update's answer in the history; an answer carrying the whole
+    state (its audit trail growing with every step) made histories grow with the square
+    of the steps (#12). The state is one ``status`` query away.
+    """
+
+    workflow_id: str
+    seq: int
+    action: str
+    stage: str
+    summary: str
+    open_documents: list[str] = Field(default_factory=list)
+    next_steps: list[str] = Field(default_factory=list)
+
+
 class JourneySummary(BaseModel):
     """The case's view of one candidate's journey; the journey itself holds the details."""
 

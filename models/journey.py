@@ -29,6 +29,7 @@ from models.case import (
 from models.clocks import Deadline, next_due_on
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
+from models.mail import Notification
 from models.text import OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
@@ -142,6 +143,12 @@ class JourneyInput(_Input):
     ba_consent_required: bool = True
     regulated_profession: bool | None = None  # §18b/§18g: recognition (True) or comparability
     pension_proof_needed: str | None = None  # §18(2) Nr. 5: why the pension-provision proof is needed
+    # Continue-as-new (#12): the journey so far, carried into the next run of the same id.
+    resume: JourneyState | None = None
+    incident: bool = False
+    unsent_emails: list[Notification] = Field(default_factory=list)
+    # Continue as new after this many history events; None: when the server suggests it.
+    continue_as_new_after_events: int | None = Field(default=None, ge=20)
 
 
 class DocumentReceipt(_Input):
@@ -531,6 +538,8 @@ class JourneyEvent(BaseModel):
     to_stage: JourneyStage
     summary: str
     note: str | None = None
+    # Older notes are not carried across continue-as-new: the records database has them.
+    note_in_records: bool = False
 
 
 class ReceivedDocument(BaseModel):
@@ -687,3 +696,6 @@ class JourneyResult(BaseModel):
     origin_country: str
     outcome: JourneyOutcome
     reason: str
+
+
+JourneyInput.model_rebuild()  # ``resume`` refers to JourneyState, defined below it

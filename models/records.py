@@ -9,31 +9,13 @@ before that change carry the whole state (``case`` / ``journey``) and still load
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from models.case import AdvisorHandle, CaseEvent, CaseState
 from models.journey import JourneyEvent, JourneyState
-
-
-class RecipientRole(StrEnum):
-    ADVISOR = "advisor"
-    TEAM_LEAD = "team_lead"
-    OPERATIONS = "operations"
-
-
-class Notification(BaseModel):
-    """An email to send once. The activity resolves the mailbox from the role,
-    so no address is stored in the workflow history."""
-
-    idempotency_key: str
-    case_id: str
-    recipient_role: RecipientRole
-    advisor: str | None = None
-    subject: str
-    body: str
+from models.mail import Notification
 
 
 class CaseRow(BaseModel):

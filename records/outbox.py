@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
-from models.records import Notification
+from models.mail import Notification
 from records.schema import notifications as outbox
 
 PENDING, SENDING, SENT, UNDELIVERABLE = "pending", "sending", "sent", "undeliverable"

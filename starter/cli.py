@@ -34,7 +34,7 @@ from core.berlin import local_date
 from core.client import connect
 from core.config import Settings, get_settings
 from models import case as case_models
-from models.case import CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
+from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.journey import AddNote, JourneyView
 from models.records import ResendEmail
 from models.summaries import case_static_details, case_static_summary
@@ -372,8 +372,9 @@ async def _case_action(args: argparse.Namespace, get_client: ClientFactory, sett
     case_id = _case_id(args.case_id)
     action = _validate(model, {"advisor": args.advisor, "note": args.note, **_action_fields(args, model)})
     client = await get_client()
-    state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).execute_update(update, action)
-    _report_case(args, out, state)
+    handle = client.get_workflow_handle(workflow_id_for(case_id))
+    reply: ActionReply = await handle.execute_update(update, action)
+    await _report_case(args, out, handle, reply)
     return 0
 
 
@@ -391,22 +392,19 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
     state: CaseState = await case_handle.query(CaseWorkflow.status)
 
     if is_note and not args.candidate:
-        state = await case_handle.execute_update(CaseWorkflow.add_note, action)
-        _report_case(args, out, state)
+        reply = await case_handle.execute_update(CaseWorkflow.add_note, action)
+        await _report_case(args, out, case_handle, reply)
         return 0
     journey_handle = _journey_handle(client, state, args.candidate)
     # The journey's Update is named after the action (process/definition.py).
-    view: JourneyView = await journey_handle.execute_update(
-        BY_MODEL[type(action)].update, action, result_type=JourneyView
-    )
-    if args.json:
+    reply = await journey_handle.execute_update(BY_MODEL[type(action)].update, action, result_type=ActionReply)
+    if args.json:  # the whole journey after the step
+        view: JourneyView = await journey_handle.query(JourneyWorkflow.status)
         _print_json(out, view.model_dump(mode="json"))
     else:
-        j = view.state
-        open_docs = f"; open documents: {', '.join(view.open_documents)}" if view.open_documents else ""
-        out.write(
-            f"{case_id} / {j.candidate.candidate_ref}: {j.history[-1].summary} (stage: {j.stage.value}){open_docs}\n"
-        )
+        ref = next(j.candidate_ref for j in state.journeys if j.workflow_id == journey_handle.id)
+        open_docs = f"; open documents: {', '.join(reply.open_documents)}" if reply.open_documents else ""
+        out.write(f"{case_id} / {ref}: {reply.summary} (stage: {reply.stage}){open_docs}\n")
     return 0
 
 
@@ -425,11 +423,14 @@ def _journey_handle(client: Client, state: CaseState, candidate: str | None) -> 
     raise InputError(f"candidate: '{candidate}' is not a candidate of case {state.case_id} ({', '.join(refs)})")
 
 
-def _report_case(args: argparse.Namespace, out: TextIO, state: CaseState) -> None:
-    if args.json:
+async def _report_case(
+    args: argparse.Namespace, out: TextIO, handle: WorkflowHandle[Any, Any], reply: ActionReply
+) -> None:
+    if args.json:  # the whole case after the step
+        state: CaseState = await handle.query(CaseWorkflow.status)
         _print_json(out, state.model_dump(mode="json"))
     else:
-        out.write(f"{state.case_id}: {state.history[-1].summary} (stage: {state.stage.value})\n")
+        out.write(f"{handle.id.removeprefix('case-')}: {reply.summary} (stage: {reply.stage})\n")
 
 
 async def _status(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:

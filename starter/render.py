@@ -124,4 +124,6 @@ def _history(events: list[Any]) -> list[str]:
         lines.append(f"    {e.seq:>3}  {fmt_time(e.occurred_at)}  {e.advisor:<12} {e.summary}")
         if e.note:
             lines.append(f"         note: {e.note}")
+        elif getattr(e, "note_in_records", False):
+            lines.append("         note: kept in the records database (journey_events)")
     return lines

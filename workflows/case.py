@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from core.berlin import local_date
     from models.case import (
+        ActionReply,
         AddCaseNote,
         CaseEvent,
         CaseState,
@@ -50,14 +51,8 @@ with workflow.unsafe.imports_passed_through():
         JourneyResult,
         journey_workflow_id,
     )
-    from models.records import (
-        LOAD_DEADLINE_POLICY,
-        RECORD_CASE_TRANSITION,
-        CaseRow,
-        CaseTransitionRecord,
-        Notification,
-        RecipientRole,
-    )
+    from models.mail import Notification, RecipientRole
+    from models.records import LOAD_DEADLINE_POLICY, RECORD_CASE_TRANSITION, CaseRow, CaseTransitionRecord
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
     from workflows.deadlines import DeadlineClocks, incident_summary
@@ -276,6 +271,16 @@ class CaseWorkflow:
     def _today(self):  # noqa: ANN202 - a date: "today" in Hannover
         return local_date(workflow.now())
 
+    def _reply(self, seq: int) -> ActionReply:
+        event = self._state.history[seq - 1]
+        return ActionReply(
+            workflow_id=workflow.info().workflow_id,
+            seq=event.seq,
+            action=event.action,
+            stage=self._state.stage.value,
+            summary=event.summary,
+        )
+
     # --- query ----------------------------------------------------------------------------
 
     @workflow.query
@@ -285,7 +290,7 @@ class CaseWorkflow:
     # --- advisor actions --------------------------------------------------------------------
 
     @workflow.update
-    async def complete_consultation(self, action: CompleteConsultation) -> CaseState:
+    async def complete_consultation(self, action: CompleteConsultation) -> ActionReply:
         # A case this new may still be reading its policy (the wage thresholds): the handler
         # waits for it; rejecting then changes nothing either.
         # (The patch is asked every time, so that every new case records its marker alike.)
@@ -302,7 +307,7 @@ class CaseWorkflow:
             note=action.note,
         )
         await self._outbox.until_recorded(seq)
-        return self._state
+        return self._reply(seq)
 
     @complete_consultation.validator
     def _validate_complete_consultation(self, action: CompleteConsultation) -> None:
@@ -312,7 +317,7 @@ class CaseWorkflow:
             case_rules.check_complete_consultation(self._state, action, None, self._today(), wage=False)
 
     @workflow.update
-    async def select_candidates(self, action: SelectCandidates) -> CaseState:
+    async def select_candidates(self, action: SelectCandidates) -> ActionReply:
         case_rules.check_select_candidates(self._state, action)
         self._state.candidates += list(action.candidates)
         first = len(self._state.journeys) + 1
@@ -367,7 +372,7 @@ class CaseWorkflow:
             self._started.add(journey.workflow_id)
             asyncio.create_task(self._await_journey(journey, handle))
         await self._outbox.until_recorded(seq)
-        return self._state
+        return self._reply(seq)
 
     @select_candidates.validator
     def _validate_select_candidates(self, action: SelectCandidates) -> None:
@@ -419,18 +424,18 @@ class CaseWorkflow:
         )
 
     @workflow.update
-    async def close_case(self, action: CloseCase) -> CaseState:
+    async def close_case(self, action: CloseCase) -> ActionReply:
         case_rules.check_close_case(self._state, action)
         seq = self._close_after_journeys(advisor=action.advisor, why=f"Closed: {action.reason}", note=action.note)
         await self._outbox.until_recorded(seq)
-        return self._state
+        return self._reply(seq)
 
     @close_case.validator
     def _validate_close_case(self, action: CloseCase) -> None:
         case_rules.check_close_case(self._state, action)
 
     @workflow.update
-    async def withdraw(self, action: Withdraw) -> CaseState:
+    async def withdraw(self, action: Withdraw) -> ActionReply:
         case_rules.check_withdraw(self._state, action)
         from_stage = self._state.stage
         if any(j.outcome is None for j in self._state.journeys):
@@ -440,7 +445,7 @@ class CaseWorkflow:
             party = action.party.value.replace("_", " ")
             seq = self._close_after_journeys(action.advisor, f"Withdrawn by the {party}: {action.reason}", action.note)
             await self._outbox.until_recorded(seq)
-            return self._state
+            return self._reply(seq)
         self._state.outcome = action.party.outcome
         self._state.outcome_reason = action.reason
         seq = self._transition(
@@ -451,9 +456,9 @@ class CaseWorkflow:
             note=action.note,
         )
         await self._outbox.until_recorded(seq)
-        return self._state
+        return self._reply(seq)
 
-    async def _withdraw_from_journeys(self, action: Withdraw) -> CaseState:
+    async def _withdraw_from_journeys(self, action: Withdraw) -> ActionReply:
         # Every open journey ends with the reason; the case closes when they all have.
         outcome = (
             JourneyOutcome.VACANCY_WITHDRAWN
@@ -478,14 +483,14 @@ class CaseWorkflow:
         for journey in open_journeys:
             await workflow.get_external_workflow_handle(journey.workflow_id).signal(JourneyWorkflow.end_journey, end)
         await self._outbox.until_recorded(seq)
-        return self._state
+        return self._reply(seq)
 
     @withdraw.validator
     def _validate_withdraw(self, action: Withdraw) -> None:
         case_rules.check_withdraw(self._state, action)
 
     @workflow.update
-    async def add_note(self, action: AddCaseNote) -> CaseState:
+    async def add_note(self, action: AddCaseNote) -> ActionReply:
         case_rules.check_add_note(self._state)
         seq = self._transition(
             action="note_added",
@@ -495,7 +500,7 @@ class CaseWorkflow:
             note=action.note,
         )
         await self._outbox.until_recorded(seq)
-        return self._state
+        return self._reply(seq)
 
     @add_note.validator
     def _validate_add_note(self, action: AddCaseNote) -> None:

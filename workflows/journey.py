@@ -22,6 +22,7 @@ from temporalio.common import RawValue
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from core.berlin import local_date
+    from models.case import ActionReply
     from models.clocks import Deadline, Rung
     from models.journey import (
         EndJourney,
@@ -32,13 +33,8 @@ with workflow.unsafe.imports_passed_through():
         JourneyState,
         JourneyView,
     )
-    from models.records import (
-        RECORD_JOURNEY_TRANSITION,
-        JourneyRow,
-        JourneyTransitionRecord,
-        Notification,
-        RecipientRole,
-    )
+    from models.mail import Notification, RecipientRole
+    from models.records import RECORD_JOURNEY_TRANSITION, JourneyRow, JourneyTransitionRecord
     from models.summaries import journey_current_details
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
@@ -48,7 +44,10 @@ with workflow.unsafe.imports_passed_through():
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
-PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART)
+CONTINUE_AS_NEW = "continue-as-new"  # #12: a long journey goes on in a fresh run
+PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW)
+# Notes of the newest events carried across continue-as-new; older ones stay in the records.
+CARRIED_NOTES = 100
 RUNG_RECIPIENT = {
     Rung.REMINDER: RecipientRole.ADVISOR,
     Rung.DUE: RecipientRole.ADVISOR,
@@ -61,28 +60,32 @@ RUNG_RECIPIENT = {
 class JourneyWorkflow:
     @workflow.init
     def __init__(self, journey: JourneyInput) -> None:
-        self._state = JourneyState(
-            case_id=journey.case_id,
-            number=journey.number,
-            workflow_id=workflow.info().workflow_id,
-            candidate=journey.candidate,
-            advisor=journey.advisor,
-            employer_name=journey.employer_name,
-            occupation=journey.occupation,
-            route=journey.route,
-            original_route=journey.route,
-            procedure=journey.procedure,
-            ba_consent_required=journey.ba_consent_required,
-            regulated_profession=journey.regulated_profession,
-            pension_proof_needed=journey.pension_proof_needed,
-            stage=JourneyStage.CONTRACT,
-            started_at=workflow.now(),
-        )
-        if workflow.patched(ROUTE_REQUIREMENTS):
-            self._state.process_version = 2
+        if journey.resume is not None:  # the same journey, continued as new
+            self._state = journey.resume
+        else:
+            self._state = JourneyState(
+                case_id=journey.case_id,
+                number=journey.number,
+                workflow_id=workflow.info().workflow_id,
+                candidate=journey.candidate,
+                advisor=journey.advisor,
+                employer_name=journey.employer_name,
+                occupation=journey.occupation,
+                route=journey.route,
+                original_route=journey.route,
+                procedure=journey.procedure,
+                ba_consent_required=journey.ba_consent_required,
+                regulated_profession=journey.regulated_profession,
+                pension_proof_needed=journey.pension_proof_needed,
+                stage=JourneyStage.CONTRACT,
+                started_at=workflow.now(),
+            )
+            if workflow.patched(ROUTE_REQUIREMENTS):
+                self._state.process_version = 2
         self._policy = journey.policy
         self._outbox = Outbox(RECORD_JOURNEY_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
         self._outbox.on_record_failed = self._on_record_failed
+        self._may_continue_as_new = workflow.patched(CONTINUE_AS_NEW)
         self._clocks = DeadlineClocks(
             self._state.deadlines,
             journey.policy,
@@ -92,7 +95,10 @@ class JourneyWorkflow:
             on_change=self._upsert_search_attributes,
             on_fault=self._on_clock_fault,
         )
-        self._incident = False
+        self._incident = journey.incident
+        if journey.resume is not None:
+            self._upsert_search_attributes()
+            return
         changes = engine.start(self._state, self._today())
         self._clocks.apply(changes)
         self._record(
@@ -108,7 +114,23 @@ class JourneyWorkflow:
     @workflow.run
     async def run(self, journey: JourneyInput) -> JourneyResult:
         asyncio.create_task(self._clocks.run())
-        await self._outbox.drain_until(lambda: self._state.stage is JourneyStage.FINISHED)
+        self._outbox.hand_over(journey.unsent_emails)
+        finished = lambda: self._state.stage is JourneyStage.FINISHED  # noqa: E731
+        await self._outbox.drain_until(finished, hand_over=lambda: not finished() and self._history_long(journey))
+        if not finished():
+            # Every handler has finished and every record is written: the journey goes on
+            # in a fresh run of the same id, its clocks re-armed from the state, its
+            # undelivered emails delivered there.
+            carried = {
+                "resume": carried_state(self._state),
+                "incident": self._incident,
+                "unsent_emails": self._outbox.unsent(),
+            }
+            workflow.continue_as_new(
+                journey.model_copy(update=carried),
+                # Explicitly: the inherited ones fail to decode in the new run (a Datetime attribute).
+                search_attributes=workflow.info().typed_search_attributes,
+            )
         s = self._state
         assert s.outcome is not None
         return JourneyResult(
@@ -118,6 +140,15 @@ class JourneyWorkflow:
             outcome=s.outcome,
             reason=s.outcome_reason or "",
         )
+
+    def _history_long(self, journey: JourneyInput) -> bool:
+        """Far from Temporal's limits (51,200 events, 50 MB): continue as new when the server
+        suggests it (thousands of events; a placed journey has about 400) or at the input's threshold."""
+        if not self._may_continue_as_new:
+            return False
+        info = workflow.info()
+        limit = journey.continue_as_new_after_events
+        return info.is_continue_as_new_suggested() or (limit is not None and info.get_current_history_length() >= limit)
 
     def _today(self):  # noqa: ANN202 - a date: "today" in Hannover
         return local_date(workflow.now())
@@ -282,16 +313,37 @@ class JourneyWorkflow:
             raise CaseRuleViolation(f"{name}: input does not fit {spec.model.__name__}: {err}") from None
 
     @workflow.update(dynamic=True)
-    async def act(self, name: str, args: Sequence[RawValue]) -> JourneyView:
-        """Every advisor action: the Update's name is the action's (process/definition.py)."""
+    async def act(self, name: str, args: Sequence[RawValue]) -> ActionReply:
+        """Every advisor action: the Update's name is the action's (process/definition.py).
+        Answers the step and what is open now (the whole journey is the status query)."""
         seq = self._apply(self._action(name, args))
         await self._outbox.until_recorded(seq)
-        return self.status()
+        s = self._state
+        event = s.history[seq - 1]
+        return ActionReply(
+            workflow_id=s.workflow_id,
+            seq=seq,
+            action=event.action,
+            stage=s.stage.value,
+            summary=event.summary,
+            open_documents=engine.open_documents(s),
+            next_steps=engine.next_steps(s),
+        )
 
     @act.validator
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
         action = self._action(name, args)
         engine.apply(self._state.model_copy(deep=True), action, self._today(), self._policy)
+
+
+def carried_state(state: JourneyState) -> JourneyState:
+    """The state a continued run starts from: everything but old notes, so that the
+    carried payload stays far below Temporal's 2 MB per payload however long the journey."""
+    carried = state.model_copy(deep=True)
+    with_notes = [e for e in carried.history if e.note]
+    for event in with_notes[: max(0, len(with_notes) - CARRIED_NOTES)]:
+        event.note, event.note_in_records = None, True
+    return carried
 
 
 def rung_summary(deadline: Deadline, rung: Rung) -> str:

@@ -26,11 +26,11 @@ from temporalio.exceptions import ActivityError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from models.mail import Notification
     from models.records import (
         DELIVER_NOTIFICATION,
         MARK_NOTIFICATION_UNDELIVERABLE,
         SEND_NOTIFICATION,
-        Notification,
         NotificationKey,
         UndeliverableNotification,
     )
@@ -58,7 +58,7 @@ class Outbox:
         self._records: deque[Any] = deque()
         self._emails: deque[Notification] = deque()
         self._recorded_seq = 0
-        self._mailing = False
+        self._mailing: Notification | None = None  # the email being delivered
         self.on_record_failed: Callable[[Any, Exception], None] | None = None
 
     def queue(self, record: Any, email: Notification) -> None:
@@ -71,25 +71,46 @@ class Outbox:
     def pending(self) -> bool:
         return bool(self._records or self._emails or self._mailing)
 
+    def unsent(self) -> list[Notification]:
+        """Emails recorded and not yet delivered, the one in flight first: what a run that
+        continues as new hands over (its outbox rows exist, so delivering again is safe)."""
+        return ([self._mailing] if self._mailing else []) + list(self._emails)
+
+    def hand_over(self, emails: list[Notification]) -> None:
+        """Emails a previous run of this workflow had not delivered."""
+        self._emails.extend(emails)
+
     async def until_recorded(self, seq: int) -> None:
         await workflow.wait_condition(lambda: self._recorded_seq >= seq)
 
-    async def drain_until(self, done: Any) -> None:
-        """The main loop: run side effects until ``done()`` and every handler has finished."""
+    async def drain_until(self, done: Any, hand_over: Any = None) -> None:
+        """The main loop: run side effects until ``done()`` and every handler has finished.
+
+        With ``hand_over()`` true it returns as soon as every record is written and every
+        handler has finished, leaving undelivered emails to ``unsent()`` (continue-as-new):
+        a busy mail server never holds a long workflow back."""
         if self._mail_apart:
             asyncio.create_task(self._mail_loop())
+
+        def handing_over() -> bool:
+            return hand_over is not None and hand_over() and not self._records
+
         while True:
-            await workflow.wait_condition(lambda: self.pending() or done())
+            await workflow.wait_condition(lambda: self.pending() or done() or handing_over())
             if self._records:
                 await self._write(self._records.popleft())
+            elif handing_over() and workflow.all_handlers_finished():
+                return
             elif self._emails and not self._mail_apart:
                 await self._send_in_line(self._emails.popleft())
             elif self.pending():
-                await workflow.wait_condition(lambda: bool(self._records) or not self.pending())
+                await workflow.wait_condition(lambda: bool(self._records) or not self.pending() or handing_over())
             elif workflow.all_handlers_finished():
                 return
             else:
-                await workflow.wait_condition(lambda: workflow.all_handlers_finished() or self.pending())
+                await workflow.wait_condition(
+                    lambda: workflow.all_handlers_finished() or self.pending() or handing_over()
+                )
 
     async def _write(self, record: Any) -> None:
         try:
@@ -113,12 +134,11 @@ class Outbox:
     async def _mail_loop(self) -> None:
         while True:
             await workflow.wait_condition(lambda: bool(self._emails))
-            self._mailing = True
-            notification = self._emails.popleft()
+            notification = self._mailing = self._emails.popleft()
             try:
                 await self._deliver(notification)
             finally:
-                self._mailing = False
+                self._mailing = None
 
     async def _deliver(self, notification: Notification) -> None:
         key = notification.idempotency_key

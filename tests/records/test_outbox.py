@@ -13,14 +13,8 @@ from temporalio.exceptions import ApplicationError
 from activities.notifications import NotificationActivities, message_id
 from activities.records import CaseRecordActivities
 from core.config import Settings
-from models.records import (
-    CaseRow,
-    CaseTransitionRecord,
-    Notification,
-    NotificationKey,
-    RecipientRole,
-    UndeliverableNotification,
-)
+from models.mail import Notification, RecipientRole
+from models.records import CaseRow, CaseTransitionRecord, NotificationKey, UndeliverableNotification
 from records import outbox
 from records.database import migrate
 from records.schema import notifications

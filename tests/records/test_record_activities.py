@@ -16,7 +16,8 @@ from activities.records import CaseRecordActivities
 from core.config import Settings
 from models.case import CaseEvent, CaseState, Employer, ResidenceRoute, SelectedCandidate, Stage
 from models.journey import JourneyEvent, JourneyStage, JourneyState
-from models.records import CaseTransitionRecord, JourneyTransitionRecord, Notification, RecipientRole
+from models.mail import Notification, RecipientRole
+from models.records import CaseTransitionRecord, JourneyTransitionRecord
 from records.database import migrate
 from records.schema import case_events, cases, journey_events, journeys, notifications
 from tests.support import SmtpRecorder

@@ -9,6 +9,8 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from models.case import (
+    ActionReply,
+    CaseState,
     CompleteConsultation,
     Employer,
     NewCaseRequest,
@@ -85,6 +87,12 @@ async def start_case(client: Client, task_queue: str, case: NewCaseRequest | Non
     return await start_case_as_the_starter_does(client, case or new_case(), task_queue)
 
 
+async def case_update(handle: WorkflowHandle, update: Any, action: Any) -> CaseState:
+    """An advisor's Update on the case, then the whole case (the Update answers the step only)."""
+    await handle.execute_update(update, action)
+    return await handle.query(CaseWorkflow.status)
+
+
 async def open_journeys(
     client: Client, handle: WorkflowHandle, candidates: list[tuple[str, str]] | None = None
 ) -> list[Journey]:
@@ -97,20 +105,22 @@ async def open_journeys(
 
 
 async def select_candidates(client: Client, handle: WorkflowHandle, candidates: list[tuple[str, str]]) -> list[Journey]:
-    state = await handle.execute_update(
+    await handle.execute_update(
         CaseWorkflow.select_candidates,
         SelectCandidates(
             advisor=ADVISOR,
             candidates=[SelectedCandidate(candidate_ref=r, origin_country=c) for r, c in candidates],
         ),
     )
+    state = await handle.query(CaseWorkflow.status)
     # The journeys started by this selection (earlier ones keep running).
     return [Journey(client.get_workflow_handle(j.workflow_id)) for j in state.journeys[-len(candidates) :]]
 
 
 async def act(handle: WorkflowHandle, action: Any) -> JourneyView:
     """Send one advisor action as the starter does: the Update is named after the action."""
-    return await handle.execute_update(BY_MODEL[type(action)].update, action, result_type=JourneyView)
+    await handle.execute_update(BY_MODEL[type(action)].update, action, result_type=ActionReply)
+    return await handle.query(JourneyWorkflow.status)
 
 
 @dataclass

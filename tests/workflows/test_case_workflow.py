@@ -24,7 +24,7 @@ from models.journey import JourneyStage, RecordContract
 from records.schema import case_events, cases, journey_events, journeys
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import ADVISOR, day, new_case, open_journeys, select_candidates, start_case
+from tests.workflows.case_flow import ADVISOR, case_update, day, new_case, open_journeys, select_candidates, start_case
 from workflows.case import CaseWorkflow
 
 
@@ -206,8 +206,8 @@ async def _with_deadlines(handle) -> CaseState | None:  # type: ignore[no-untype
 async def test_withdrawal_before_candidates_closes_the_case(stack: Stack) -> None:
     handle = await start_case(stack.client, stack.settings.task_queue)
     await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Called the employer back"))
-    state = await handle.execute_update(
-        CaseWorkflow.withdraw, Withdraw(advisor="a.yilmaz", party="employer", reason="Vacancy filled locally")
+    state = await case_update(
+        handle, CaseWorkflow.withdraw, Withdraw(advisor="a.yilmaz", party="employer", reason="Vacancy filled locally")
     )
     assert state.stage is Stage.CLOSED
     result: CaseState = await handle.result()

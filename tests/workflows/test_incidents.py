@@ -20,7 +20,7 @@ from models.records import RECORD_CASE_TRANSITION, CaseTransitionRecord
 from records.schema import case_events
 from tests.conftest import Stack
 from tests.support import eventually
-from tests.workflows.case_flow import ADVISOR, start_case
+from tests.workflows.case_flow import ADVISOR, case_update, start_case
 from worker import WORKFLOWS, workflow_runner
 from workflows.case import CaseWorkflow
 
@@ -58,10 +58,10 @@ async def test_an_event_the_records_refuse_for_good_is_an_incident(stack: Stack)
             max_concurrent_activities=4,
         ):
             handle = await start_case(stack.client, task_queue)
-            state = await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note=POISON))
+            state = await case_update(handle, CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note=POISON))
             case_id = state.case_id
             # The command returns; the next one works as ever.
-            state = await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="fine"))
+            state = await case_update(handle, CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="fine"))
 
             incident = next(e for e in state.history if e.action == "record_incident")
             assert "refused event 2 (note_added)" in incident.summary and incident.advisor == "system"

@@ -33,6 +33,7 @@ from tests.workflows.case_flow import (
     ADVISOR,
     TODAY,
     Journey,
+    case_update,
     day,
     last_step,
     new_case,
@@ -92,8 +93,8 @@ async def test_replacements_are_selected_while_journeys_run(stack: Stack) -> Non
     await second.do(WithdrawCandidate, reason="Visa elsewhere")
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
     # No further candidate: the advisor closes the case with what was placed.
-    state = await handle.execute_update(
-        CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="THAMM Plus has no further profile")
+    state = await case_update(
+        handle, CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="THAMM Plus has no further profile")
     )
     assert (state.stage, state.outcome) == (Stage.CLOSED, Outcome.NOT_PLACED)
     assert (state.outcome_reason or "").startswith("0 of 1 position(s) filled; THAMM-4711: withdrawn_by_candidate")
@@ -298,8 +299,8 @@ async def test_withdrawing_while_a_replacement_is_awaited_keeps_the_placements(s
     await placed.to_probation()
     await placed.probation_passed()
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
-    state = await handle.execute_update(
-        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Second position cut")
+    state = await case_update(
+        handle, CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Second position cut")
     )
     assert (state.stage, state.outcome) == (Stage.CLOSED, Outcome.PARTLY_PLACED)
     assert state.history[-1].summary.startswith("Withdrawn by the employer: Second position cut: partly_placed")

@@ -20,7 +20,7 @@ from starter.cli import EXIT_REJECTED
 from starter.cli import main as starter
 from tests.conftest import Stack
 from tests.support import SmtpRecorder, eventually, start_smtp_server
-from tests.workflows.case_flow import ADVISOR, open_journeys, start_case
+from tests.workflows.case_flow import ADVISOR, case_update, open_journeys, start_case
 from worker import build_worker
 from workflows.case import CaseWorkflow
 from workflows.mail import undeliverable_workflow_id
@@ -70,7 +70,7 @@ async def test_commands_return_while_the_mail_server_is_down_and_the_emails_foll
     # first one's email, retried for up to a day.
     (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
     await journey.contract()
-    state = await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Call on Monday"))
+    state = await case_update(handle, CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Call on Monday"))
     case_id = state.case_id
     with stack.engine.connect() as conn:
         recorded = conn.execute(select(case_events.c.action).where(case_events.c.case_id == case_id)).scalars().all()
@@ -91,7 +91,7 @@ async def test_an_undeliverable_email_is_shown_listed_and_resent_with_one_comman
     stack, smtp = mail_stack
     smtp.refuse_recipients = True  # a wrong address: no retry can fix it
     handle = await start_case(stack.client, stack.settings.task_queue)
-    state = await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Call on Monday"))
+    state = await case_update(handle, CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Call on Monday"))
     case_id = state.case_id
     await eventually(lambda: "undeliverable" in outbox_rows(stack, case_id).values())
     key = next(k for k, status in outbox_rows(stack, case_id).items() if status == "undeliverable")

@@ -16,7 +16,7 @@ from models.documents import DocumentCode
 from models.journey import DocumentReceipt, JourneyView, RecordDocuments
 from tests.conftest import Stack
 from tests.process.test_routes import script
-from tests.workflows.case_flow import ADVISOR, Journey, act, new_case, start_case
+from tests.workflows.case_flow import ADVISOR, Journey, act, case_update, new_case, start_case
 from workflows.case import CaseWorkflow
 
 
@@ -46,11 +46,13 @@ async def open_case(stack: Stack, **fields: Any) -> WorkflowHandle[Any, Any]:
 
 
 async def consult_and_select(handle: WorkflowHandle[Any, Any], candidate: Candidate) -> tuple[CaseState, Journey]:
-    state = await handle.execute_update(
-        CaseWorkflow.complete_consultation, CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True)
+    state = await case_update(
+        handle,
+        CaseWorkflow.complete_consultation,
+        CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
     )
-    state = await handle.execute_update(
-        CaseWorkflow.select_candidates, SelectCandidates(advisor=ADVISOR, candidates=[candidate])
+    state = await case_update(
+        handle, CaseWorkflow.select_candidates, SelectCandidates(advisor=ADVISOR, candidates=[candidate])
     )
     return state, Journey(stack_client(handle).get_workflow_handle(state.journeys[-1].workflow_id))
 

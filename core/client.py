@@ -7,22 +7,42 @@ always written and read with the same converter.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from typing import Any
 
+from pydantic import ValidationError
+from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import DataConverter
 from temporalio.runtime import Runtime
 
 from core.codec import EncryptionCodec, parse_keys
 from core.config import Settings, get_settings
+from core.validation import describe_validation_error
+
+
+class FieldNamingPayloadConverter(PydanticPayloadConverter):
+    """pydantic payloads; a payload that does not fit its model is refused naming the
+    model, the field and the reason (the SDK reports it as the cause of "Failed decoding
+    arguments": an Update's caller reads which field was wrong)."""
+
+    def from_payloads(self, payloads: Sequence[Payload], type_hints: list[type] | None = None) -> list[Any]:
+        try:
+            return super().from_payloads(payloads, type_hints)
+        except ValidationError as err:
+            raise ValueError(f"{err.title}: {describe_validation_error(err)}") from None
+
+
+CONVERTER = dataclasses.replace(pydantic_data_converter, payload_converter_class=FieldNamingPayloadConverter)
 
 
 def data_converter(settings: Settings | None = None) -> DataConverter:
     """pydantic payloads; encrypted when ``payload_keys`` is configured (core/codec.py)."""
     if settings is None or settings.payload_keys is None:
-        return pydantic_data_converter
+        return CONVERTER
     keys, current = parse_keys(settings.payload_keys.get_secret_value())
-    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(keys, current))
+    return dataclasses.replace(CONVERTER, payload_codec=EncryptionCodec(keys, current))
 
 
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:

@@ -27,12 +27,14 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import FailureError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
 from core.berlin import local_date
 from core.client import connect
 from core.config import Settings, get_settings
+from core.validation import describe_validation_error
 from models import case as case_models
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.journey import AddNote, JourneyView
@@ -230,18 +232,17 @@ def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         return model.model_validate({k: v for k, v in data.items() if v is not None})
     except ValidationError as err:
-        raise InputError(_describe(err)) from None
+        raise InputError(describe_validation_error(err)) from None
 
 
-def _describe(err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        field = ".".join(str(p) for p in e["loc"])
-        message = e["msg"].removeprefix("Value error, ")
-        if e["type"] == "extra_forbidden":
-            message = "not a field of this action"
-        lines.append(f"{field}: {message}" if field and not message.startswith(f"{field}:") else message)
-    return "; ".join(lines)
+def rejection_reason(err: WorkflowUpdateFailedError) -> str:
+    """Why the workflow refused: the innermost cause (a rule's message, or the field a
+    payload did not fit), without the wrappers' type prefixes."""
+    cause: BaseException | None = err.cause
+    while isinstance(cause, FailureError) and cause.cause is not None:
+        cause = cause.cause
+    reason = getattr(cause, "message", None) or str(cause or err)
+    return re.sub(r"^(\w+(Error|Exception): )+", "", reason)
 
 
 def _case_id(raw: str) -> str:
@@ -600,15 +601,13 @@ async def main(
         err.write(f"error: {e}\n")
         return EXIT_BAD_INPUT
     except ValidationError as e:
-        err.write(f"error: {_describe(e)}\n")
+        err.write(f"error: {describe_validation_error(e)}\n")
         return EXIT_BAD_INPUT
     except Rejected as e:
         err.write(f"rejected: {e}\n")
         return EXIT_REJECTED
     except WorkflowUpdateFailedError as e:
-        cause = e.cause
-        reason = getattr(cause, "message", None) or str(cause or e)
-        err.write(f"rejected: {reason}\n")
+        err.write(f"rejected: {rejection_reason(e)}\n")
         return EXIT_REJECTED
     except RuntimeError as e:  # the SDK's connection failure
         err.write(f"error: cannot reach Temporal at {settings.temporal_address}: {e}\n")

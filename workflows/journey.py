@@ -310,7 +310,7 @@ class JourneyWorkflow:
         try:
             return workflow.payload_converter().from_payload(args[0].payload, spec.model)
         except Exception as err:  # noqa: BLE001 - bad input is the client's, never the journey's, fault
-            raise CaseRuleViolation(f"{name}: input does not fit {spec.model.__name__}: {err}") from None
+            raise CaseRuleViolation(f"{name}: {err}") from None  # names model, field and reason
 
     @workflow.update(dynamic=True)
     async def act(self, name: str, args: Sequence[RawValue]) -> ActionReply:

@@ -79,9 +79,7 @@ def test_the_image_carries_every_package_the_worker_and_starter_import() -> None
     # A package missing from the Dockerfile only shows when the image starts: check here.
     copied = set(re.findall(r"^COPY (\S+) \./", (ROOT / "Dockerfile").read_text(), flags=re.M))
     packages = {
-        p.name
-        for p in ROOT.iterdir()
-        if p.is_dir() and (p / "__init__.py").exists() and p.name not in DEVELOPMENT_ONLY
+        p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name not in DEVELOPMENT_ONLY
     }
     assert packages, "no packages found"
     assert packages <= copied, sorted(packages - copied)

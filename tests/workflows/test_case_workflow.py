@@ -22,6 +22,7 @@ from models.case import (
 )
 from models.journey import JourneyStage, RecordContract
 from records.schema import case_events, cases, journey_events, journeys
+from starter.cli import rejection_reason
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, case_update, day, new_case, open_journeys, select_candidates, start_case
@@ -273,7 +274,7 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
     assert "note" in str(err.value.cause) and "U+0000" in str(err.value.cause)
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await handle.execute_update("add_note", {"advisor": ADVISOR, "note": "rechts\u202enach links"})
-    # The case's typed Updates are refused by the SDK's decoding (the field is not named there yet).
-    assert "Failed decoding arguments" in str(err.value.cause)
+    # The case's typed Updates are refused while decoding: the cause names model, field and reason.
+    assert "AddCaseNote: note: contains a control or format character (U+202E)" in rejection_reason(err.value)
     assert await handle.query(CaseWorkflow.status) == case_before
     assert await journey.view() == journey_before

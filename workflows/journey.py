@@ -160,6 +160,10 @@ class JourneyWorkflow:
         step = engine.apply(self._state, action, self._today(), self._policy)
         seq = self._record(step, advisor=action.advisor)
         self._clocks.apply(step.clocks)
+        if step.clocks:
+            # The row written with this event shows the clocks after it (next due date),
+            # as the search attributes do: the records never lag the workflow.
+            self._outbox.refresh_row(seq, JourneyRow.model_validate(self._state.summary_fields()))
         return seq
 
     def _record(self, step: engine.Step, advisor: str, recipient: RecipientRole = RecipientRole.ADVISOR) -> int:

@@ -68,6 +68,12 @@ class Outbox:
         if not self._mail_apart:
             self._emails.append(email)
 
+    def refresh_row(self, seq: int, row: Any) -> None:
+        """The row to write with a queued event, as the state is now (after its clocks)."""
+        for record in self._records:
+            if record.event.seq == seq:
+                record.row = row
+
     def pending(self) -> bool:
         return bool(self._records or self._emails or self._mailing)
 

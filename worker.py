@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine
@@ -66,13 +68,28 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
     )
 
 
+async def connect_when_up(settings: Settings, runtime: Any, wait_seconds: float = 120.0) -> Client:
+    """A worker started while the server (re)starts waits for it instead of exiting."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return await connect(settings, runtime=runtime)
+        except RuntimeError as err:  # the SDK's connection failure
+            if time.monotonic() > deadline:
+                raise
+            log.warning(
+                "Temporal not reachable yet, retrying", temporal=settings.temporal_address, error=str(err)[:200]
+            )
+            await asyncio.sleep(2)
+
+
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
     engine = create_records_engine(settings.database_url)
     migrate(engine)
     runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
-    client = await connect(settings, runtime=runtime)
+    client = await connect_when_up(settings, runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

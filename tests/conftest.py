@@ -138,4 +138,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     `bin/test -m unit` runs the fast half; CI runs both."""
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
-        item.add_marker(pytest.mark.integration if "temporal_env" in fixtures else pytest.mark.unit)
+        if item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.integration if "temporal_env" in fixtures else pytest.mark.unit)

@@ -1,0 +1,436 @@
+"""Fault-injection run: many cases through full journeys while the parts fail (#12).
+
+    .venv/bin/python -m scripts.fault_injection --cases 20          # what CI runs
+    .venv/bin/python -m scripts.fault_injection --cases 1000 --worker-kills 20
+
+Starts a Temporal dev server with a database file, the project's worker as a separate
+process, an SMTP server and an SQLite records file, all in a fresh temporary directory.
+It drives the cases concurrently through full journeys (placements, a candidate who
+withdraws, a rejected recognition with the case closed, an employer who withdraws the
+vacancy) while it
+- SIGKILLs the worker at random moments and starts it again,
+- restarts the Temporal server once (same database file),
+- makes the records database unavailable for a while (an exclusive lock held longer
+  than a record activity's timeout),
+- stops the SMTP server for a while.
+Every advisor action is an Update with an id of its own, re-sent until it has an answer:
+what a retrying client does. Then it checks every case: every workflow finished; the
+audit events in the records exactly once per seq with no gaps; every notification row
+sent and received once by its Message-ID (a duplicate, possible in principle when a worker
+dies between the server's 250 and marking the row, is counted); the records equal to each
+workflow's own state (stage, next due date, outcome). It prints one line of figures and
+exits 1 if anything was lost, stuck or differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.service import RPCError
+
+from activities.notifications import message_id
+from core import search_attributes
+from core.client import connect
+from core.config import Settings
+from models.case import CloseCase, CompleteConsultation, SelectCandidates, SelectedCandidate, Withdraw
+from models.clocks import next_due_on
+from models.journey import JourneyView, WithdrawCandidate
+from process.definition import BY_MODEL
+from records.database import create_records_engine, migrate
+from records.schema import case_events, cases, journey_events, journeys, notifications
+from starter.cli import start_case
+from tests.support import SmtpRecorder
+from tests.workflows.case_flow import ADVISOR, Journey, new_case
+from workflows.case import CaseWorkflow
+from workflows.journey import JourneyWorkflow
+
+ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+async def persist(call: Callable[[], Awaitable[T]], what: str, give_up_after: float = 300.0) -> T:
+    """What a client does while the server restarts: try again until there is an answer."""
+    deadline = time.monotonic() + give_up_after
+    while True:
+        try:
+            return await call()
+        except (RPCError, RuntimeError) as err:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what}: no answer for {give_up_after:.0f} s ({err})") from err
+            await asyncio.sleep(0.5)
+
+
+# --- the parts that fail --------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    directory: Path
+    temporal_cli: str
+    port: int = field(default_factory=free_port)
+    smtp_port: int = field(default_factory=free_port)
+    task_queue: str = "fault-injection"
+    server: subprocess.Popen[bytes] | None = None
+    worker: subprocess.Popen[bytes] | None = None
+    smtp: Controller | None = None
+    recorder: SmtpRecorder = field(default_factory=SmtpRecorder)
+    faults: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.directory / 'records.sqlite3'}"
+
+    def start_server(self) -> None:
+        args = [
+            self.temporal_cli, "server", "start-dev", "--headless", "--log-level", "error",
+            "--db-filename", str(self.directory / "temporal.sqlite"),
+            "--ip", "127.0.0.1", "--port", str(self.port),
+            *search_attributes.cli_arguments(),
+        ]  # fmt: skip
+        out = (self.directory / "temporal-server.log").open("ab")
+        self.server = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+
+    def stop_server(self) -> None:
+        assert self.server is not None
+        self.server.send_signal(signal.SIGTERM)
+        self.server.wait(timeout=60)
+
+    def start_worker(self) -> None:
+        env = {
+            **os.environ,
+            "WC_TEMPORAL_ADDRESS": self.address,
+            "WC_TASK_QUEUE": self.task_queue,
+            "WC_DATABASE_URL": self.database_url,
+            "WC_SMTP_HOST": "127.0.0.1",
+            "WC_SMTP_PORT": str(self.smtp_port),
+            "WC_METRICS_PORT": "0",
+            "WC_LOG_LEVEL": "WARNING",
+        }
+        out = (self.directory / "worker.log").open("ab")
+        self.worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=out, stderr=out)
+
+    def kill_worker(self) -> None:
+        assert self.worker is not None
+        self.worker.send_signal(signal.SIGKILL)
+        self.worker.wait()
+
+    def start_smtp(self) -> None:
+        self.smtp = Controller(self.recorder, hostname="127.0.0.1", port=self.smtp_port)
+        self.smtp.start()
+
+    def stop_smtp(self) -> None:
+        assert self.smtp is not None
+        self.smtp.stop()
+
+    def shutdown(self) -> None:
+        for process in (self.worker, self.server):
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if self.smtp is not None:
+            try:
+                self.smtp.stop()
+            except (AssertionError, RuntimeError):
+                pass  # already stopped by a mail outage
+
+
+async def inject_faults(stack: Stack, args: argparse.Namespace, running: Callable[[], bool]) -> None:
+    """One of each fault, the worker kills spread at random moments, while cases run."""
+    rng = random.Random(args.seed)
+    plan: list[tuple[float, str]] = [(rng.uniform(2, 8) + 6 * n, "worker") for n in range(args.worker_kills)]
+    plan += [(rng.uniform(4, 10), "server"), (rng.uniform(6, 14), "database"), (rng.uniform(3, 12), "mail")]
+    started = time.monotonic()
+    for at, fault in sorted(plan):
+        await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
+        if not running():
+            return
+        if fault == "worker":
+            log("fault: SIGKILL the worker, start it again")
+            stack.kill_worker()
+            await asyncio.sleep(rng.uniform(0.5, 2))
+            stack.start_worker()
+        elif fault == "server":
+            log("fault: restart the Temporal server")
+            stack.stop_server()
+            await asyncio.sleep(1)
+            stack.start_server()
+        elif fault == "database":
+            log(f"fault: records database locked for {args.database_outage:.0f} s")
+            await asyncio.to_thread(lock_database, stack.directory / "records.sqlite3", args.database_outage)
+        else:
+            log(f"fault: SMTP server down for {args.mail_outage:.0f} s")
+            stack.stop_smtp()
+            await asyncio.sleep(args.mail_outage)
+            stack.start_smtp()
+        stack.faults[fault] += 1
+
+
+def lock_database(path: Path, seconds: float) -> None:
+    """Hold SQLite's exclusive lock: every writer waits, then fails (longer than its timeout)."""
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    try:
+        conn.execute("BEGIN EXCLUSIVE")
+        time.sleep(seconds)
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+
+
+# --- the cases ------------------------------------------------------------------------------
+
+
+class RetryingJourney(Journey):
+    """Each action an Update with its own id, re-sent until answered (the server dedups it)."""
+
+    def __init__(self, handle: WorkflowHandle[Any, Any]) -> None:
+        super().__init__(handle)
+        self.steps = 0
+
+    async def view(self) -> JourneyView:
+        return await persist(lambda: self.handle.query(JourneyWorkflow.status), f"{self.handle.id} status")
+
+    async def do(self, model: type, **fields: Any) -> JourneyView:
+        self.steps += 1
+        update_id = f"{self.handle.id}-step-{self.steps}"
+        action = model(advisor=ADVISOR, **fields)
+        await persist(
+            lambda: self.handle.execute_update(BY_MODEL[model].update, action, id=update_id),
+            f"{self.handle.id} {BY_MODEL[model].command}",
+        )
+        return await self.view()
+
+
+async def case_update(handle: WorkflowHandle[Any, Any], update: Any, action: Any, step: str) -> None:
+    await persist(lambda: handle.execute_update(update, action, id=f"{handle.id}-{step}"), f"{handle.id} {step}")
+
+
+async def run_case(client: Client, task_queue: str, number: int) -> str:
+    """One case, through one of four stories; returns its case id."""
+    story = number % 4
+    request = new_case(positions=1)
+    handle = await persist(lambda: start_case(client, request, task_queue), "new case")
+    await case_update(
+        handle, CaseWorkflow.complete_consultation,
+        CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True), "consultation",
+    )  # fmt: skip
+    candidates = [("THAMM-4711", "TN"), ("ANAPEC-0815", "MA")] if story == 1 else [("THAMM-4711", "TN")]
+    selection = SelectCandidates(
+        advisor=ADVISOR, candidates=[SelectedCandidate(candidate_ref=r, origin_country=c) for r, c in candidates]
+    )
+    await case_update(handle, CaseWorkflow.select_candidates, selection, "select")
+    state = await persist(lambda: handle.query(CaseWorkflow.status), "case status")
+    journeys = [RetryingJourney(client.get_workflow_handle(j.workflow_id)) for j in state.journeys]
+    if story == 0:
+        await journeys[0].to_probation()
+        await journeys[0].probation_passed()
+    elif story == 1:  # one withdraws, the other is placed
+        await journeys[1].contract()
+        await journeys[1].do(WithdrawCandidate, reason="Family reasons")
+        await journeys[0].to_probation()
+        await journeys[0].probation_passed()
+    elif story == 2:  # recognition rejected: nobody placed, the advisor closes the case
+        await journeys[0].contract()
+        await journeys[0].recognition("rejected")
+        await wait_for_stage(handle, "candidate_selection")
+        await case_update(handle, CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No profile"), "close")
+    else:  # the employer withdraws the vacancy mid-journey
+        await journeys[0].contract()
+        await case_update(
+            handle, CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Filled"), "withdraw"
+        )
+    return request.case_id
+
+
+async def wait_for_stage(handle: WorkflowHandle[Any, Any], stage: str) -> None:
+    while (await persist(lambda: handle.query(CaseWorkflow.status), "case status")).stage.value != stage:
+        await asyncio.sleep(0.3)
+
+
+# --- the checks -----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    cases: int = 0
+    workflows: int = 0
+    events: int = 0
+    emails: int = 0
+    lost: int = 0
+    duplicated: int = 0
+    stuck: int = 0
+    mismatched: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    def problem(self, kind: str, text: str) -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if len(self.problems) < 20:
+            self.problems.append(f"{kind}: {text}")
+
+
+async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figures, timeout: float) -> None:
+    engine = create_records_engine(stack.database_url)
+    deadline = time.monotonic() + timeout
+    for case_id in case_ids:
+        figures.cases += 1
+        handle = client.get_workflow_handle(f"case-{case_id}")
+        state = await persist(functools.partial(handle.query, CaseWorkflow.status), "case status")
+        handles = [(handle, "case")] + [(client.get_workflow_handle(j.workflow_id), "journey") for j in state.journeys]
+        for wf, kind in handles:
+            figures.workflows += 1
+            while True:
+                described = await persist(wf.describe, "describe")
+                if described.status is WorkflowExecutionStatus.COMPLETED or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.5)
+            if described.status is not WorkflowExecutionStatus.COMPLETED:
+                figures.problem("stuck", f"{wf.id} is {described.status}")
+                continue
+            compare_records(engine, wf.id, kind, await wf.query("status"), figures)
+    with engine.connect() as conn:
+        rows = conn.execute(select(notifications.c.idempotency_key, notifications.c.status)).all()
+    received = Counter(str(m["Message-ID"]) for m in stack.recorder.messages)
+    for key, status in rows:
+        figures.emails += 1
+        count = received.get(message_id(key), 0)
+        if status != "sent" or count == 0:
+            figures.problem("lost", f"email {key}: {status}, received {count} time(s)")
+        elif count > 1:
+            figures.duplicated += count - 1
+    engine.dispose()
+
+
+def compare_records(engine: Any, workflow_id: str, kind: str, raw: Any, figures: Figures) -> None:
+    from models.case import CaseState
+    from models.journey import JourneyView as View
+
+    if kind == "case":
+        state: Any = CaseState.model_validate(raw)
+        events_table, key_column, table, key = case_events, case_events.c.case_id, cases, cases.c.case_id
+        key_value = state.case_id
+    else:
+        state = View.model_validate(raw).state
+        events_table, key_column, table, key = (
+            journey_events,
+            journey_events.c.journey_id,
+            journeys,
+            journeys.c.journey_id,
+        )
+        key_value = workflow_id
+    with engine.connect() as conn:
+        seqs = sorted(conn.execute(select(events_table.c.seq).where(key_column == key_value)).scalars())
+        row = conn.execute(select(table).where(key == key_value)).one_or_none()
+    figures.events += len(state.history)
+    expected = list(range(1, len(state.history) + 1))
+    if seqs != expected:
+        missing = sorted(set(expected) - set(seqs))
+        figures.problem("lost", f"{workflow_id}: audit events {missing} missing from the records")
+    outcome = state.outcome.value if state.outcome else None
+    found = (row.stage, row.next_due_on, row.outcome) if row else None
+    wanted = (state.stage.value, next_due_on(state.deadlines), outcome)
+    if found != wanted:
+        figures.problem("mismatched", f"{workflow_id}: records {found}, workflow {wanted}")
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from tests.conftest import _temporal_cli
+
+    with tempfile.TemporaryDirectory(prefix="wc-faults-") as tmp:
+        stack = Stack(Path(tmp), _temporal_cli())
+        engine = create_records_engine(stack.database_url)
+        migrate(engine)
+        engine.dispose()
+        stack.start_smtp()
+        stack.start_server()
+        settings = Settings(temporal_address=stack.address, _env_file=None)  # type: ignore[call-arg]
+        try:
+            client = await persist(lambda: connect(settings), "connect", give_up_after=120)
+            stack.start_worker()
+            log(f"{args.cases} cases, {args.concurrency} at a time; logs in {tmp}")
+            limit = asyncio.Semaphore(args.concurrency)
+            done = False
+
+            async def one(number: int) -> str:
+                async with limit:
+                    return await run_case(client, stack.task_queue, number)
+
+            faults = asyncio.create_task(inject_faults(stack, args, lambda: not done))
+            started = time.monotonic()
+            results = await asyncio.gather(*(one(n) for n in range(args.cases)), return_exceptions=True)
+            done = True
+            await faults
+            case_ids = [r for r in results if isinstance(r, str)]
+            failed = [r for r in results if not isinstance(r, str)]
+            log(f"driven in {time.monotonic() - started:.0f} s; checking")
+            figures = Figures()
+            for err in failed:
+                figures.problem("stuck", f"a case could not be driven: {err!r}")
+            await check(client, stack, case_ids, figures, timeout=args.settle)
+            figures.cases += len(failed)
+        finally:
+            stack.shutdown()
+        fault_text = ", ".join(f"{kind} {n}" for kind, n in sorted(stack.faults.items()))
+        print(
+            f"cases={figures.cases} workflows={figures.workflows} faults={sum(stack.faults.values())} ({fault_text}) "
+            f"events={figures.events} emails={figures.emails} lost={figures.lost} "
+            f"duplicated={figures.duplicated} stuck={figures.stuck} mismatched={figures.mismatched}"
+        )
+        for problem in figures.problems:
+            print(f"  {problem}")
+        return 1 if figures.lost or figures.stuck or figures.mismatched else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20)
+    parser.add_argument("--concurrency", type=int, default=10, help="cases driven at the same time")
+    parser.add_argument("--worker-kills", type=int, default=1, help="SIGKILLs of the worker, at random moments")
+    parser.add_argument("--database-outage", type=float, default=20.0, help="seconds the records are locked")
+    parser.add_argument("--mail-outage", type=float, default=8.0, help="seconds the SMTP server is down")
+    parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for workflows to finish")
+    parser.add_argument("--seed", type=int, default=12)
+    from core.process import run_to_exit
+
+    run_to_exit(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

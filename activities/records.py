@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
@@ -82,29 +84,7 @@ class CaseRecordActivities:
         snapshot_key: str,
         notification: Notification | None,
     ) -> bool:
-        try:
-            return self._write_once(events, event_keys, event, snapshots, snapshot, snapshot_key, notification)
-        except (DataError, IntegrityError) as err:
-            # The database refuses these values: retrying cannot help. The workflow turns
-            # this into an incident (audit entry, operations email, Incident attribute).
-            log.error("records refused the event", error=type(err.orig).__name__, action=event.action)
-            raise ApplicationError(
-                f"the records database refused the values: {type(err.orig).__name__}: {str(err.orig)[:300]}",
-                type="DataError",
-                non_retryable=True,
-            ) from None
-
-    def _write_once(
-        self,
-        events: Table,
-        event_keys: dict[str, Any],
-        event: CaseEvent | JourneyEvent,
-        snapshots: Table,
-        snapshot: dict[str, Any],
-        snapshot_key: str,
-        notification: Notification | None,
-    ) -> bool:
-        with self._engine.begin() as conn:
+        with refused_for_good(event.action), self._engine.begin() as conn:
             inserted = conn.execute(
                 insert_ignoring_duplicates(self._engine, events)
                 .values(
@@ -134,3 +114,19 @@ class CaseRecordActivities:
                 # Queued with its event: the email exists exactly when the event does.
                 conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(notification)))
         return inserted is not None
+
+
+@contextmanager
+def refused_for_good(action: str) -> Iterator[None]:
+    """Values the database refuses (a NUL, a string too long): retrying cannot help. The
+    workflow turns the non-retryable DataError into an incident (audit entry, operations
+    email, Incident attribute); every other error is retried until the database is back."""
+    try:
+        yield
+    except (DataError, IntegrityError) as err:
+        log.error("records refused the event", error=type(err.orig).__name__, action=action)
+        raise ApplicationError(
+            f"the records database refused the values: {type(err.orig).__name__}: {str(err.orig)[:300]}",
+            type="DataError",
+            non_retryable=True,
+        ) from None

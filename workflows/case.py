@@ -57,7 +57,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import case_rules
     from workflows.deadlines import DeadlineClocks, incident_summary
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
-    from workflows.outbox import MAIL_APART, RECORD_INCIDENT, Outbox, record_incident_summary
+    from workflows.outbox import MAIL_APART, Outbox
 
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
@@ -92,7 +92,7 @@ class CaseWorkflow:
             opened_at=workflow.now(),
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
-        self._outbox.on_record_failed = self._on_record_failed
+        self._outbox.on_incident = self._report_incident
         self._started: set[str] = set()  # journey workflows whose child has started
         self._incident = False  # the deadline clocks hit an error
         self._policy: DeadlinePolicy | None = None
@@ -235,27 +235,21 @@ class CaseWorkflow:
 
     def _on_clock_fault(self, err: Exception) -> None:
         """The deadline loop hit an error: an incident operations sees, never a silent stop."""
-        self._incident = True
         workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
-        self._transition(
-            action="clock_incident",
-            advisor="system",
-            to_stage=self._state.stage,
-            summary=incident_summary(err),
-            recipient=RecipientRole.OPERATIONS,
-        )
+        self._report_incident("clock_incident", incident_summary(err))
 
-    def _on_record_failed(self, record: CaseTransitionRecord, err: Exception) -> None:
-        """The records refused an event for good (a data error): an incident, not endless retries."""
+    def _report_incident(self, action: str, summary: str | None) -> None:
+        """Audit entry, operations email and the Incident attribute (only the attribute
+        when ``summary`` is None: the incident entry itself could not be written)."""
         self._incident = True
-        self._upsert_search_attributes()
-        if record.event.action == RECORD_INCIDENT:
-            return  # the incident itself could not be written: the search attribute and the log tell
+        if summary is None:
+            self._upsert_search_attributes()
+            return
         self._transition(
-            action=RECORD_INCIDENT,
+            action=action,
             advisor="system",
             to_stage=self._state.stage,
-            summary=record_incident_summary(record.event.seq, record.event.action, err),
+            summary=summary,
             recipient=RecipientRole.OPERATIONS,
         )
 

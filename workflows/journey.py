@@ -40,7 +40,7 @@ with workflow.unsafe.imports_passed_through():
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
     from workflows.case_rules import CaseRuleViolation
     from workflows.deadlines import DeadlineClocks, incident_summary
-    from workflows.outbox import MAIL_APART, RECORD_INCIDENT, Outbox, record_incident_summary
+    from workflows.outbox import MAIL_APART, Outbox
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
@@ -84,7 +84,7 @@ class JourneyWorkflow:
                 self._state.process_version = 2
         self._policy = journey.policy
         self._outbox = Outbox(RECORD_JOURNEY_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
-        self._outbox.on_record_failed = self._on_record_failed
+        self._outbox.on_incident = self._report_incident
         self._may_continue_as_new = workflow.patched(CONTINUE_AS_NEW)
         self._clocks = DeadlineClocks(
             self._state.deadlines,
@@ -240,26 +240,18 @@ class JourneyWorkflow:
 
     def _on_clock_fault(self, err: Exception) -> None:
         """The deadline loop hit an error: an incident operations sees, never a silent stop."""
-        self._incident = True
         workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
-        self._record(
-            engine.Step("clock_incident", self._state.stage, incident_summary(err)),
-            advisor=SYSTEM,
-            recipient=RecipientRole.OPERATIONS,
-        )
+        self._report_incident("clock_incident", incident_summary(err))
 
-    def _on_record_failed(self, record: JourneyTransitionRecord, err: Exception) -> None:
-        """The records refused an event for good (a data error): an incident, not endless retries."""
+    def _report_incident(self, action: str, summary: str | None) -> None:
+        """Audit entry, operations email and the Incident attribute (only the attribute
+        when ``summary`` is None: the incident entry itself could not be written)."""
         self._incident = True
-        self._upsert_search_attributes()
-        if record.event.action == RECORD_INCIDENT:
-            return  # the incident itself could not be written: the search attribute and the log tell
+        if summary is None:
+            self._upsert_search_attributes()
+            return
         self._record(
-            engine.Step(
-                RECORD_INCIDENT, self._state.stage, record_incident_summary(record.event.seq, record.event.action, err)
-            ),
-            advisor=SYSTEM,
-            recipient=RecipientRole.OPERATIONS,
+            engine.Step(action, self._state.stage, summary), advisor=SYSTEM, recipient=RecipientRole.OPERATIONS
         )
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:

@@ -59,7 +59,9 @@ class Outbox:
         self._emails: deque[Notification] = deque()
         self._recorded_seq = 0
         self._mailing: Notification | None = None  # the email being delivered
-        self.on_record_failed: Callable[[Any, Exception], None] | None = None
+        # (action, summary): the workflow's incident; summary None when the failed record
+        # was itself an incident (then only the Incident attribute can tell).
+        self.on_incident: Callable[[str, str | None], None] | None = None
 
     def queue(self, record: Any, email: Notification) -> None:
         """``record`` is the activity input; it carries the event (with its ``seq``) and,
@@ -130,9 +132,11 @@ class Outbox:
         except ActivityError as err:
             # Only a data error ends the retries: the event stays in the workflow's own
             # trail, the incident tells operations, and the case goes on.
-            if self.on_record_failed is None:
+            if self.on_incident is None:
                 raise
-            self.on_record_failed(record, err)
+            event = record.event
+            again = event.action == RECORD_INCIDENT
+            self.on_incident(RECORD_INCIDENT, None if again else record_incident_summary(event.seq, event.action, err))
         self._recorded_seq = record.event.seq
         if self._mail_apart and record.notification is not None:
             self._emails.append(record.notification)

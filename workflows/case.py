@@ -55,7 +55,8 @@ with workflow.unsafe.imports_passed_through():
     from models.records import LOAD_DEADLINE_POLICY, RECORD_CASE_TRANSITION, CaseRow, CaseTransitionRecord
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
-    from workflows.deadlines import DeadlineClocks, incident_summary
+    from workflows.deadlines import DeadlineClocks
+    from workflows.incidents import ReportsIncidents
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
     from workflows.outbox import MAIL_APART, Outbox
 
@@ -71,7 +72,7 @@ CASE_STAGE_CLOCKS = {
 
 
 @workflow.defn
-class CaseWorkflow:
+class CaseWorkflow(ReportsIncidents):
     @workflow.init
     def __init__(self, new_case: NewCase) -> None:
         self._state = CaseState(
@@ -233,25 +234,11 @@ class CaseWorkflow:
         if to_stage in CASE_STAGE_CLOCKS:
             self._clocks.start(CASE_STAGE_CLOCKS[to_stage], self._today())
 
-    def _on_clock_fault(self, err: Exception) -> None:
-        """The deadline loop hit an error: an incident operations sees, never a silent stop."""
-        workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
-        self._report_incident("clock_incident", incident_summary(err))
-
-    def _report_incident(self, action: str, summary: str | None) -> None:
-        """Audit entry, operations email and the Incident attribute (only the attribute
-        when ``summary`` is None: the incident entry itself could not be written)."""
-        self._incident = True
-        if summary is None:
-            self._upsert_search_attributes()
-            return
+    def _incident_entry(self, action: str, summary: str) -> None:
         self._transition(
-            action=action,
-            advisor="system",
-            to_stage=self._state.stage,
-            summary=summary,
+            action=action, advisor="system", to_stage=self._state.stage, summary=summary,
             recipient=RecipientRole.OPERATIONS,
-        )
+        )  # fmt: skip
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
         self._transition(

@@ -39,7 +39,8 @@ with workflow.unsafe.imports_passed_through():
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
     from workflows.case_rules import CaseRuleViolation
-    from workflows.deadlines import DeadlineClocks, incident_summary
+    from workflows.deadlines import DeadlineClocks
+    from workflows.incidents import ReportsIncidents
     from workflows.outbox import MAIL_APART, Outbox
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
@@ -57,7 +58,7 @@ RUNG_RECIPIENT = {
 
 
 @workflow.defn
-class JourneyWorkflow:
+class JourneyWorkflow(ReportsIncidents):
     @workflow.init
     def __init__(self, journey: JourneyInput) -> None:
         if journey.resume is not None:  # the same journey, continued as new
@@ -238,18 +239,7 @@ class JourneyWorkflow:
         workflow.upsert_search_attributes(updates)
         workflow.set_current_details(journey_current_details(s, engine.open_documents(s), engine.next_steps(s)))
 
-    def _on_clock_fault(self, err: Exception) -> None:
-        """The deadline loop hit an error: an incident operations sees, never a silent stop."""
-        workflow.logger.error("deadline clocks failed", extra={"case_id": self._state.case_id, "error": repr(err)})
-        self._report_incident("clock_incident", incident_summary(err))
-
-    def _report_incident(self, action: str, summary: str | None) -> None:
-        """Audit entry, operations email and the Incident attribute (only the attribute
-        when ``summary`` is None: the incident entry itself could not be written)."""
-        self._incident = True
-        if summary is None:
-            self._upsert_search_attributes()
-            return
+    def _incident_entry(self, action: str, summary: str) -> None:
         self._record(
             engine.Step(action, self._state.stage, summary), advisor=SYSTEM, recipient=RecipientRole.OPERATIONS
         )

@@ -6,13 +6,15 @@ from __future__ import annotations
 from temporalio.client import WorkflowExecutionStatus
 
 from activities.deadlines import DeadlinePolicyActivities
+from activities.notifications import message_id
 from models.case import SelectedCandidate
 from models.clocks import DeadlineStatus
 from models.journey import AddNote, JourneyEvent, JourneyInput, JourneyStage
 from tests.conftest import Stack
 from tests.records.test_record_activities import journey_record
-from tests.support import eventually
+from tests.support import SmtpRecorder, eventually
 from tests.workflows.case_flow import ADVISOR, Journey
+from tests.workflows.conftest import outbox_rows
 from workflows import journey as journey_module
 from workflows.journey import JourneyWorkflow, carried_state
 
@@ -72,3 +74,31 @@ def test_only_the_newest_notes_are_carried_and_the_rest_point_to_the_records() -
     carried = carried_state(state)
     assert [e.seq for e in carried.history if e.note_in_records] == list(range(1, 11))
     assert all(e.note for e in carried.history[10:]) and events[0].note == "n1"  # the original is untouched
+
+
+async def test_emails_not_yet_delivered_go_on_in_the_continued_run(
+    mail_stack: tuple[Stack, SmtpRecorder],
+) -> None:
+    stack, smtp = mail_stack
+    smtp.refuse_next = 10_000  # the mail server is down while the journey continues as new
+    policy = DeadlinePolicyActivities(stack.settings).load()
+    journey_input = JourneyInput(
+        case_id="WC-CONTINUE02", number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4712", origin_country="TN"),
+        advisor=ADVISOR, employer_name="Gastro Nord GmbH", occupation="Koch", route="18a", procedure="regular",
+        policy=policy, continue_as_new_after_events=40,
+    )  # fmt: skip
+    handle = await stack.client.start_workflow(
+        JourneyWorkflow.run, journey_input, id="case-WC-CONTINUE02-j1", task_queue=stack.settings.task_queue
+    )
+    journey = Journey(stack.client.get_workflow_handle(handle.id))
+    for n in range(8):
+        await journey.do(AddNote, note=f"call {n}")
+    await eventually(lambda: _continued(stack, handle.id, handle.result_run_id))
+    assert smtp.for_case("WC-CONTINUE02") == []
+
+    smtp.refuse_next = 0
+    rows = await eventually(
+        lambda: (r := outbox_rows(stack, "WC-CONTINUE02")) and set(r.values()) == {"sent"} and r, timeout=60
+    )
+    assert len(rows) == 9  # the start and eight notes
+    assert sorted(smtp.message_ids("WC-CONTINUE02")) == sorted(message_id(key) for key in rows)

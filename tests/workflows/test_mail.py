@@ -4,10 +4,7 @@ shown and re-sent (#12). Real server, real SMTP server, real records database.""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 
-import pytest_asyncio
 from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus
 
@@ -15,43 +12,17 @@ from activities.notifications import message_id
 from core.config import Settings
 from core.operations_views import OPERATIONS_VIEWS
 from models.case import AddCaseNote
-from records.schema import case_events, notifications
+from records.schema import case_events
 from starter.cli import EXIT_REJECTED
 from starter.cli import main as starter
 from tests.conftest import Stack
-from tests.support import SmtpRecorder, eventually, start_smtp_server
+from tests.support import SmtpRecorder, eventually
 from tests.workflows.case_flow import ADVISOR, case_update, open_journeys, start_case
-from worker import build_worker
+from tests.workflows.conftest import outbox_rows
 from workflows.case import CaseWorkflow
 from workflows.mail import undeliverable_workflow_id
 
 UNDELIVERABLE_VIEW = next(v for v in OPERATIONS_VIEWS if "could not be delivered" in v.question)
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def mail_stack(stack: Stack) -> AsyncIterator[tuple[Stack, SmtpRecorder]]:
-    """A worker of its own whose mail server the test controls."""
-    controller, recorder = start_smtp_server()
-    settings = stack.settings.model_copy(
-        update={
-            "task_queue": stack.settings.task_queue + "-mail",
-            "smtp_host": controller.hostname,
-            "smtp_port": controller.port,
-            "database_url": stack.engine.url.render_as_string(hide_password=False),
-        }
-    )
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(stack.client, settings, stack.engine, executor):
-            yield Stack(stack.client, settings, stack.engine, recorder, stack.worker), recorder
-    controller.stop()
-
-
-def outbox_rows(stack: Stack, case_id: str) -> dict[str, str]:
-    with stack.engine.connect() as conn:
-        rows = conn.execute(
-            select(notifications.c.idempotency_key, notifications.c.status).where(notifications.c.case_id == case_id)
-        )
-        return {key: status for key, status in rows}
 
 
 async def run_starter(settings: Settings, stack: Stack, *argv: str) -> tuple[int, str, str]:

@@ -11,24 +11,36 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from models.clocks import Deadline, next_due_on
-from models.text import MultiLine, OneLine
+from models.text import FreeText, MultiLine, OneLine
 
 CASE_ID_PATTERN = r"^WC-[0-9A-HJKMNP-TV-Z]{10}$"
 CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
+
+
 # Staff handles like "m.koch": the mailbox is derived from the configured staff domain.
+SYSTEM_HANDLE = "system"  # the workflows' own entries; refused from clients at the door
+
 AdvisorHandle = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$")
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._-]{1,63}$"),
 ]
 # An opaque candidate reference (e.g. a THAMM Plus profile number), never a name.
 CandidateRef = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$")
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9][A-Z0-9-]{2,39}$"), FreeText
 ]
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
-Reason = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
-Note = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), FreeText]
+Note = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, max_length=2000), FreeText]
 
 
 def workflow_id_for(case_id: str) -> str:

@@ -30,10 +30,12 @@ from models.clocks import Deadline, next_due_on
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 from models.mail import Notification
-from models.text import OneLine
+from models.text import FreeText, OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
-DocumentReference = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+DocumentReference = Annotated[
+    str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), FreeText
+]
 Authority = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=80)]
 
 

@@ -9,6 +9,7 @@ than it is; both are rejected here, naming the field and the character.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated
 
@@ -43,4 +44,48 @@ OneLine = BeforeValidator(_one_line)
 MultiLine = BeforeValidator(_multi_line)
 
 # Usage: Annotated[str, OneLine, StringConstraints(...)]
-__all__ = ["MultiLine", "OneLine", "Annotated"]
+__all__ = ["FreeText", "MultiLine", "OneLine", "Annotated", "personal_data_in"]
+
+
+# --- Personal data kept out of free text (#13) ------------------------------------------
+# Notes, reasons and references travel into histories, the records and emails: names,
+# contacts and identity numbers belong in the document store, referenced by code. These
+# patterns catch the common slips; they cannot catch a bare name.
+_BIRTH_YEARS = r"(?:19[4-9]\d|200\d|201[0-2])"  # working-age candidates; case events are recent
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?\b")
+_PHONE = re.compile(r"(?:\+|\b0)[\d ()/-]{7,}\d")  # with at least 8 digits, below
+_BIRTH_DATE = re.compile(
+    rf"\b(?:[0-3]?\d\.[01]?\d\.{_BIRTH_YEARS}|{_BIRTH_YEARS}-[01]\d-[0-3]\d|{_BIRTH_YEARS}[01]\d[0-3]\d)\b"
+)
+# German passport and ID numbers (9 characters of a reduced alphabet, with digits), and any
+# number right after the word passport.
+_PASSPORT = re.compile(
+    r"\b[CFGHJKLMNPRTVWXYZ](?=\w{0,7}\d)[0-9CFGHJKLMNPRTVWXYZ]{8}\b"
+    r"|(?i:\b(?:reise)?pass(?:port|eport)?\b)[\s:#-]*[A-Z0-9]{6,9}\b"
+)
+
+
+def personal_data_in(text: str) -> str | None:
+    """What kind of personal data ``text`` appears to contain, or None."""
+    if _EMAIL.search(text):
+        return "an e-mail address"
+    if _IBAN.search(text):
+        return "an IBAN"
+    if any(sum(c.isdigit() for c in m.group()) >= 8 for m in _PHONE.finditer(text)):
+        return "a phone number"
+    if _BIRTH_DATE.search(text):
+        return "a birth date"
+    if _PASSPORT.search(text):
+        return "a passport or ID number"
+    return None
+
+
+class _FreeText:
+    """Marks a field whose text is checked for personal data at the door (models/door.py)."""
+
+    def __repr__(self) -> str:
+        return "FreeText"
+
+
+FreeText = _FreeText()

@@ -37,6 +37,7 @@ from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 from models import case as case_models
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
+from models.door import refusals
 from models.journey import AddNote, JourneyView
 from models.records import ResendEmail
 from models.summaries import case_static_details, case_static_summary
@@ -230,9 +231,12 @@ def command_names() -> set[str]:
 
 def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
-        return model.model_validate({k: v for k, v in data.items() if v is not None})
+        value = model.model_validate({k: v for k, v in data.items() if v is not None})
     except ValidationError as err:
         raise InputError(describe_validation_error(err)) from None
+    if found := refusals(value):  # the workflows' validators refuse it too
+        raise InputError("; ".join(found))
+    return value
 
 
 def rejection_reason(err: WorkflowUpdateFailedError) -> str:

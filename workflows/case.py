@@ -292,6 +292,7 @@ class CaseWorkflow(ReportsIncidents):
 
     @complete_consultation.validator
     def _validate_complete_consultation(self, action: CompleteConsultation) -> None:
+        case_rules.check_door(action)
         if self._policy is not None:  # else the handler checks, once the policy is read
             case_rules.check_complete_consultation(self._state, action, self._policy, self._today())
         else:
@@ -357,6 +358,7 @@ class CaseWorkflow(ReportsIncidents):
 
     @select_candidates.validator
     def _validate_select_candidates(self, action: SelectCandidates) -> None:
+        case_rules.check_door(action)
         case_rules.check_select_candidates(self._state, action)
 
     async def _await_journey(self, journey: JourneySummary, handle: ChildWorkflowHandle[Any, JourneyResult]) -> None:
@@ -413,6 +415,7 @@ class CaseWorkflow(ReportsIncidents):
 
     @close_case.validator
     def _validate_close_case(self, action: CloseCase) -> None:
+        case_rules.check_door(action)
         case_rules.check_close_case(self._state, action)
 
     @workflow.update
@@ -468,6 +471,7 @@ class CaseWorkflow(ReportsIncidents):
 
     @withdraw.validator
     def _validate_withdraw(self, action: Withdraw) -> None:
+        case_rules.check_door(action)
         case_rules.check_withdraw(self._state, action)
 
     @workflow.update
@@ -485,4 +489,5 @@ class CaseWorkflow(ReportsIncidents):
 
     @add_note.validator
     def _validate_add_note(self, action: AddCaseNote) -> None:
+        case_rules.check_door(action)
         case_rules.check_add_note(self._state)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
 
 from models.case import (
@@ -24,6 +25,7 @@ from models.case import (
     WithdrawingParty,
 )
 from models.deadlines import DeadlinePolicy
+from models.door import refusals
 from models.thresholds import WageRule, figures_for
 
 PLACED = "placed"  # a journey's outcome when probation was passed
@@ -38,6 +40,12 @@ class CaseRuleViolation(ApplicationError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, type="CaseRuleViolation", non_retryable=True)
+
+
+def check_door(action: BaseModel) -> None:
+    """The door's own rules (models/door.py), in every Update validator: never on replay."""
+    if found := refusals(action):
+        raise CaseRuleViolation("; ".join(found))
 
 
 def _require_stage(state: CaseState, expected: Stage, action: str) -> None:

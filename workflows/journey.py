@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from models.summaries import journey_current_details
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
-    from workflows.case_rules import CaseRuleViolation
+    from workflows.case_rules import CaseRuleViolation, check_door
     from workflows.deadlines import DeadlineClocks
     from workflows.incidents import ReportsIncidents
     from workflows.outbox import MAIL_APART, Outbox
@@ -319,6 +319,7 @@ class JourneyWorkflow(ReportsIncidents):
     @act.validator
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
         action = self._action(name, args)
+        check_door(action)
         engine.apply(self._state.model_copy(deep=True), action, self._today(), self._policy)
 
 

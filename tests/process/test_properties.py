@@ -33,6 +33,7 @@ from core.validation import describe_validation_error
 from models.case import Procedure, ResidenceRoute, SelectedCandidate
 from models.clocks import DeadlineStatus
 from models.deadlines import DEFAULT_POLICY_FILE, load_policy
+from models.door import refusals
 from models.journey import JourneyStage, JourneyState
 from process import engine
 from process.definition import BY_UPDATE, COMMANDS
@@ -53,8 +54,9 @@ settings.register_profile("explore", max_examples=3000, deadline=None, suppress_
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 HOSTILE_TEXT = st.sampled_from(
-    ["", " ", "\x00", "Anruf\x00 um 9", "rechts\u202enach links", "zwei\nZeilen", "tab\there", "x" * 3000, "Ω" * 50]
-)
+    ["", " ", "\x00", "Anruf\x00 um 9", "rechts\u202enach links", "zwei\nZeilen", "tab\there", "x" * 3000, "Ω" * 50,
+     "a.benali@example.com", "Pass C01X00T47", "geb. 01.02.1990", "+49 511 1234567", "BENALI-AHMED-19900201"]
+)  # fmt: skip
 PLAUSIBLE_TEXT = st.sampled_from(["HWK Hannover", "DMS-4711", "AN-1", "IHK FOSA", "m.koch", "Termin bestätigt"])
 NEAR_DATES = st.integers(min_value=-420, max_value=120).map(lambda n: TODAY + timedelta(days=n))
 ABSURD_DATES = st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31))
@@ -161,7 +163,9 @@ def next_action(draw: st.DrawFn, state: JourneyState) -> tuple[str, dict[str, An
 
 
 def check_admitted(action: BaseModel) -> None:
-    """What the door and the rules let through: clean text, dates within the policy's window."""
+    """What the door and the rules let through: clean text without personal data, dates
+    within the policy's window."""
+    assert refusals(action) == []
     earliest, latest = POLICY.date_window(TODAY)
 
     def walk(value: Any, field: str) -> None:
@@ -215,6 +219,10 @@ def test_random_actions_are_refused_cleanly_or_keep_the_invariants(
                 event("refused at the door")
                 message = describe_validation_error(err)
                 assert message and ":" in message, message  # names the field and the reason
+                continue
+            if found := refusals(action):  # the door's own rules (personal data, reserved handle)
+                event("refused at the door: personal data")
+                assert all(": " in f for f in found), found
                 continue
             try:
                 step = engine.apply(state, action, TODAY, POLICY)

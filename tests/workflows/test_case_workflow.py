@@ -276,5 +276,21 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
         await handle.execute_update("add_note", {"advisor": ADVISOR, "note": "rechts\u202enach links"})
     # The case's typed Updates are refused while decoding: the cause names model, field and reason.
     assert "AddCaseNote: note: contains a control or format character (U+202E)" in rejection_reason(err.value)
+    # Personal data and the reserved handle: refused by the validators, naming the field.
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update("add_note", {"advisor": ADVISOR, "note": "Rückruf a.benali@example.com"})
+    assert rejection_reason(err.value).startswith("note: looks like an e-mail address")
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.handle.execute_update(
+            "record_documents",
+            {"advisor": "system", "documents": [{"code": "employment_contract", "reference": "Pass C01X00T47",
+                                                  "received_on": "2026-01-02"}]},
+            result_type=dict,
+        )  # fmt: skip
+    assert rejection_reason(err.value).split("; ") == [
+        "advisor: 'system' is reserved for the entries the workflows make themselves",
+        "documents.0.reference: looks like a passport or ID number: keep names, contacts and identity numbers "
+        "out of the case (keep them in the document store and reference the document by its code)",
+    ]
     assert await handle.query(CaseWorkflow.status) == case_before
     assert await journey.view() == journey_before

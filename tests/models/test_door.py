@@ -1,0 +1,57 @@
+"""The door's own rules: free text that looks like personal data, and the reserved handle."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.case import AddCaseNote, SelectCandidates, Withdraw
+from models.door import refusals
+from models.journey import RecordContract, RecordDocuments
+from models.text import personal_data_in
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Family reasons", None),
+        ("Termin am 12.03.2026 bestätigt", None),
+        ("Visa issued on 2026-11-20", None),
+        ("THAMM-4711", None),
+        ("ZAB-2025-11-0042", None),
+        ("passt gut", None),
+        ("Rückruf: a.benali@example.com", "an e-mail address"),
+        ("IBAN DE89 3704 0044 0532 0130 00", "an IBAN"),
+        ("Tel +49 511 1234567", "a phone number"),
+        ("Anruf 0511 616-23456", "a phone number"),
+        ("geb. 01.02.1990", "a birth date"),
+        ("BENALI-AHMED-19900201", "a birth date"),
+        ("Pass C01X00T47 Ahmed Benali", "a passport or ID number"),
+        ("Reisepass TN1234567", "a passport or ID number"),
+    ],
+)
+def test_what_looks_like_personal_data(text: str, kind: str | None) -> None:
+    assert personal_data_in(text) == kind
+
+
+def test_refusals_name_the_field_also_in_optional_and_nested_fields() -> None:
+    withdraw = Withdraw(advisor="m.koch", party="employer", reason="call +49 511 1234567", note="a@b.de")
+    assert [f.split(":")[0] for f in refusals(withdraw)] == ["note", "reason"]
+    documents = RecordDocuments(
+        advisor="m.koch",
+        documents=[
+            {"code": "passport_copy", "reference": "DMS-1", "received_on": "2026-01-01"},
+            {"code": "passport_copy", "reference": "Pass C01X00T47", "received_on": "2026-01-01"},
+        ],
+    )
+    assert [f.split(":")[0] for f in refusals(documents)] == ["documents.1.reference"]
+    selection = SelectCandidates(
+        advisor="m.koch", candidates=[{"candidate_ref": "BENALI-AHMED-19900201", "origin_country": "TN"}]
+    )
+    assert refusals(selection)[0].startswith("candidates.0.candidate_ref: looks like a birth date")
+
+
+def test_system_is_reserved_for_the_workflows_and_clean_input_passes() -> None:
+    assert refusals(AddCaseNote(advisor="system", note="Called back")) == [
+        "advisor: 'system' is reserved for the entries the workflows make themselves"
+    ]
+    assert refusals(RecordContract(advisor="m.koch", signed_on="2026-01-02", starts_on="2026-06-01")) == []

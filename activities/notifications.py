@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import smtplib
+import ssl
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -113,6 +114,23 @@ class NotificationActivities:
         )
         return changed
 
+    def _connect(self) -> smtplib.SMTP:
+        """Plain only when no TLS is configured (a local relay or sink); TLS always verifies
+        the relay's certificate and name (with the office's CA when smtp_ca_file is set)."""
+        s = self._settings
+        if not (s.smtp_starttls or s.smtp_ssl):
+            return smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
+        if s.smtp_ssl:
+            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=context)
+        smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        try:
+            smtp.starttls(context=context)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
     def _deliver(self, row: Any) -> None:
         s = self._settings
         if row.body is None:
@@ -127,11 +145,10 @@ class NotificationActivities:
         message["X-Case-Id"] = row.case_id
         message.set_content(row.body)
         try:
-            with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds) as smtp:
-                if s.smtp_starttls:
-                    smtp.starttls()
+            with self._connect() as smtp:
                 if s.smtp_username:
-                    smtp.login(s.smtp_username, s.smtp_password or "")
+                    password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                    smtp.login(s.smtp_username, password)
                 smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as err:
             # A wrong address does not heal by retrying.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
@@ -29,9 +29,13 @@ class Settings(BaseSettings):
     smtp_host: str = "localhost"
     smtp_port: int = 1025
     smtp_sender: str = "welcome-center@region-hannover.example"
+    # TLS to the relay, always with certificate verification: STARTTLS on a plain port, or
+    # SMTPS (implicit TLS, e.g. port 465). smtp_ca_file adds the CA of an office relay.
     smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_ca_file: Path | None = None
     smtp_username: str | None = None
-    smtp_password: str | None = None
+    smtp_password: SecretStr | None = None
     smtp_timeout_seconds: float = Field(default=10.0, gt=0)
     # Advisors are addressed as <handle>@<staff_email_domain>, so no mailbox is kept in histories.
     staff_email_domain: str = "region-hannover.example"
@@ -55,6 +59,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.
     activity_threads: int = Field(default=8, ge=1)
+
+    @model_validator(mode="after")
+    def _login_only_over_tls(self) -> Settings:
+        if self.smtp_username and not (self.smtp_starttls or self.smtp_ssl):
+            raise ValueError(
+                "smtp_username: the mail login needs TLS (set WC_SMTP_STARTTLS=true or WC_SMTP_SSL=true), "
+                "never a password in the clear"
+            )
+        if self.smtp_starttls and self.smtp_ssl:
+            raise ValueError("smtp_ssl: either STARTTLS or SMTPS, not both")
+        return self
 
 
 @lru_cache

@@ -55,13 +55,16 @@ class SmtpRecorder:
         return [str(m["Message-ID"]) for m in self.for_case(case_id)]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def start_smtp_server() -> tuple[Controller, SmtpRecorder]:
     recorder = SmtpRecorder()
     # aiosmtpd's start-up self-check needs a concrete port: take a free one from the OS.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
     controller.start()
     return controller, recorder
 

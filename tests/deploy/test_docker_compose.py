@@ -31,8 +31,13 @@ def compose_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return binary
 
 
-def load(checker: Path, compose_file: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(checker), str(compose_file)], capture_output=True, text=True, timeout=60)
+def load(checker: Path, compose_file: Path, password: str | None = "a-secret") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "POSTGRES_PASSWORD"}
+    if password is not None:
+        env["POSTGRES_PASSWORD"] = password
+    return subprocess.run(
+        [str(checker), str(compose_file)], capture_output=True, text=True, timeout=60, env=env, cwd=compose_file.parent
+    )
 
 
 def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
@@ -48,6 +53,18 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     assert set(env) <= known, set(env) - known
     assert env["WC_DATABASE_URL"].startswith("postgresql://")
     assert services["register-search-attributes"]["command"][-2:] == ["core.search_attributes", "register"]
+
+
+def test_no_default_password_ports_on_loopback_and_pinned_images(compose_check: Path) -> None:
+    missing = load(compose_check, ROOT / "docker-compose.yml", password=None)
+    assert missing.returncode == 1 and "POSTGRES_PASSWORD" in missing.stderr, missing.stderr
+    services = json.loads(load(compose_check, ROOT / "docker-compose.yml").stdout)["services"]
+    for name, service in services.items():
+        for port in service.get("ports", []):
+            assert port["host_ip"] == "127.0.0.1", (name, port)
+        if image := service.get("image"):
+            tag = image.rsplit(":", 1)[-1] if ":" in image else ""
+            assert tag and tag != "latest" and any(c.isdigit() for c in tag), (name, image)
 
 
 def test_the_checker_rejects_a_broken_file(compose_check: Path, tmp_path: Path) -> None:

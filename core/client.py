@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
 from temporalio.client import Client
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import Runtime
 
 from core.codec import EncryptionCodec, parse_keys
@@ -38,11 +38,26 @@ CONVERTER = dataclasses.replace(pydantic_data_converter, payload_converter_class
 
 
 def data_converter(settings: Settings | None = None) -> DataConverter:
-    """pydantic payloads; encrypted when ``payload_keys`` is configured (core/codec.py)."""
-    if settings is None or settings.payload_keys is None:
+    """pydantic payloads; encrypted when payload keys are configured (core/codec.py), and
+    then failures too: their messages and stack traces travel as encoded attributes."""
+    spec = payload_key_spec(settings) if settings is not None else None
+    if spec is None:
         return CONVERTER
-    keys, current = parse_keys(settings.payload_keys.get_secret_value())
-    return dataclasses.replace(CONVERTER, payload_codec=EncryptionCodec(keys, current))
+    keys, current = parse_keys(spec)
+    return dataclasses.replace(
+        CONVERTER,
+        payload_codec=EncryptionCodec(keys, current),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+def payload_key_spec(settings: Settings) -> str | None:
+    """The keys from WC_PAYLOAD_KEYS, else from WC_PAYLOAD_KEY_FILE."""
+    if settings.payload_keys is not None:
+        return settings.payload_keys.get_secret_value()
+    if settings.payload_key_file is not None:
+        return settings.payload_key_file.read_text().strip()
+    return None
 
 
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:

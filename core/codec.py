@@ -17,6 +17,7 @@ import binascii
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
@@ -82,7 +83,38 @@ class EncryptionCodec(PayloadCodec):
         return result
 
 
+def new_key(key_id: str) -> str:
+    return f"{key_id}:{base64.b64encode(os.urandom(32)).decode()}"
+
+
+def ensure_key_file(path: Path, key_id: str) -> bool:
+    """Create the key file (mode 0600, never printed) unless it exists. Returns whether it did."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(new_key(key_id) + "\n")
+    return True
+
+
+def rotate_key_file(path: Path, key_id: str) -> None:
+    """Put a new current key in front; the old ones stay, so old histories still read."""
+    old = path.read_text().strip()
+    path.write_text(f"{new_key(key_id)},{old}\n")
+    path.chmod(0o600)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[1] != "new-key":
-        sys.exit("usage: python -m core.codec new-key KEY_ID")
-    print(f"{sys.argv[2]}:{base64.b64encode(os.urandom(32)).decode()}")
+    usage = "usage: python -m core.codec new-key KEY_ID | ensure-key-file PATH KEY_ID | rotate-key-file PATH KEY_ID"
+    match sys.argv[1:]:
+        case ["new-key", key_id]:
+            print(new_key(key_id))
+        case ["ensure-key-file", path, key_id]:
+            if ensure_key_file(Path(path), key_id):
+                print(f"payload key created in {path} (mode 0600)", file=sys.stderr)
+        case ["rotate-key-file", path, key_id]:
+            rotate_key_file(Path(path), key_id)
+            print(f"new current key {key_id} in {path}; older keys kept for reading", file=sys.stderr)
+        case _:
+            sys.exit(usage)

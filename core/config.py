@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # Off by default: the Web UI then shows payloads, summaries included, only through a
     # codec server, which this project does not ship yet.
     payload_keys: SecretStr | None = None
+    # ... or read from this file (same format; bin/run creates it with mode 0600 on first run).
+    payload_key_file: Path | None = None
+    # The codec server the Web UI decodes payloads through (core/codec_server.py), on loopback.
+    codec_port: int = Field(default=8081, ge=0, le=65535)
+    codec_token: SecretStr | None = None  # if set, the codec server wants "Authorization: Bearer <token>"
 
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.

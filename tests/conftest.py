@@ -5,6 +5,7 @@ Each test gets its own task queue and worker, so tests never see each other's wo
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -24,6 +25,8 @@ from temporalio.worker import Worker
 
 from core import search_attributes
 from core.client import connect, data_converter
+from core.codec import EncryptionCodec, parse_keys
+from core.codec_server import CodecServer
 from core.config import Settings
 from records.database import create_records_engine, migrate
 from tests.support import SmtpRecorder, start_smtp_server
@@ -47,6 +50,10 @@ def _free_port() -> int:
 
 
 UI_PORT = _free_port()
+# The session's payload key: the encrypted tests use it, and the Web UI decodes through
+# a codec server holding it (as bin/run sets it up).
+PAYLOAD_KEYS = "test-2026:" + base64.b64encode(b"welcome-center-session-test-key!").decode()
+CODEC = CodecServer(EncryptionCodec(*parse_keys(PAYLOAD_KEYS)), f"http://127.0.0.1:{UI_PORT}")
 
 
 @pytest.fixture(scope="session")
@@ -63,13 +70,16 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         dev_server_existing_path=_temporal_cli(),
         search_attributes=search_attributes.ALL,
         data_converter=data_converter(),
+        dev_server_extra_args=["--ui-codec-endpoint", f"http://127.0.0.1:{CODEC.port}"],
         # Two loaded cores: the server can take far longer than the 5 s default to come up.
         dev_server_startup_timeout=timedelta(seconds=120),
     )
+    CODEC.start()
     try:
         yield env
     finally:
         await env.shutdown()
+        CODEC.stop()
 
 
 @pytest.fixture(scope="session")

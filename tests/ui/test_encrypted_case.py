@@ -1,0 +1,60 @@
+"""Encrypted by default (#13): Temporal stores only ciphertext, and operations staff
+still read the case decoded in the Web UI, through the codec server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest_asyncio
+from pydantic import SecretStr
+from temporalio.api.enums.v1 import EventType
+
+from core.client import connect
+from core.codec import ENCODING
+from tests.conftest import PAYLOAD_KEYS, Stack
+from tests.ui.browser import Browser
+from tests.workflows.case_flow import new_case, open_journeys, start_case
+from worker import build_worker
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "ui"
+EMPLOYER = "Bäckerei Sonnenschein Lehrte GmbH"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def encrypted(stack: Stack) -> AsyncIterator[Stack]:
+    """Client and worker with the payload key, as bin/run runs them."""
+    settings = stack.settings.model_copy(
+        update={"task_queue": stack.settings.task_queue + "-encrypted", "payload_keys": SecretStr(PAYLOAD_KEYS)}
+    )
+    client = await connect(settings)
+    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+        async with build_worker(client, settings, stack.engine, executor) as worker:
+            yield Stack(client, settings, stack.engine, stack.smtp, worker)
+
+
+async def test_storage_holds_ciphertext_and_the_ui_shows_the_case_decoded(
+    encrypted: Stack, stack: Stack, ui_url: str
+) -> None:
+    case = new_case(positions=1, employer={"name": EMPLOYER, "contact": "Frau Sommer, Personal"})
+    handle = await start_case(encrypted.client, encrypted.settings.task_queue, case)
+    (journey,) = await open_journeys(encrypted.client, handle, [("THAMM-4711", "TN")])
+    await journey.contract()
+
+    # What Temporal stores, read without the key: no payload in plaintext.
+    raw = await stack.client.get_workflow_handle(handle.id).fetch_history()
+    stored = b"".join(event.SerializeToString() for event in raw.events)
+    assert EMPLOYER.encode() not in stored and b"Frau Sommer" not in stored
+    started = raw.events[0]
+    assert started.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
+    payload = started.workflow_execution_started_event_attributes.input.payloads[0]
+    assert payload.metadata["encoding"] == ENCODING
+    assert started.user_metadata.summary.metadata["encoding"] == ENCODING
+
+    # The Web UI decodes it through the codec server.
+    run_id = (await handle.describe()).run_id
+    async with Browser() as browser:
+        await browser.open(f"{ui_url}/namespaces/default/workflows/{handle.id}/{run_id}/history")
+        await browser.wait_for_text(EMPLOYER, "Frau Sommer")
+        await browser.screenshot(ARTIFACTS / "encrypted-case-decoded.png")

@@ -17,7 +17,8 @@ from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import Runtime
 
-from core.codec import EncryptionCodec, parse_keys
+from core.case_keys import CaseKeyCodec, CaseKeys
+from core.codec import parse_keys
 from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 
@@ -44,9 +45,10 @@ def data_converter(settings: Settings | None = None) -> DataConverter:
     if spec is None:
         return CONVERTER
     keys, current = parse_keys(spec)
+    assert settings is not None
     return dataclasses.replace(
         CONVERTER,
-        payload_codec=EncryptionCodec(keys, current),
+        payload_codec=CaseKeyCodec(keys, current, CaseKeys(settings.database_url, keys, current)),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -116,4 +117,15 @@ journey_events = Table(
     Column("summary", Text, nullable=False),
     Column("note", Text),
     UniqueConstraint("journey_id", "seq", name="uq_journey_events_journey_seq"),
+)
+
+# One data key per case, wrapped (AES-GCM) by a master payload key; deleting the row
+# makes the case's payloads unreadable wherever they are kept (crypto-shredding).
+case_keys = Table(
+    "case_keys",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("master_key_id", String(64), nullable=False),
+    Column("wrapped_key", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -24,6 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from core import search_attributes
+from core.case_keys import CaseKeyCodec, CaseKeys
 from core.client import connect, data_converter
 from core.codec import EncryptionCodec, parse_keys
 from core.codec_server import CodecServer
@@ -63,7 +64,7 @@ def ui_url(temporal_env: WorkflowEnvironment) -> str:
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
-async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+async def temporal_env(records_engine: Engine) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         ui=True,
         ui_port=UI_PORT,
@@ -74,6 +75,10 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
         # Two loaded cores: the server can take far longer than the 5 s default to come up.
         dev_server_startup_timeout=timedelta(seconds=120),
     )
+    # The codec server reads the per-case keys from the session's records database.
+    masters, current = parse_keys(PAYLOAD_KEYS)
+    url = records_engine.url.render_as_string(hide_password=False)
+    CODEC.codec = CaseKeyCodec(masters, current, CaseKeys(url, masters, current))
     CODEC.start()
     try:
         yield env
@@ -103,12 +108,15 @@ def records_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
 
 
 @pytest.fixture
-def settings(temporal_env: WorkflowEnvironment, smtp: tuple[str, int, SmtpRecorder]) -> Settings:
+def settings(
+    temporal_env: WorkflowEnvironment, smtp: tuple[str, int, SmtpRecorder], records_engine: Engine
+) -> Settings:
     host, port, _ = smtp
     return Settings(
         temporal_address=temporal_env.client.service_client.config.target_host,
         task_queue=f"test-{uuid.uuid4()}",
-        database_url="unused-the-engine-fixture-is-shared",
+        # The worker gets the shared engine; the URL serves what opens its own (the case keys).
+        database_url=records_engine.url.render_as_string(hide_password=False),
         smtp_host=host,
         smtp_port=port,
         _env_file=None,  # type: ignore[call-arg]

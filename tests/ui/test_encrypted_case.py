@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import pytest_asyncio
 from pydantic import SecretStr
 from temporalio.api.enums.v1 import EventType
 
+from core.case_keys import CaseKeyCodec, CaseKeys
 from core.client import connect
-from core.codec import ENCODING
+from core.codec import ENCODING, KEY_ID, PayloadKeyError, parse_keys
 from tests.conftest import PAYLOAD_KEYS, Stack
 from tests.ui.browser import Browser
 from tests.workflows.case_flow import new_case, open_journeys, start_case
@@ -26,7 +28,10 @@ EMPLOYER = "Bäckerei Sonnenschein Lehrte GmbH"
 async def encrypted(stack: Stack) -> AsyncIterator[Stack]:
     """Client and worker with the payload key, as bin/run runs them."""
     settings = stack.settings.model_copy(
-        update={"task_queue": stack.settings.task_queue + "-encrypted", "payload_keys": SecretStr(PAYLOAD_KEYS)}
+        update={
+            "task_queue": stack.settings.task_queue + "-encrypted",
+            "payload_keys": SecretStr(PAYLOAD_KEYS),
+        }
     )
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
@@ -50,6 +55,7 @@ async def test_storage_holds_ciphertext_and_the_ui_shows_the_case_decoded(
     assert started.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED
     payload = started.workflow_execution_started_event_attributes.input.payloads[0]
     assert payload.metadata["encoding"] == ENCODING
+    assert payload.metadata[KEY_ID] == f"case/{case.case_id}".encode()  # the case's own key
     assert started.user_metadata.summary.metadata["encoding"] == ENCODING
 
     # The Web UI decodes it through the codec server.
@@ -58,3 +64,13 @@ async def test_storage_holds_ciphertext_and_the_ui_shows_the_case_decoded(
         await browser.open(f"{ui_url}/namespaces/default/workflows/{handle.id}/{run_id}/history")
         await browser.wait_for_text(EMPLOYER, "Frau Sommer")
         await browser.screenshot(ARTIFACTS / "encrypted-case-decoded.png")
+
+    # Crypto-shredding: with the case's key destroyed nothing of it can be read again.
+    await handle.terminate("test over: its key goes")
+    codec = encrypted.client.data_converter.payload_codec
+    assert isinstance(codec, CaseKeyCodec)
+    assert CaseKeys(encrypted.settings.database_url, *parse_keys(PAYLOAD_KEYS)).destroy(case.case_id)
+    with pytest.raises(PayloadKeyError, match="destroyed"):
+        await CaseKeyCodec(
+            *parse_keys(PAYLOAD_KEYS), CaseKeys(encrypted.settings.database_url, *parse_keys(PAYLOAD_KEYS))
+        ).decode([payload])

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     codec_port: int = Field(default=8081, ge=0, le=65535)
     codec_token: SecretStr | None = None  # if set, the codec server wants "Authorization: Bearer <token>"
 
+    # Where the local mail sink keeps emails (bin/run without a relay): erase-case removes a case's.
+    mail_sink_dir: Path | None = None
+
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.
     activity_threads: int = Field(default=8, ge=1)

@@ -333,6 +333,15 @@ class ActionReply(BaseModel):
     next_steps: list[str] = Field(default_factory=list)
 
 
+class EraseCase(_Input):
+    """Erase a closed case on request (Art. 17 GDPR): free text and keys go, facts stay."""
+
+    advisor: AdvisorHandle = Field(description="Handle of whoever erases (recorded with the erasure)")
+    basis: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=200), FreeText] = (
+        Field(description='why, e.g. "request of the candidate, 2026-11-20"')
+    )
+
+
 class JourneySummary(BaseModel):
     """The case's view of one candidate's journey; the journey itself holds the details."""
 

@@ -129,3 +129,13 @@ case_keys = Table(
     Column("wrapped_key", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Each erasure on request: who, when and on what basis, without any of the erased data.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("case_id", String(32), primary_key=True),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
+    Column("erased_by", String(64), nullable=False),
+    Column("basis", String(200), nullable=False),
+)

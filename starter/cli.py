@@ -25,7 +25,9 @@ from typing import Any, TextIO
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError, RPCStatusCode
@@ -43,7 +45,7 @@ from models.records import ResendEmail
 from models.summaries import case_static_details, case_static_summary
 from process.definition import BY_MODEL, COMMANDS
 from process.spec import ActionSpec
-from records import outbox
+from records import erasure, outbox
 from records.database import create_records_engine, migrate
 from records.report import build_report
 from starter.render import fmt_time, render_status, ui_link
@@ -204,6 +206,15 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--advisor", default=os.environ.get("WC_ADVISOR"), help="your handle, for the audit (default: $WC_ADVISOR)"
     )
+
+    p = sub.add_parser(
+        "erase-case",
+        parents=[common],
+        help="erase a closed case on request: its histories, key and free text; the figures stay",
+    )
+    p.add_argument("case_id", metavar="CASE_ID")
+    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="who erases (default: $WC_ADVISOR)")
+    p.add_argument("--basis", help='why, e.g. "request of the candidate, 2026-11-20" (no personal data)')
 
     p = sub.add_parser("status", parents=[common], help="the whole case: journeys, open documents, history")
     p.add_argument("case_id", metavar="CASE_ID")
@@ -488,6 +499,72 @@ async def _resend_email(args: argparse.Namespace, get_client: ClientFactory, set
     return 0
 
 
+async def _erase_case(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    case_id = _case_id(args.case_id)
+    request = _validate(case_models.EraseCase, {"advisor": args.advisor, "basis": args.basis})
+    client = await get_client()
+    engine = create_records_engine(settings.database_url)
+    try:
+        migrate(engine)
+        if not erasure.erased(engine, case_id):  # a second run finishes what a broken one began
+            await _refuse_unless_closed(client, case_id)
+        result = erasure.erase_records(engine, case_id, request.advisor, request.basis)
+        deleted = await _delete_executions(client, settings, case_id)
+        mail_files = erasure.erase_mail_files(settings.mail_sink_dir, case_id)
+    finally:
+        engine.dispose()
+    figures = {
+        "case_id": case_id,
+        "workflow_executions_deleted": deleted,
+        "events_scrubbed": result.events,
+        "emails_scrubbed": result.emails,
+        "case_key_destroyed": result.key_destroyed,
+        "mail_files_removed": mail_files,
+    }
+    if args.json:
+        _print_json(out, figures)
+    else:
+        out.write(
+            f"{case_id}: erased ({deleted} workflow execution(s) deleted, {result.events} event(s) and "
+            f"{result.emails} email(s) scrubbed, case key {'destroyed' if result.key_destroyed else 'already gone'}, "
+            f"{mail_files} mail file(s) removed); the figures keep its facts\n"
+        )
+    return 0
+
+
+async def _refuse_unless_closed(client: Client, case_id: str) -> None:
+    handle = client.get_workflow_handle(workflow_id_for(case_id))
+    try:
+        described = await handle.describe()
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND:
+            raise Rejected(f"no case {case_id}") from None
+        raise
+    if described.status is WorkflowExecutionStatus.RUNNING:
+        state: CaseState = await handle.query(CaseWorkflow.status)
+        raise Rejected(
+            f"case {case_id} is open (stage {state.stage.value}): only a closed case can be erased; "
+            "close it first (close-case or withdraw)"
+        )
+
+
+async def _delete_executions(client: Client, settings: Settings, case_id: str) -> int:
+    """Every run of the case's workflows (case, journeys, undeliverable emails), by CaseId."""
+    runs = [(wf.id, wf.run_id) async for wf in client.list_workflows(f"{sa.CASE_ID.name} = '{case_id}'")]
+    for workflow_id, run_id in runs:
+        try:
+            await client.workflow_service.delete_workflow_execution(
+                DeleteWorkflowExecutionRequest(
+                    namespace=settings.temporal_namespace,
+                    workflow_execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
+                )
+            )
+        except RPCError as e:
+            if e.status is not RPCStatusCode.NOT_FOUND:  # already deleted: fine
+                raise
+    return len(runs)
+
+
 def _undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:
     """The case's emails marked undeliverable in the records (or why they cannot be read)."""
     try:
@@ -589,6 +666,7 @@ async def main(
         "list": _list,
         "report": _report,
         "resend-email": _resend_email,
+        "erase-case": _erase_case,
     }
     if args.command in CASE_ACTIONS:
         command = _case_action

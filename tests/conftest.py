@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from pydantic import SecretStr
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
@@ -158,3 +159,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = getattr(item, "fixturenames", ())
         if item.get_closest_marker("integration") is None:
             item.add_marker(pytest.mark.integration if "temporal_env" in fixtures else pytest.mark.unit)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def encrypted(stack: Stack) -> AsyncIterator[Stack]:
+    """Client and worker with the payload key, as bin/run runs them."""
+    settings = stack.settings.model_copy(
+        update={
+            "task_queue": stack.settings.task_queue + "-encrypted",
+            "payload_keys": SecretStr(PAYLOAD_KEYS),
+        }
+    )
+    client = await connect(settings)
+    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+        async with build_worker(client, settings, stack.engine, executor) as worker:
+            yield Stack(client, settings, stack.engine, stack.smtp, worker)

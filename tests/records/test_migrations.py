@@ -16,7 +16,7 @@ def test_migrations_build_exactly_the_schema_the_code_uses(fresh_engine: Engine)
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0005"
+    assert version == "0006"
 
 
 def test_migrate_is_safe_to_run_again(fresh_engine: Engine) -> None:

@@ -3,40 +3,19 @@ still read the case decoded in the Web UI, through the codec server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from pydantic import SecretStr
 from temporalio.api.enums.v1 import EventType
 
 from core.case_keys import CaseKeyCodec, CaseKeys
-from core.client import connect
 from core.codec import ENCODING, KEY_ID, PayloadKeyError, parse_keys
 from tests.conftest import PAYLOAD_KEYS, Stack
 from tests.ui.browser import Browser
 from tests.workflows.case_flow import new_case, open_journeys, start_case
-from worker import build_worker
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "ui"
 EMPLOYER = "Bäckerei Sonnenschein Lehrte GmbH"
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def encrypted(stack: Stack) -> AsyncIterator[Stack]:
-    """Client and worker with the payload key, as bin/run runs them."""
-    settings = stack.settings.model_copy(
-        update={
-            "task_queue": stack.settings.task_queue + "-encrypted",
-            "payload_keys": SecretStr(PAYLOAD_KEYS),
-        }
-    )
-    client = await connect(settings)
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(client, settings, stack.engine, executor) as worker:
-            yield Stack(client, settings, stack.engine, stack.smtp, worker)
 
 
 async def test_storage_holds_ciphertext_and_the_ui_shows_the_case_decoded(

@@ -1,0 +1,95 @@
+"""Erasing a closed case from the records (#13): free text goes, the facts stay.
+
+Notes, summaries, reasons, email subjects and bodies are removed; the employer's name is
+replaced by a pseudonym derived from it (so "companies advised" still counts it once); the
+case's data key is destroyed; dates, stages, route, occupation, origin country and outcome
+stay, so the Welcome Center's figures do not change. The erasure itself is recorded (who,
+when, on what basis). Every step is idempotent: running it again finishes a broken run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, func, literal, select, update
+
+from records.database import insert_ignoring_duplicates
+from records.schema import case_events, case_keys, cases, erasures, journey_events, journeys, notifications
+
+ERASED = "(erased)"
+
+
+@dataclass(frozen=True)
+class Erased:
+    events: int
+    emails: int
+    key_destroyed: bool
+    mail_files: int = 0
+
+
+def employer_pseudonym(name: str) -> str:
+    return "erased:" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:16]
+
+
+def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str) -> Erased:
+    with engine.begin() as conn:
+        name = conn.execute(select(cases.c.employer_name).where(cases.c.case_id == case_id)).scalar_one_or_none()
+        if name is not None and not name.startswith("erased:"):
+            conn.execute(
+                update(cases)
+                .where(cases.c.case_id == case_id)
+                .values(employer_name=employer_pseudonym(name), outcome_reason=None)
+            )
+        conn.execute(update(journeys).where(journeys.c.case_id == case_id).values(outcome_reason=None))
+        events = 0
+        for table in (case_events, journey_events):
+            events += (
+                conn.execute(
+                    update(table)
+                    .where(table.c.case_id == case_id)
+                    .values(summary=func.coalesce(table.c.action, literal("")) + literal(" " + ERASED), note=None)
+                    .returning(table.c.seq)
+                )
+                .all()
+                .__len__()
+            )
+        emails = len(
+            conn.execute(
+                update(notifications)
+                .where(notifications.c.case_id == case_id)
+                .values(subject=ERASED, body=None, last_error=None)
+                .returning(notifications.c.idempotency_key)
+            ).all()
+        )
+        key_destroyed = bool(
+            conn.execute(delete(case_keys).where(case_keys.c.case_id == case_id).returning(case_keys.c.case_id)).all()
+        )
+        conn.execute(
+            insert_ignoring_duplicates(engine, erasures).values(
+                case_id=case_id, erased_at=datetime.now(UTC), erased_by=erased_by, basis=basis
+            )
+        )
+    return Erased(events=events, emails=emails, key_destroyed=key_destroyed)
+
+
+def erase_mail_files(mail_dir: Path | None, case_id: str) -> int:
+    """The local mail sink's copies (bin/run without a relay) of the case's emails."""
+    if mail_dir is None or not mail_dir.is_dir():
+        return 0
+    removed = 0
+    parser = BytesHeaderParser()
+    for path in mail_dir.glob("*.eml"):
+        with path.open("rb") as file:
+            if parser.parse(file).get("X-Case-Id") == case_id:
+                path.unlink()
+                removed += 1
+    return removed
+
+
+def erased(engine: Engine, case_id: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(erasures.c.case_id).where(erasures.c.case_id == case_id)).first() is not None

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
+from models.staff import DEFAULT_STAFF_FILE
 
 
 class Settings(BaseSettings):
@@ -60,6 +61,9 @@ class Settings(BaseSettings):
     # The codec server the Web UI decodes payloads through (core/codec_server.py), on loopback.
     codec_port: int = Field(default=8081, ge=0, le=65535)
     codec_token: SecretStr | None = None  # if set, the codec server wants "Authorization: Bearer <token>"
+
+    # Who may act, in which role (config/staff.yaml): unknown handles are refused at the door.
+    staff_file: Path = DEFAULT_STAFF_FILE
 
     # Where the local mail sink keeps emails (bin/run without a relay): erase-case removes a case's.
     mail_sink_dir: Path | None = None

@@ -13,15 +13,24 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from models import staff
 from models.case import SYSTEM_HANDLE
 from models.text import FreeText, personal_data_in
+
+# Roles an input needs besides carrying cases (by model name: no imports of every model here).
+ROLES_FOR = {"EraseCase": staff.ERASES_CASES, "ResendEmail": staff.ANY_ROLE}
 
 
 def refusals(action: BaseModel) -> list[str]:
     """What the door refuses in ``action``: "field: why" per finding."""
     found: list[str] = []
-    if getattr(action, "advisor", None) == SYSTEM_HANDLE:
+    handle = getattr(action, "advisor", None)
+    if handle == SYSTEM_HANDLE:
         found.append(f"advisor: '{SYSTEM_HANDLE}' is reserved for the entries the workflows make themselves")
+    elif isinstance(handle, str):
+        roles = ROLES_FOR.get(type(action).__name__, staff.CARRIES_CASES)
+        if why := staff.refusal(handle, roles):
+            found.append(why)
     _walk(action, "", found)
     return found
 

@@ -38,6 +38,7 @@ from core.client import connect
 from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 from models import case as case_models
+from models import staff
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.door import refusals
 from models.journey import AddNote, JourneyView
@@ -656,6 +657,11 @@ async def main(
     out = out or sys.stdout
     err = err or sys.stderr
     settings = settings or get_settings()
+    try:
+        staff.use(staff.load_staff(settings.staff_file))  # unknown handles are refused before Temporal
+    except ValueError as e:
+        err.write(f"error: {e}\n")
+        return EXIT_BAD_INPUT
     try:
         args = _build_parser().parse_args(argv)
     except SystemExit as exit_:

@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError,
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from models.door import refusals
     from models.records import (
         DELIVER_NOTIFICATION,
         MARK_NOTIFICATION_UNDELIVERABLE,
@@ -92,6 +93,8 @@ class UndeliverableEmailWorkflow:
 
     @resend.validator
     def _validate_resend(self, request: ResendEmail) -> None:
+        if found := refusals(request):
+            raise ApplicationError("; ".join(found), type="Refused", non_retryable=True)
         if self._sent:
             raise ApplicationError("already sent", type="AlreadySent")
 

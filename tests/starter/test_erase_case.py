@@ -53,7 +53,9 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     for case_id, path in ((case.case_id, "ours.eml"), (other.id.removeprefix("case-"), "other.eml")):
         (mail / path).write_text(f"X-Case-Id: {case_id}\nSubject: [{case_id}] {NOTE}\n\n{EMPLOYER}\n")
 
-    # An open case is refused, with the reason, and nothing changes.
+    # Erasure is the team lead's; an open case is refused, with the reason; nothing changes.
+    code, _, err = await run(stack, "erase-case", case.case_id, "--advisor", "m.koch", "--basis", "request")
+    assert (code, err.strip()) == (2, "error: advisor: 'm.koch' is advisor; this needs team_lead")
     code, _, err = await run(stack, "erase-case", case.case_id, "--advisor", "t.lead", "--basis", "request")
     assert (code, "is open (stage consultation)" in err) == (EXIT_REJECTED, True), err
 

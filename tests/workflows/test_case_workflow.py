@@ -292,5 +292,9 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
         "documents.0.reference: looks like a passport or ID number: keep names, contacts and identity numbers "
         "out of the case (keep them in the document store and reference the document by its code)",
     ]
+    # Only the staff list's people act (the worker loaded config/staff.yaml).
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update("add_note", {"advisor": "n.unknown", "note": "Hallo"})
+    assert rejection_reason(err.value) == "advisor: 'n.unknown' is not on the staff list"
     assert await handle.query(CaseWorkflow.status) == case_before
     assert await journey.view() == journey_before

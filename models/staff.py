@@ -1,0 +1,81 @@
+"""The staff list: who may act, in which role (#13).
+
+Loaded once per process (worker, starter) from WC_STAFF_FILE. The Update validators read it
+at the door; validators never run on replay, so a changed list never breaks a running
+case, and a new colleague can act on running cases as soon as the worker has reloaded.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError, model_validator
+
+from models.case import AdvisorHandle
+
+DEFAULT_STAFF_FILE = Path(__file__).resolve().parents[1] / "config" / "staff.yaml"
+
+
+class Role(StrEnum):
+    ADVISOR = "advisor"
+    TEAM_LEAD = "team_lead"
+    OPERATIONS = "operations"
+
+
+# Who may do what.
+CARRIES_CASES = frozenset({Role.ADVISOR, Role.TEAM_LEAD})
+ERASES_CASES = frozenset({Role.TEAM_LEAD})
+ANY_ROLE = frozenset(Role)
+
+
+class Member(BaseModel):
+    handle: AdvisorHandle
+    role: Role
+
+
+class Staff(BaseModel):
+    staff: list[Member]
+
+    @model_validator(mode="after")
+    def _unique(self) -> Staff:
+        handles = [m.handle for m in self.staff]
+        if doubled := sorted({h for h in handles if handles.count(h) > 1}):
+            raise ValueError(f"staff: handle(s) listed twice: {', '.join(doubled)}")
+        if "system" in handles:
+            raise ValueError("staff: 'system' is reserved for the workflows' own entries")
+        return self
+
+    def role_of(self, handle: str) -> Role | None:
+        return next((m.role for m in self.staff if m.handle == handle), None)
+
+
+_current: Staff | None = None
+
+
+def load_staff(path: Path) -> Staff:
+    try:
+        return Staff.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError(f"staff_file: cannot read {path}: {err}") from None
+    except ValidationError as err:
+        raise ValueError(f"staff_file {path}: {err}") from None
+
+
+def use(staff: Staff | None) -> None:
+    """Make ``staff`` the list this process checks handles against."""
+    global _current
+    _current = staff
+
+
+def refusal(handle: str, allowed: frozenset[Role]) -> str | None:
+    """Why ``handle`` may not act here, or None (also when no list is loaded: tools, unit tests)."""
+    if _current is None:
+        return None
+    role = _current.role_of(handle)
+    if role is None:
+        return f"advisor: '{handle}' is not on the staff list"
+    if role not in allowed:
+        return f"advisor: '{handle}' is {role.value}; this needs {' or '.join(sorted(r.value for r in allowed))}"
+    return None

@@ -45,11 +45,13 @@ def origin_of(url: str) -> str:
 class CodecServer:
     """A threaded HTTP server around one payload codec."""
 
-    def __init__(self, codec: PayloadCodec, allowed_origin: str, token: str | None = None, port: int = 0) -> None:
+    def __init__(
+        self, codec: PayloadCodec, allowed_origin: str, token: str | None = None, port: int = 0, host: str = "127.0.0.1"
+    ) -> None:
         self.codec = codec
         self.allowed_origin = origin_of(allowed_origin)
         self.token = token
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.port = int(self.httpd.server_address[1])
         self._thread: threading.Thread | None = None
 
@@ -132,7 +134,7 @@ def from_settings(settings: Settings) -> CodecServer:
     if codec is None:
         raise SystemExit("codec server: no payload keys configured (WC_PAYLOAD_KEY_FILE or WC_PAYLOAD_KEYS)")
     token = settings.codec_token.get_secret_value() if settings.codec_token else None
-    return CodecServer(codec, settings.temporal_ui_url, token, settings.codec_port)
+    return CodecServer(codec, settings.temporal_ui_url, token, settings.codec_port, settings.codec_host)
 
 
 def main() -> None:

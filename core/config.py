@@ -60,6 +60,7 @@ class Settings(BaseSettings):
     payload_key_file: Path | None = None
     # The codec server the Web UI decodes payloads through (core/codec_server.py), on loopback.
     codec_port: int = Field(default=8081, ge=0, le=65535)
+    codec_host: str = "127.0.0.1"  # 0.0.0.0 only inside a container whose port is published on loopback
     codec_token: SecretStr | None = None  # if set, the codec server wants "Authorization: Bearer <token>"
 
     # Who may act, in which role (config/staff.yaml): unknown handles are refused at the door.

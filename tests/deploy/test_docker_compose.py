@@ -32,7 +32,8 @@ def compose_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def load(checker: Path, compose_file: Path, password: str | None = "a-secret") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "POSTGRES_PASSWORD"}
+    env = {k: v for k, v in os.environ.items() if k not in ("POSTGRES_PASSWORD", "WC_PAYLOAD_KEYS")}
+    env["WC_PAYLOAD_KEYS"] = "2026-11:" + "A" * 43 + "="
     if password is not None:
         env["POSTGRES_PASSWORD"] = password
     return subprocess.run(
@@ -44,7 +45,11 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     result = load(compose_check, ROOT / "docker-compose.yml")
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert {"postgresql", "temporal", "temporal-ui", "worker", "register-search-attributes"} <= set(services)
+    assert {"postgresql", "temporal", "temporal-ui", "worker", "register-search-attributes", "codec-server"} <= set(
+        services
+    )
+    assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"] == "http://localhost:8081"
+    assert services["codec-server"]["command"] == ["python", "-m", "core.codec_server"]
     worker = services["worker"]
     assert worker["build"]["context"] == str(ROOT)
     # Every WC_* variable the stack sets is one the worker's settings understand.

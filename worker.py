@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.deadlines import DeadlinePolicyActivities
+from activities.erasure import ErasureActivities
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from core.client import connect
@@ -30,10 +31,11 @@ from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 from workflows.mail import UndeliverableEmailWorkflow
+from workflows.retention import RetentionWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow]
+WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow, RetentionWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -49,6 +51,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
     """The one worker definition, shared by ``main`` and the tests."""
     records = CaseRecordActivities(engine)
     notifier = NotificationActivities(engine, settings)
+    erasure = ErasureActivities(engine, client, settings)
     policy = DeadlinePolicyActivities(settings)
     policy.load()  # fail at start, not when a case starts, if the policy file is broken
     staff.use(staff.load_staff(settings.staff_file))  # the door's list of who may act
@@ -64,6 +67,8 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
             notifier.deliver_notification,
             notifier.mark_notification_undeliverable,
             policy.load_deadline_policy,
+            erasure.cases_due_for_erasure,
+            erasure.erase_closed_case,
         ],
         activity_executor=executor,
         max_concurrent_activities=settings.activity_threads,

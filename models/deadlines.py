@@ -89,8 +89,18 @@ class ClockPolicy(_Policy):
         return period
 
 
+class Retention(_Policy):
+    """How long a closed case is kept before it is erased by itself (#13)."""
+
+    erase_closed_cases_after_days: int = Field(ge=1)
+    basis: str
+    unverified: str | None = None
+
+
 class DeadlinePolicy(_Policy):
     escalation: Escalation = Escalation()
+    # Erasure of closed cases by the retention Schedule (workflows/retention.py); none: kept.
+    retention: Retention | None = None
     # A case keeps the policy it started with. A clock added by a later release is simply
     # missing from older cases' policies: such a case does not run it.
     clocks: dict[ClockName, ClockPolicy]

@@ -122,3 +122,26 @@ class ResendEmail(BaseModel):
 class EmailResult(BaseModel):
     idempotency_key: str
     outcome: str  # "sent" (now or before)
+
+
+class ErasureRequest(BaseModel):
+    """Erase one closed case (the retention Schedule; erase-case runs the same steps)."""
+
+    case_id: str
+    erased_by: str
+    basis: str
+
+
+class RetentionInput(BaseModel):
+    # Defaults: the policy's retention period before now. Given: a manual run (operations,
+    # tests) for these cases or this cutoff.
+    erase_closed_before: datetime | None = None
+    case_ids: list[str] | None = None
+
+
+class RetentionResult(BaseModel):
+    erased: list[str]
+
+
+CASES_DUE_FOR_ERASURE = "cases_due_for_erasure"
+ERASE_CLOSED_CASE = "erase_closed_case"

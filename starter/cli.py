@@ -25,13 +25,12 @@ from typing import Any, TextIO
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
-from temporalio.api.common.v1 import WorkflowExecution
-from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.erasure import case_is_running, erase_case
 from core import search_attributes as sa
 from core.berlin import local_date
 from core.client import connect
@@ -507,63 +506,32 @@ async def _erase_case(args: argparse.Namespace, get_client: ClientFactory, setti
     engine = create_records_engine(settings.database_url)
     try:
         migrate(engine)
-        if not erasure.erased(engine, case_id):  # a second run finishes what a broken one began
-            await _refuse_unless_closed(client, case_id)
-        result = erasure.erase_records(engine, case_id, request.advisor, request.basis)
-        deleted = await _delete_executions(client, settings, case_id)
-        mail_files = erasure.erase_mail_files(settings.mail_sink_dir, case_id)
+        # A second run finishes what an interrupted one began; else only a closed case.
+        if not erasure.erased(engine, case_id):
+            running = await case_is_running(client, case_id)
+            if running is None:
+                raise Rejected(f"no case {case_id}")
+            if running:
+                state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.status)
+                raise Rejected(
+                    f"case {case_id} is open (stage {state.stage.value}): only a closed case can be erased; "
+                    "close it first (close-case or withdraw)"
+                )
+        f = await erase_case(
+            engine, client, settings.temporal_namespace, settings.mail_sink_dir, case_id, request.advisor, request.basis
+        )
     finally:
         engine.dispose()
-    figures = {
-        "case_id": case_id,
-        "workflow_executions_deleted": deleted,
-        "events_scrubbed": result.events,
-        "emails_scrubbed": result.emails,
-        "case_key_destroyed": result.key_destroyed,
-        "mail_files_removed": mail_files,
-    }
     if args.json:
-        _print_json(out, figures)
+        _print_json(out, f.as_dict())
     else:
         out.write(
-            f"{case_id}: erased ({deleted} workflow execution(s) deleted, {result.events} event(s) and "
-            f"{result.emails} email(s) scrubbed, case key {'destroyed' if result.key_destroyed else 'already gone'}, "
-            f"{mail_files} mail file(s) removed); the figures keep its facts\n"
+            f"{case_id}: erased ({f.workflow_executions_deleted} workflow execution(s) deleted, {f.events_scrubbed} "
+            f"event(s) and {f.emails_scrubbed} email(s) scrubbed, case key "
+            f"{'destroyed' if f.case_key_destroyed else 'already gone'}, {f.mail_files_removed} mail file(s) "
+            "removed); the figures keep its facts\n"
         )
     return 0
-
-
-async def _refuse_unless_closed(client: Client, case_id: str) -> None:
-    handle = client.get_workflow_handle(workflow_id_for(case_id))
-    try:
-        described = await handle.describe()
-    except RPCError as e:
-        if e.status is RPCStatusCode.NOT_FOUND:
-            raise Rejected(f"no case {case_id}") from None
-        raise
-    if described.status is WorkflowExecutionStatus.RUNNING:
-        state: CaseState = await handle.query(CaseWorkflow.status)
-        raise Rejected(
-            f"case {case_id} is open (stage {state.stage.value}): only a closed case can be erased; "
-            "close it first (close-case or withdraw)"
-        )
-
-
-async def _delete_executions(client: Client, settings: Settings, case_id: str) -> int:
-    """Every run of the case's workflows (case, journeys, undeliverable emails), by CaseId."""
-    runs = [(wf.id, wf.run_id) async for wf in client.list_workflows(f"{sa.CASE_ID.name} = '{case_id}'")]
-    for workflow_id, run_id in runs:
-        try:
-            await client.workflow_service.delete_workflow_execution(
-                DeleteWorkflowExecutionRequest(
-                    namespace=settings.temporal_namespace,
-                    workflow_execution=WorkflowExecution(workflow_id=workflow_id, run_id=run_id),
-                )
-            )
-        except RPCError as e:
-            if e.status is not RPCStatusCode.NOT_FOUND:  # already deleted: fine
-                raise
-    return len(runs)
 
 
 def _undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:

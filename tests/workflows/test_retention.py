@@ -1,0 +1,66 @@
+"""The retention rule (#13 point 3): closed cases erased by themselves, run by a Schedule."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from temporalio.client import ScheduleCalendarSpec, WorkflowExecutionStatus
+from temporalio.service import RPCError, RPCStatusCode
+
+from models.case import AddCaseNote, Withdraw
+from models.records import RetentionInput
+from records.schema import cases, erasures
+from tests.conftest import Stack
+from tests.support import eventually
+from tests.workflows.case_flow import ADVISOR, new_case, start_case
+from workflows.case import CaseWorkflow
+from workflows.retention import SCHEDULE_ID, RetentionWorkflow, create_or_update_schedule
+
+
+async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: Stack) -> None:
+    closed = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    await closed.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Rückruf Frau Sommer"))
+    await closed.execute_update(CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Besetzt"))
+    await closed.result()
+    still_open = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    ours = [closed.id.removeprefix("case-"), still_open.id.removeprefix("case-")]
+
+    def recorded_closed() -> bool:
+        with stack.engine.connect() as conn:
+            return conn.execute(select(cases.c.stage).where(cases.c.case_id == ours[0])).scalar() == "closed"
+
+    await eventually(recorded_closed)
+    result = await stack.client.execute_workflow(
+        RetentionWorkflow.run,
+        RetentionInput(erase_closed_before=datetime.now(UTC) + timedelta(seconds=1), case_ids=ours),
+        id=f"retention-test-{uuid.uuid4()}",
+        task_queue=stack.settings.task_queue,
+    )
+    assert result.erased == [ours[0]]  # the open case is not due
+    with stack.engine.connect() as conn:
+        record = conn.execute(select(erasures).where(erasures.c.case_id == ours[0])).one()
+    assert record.erased_by == "system" and record.basis.startswith("retention: Art. 5(1)(e) DSGVO")
+
+    async def gone() -> bool:
+        try:
+            await closed.describe()
+        except RPCError as e:
+            return e.status is RPCStatusCode.NOT_FOUND
+        return False
+
+    await eventually(gone, timeout=120, interval=1)
+    assert (await still_open.describe()).status is WorkflowExecutionStatus.RUNNING
+
+
+async def test_the_schedule_runs_daily_at_three_in_berlin_and_is_made_idempotently(stack: Stack) -> None:
+    assert await create_or_update_schedule(stack.client, stack.settings.task_queue) in ("created", "updated")
+    assert await create_or_update_schedule(stack.client, stack.settings.task_queue) == "updated"
+    described = await stack.client.get_schedule_handle(SCHEDULE_ID).describe()
+    spec = described.schedule.spec
+    assert spec.time_zone_name == "Europe/Berlin"
+    (calendar,) = spec.calendars
+    assert isinstance(calendar, ScheduleCalendarSpec) and calendar.hour[0].start == 3
+    assert described.schedule.action.workflow == "RetentionWorkflow"  # type: ignore[attr-defined]
+    await stack.client.get_schedule_handle(SCHEDULE_ID).delete()

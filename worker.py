@@ -26,7 +26,7 @@ from core.config import Settings, get_settings
 from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
 from core.process import run_to_exit
-from models import staff
+from models import programmes, staff
 from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
@@ -55,6 +55,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
     policy = DeadlinePolicyActivities(settings)
     policy.load()  # fail at start, not when a case starts, if the policy file is broken
     staff.use(staff.load_staff(settings.staff_file))  # the door's list of who may act
+    programmes.use(programmes.load_programmes(settings.programmes_file))  # candidate reference formats
     return Worker(
         client,
         task_queue=settings.task_queue,

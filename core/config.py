@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
+from models.programmes import DEFAULT_PROGRAMMES_FILE
 from models.staff import DEFAULT_STAFF_FILE
 
 
@@ -65,6 +66,8 @@ class Settings(BaseSettings):
 
     # Who may act, in which role (config/staff.yaml): unknown handles are refused at the door.
     staff_file: Path = DEFAULT_STAFF_FILE
+    # Candidate reference formats per origin programme (config/programmes.yaml).
+    programmes_file: Path = DEFAULT_PROGRAMMES_FILE
 
     # Where the local mail sink keeps emails (bin/run without a relay): erase-case removes a case's.
     mail_sink_dir: Path | None = None

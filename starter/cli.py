@@ -37,7 +37,7 @@ from core.client import connect
 from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 from models import case as case_models
-from models import staff
+from models import programmes, staff
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.door import refusals
 from models.journey import AddNote, JourneyView
@@ -627,6 +627,7 @@ async def main(
     settings = settings or get_settings()
     try:
         staff.use(staff.load_staff(settings.staff_file))  # unknown handles are refused before Temporal
+        programmes.use(programmes.load_programmes(settings.programmes_file))
     except ValueError as e:
         err.write(f"error: {e}\n")
         return EXIT_BAD_INPUT

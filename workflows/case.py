@@ -360,6 +360,7 @@ class CaseWorkflow(ReportsIncidents):
     def _validate_select_candidates(self, action: SelectCandidates) -> None:
         case_rules.check_door(action)
         case_rules.check_select_candidates(self._state, action)
+        case_rules.check_candidate_refs(self._state.origin_programme, action)
 
     async def _await_journey(self, journey: JourneySummary, handle: ChildWorkflowHandle[Any, JourneyResult]) -> None:
         try:

@@ -12,6 +12,7 @@ from datetime import date
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
 
+from models import programmes
 from models.case import (
     CaseState,
     CloseCase,
@@ -40,6 +41,17 @@ class CaseRuleViolation(ApplicationError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, type="CaseRuleViolation", non_retryable=True)
+
+
+def check_candidate_refs(programme: str | None, action: SelectCandidates) -> None:
+    """The references follow the case's programme's format (door only: never on replay)."""
+    found = [
+        f"candidates.{n}.candidate_ref: {why}"
+        for n, candidate in enumerate(action.candidates)
+        if (why := programmes.refusal(programme, candidate.candidate_ref))
+    ]
+    if found:
+        raise CaseRuleViolation("; ".join(found))
 
 
 def check_door(action: BaseModel) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models import staff
+from models import programmes, staff
 from models.case import AddCaseNote, EraseCase
 from models.door import refusals
 from models.records import ResendEmail
@@ -55,3 +55,25 @@ def test_a_broken_staff_file_names_the_problem(tmp_path: Path, text: str, messag
     path.write_text(text)
     with pytest.raises(ValueError, match=message):
         staff.load_staff(path)
+
+
+@pytest.mark.parametrize(
+    ("programme", "ref", "refused"),
+    [
+        ("THAMM Plus", "THAMM-4711", False),
+        ("THAMM Plus", "ANAPEC-0815", False),
+        ("THAMM Plus", "BENALI-AHMED", True),
+        ("THAMM Plus", "R-100", True),
+        ("Another programme", "R-100", False),  # not listed: the general form only
+        (None, "R-100", False),
+    ],
+)
+def test_candidate_references_follow_their_programme(programme: str | None, ref: str, refused: bool) -> None:
+    programmes.use(programmes.load_programmes(programmes.DEFAULT_PROGRAMMES_FILE))
+    try:
+        why = programmes.refusal(programme, ref)
+    finally:
+        programmes.use(None)
+    assert (why is not None) == refused
+    if why:
+        assert why.startswith(f"'{ref}' is not a THAMM Plus reference: THAMM-<number>")

@@ -289,7 +289,7 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
 
 async def test_a_step_out_of_order_is_rejected_with_the_reason(stack: Stack) -> None:
     case_id = await open_case(stack)
-    code, _, err = await run(stack, "select-candidates", case_id, "--advisor", "m.koch", "--candidate", "R-100:EG")
+    code, _, err = await run(stack, "select-candidates", case_id, "--advisor", "m.koch", "--candidate", "EG-100:EG")
     assert code == EXIT_REJECTED
     assert err.startswith("rejected:") and "stage 'consultation'" in err
     code, _, err = await run(stack, "record-arrival", case_id, "--advisor", "m.koch", "--arrived-on", day(1))

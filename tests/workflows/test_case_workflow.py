@@ -292,6 +292,13 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
         "documents.0.reference: looks like a passport or ID number: keep names, contacts and identity numbers "
         "out of the case (keep them in the document store and reference the document by its code)",
     ]
+    # A candidate reference in the case's programme's format (config/programmes.yaml).
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update(
+            "select_candidates",
+            {"advisor": ADVISOR, "candidates": [{"candidate_ref": "BENALI-AHMED", "origin_country": "TN"}]},
+        )
+    assert rejection_reason(err.value).startswith("candidates.0.candidate_ref: 'BENALI-AHMED' is not a THAMM Plus")
     # Only the staff list's people act (the worker loaded config/staff.yaml).
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await handle.execute_update("add_note", {"advisor": "n.unknown", "note": "Hallo"})

@@ -15,22 +15,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import tempfile
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from pathlib import Path
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
 
-from core import search_attributes
-from core.client import data_converter
-from core.config import Settings
+from bench.stack import bench_stack
 from models.journey import AddNote
-from records.database import create_records_engine, migrate
-from tests.conftest import _temporal_cli
-from tests.support import start_smtp_server
 from tests.workflows.case_flow import new_case, open_journeys, start_case
 from worker import build_worker
 
@@ -46,47 +36,25 @@ async def measure(client: Client, handle: WorkflowHandle) -> tuple[int, int, int
 
 
 async def run(notes: int) -> list[tuple[str, int, int, int, int]]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_temporal_cli(),
-        search_attributes=search_attributes.ALL,
-        data_converter=data_converter(),
-        dev_server_startup_timeout=timedelta(seconds=120),
-    )
-    smtp, _recorder = start_smtp_server()
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = create_records_engine(f"sqlite:///{Path(tmp) / 'records.sqlite3'}")
-        migrate(engine)
-        settings = Settings(
-            temporal_address=env.client.service_client.config.target_host,
-            task_queue=f"bench-{uuid.uuid4()}",
-            smtp_host=smtp.hostname,
-            smtp_port=smtp.port,
-            metrics_port=0,
-            _env_file=None,  # type: ignore[call-arg]
-        )
+    rows = []
+    async with bench_stack() as (env, settings, engine):
         client: Client = env.client
-        rows = []
-        try:
-            with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-                async with build_worker(client, settings, engine, executor):
-                    placed = await start_case(client, settings.task_queue, new_case(positions=1))
-                    (journey,) = await open_journeys(client, placed, [("THAMM-4711", "TN")])
-                    await journey.to_probation()
-                    await journey.probation_passed()
-                    await placed.result()
-                    rows.append(("placed case", *await measure(client, placed)))
-                    rows.append(("placed journey", *await measure(client, journey.handle)))
+        with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+            async with build_worker(client, settings, engine, executor):
+                placed = await start_case(client, settings.task_queue, new_case(positions=1))
+                (journey,) = await open_journeys(client, placed, [("THAMM-4711", "TN")])
+                await journey.to_probation()
+                await journey.probation_passed()
+                await placed.result()
+                rows.append(("placed case", *await measure(client, placed)))
+                rows.append(("placed journey", *await measure(client, journey.handle)))
 
-                    noted = await start_case(client, settings.task_queue)
-                    (journey,) = await open_journeys(client, noted, [("THAMM-0815", "MA")])
-                    await journey.contract()
-                    for _ in range(notes):
-                        await journey.do(AddNote, note=NOTE)
-                    rows.append((f"journey with {notes} notes", *await measure(client, journey.handle)))
-        finally:
-            engine.dispose()
-            smtp.stop()
-            await env.shutdown()
+                noted = await start_case(client, settings.task_queue)
+                (journey,) = await open_journeys(client, noted, [("THAMM-0815", "MA")])
+                await journey.contract()
+                for _ in range(notes):
+                    await journey.do(AddNote, note=NOTE)
+                rows.append((f"journey with {notes} notes", *await measure(client, journey.handle)))
     return rows
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -39,8 +39,10 @@ from records.schema import notifications
 log = structlog.get_logger(__name__)
 
 # Longer than an attempt can last (the workflow's start-to-close timeout of 60 s): when
-# the lease ends, the attempt that held it has finished or its worker is gone.
-LEASE = timedelta(minutes=3)
+# the lease ends, the attempt that held it has finished or its worker is gone. The next
+# attempt is retried right then (next_retry_delay), so a worker killed mid-send delays
+# an email by about this long.
+LEASE = timedelta(seconds=90)
 
 
 def message_id(key: str) -> str:
@@ -78,10 +80,13 @@ class NotificationActivities:
                     f"notification {key}: not in the outbox", type="BadNotification", non_retryable=True
                 )
             if claim.status != "claimed":
-                # Another attempt is sending it right now (a slow SMTP server): never send beside it.
+                # Another attempt is sending it right now (a slow SMTP server), or its worker
+                # died while sending: never send beside it; try again when its lease ends.
+                remaining = (claim.claimed_until or datetime.now(UTC)) - datetime.now(UTC)
                 raise ApplicationError(
                     f"notification {key}: being sent by another attempt until {claim.claimed_until}",
                     type="NotificationClaimed",
+                    next_retry_delay=max(remaining, timedelta(0)) + timedelta(seconds=1),
                 )
             assert claim.token is not None
             try:

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import BaseModel, field_validator
+
+from models.yaml_file import load_yaml
 
 DEFAULT_PROGRAMMES_FILE = Path(__file__).resolve().parents[1] / "config" / "programmes.yaml"
 
@@ -22,7 +23,10 @@ class Programme(BaseModel):
     @field_validator("candidate_ref")
     @classmethod
     def _a_pattern(cls, value: str) -> str:
-        re.compile(value)
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a regular expression: {err}") from None
         return value
 
 
@@ -34,12 +38,7 @@ _current: Programmes | None = None
 
 
 def load_programmes(path: Path) -> Programmes:
-    try:
-        return Programmes.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, re.error) as err:
-        raise ValueError(f"programmes_file: cannot read {path}: {err}") from None
-    except ValidationError as err:
-        raise ValueError(f"programmes_file {path}: {err}") from None
+    return load_yaml(path, Programmes, "programmes_file")
 
 
 def use(programmes: Programmes | None) -> None:

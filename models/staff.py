@@ -10,10 +10,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import BaseModel, model_validator
 
 from models.case import AdvisorHandle
+from models.yaml_file import load_yaml
 
 DEFAULT_STAFF_FILE = Path(__file__).resolve().parents[1] / "config" / "staff.yaml"
 
@@ -55,12 +55,7 @@ _current: Staff | None = None
 
 
 def load_staff(path: Path) -> Staff:
-    try:
-        return Staff.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as err:
-        raise ValueError(f"staff_file: cannot read {path}: {err}") from None
-    except ValidationError as err:
-        raise ValueError(f"staff_file {path}: {err}") from None
+    return load_yaml(path, Staff, "staff_file")
 
 
 def use(staff: Staff | None) -> None:

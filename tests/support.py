@@ -81,3 +81,14 @@ async def eventually(probe: Callable[[], Any], timeout: float = 20.0, interval: 
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+async def deleted_from_temporal(handle: Any) -> bool:
+    """Whether Temporal no longer knows the workflow (deletion is asynchronous)."""
+    from temporalio.service import RPCError, RPCStatusCode
+
+    try:
+        await handle.describe()
+    except RPCError as e:
+        return e.status is RPCStatusCode.NOT_FOUND
+    return False

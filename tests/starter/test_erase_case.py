@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import MetaData, select
-from temporalio.service import RPCError, RPCStatusCode
 
 from models.case import AddCaseNote, Withdraw
 from records.report import build_report
@@ -17,7 +16,7 @@ from records.schema import case_keys, erasures
 from starter.cli import EXIT_REJECTED
 from starter.cli import main as starter
 from tests.conftest import Stack
-from tests.support import eventually
+from tests.support import deleted_from_temporal, eventually
 from tests.workflows.case_flow import ADVISOR, new_case, start_case
 from workflows.case import CaseWorkflow
 
@@ -79,14 +78,8 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     assert "case key destroyed" in out and "1 mail file(s) removed" in out
 
     # Temporal: the executions are gone, from the histories and from visibility.
-    async def deleted() -> bool:
-        try:
-            await handle.describe()
-        except RPCError as e:
-            return e.status is RPCStatusCode.NOT_FOUND
-        return False
-
-    await eventually(deleted, timeout=120, interval=1)  # the dev server deletes within ~30 s
+    # (the dev server deletes within about half a minute)
+    await eventually(lambda: deleted_from_temporal(handle), timeout=120, interval=1)
 
     async def unlisted() -> bool:
         return [wf async for wf in stack.client.list_workflows(f"CaseId = '{case.case_id}'")] == []

@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from temporalio.client import ScheduleCalendarSpec, WorkflowExecutionStatus
-from temporalio.service import RPCError, RPCStatusCode
 
 from models.case import AddCaseNote, Withdraw
 from models.records import RetentionInput
 from records.schema import cases, erasures
 from tests.conftest import Stack
-from tests.support import eventually
+from tests.support import deleted_from_temporal, eventually
 from tests.workflows.case_flow import ADVISOR, new_case, start_case
 from workflows.case import CaseWorkflow
 from workflows.retention import SCHEDULE_ID, RetentionWorkflow, create_or_update_schedule
@@ -43,14 +42,7 @@ async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: 
         record = conn.execute(select(erasures).where(erasures.c.case_id == ours[0])).one()
     assert record.erased_by == "system" and record.basis.startswith("retention: Art. 5(1)(e) DSGVO")
 
-    async def gone() -> bool:
-        try:
-            await closed.describe()
-        except RPCError as e:
-            return e.status is RPCStatusCode.NOT_FOUND
-        return False
-
-    await eventually(gone, timeout=120, interval=1)
+    await eventually(lambda: deleted_from_temporal(closed), timeout=120, interval=1)
     assert (await still_open.describe()).status is WorkflowExecutionStatus.RUNNING
 
 

@@ -80,3 +80,29 @@ def test_with_a_token_the_server_wants_it(tmp_path: Path) -> None:
         assert post(running, "/encode", {"payloads": [plain("x")]}, Authorization="Bearer s3cret")[0] == 200
     finally:
         running.stop()
+
+
+def test_the_key_commands_the_readme_names_work(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+
+    def codec(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "core.codec", *argv], cwd=root, capture_output=True, text=True, timeout=60
+        )
+
+    printed = codec("new-key", "2026-11")
+    assert printed.returncode == 0 and parse_keys(printed.stdout.strip())[1] == "2026-11"
+    key_file = tmp_path / "payload-keys"
+    assert codec("ensure-key-file", str(key_file), "2026-11").returncode == 0
+    assert (
+        key_file.stat().st_mode & 0o777 == 0o600
+        and "2026-11:" not in codec("ensure-key-file", str(key_file), "x").stdout
+    )
+    assert codec("rotate-key-file", str(key_file), "2027-01").returncode == 0
+    keys, current = parse_keys(key_file.read_text())
+    assert current == "2027-01" and set(keys) == {"2027-01", "2026-11"}
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert codec("nonsense").returncode != 0

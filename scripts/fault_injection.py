@@ -64,6 +64,7 @@ from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 
 ROOT = Path(__file__).resolve().parents[1]
+KEPT = ROOT / "artifacts" / "fault-injection"  # histories of workflows that went wrong
 T = TypeVar("T")
 
 
@@ -320,8 +321,15 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
                 await asyncio.sleep(0.5)
             if described.status is not WorkflowExecutionStatus.COMPLETED:
                 figures.problem("stuck", f"{wf.id} is {described.status}")
+                await keep_history(wf)
                 continue
-            compare_records(engine, wf.id, kind, await wf.query("status"), figures)
+            try:
+                state = await wf.query("status")
+            except Exception as err:  # noqa: BLE001 - e.g. a replay failure: counted and kept
+                figures.problem("stuck", f"{wf.id}: its state cannot be read: {str(err)[:200]}")
+                await keep_history(wf)
+                continue
+            compare_records(engine, wf.id, kind, state, figures)
     with engine.connect() as conn:
         rows = conn.execute(select(notifications.c.idempotency_key, notifications.c.status)).all()
     received = Counter(str(m["Message-ID"]) for m in stack.recorder.messages)
@@ -333,6 +341,16 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
         elif count > 1:
             figures.duplicated += count - 1
     engine.dispose()
+
+
+async def keep_history(wf: WorkflowHandle[Any, Any]) -> None:
+    """The history of a workflow that went wrong, for the replayer: artifacts/fault-injection/."""
+    try:
+        history = await wf.fetch_history()
+    except Exception:  # noqa: BLE001 - best effort
+        return
+    KEPT.mkdir(parents=True, exist_ok=True)
+    (KEPT / f"{wf.id}.json").write_text(history.to_json())
 
 
 def compare_records(engine: Any, workflow_id: str, kind: str, raw: Any, figures: Figures) -> None:

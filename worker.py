@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,6 +28,16 @@ from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
 from core.process import run_to_exit
 from models import programmes, staff
+from models.records import (
+    CASES_DUE_FOR_ERASURE,
+    DELIVER_NOTIFICATION,
+    ERASE_CLOSED_CASE,
+    LOAD_DEADLINE_POLICY,
+    MARK_NOTIFICATION_UNDELIVERABLE,
+    RECORD_CASE_TRANSITION,
+    RECORD_JOURNEY_TRANSITION,
+    SEND_NOTIFICATION,
+)
 from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
@@ -47,8 +58,15 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default)
 
 
-def build_worker(client: Client, settings: Settings, engine: Engine, executor: ThreadPoolExecutor) -> Worker:
-    """The one worker definition, shared by ``main`` and the tests."""
+def build_worker(
+    client: Client,
+    settings: Settings,
+    engine: Engine,
+    executor: ThreadPoolExecutor,
+    replacing: Mapping[str, Callable[..., Any]] | None = None,
+) -> Worker:
+    """The one worker definition, shared by ``main`` and the tests (which may replace an
+    activity by its name to inject a fault)."""
     records = CaseRecordActivities(engine)
     notifier = NotificationActivities(engine, settings)
     erasure = ErasureActivities(engine, client, settings)
@@ -56,21 +74,22 @@ def build_worker(client: Client, settings: Settings, engine: Engine, executor: T
     policy.load()  # fail at start, not when a case starts, if the policy file is broken
     staff.use(staff.load_staff(settings.staff_file))  # the door's list of who may act
     programmes.use(programmes.load_programmes(settings.programmes_file))  # candidate reference formats
+    activities: dict[str, Callable[..., Any]] = {
+        RECORD_CASE_TRANSITION: records.record_case_transition,
+        RECORD_JOURNEY_TRANSITION: records.record_journey_transition,
+        SEND_NOTIFICATION: notifier.send_notification,
+        DELIVER_NOTIFICATION: notifier.deliver_notification,
+        MARK_NOTIFICATION_UNDELIVERABLE: notifier.mark_notification_undeliverable,
+        LOAD_DEADLINE_POLICY: policy.load_deadline_policy,
+        CASES_DUE_FOR_ERASURE: erasure.cases_due_for_erasure,
+        ERASE_CLOSED_CASE: erasure.erase_closed_case,
+    }
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=[
-            records.record_case_transition,
-            records.record_journey_transition,
-            notifier.send_notification,
-            notifier.deliver_notification,
-            notifier.mark_notification_undeliverable,
-            policy.load_deadline_policy,
-            erasure.cases_due_for_erasure,
-            erasure.erase_closed_case,
-        ],
+        activities=list({**activities, **(replacing or {})}.values()),
         activity_executor=executor,
         max_concurrent_activities=settings.activity_threads,
     )

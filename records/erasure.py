@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, literal, select, update
+from sqlalchemy import Engine, delete, literal, select, update
 
 from records.database import insert_ignoring_duplicates
 from records.schema import case_events, case_keys, cases, erasures, journey_events, journeys, notifications
@@ -51,7 +51,7 @@ def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str) -> E
                 conn.execute(
                     update(table)
                     .where(table.c.case_id == case_id)
-                    .values(summary=func.coalesce(table.c.action, literal("")) + literal(" " + ERASED), note=None)
+                    .values(summary=table.c.action + literal(" " + ERASED), note=None)
                     .returning(table.c.seq)
                 )
                 .all()

@@ -9,13 +9,13 @@ attempt must find the side effect already done.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from sqlalchemy import func, select
 from temporalio import activity
-from temporalio.worker import Worker
 
-from activities.deadlines import DeadlinePolicyActivities
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from models.records import (
@@ -30,7 +30,7 @@ from records.schema import case_events, journey_events, notifications
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import open_journeys, start_case
-from worker import WORKFLOWS, workflow_runner
+from worker import build_worker
 from workflows.case import CaseWorkflow
 
 
@@ -67,24 +67,16 @@ class FailAfterSideEffect:
 
 async def test_retried_activities_write_once_and_send_once(stack: Stack) -> None:
     # The stack fixture's worker polls this test's queue too; use a queue of our own.
-    task_queue = stack.settings.task_queue + "-flaky"
+    settings = stack.settings.model_copy(update={"task_queue": stack.settings.task_queue + "-flaky"})
+    task_queue = settings.task_queue
     flaky = FailAfterSideEffect(stack)
+    replacing: dict[str, Callable[..., Any]] = {
+        RECORD_CASE_TRANSITION: flaky.record_case_transition,
+        RECORD_JOURNEY_TRANSITION: flaky.record_journey_transition,
+        DELIVER_NOTIFICATION: flaky.deliver_notification,
+    }
     with ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(
-            stack.client,
-            task_queue=task_queue,
-            workflows=WORKFLOWS,
-            workflow_runner=workflow_runner(),
-            activities=[
-                flaky.record_case_transition,
-                flaky.record_journey_transition,
-                flaky.deliver_notification,
-                flaky.notifier.mark_notification_undeliverable,
-                DeadlinePolicyActivities(stack.settings).load_deadline_policy,
-            ],
-            activity_executor=executor,
-            max_concurrent_activities=4,
-        ):
+        async with build_worker(stack.client, settings, stack.engine, executor, replacing=replacing):
             handle = await start_case(stack.client, task_queue)
             (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
             journey_state = (await journey.contract()).state

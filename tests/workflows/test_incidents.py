@@ -8,10 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
-from temporalio.worker import Worker
 
-from activities.deadlines import DeadlinePolicyActivities
-from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from core import search_attributes as sa
 from core.operations_views import OPERATIONS_VIEWS
@@ -21,7 +18,7 @@ from records.schema import case_events
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, case_update, start_case
-from worker import WORKFLOWS, workflow_runner
+from worker import build_worker
 from workflows.case import CaseWorkflow
 
 INCIDENT_VIEW = next(v for v in OPERATIONS_VIEWS if v.query.startswith("Incident"))
@@ -40,22 +37,11 @@ async def test_an_event_the_records_refuse_for_good_is_an_incident(stack: Stack)
             raise ApplicationError("the records database refused the values", type="DataError", non_retryable=True)
         return records.record_case_transition(record)
 
-    notifier = NotificationActivities(stack.engine, stack.settings)
-    task_queue = stack.settings.task_queue + "-poison"
+    settings = stack.settings.model_copy(update={"task_queue": stack.settings.task_queue + "-poison"})
+    task_queue = settings.task_queue
     with ThreadPoolExecutor(max_workers=4) as executor:
-        async with Worker(
-            stack.client,
-            task_queue=task_queue,
-            workflows=WORKFLOWS,
-            workflow_runner=workflow_runner(),
-            activities=[
-                record_case_transition,
-                notifier.deliver_notification,
-                notifier.mark_notification_undeliverable,
-                DeadlinePolicyActivities(stack.settings).load_deadline_policy,
-            ],
-            activity_executor=executor,
-            max_concurrent_activities=4,
+        async with build_worker(
+            stack.client, settings, stack.engine, executor, replacing={RECORD_CASE_TRANSITION: record_case_transition}
         ):
             handle = await start_case(stack.client, task_queue)
             state = await case_update(handle, CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note=POISON))

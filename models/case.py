@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from models.clocks import Deadline, next_due_on
+from models.reasons import CaseWithdrawalReason, CloseReason, codes_help
 from models.text import FreeText, MultiLine, OneLine
 
 CASE_ID_PATTERN = r"^WC-[0-9A-HJKMNP-TV-Z]{10}$"
@@ -287,13 +288,16 @@ class SelectCandidates(_AdvisorAction):
 
 class Withdraw(_AdvisorAction):
     party: WithdrawingParty
-    reason: Reason
+    # Since #13 a code (required at the door) with an optional short note.
+    reason_code: CaseWithdrawalReason | None = Field(default=None, description=codes_help(CaseWithdrawalReason))
+    reason: Reason | None = Field(default=None, description="short note to the code (no personal data)")
 
 
 class CloseCase(_AdvisorAction):
     """Every journey has ended and no replacement follows: close the case with what was placed."""
 
-    reason: Reason
+    reason_code: CloseReason | None = Field(default=None, description=codes_help(CloseReason))
+    reason: Reason | None = Field(default=None, description="short note to the code (no personal data)")
 
 
 class AddCaseNote(_AdvisorAction):

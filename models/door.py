@@ -9,12 +9,14 @@ running case whose history holds an input from before it.
 from __future__ import annotations
 
 import typing
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel
 
 from models import staff
 from models.case import SYSTEM_HANDLE
+from models.reasons import OTHER
 from models.text import FreeText, personal_data_in
 
 # Roles an input needs besides carrying cases (by model name: no imports of every model here).
@@ -32,7 +34,35 @@ def refusals(action: BaseModel) -> list[str]:
         if why := staff.refusal(handle, roles):
             found.append(why)
     _walk(action, "", found)
+    found.extend(_reason_refusals(action))
     return found
+
+
+SHORT_NOTE = 200  # characters: a note to a reason code says what, it does not tell a story
+
+
+def _reason_refusals(action: BaseModel) -> list[str]:
+    """Reasons are codes (#13): required on new inputs; ``other`` needs a short note."""
+    field = type(action).model_fields.get("reason_code")
+    if field is None:
+        return []
+    code, note = action.__dict__["reason_code"], action.__dict__.get("reason")
+    if code is None:
+        codes = _enum_values(field.annotation)
+        return [f"reason_code: required: say why with a code ({', '.join(codes)})"]
+    if code == OTHER and not note:
+        return ["reason: required with reason_code 'other': say briefly what it was (no personal data)"]
+    note_field = type(action).model_fields.get("reason")
+    if note_field is not None and not note_field.is_required() and note and len(note) > SHORT_NOTE:
+        return [f"reason: the note to the code has {len(note)} characters; keep it to {SHORT_NOTE} (no details)"]
+    return []
+
+
+def _enum_values(annotation: Any) -> list[str]:
+    for arg in typing.get_args(annotation) or (annotation,):
+        if isinstance(arg, type) and issubclass(arg, Enum):
+            return [str(member.value) for member in arg]
+    return []
 
 
 def _walk(model: BaseModel, prefix: str, found: list[str]) -> None:

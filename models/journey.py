@@ -30,6 +30,7 @@ from models.clocks import Deadline, next_due_on
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 from models.mail import Notification
+from models.reasons import CandidateWithdrawalReason, EmploymentEndReason, codes_help
 from models.text import FreeText, OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
@@ -472,7 +473,8 @@ class RecordEmploymentEnded(_AdvisorAction):
     """Employment ended early (at any time): the employer must report it (§4a(5) AufenthG)."""
 
     ended_on: date
-    reason: Reason
+    reason_code: EmploymentEndReason | None = Field(default=None, description=codes_help(EmploymentEndReason))
+    reason: Reason | None = Field(default=None, description="short note to the code (no personal data)")
     known_on: date | None = Field(
         default=None, description="the day the employer learned of the end (default: ended_on)"
     )
@@ -514,14 +516,17 @@ class RecordFollowUpRecognition(_AdvisorAction):
 class WithdrawCandidate(_AdvisorAction):
     """The candidate withdraws: the journey ends."""
 
-    reason: Reason
+    reason_code: CandidateWithdrawalReason | None = Field(
+        default=None, description=codes_help(CandidateWithdrawalReason)
+    )
+    reason: Reason | None = Field(default=None, description="short note to the code (no personal data)")
 
 
 class EndJourney(_AdvisorAction):
     """Sent by the case: the vacancy is gone, or the Welcome Center ends the journey."""
 
     outcome: JourneyOutcome
-    reason: Reason
+    reason: Reason | None = None  # the case's reason, as stated there
 
 
 class AddNote(_AdvisorAction):

@@ -21,6 +21,7 @@ from models.journey import (
     ReceivedDocument,
     RecognitionDecision,
 )
+from models.reasons import stated
 from process.spec import Context, Result
 from workflows.case_rules import CaseRuleViolation
 
@@ -663,14 +664,15 @@ def record_employment_ended(ctx: Context) -> Result:
     if s.employment_ended_on is not None:
         raise _reject(f"ended_on: the employment ended on {s.employment_ended_on} already")
     s.employment_ended_on, s.end_known_on = a.ended_on, known
+    reason = stated(a.reason_code, a.reason)
     if s.probation_passed_on is None:
-        s.outcome_reason = a.reason
+        s.outcome_reason = reason
     else:
-        s.outcome_reason = f"probation passed on {s.probation_passed_on}; employment ended on {a.ended_on} ({a.reason})"
+        s.outcome_reason = f"probation passed on {s.probation_passed_on}; employment ended on {a.ended_on} ({reason})"
     when = "during probation" if s.probation_passed_on is None else "after probation"
     due = ctx.due_on(C.EMPLOYER_REPORT, known)
     summary = (
-        f"Employment ended {when} on {a.ended_on} ({a.reason}); the employer must report it to the ABH"
+        f"Employment ended {when} on {a.ended_on} ({reason}); the employer must report it to the ABH"
         f"{_by('by', due).removeprefix(';')} (§4a(5) AufenthG)"
     )
     # Placed once probation has passed: an end after it does not undo the placement.
@@ -719,8 +721,8 @@ def record_follow_up_recognition(ctx: Context) -> Result:
 
 def withdraw_candidate(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    s.outcome_reason = a.reason
-    return Result(f"Candidate withdrew in stage {s.stage}: {a.reason}")
+    s.outcome_reason = stated(a.reason_code, a.reason)
+    return Result(f"Candidate withdrew in stage {s.stage}: {s.outcome_reason}")
 
 
 def end_journey(ctx: Context) -> Result:
@@ -729,8 +731,8 @@ def end_journey(ctx: Context) -> Result:
 
     if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
         raise _reject(f"outcome: '{a.outcome}' comes from the journey's own steps")
-    s.outcome_reason = a.reason
-    return Result(f"Journey ended in stage {s.stage} ({a.outcome.value}): {a.reason}", a.outcome)
+    s.outcome_reason = a.reason or a.outcome.value.replace("_", " ")
+    return Result(f"Journey ended in stage {s.stage} ({a.outcome.value}): {s.outcome_reason}", a.outcome)
 
 
 def add_note(ctx: Context) -> Result:

@@ -262,18 +262,23 @@ async def run_case(client: Client, task_queue: str, number: int) -> str:
         await journeys[0].probation_passed()
     elif story == 1:  # one withdraws, the other is placed
         await journeys[1].contract()
-        await journeys[1].do(WithdrawCandidate, reason="Family reasons")
+        await journeys[1].do(WithdrawCandidate, reason_code="personal_reasons")
         await journeys[0].to_probation()
         await journeys[0].probation_passed()
     elif story == 2:  # recognition rejected: nobody placed, the advisor closes the case
         await journeys[0].contract()
         await journeys[0].recognition("rejected")
         await wait_for_stage(handle, "candidate_selection")
-        await case_update(handle, CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No profile"), "close")
+        await case_update(
+            handle, CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason_code="no_suitable_candidates"), "close"
+        )
     else:  # the employer withdraws the vacancy mid-journey
         await journeys[0].contract()
         await case_update(
-            handle, CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Filled"), "withdraw"
+            handle,
+            CaseWorkflow.withdraw,
+            Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise"),
+            "withdraw",
         )
     return request.case_id
 

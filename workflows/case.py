@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         journey_workflow_id,
     )
     from models.mail import Notification, RecipientRole
+    from models.reasons import stated
     from models.records import LOAD_DEADLINE_POLICY, RECORD_CASE_TRANSITION, CaseRow, CaseTransitionRecord
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
@@ -410,7 +411,9 @@ class CaseWorkflow(ReportsIncidents):
     @workflow.update
     async def close_case(self, action: CloseCase) -> ActionReply:
         case_rules.check_close_case(self._state, action)
-        seq = self._close_after_journeys(advisor=action.advisor, why=f"Closed: {action.reason}", note=action.note)
+        seq = self._close_after_journeys(
+            advisor=action.advisor, why=f"Closed: {stated(action.reason_code, action.reason)}", note=action.note
+        )
         await self._outbox.until_recorded(seq)
         return self._reply(seq)
 
@@ -428,11 +431,13 @@ class CaseWorkflow(ReportsIncidents):
         if self._state.journeys:
             # Waiting for a replacement: what the journeys achieved is the outcome.
             party = action.party.value.replace("_", " ")
-            seq = self._close_after_journeys(action.advisor, f"Withdrawn by the {party}: {action.reason}", action.note)
+            seq = self._close_after_journeys(
+                action.advisor, f"Withdrawn by the {party}: {stated(action.reason_code, action.reason)}", action.note
+            )
             await self._outbox.until_recorded(seq)
             return self._reply(seq)
         self._state.outcome = action.party.outcome
-        self._state.outcome_reason = action.reason
+        self._state.outcome_reason = stated(action.reason_code, action.reason)
         seq = self._transition(
             action="case_withdrawn",
             advisor=action.advisor,
@@ -451,20 +456,21 @@ class CaseWorkflow(ReportsIncidents):
             else JourneyOutcome.ENDED_BY_WELCOME_CENTER
         )
         open_journeys = [j for j in self._state.journeys if j.outcome is None]
+        reason = stated(action.reason_code, action.reason)
         self._state.withdrawing = True
         seq = self._transition(
             action="vacancy_withdrawn" if outcome is JourneyOutcome.VACANCY_WITHDRAWN else "case_ended",
             advisor=action.advisor,
             to_stage=Stage.JOURNEYS,
             summary=(
-                f"Withdrawn by the {action.party.value.replace('_', ' ')}: {action.reason}; "
+                f"Withdrawn by the {action.party.value.replace('_', ' ')}: {reason}; "
                 f"ending {len(open_journeys)} open journey(s)"
             ),
             note=action.note,
         )
         # A journey selected a moment ago may not have started yet: signal it once it has.
         await workflow.wait_condition(lambda: all(j.workflow_id in self._started for j in open_journeys))
-        end = EndJourney(advisor=action.advisor, outcome=outcome, reason=action.reason)
+        end = EndJourney(advisor=action.advisor, outcome=outcome, reason=reason or None)
         for journey in open_journeys:
             await workflow.get_external_workflow_handle(journey.workflow_id).signal(JourneyWorkflow.end_journey, end)
         await self._outbox.until_recorded(seq)

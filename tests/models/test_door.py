@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from models.case import AddCaseNote, SelectCandidates, Withdraw
+from models.case import AddCaseNote, CloseCase, SelectCandidates, Withdraw
 from models.door import refusals
-from models.journey import RecordContract, RecordDocuments
+from models.journey import RecordContract, RecordDocuments, RecordEmploymentEnded, WithdrawCandidate
 from models.text import personal_data_in
 
 
@@ -34,7 +34,9 @@ def test_what_looks_like_personal_data(text: str, kind: str | None) -> None:
 
 
 def test_refusals_name_the_field_also_in_optional_and_nested_fields() -> None:
-    withdraw = Withdraw(advisor="m.koch", party="employer", reason="call +49 511 1234567", note="a@b.de")
+    withdraw = Withdraw(
+        advisor="m.koch", party="employer", reason_code="other", reason="call +49 511 1234567", note="a@b.de"
+    )
     assert [f.split(":")[0] for f in refusals(withdraw)] == ["note", "reason"]
     documents = RecordDocuments(
         advisor="m.koch",
@@ -55,3 +57,39 @@ def test_system_is_reserved_for_the_workflows_and_clean_input_passes() -> None:
         "advisor: 'system' is reserved for the entries the workflows make themselves"
     ]
     assert refusals(RecordContract(advisor="m.koch", signed_on="2026-01-02", starts_on="2026-06-01")) == []
+
+
+A = {"advisor": "m.koch"}
+ENDED = {**A, "ended_on": "2026-05-04"}
+
+
+@pytest.mark.parametrize(
+    ("action", "refused"),
+    [
+        # A free-text reason alone (as before the codes) is refused: a code is required.
+        (WithdrawCandidate(**A, reason="Family illness"), "reason_code: required: say why with a code (other_offer,"),
+        (CloseCase(**A, reason="No further profile"), "reason_code: required: say why with a code (positions_filled,"),
+        (Withdraw(**A, party="employer"), "reason_code: required: say why with a code (filled_otherwise,"),
+        (RecordEmploymentEnded(**ENDED), "reason_code: required: say why with a code (probation_not_passed,"),
+        # 'other' says what in a short note; a note is never a story.
+        (WithdrawCandidate(**A, reason_code="other"), "reason: required with reason_code 'other'"),
+        (CloseCase(**A, reason_code="positions_filled", reason="x" * 201), "reason: the note to the code has 201"),
+        (WithdrawCandidate(**A, reason_code="other", reason="Tel +49 511 1234567"), "reason: looks like a phone"),
+        # Accepted: a code, with or without a short note.
+        (WithdrawCandidate(**A, reason_code="personal_reasons"), None),
+        (WithdrawCandidate(**A, reason_code="other", reason="Visa for another country"), None),
+        (CloseCase(**A, reason_code="positions_filled", reason="x" * 200), None),
+        (RecordEmploymentEnded(**ENDED, reason_code="resigned"), None),
+    ],
+)
+def test_reasons_for_ends_are_codes_with_an_optional_short_note(action: object, refused: str | None) -> None:
+    found = refusals(action)  # type: ignore[arg-type]
+    if refused is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(refused), found
+
+
+def test_an_unknown_reason_code_is_refused_by_the_model_naming_the_field() -> None:
+    with pytest.raises(ValueError, match="reason_code"):
+        WithdrawCandidate(**A, reason_code="family_illness")

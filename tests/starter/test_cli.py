@@ -184,7 +184,9 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
     assert "Candidates selected after the consultation" not in text  # met by the selection
 
     # With several candidates the journey must be named.
-    code, _, err = await run(stack, "withdraw-candidate", case_id, "--advisor", "m.koch", "--reason", "changed mind")
+    code, _, err = await run(
+        stack, "withdraw-candidate", case_id, "--advisor", "m.koch", "--reason-code", "personal_reasons"
+    )
     assert code == EXIT_BAD_INPUT
     assert "candidate: required, the case has several candidates: THAMM-4711, ANAPEC-0815" in err
     code, _, err = await run(stack, "record-contract", case_id, "--candidate", "ANAPEC-0815",
@@ -193,7 +195,7 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
     assert "documents missing for contract: employment_contract" in err
 
     out = await ok(stack, "withdraw", case_id, "--advisor", "a.yilmaz", "--party", "employer",
-                   "--reason", "vacancy filled locally", "--json")  # fmt: skip
+                   "--reason-code", "filled_otherwise", "--json")  # fmt: skip
     assert json.loads(out)["history"][-1]["action"] == "vacancy_withdrawn"
     status = await eventually(
         lambda: _closed_status(stack, case_id),

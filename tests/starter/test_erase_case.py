@@ -59,7 +59,8 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     assert (code, "is open (stage consultation)" in err) == (EXIT_REJECTED, True), err
 
     await handle.execute_update(
-        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Stelle anders besetzt")
+        CaseWorkflow.withdraw,
+        Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise", reason="Stelle anders besetzt"),
     )
     await handle.result()
 

@@ -62,16 +62,18 @@ async def accelerated_deemed_lapsed_replaced(
         await first.visa_appointment(on=TODAY + timedelta(days=5))
         await first.hand_in_documents(TODAY)
         await first.do(RecordVisaApplication, applied_on=TODAY)
-        await first.do(WithdrawCandidate, reason="Took a job in Tunis")
+        await first.do(WithdrawCandidate, reason_code="other_offer")
 
         async def case_stage_is(stage: str) -> bool:
             return (await handle.query(CaseWorkflow.status)).stage.value == stage
 
         await eventually(lambda: case_stage_is("candidate_selection"), timeout=40)
         (second,) = await select_candidates(stack.client, handle, [("THAMM-5150", "EG")])
-        await second.do(WithdrawCandidate, reason="Failed the B1 exam")
+        await second.do(WithdrawCandidate, reason_code="language_requirements")
         await eventually(lambda: case_stage_is("candidate_selection"), timeout=40)
-        await handle.execute_update(CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No further profile"))
+        await handle.execute_update(
+            CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason_code="no_suitable_candidates")
+        )
         await handle.result()
         return [("case", handle), ("journey1", first.handle), ("journey2", second.handle)]
 

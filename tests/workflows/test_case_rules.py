@@ -81,7 +81,7 @@ def test_the_outcome_counts_placements_against_positions(
 
 
 def test_closing_needs_every_journey_ended() -> None:
-    close = CloseCase(advisor="m.koch", reason="No further profile")
+    close = CloseCase(advisor="m.koch", reason_code="no_suitable_candidates")
     with pytest.raises(CaseRuleViolation, match="journeys still run"):
         case_rules.check_close_case(case(Stage.JOURNEYS, "placed", None), close)
     with pytest.raises(CaseRuleViolation, match="withdraw the case instead"):
@@ -90,6 +90,6 @@ def test_closing_needs_every_journey_ended() -> None:
 
 
 def test_a_second_withdrawal_while_journeys_end_is_refused() -> None:
-    withdraw = Withdraw(advisor="m.koch", party="employer", reason="Order book collapsed")
+    withdraw = Withdraw(advisor="m.koch", party="employer", reason_code="economic_reasons")
     with pytest.raises(CaseRuleViolation, match="being withdrawn already"):
         case_rules.check_withdraw(case(Stage.JOURNEYS, None, withdrawing=True), withdraw)

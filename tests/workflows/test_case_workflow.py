@@ -208,13 +208,13 @@ async def test_withdrawal_before_candidates_closes_the_case(stack: Stack) -> Non
     handle = await start_case(stack.client, stack.settings.task_queue)
     await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Called the employer back"))
     state = await case_update(
-        handle, CaseWorkflow.withdraw, Withdraw(advisor="a.yilmaz", party="employer", reason="Vacancy filled locally")
+        handle, CaseWorkflow.withdraw, Withdraw(advisor="a.yilmaz", party="employer", reason_code="filled_otherwise")
     )
     assert state.stage is Stage.CLOSED
     result: CaseState = await handle.result()
     assert (result.outcome, result.outcome_reason) == (
         Outcome.WITHDRAWN_BY_EMPLOYER,
-        "Vacancy filled locally",
+        "vacancy filled otherwise",
     )
     assert [(e.action, e.advisor, e.note) for e in result.history[1:] if e.advisor != "system"] == [
         ("note_added", ADVISOR, "Called the employer back"),
@@ -224,7 +224,7 @@ async def test_withdrawal_before_candidates_closes_the_case(stack: Stack) -> Non
     assert (row["stage"], row["outcome"], row["outcome_reason"]) == (
         "closed",
         "withdrawn_by_employer",
-        "Vacancy filled locally",
+        "vacancy filled otherwise",
     )
     notes = _rows(stack, case_events, case_id=result.case_id, action="note_added")
     assert [n["note"] for n in notes] == ["Called the employer back"]
@@ -303,5 +303,14 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
     with pytest.raises(WorkflowUpdateFailedError) as err:
         await handle.execute_update("add_note", {"advisor": "n.unknown", "note": "Hallo"})
     assert rejection_reason(err.value) == "advisor: 'n.unknown' is not on the staff list"
+    # Reasons for ends are codes: a free-text reason (here health data) alone is refused.
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.handle.execute_update(
+            "withdraw_candidate", {"advisor": ADVISOR, "reason": "Family illness"}, result_type=dict
+        )
+    assert rejection_reason(err.value).startswith("reason_code: required: say why with a code (other_offer,")
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await handle.execute_update("withdraw", {"advisor": ADVISOR, "party": "employer", "reason": "Krankheit"})
+    assert rejection_reason(err.value).startswith("reason_code: required")
     assert await handle.query(CaseWorkflow.status) == case_before
     assert await journey.view() == journey_before

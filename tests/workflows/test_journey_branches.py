@@ -65,7 +65,7 @@ async def case_stage(handle: WorkflowHandle[Any, Any]) -> Stage:
 async def test_a_withdrawn_candidate_is_replaced_by_the_next_profile(stack: Stack) -> None:
     handle, journey = await one_journey(stack)
     await journey.contract()
-    view = await journey.do(WithdrawCandidate, reason="Accepted an offer in Canada")
+    view = await journey.do(WithdrawCandidate, reason_code="other_offer", reason="Offer in Canada")
     assert (view.state.stage, view.state.outcome) == (S.FINISHED, JourneyOutcome.WITHDRAWN_BY_CANDIDATE)
     # Nobody placed yet: the case waits for a replacement instead of closing.
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
@@ -76,7 +76,7 @@ async def test_a_withdrawn_candidate_is_replaced_by_the_next_profile(stack: Stac
     result: CaseState = await handle.result()
     assert result.outcome is Outcome.PLACED
     assert result.outcome_reason == (
-        "1 of 1 position(s) filled; THAMM-4711: withdrawn_by_candidate (Accepted an offer in Canada)"
+        "1 of 1 position(s) filled; THAMM-4711: withdrawn_by_candidate (accepted another offer: Offer in Canada)"
     )
 
 
@@ -89,12 +89,14 @@ async def test_replacements_are_selected_while_journeys_run(stack: Stack) -> Non
     state: CaseState = await handle.query(CaseWorkflow.status)
     assert (state.stage, [j.candidate_ref for j in state.journeys]) == (Stage.JOURNEYS, ["THAMM-4711", "THAMM-0815"])
     assert "as replacement" in state.history[-1].summary
-    await first.do(WithdrawCandidate, reason="Family reasons")
-    await second.do(WithdrawCandidate, reason="Visa elsewhere")
+    await first.do(WithdrawCandidate, reason_code="personal_reasons")
+    await second.do(WithdrawCandidate, reason_code="other", reason="Visa for another country")
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
     # No further candidate: the advisor closes the case with what was placed.
     state = await case_update(
-        handle, CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="THAMM Plus has no further profile")
+        handle,
+        CaseWorkflow.close_case,
+        CloseCase(advisor=ADVISOR, reason_code="no_suitable_candidates", reason="THAMM Plus has no further profile"),
     )
     assert (state.stage, state.outcome) == (Stage.CLOSED, Outcome.NOT_PLACED)
     assert (state.outcome_reason or "").startswith("0 of 1 position(s) filled; THAMM-4711: withdrawn_by_candidate")
@@ -111,11 +113,13 @@ async def test_employer_withdraws_the_vacancy_and_every_open_journey_ends(stack:
 
     # A candidate cannot withdraw the whole case: that is the employer's or the centre's call.
     message = await rejected(
-        handle.execute_update(CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="candidate", reason="n/a"))
+        handle.execute_update(
+            CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="candidate", reason_code="other", reason="n/a")
+        )
     )
     assert "withdraw-candidate" in message
     await handle.execute_update(
-        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Order book collapsed")
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="economic_reasons")
     )
     result: CaseState = await handle.result()
     assert (result.stage, result.outcome) == (Stage.CLOSED, Outcome.NOT_PLACED)
@@ -123,7 +127,7 @@ async def test_employer_withdraws_the_vacancy_and_every_open_journey_ends(stack:
         state = (await journey.view()).state
         assert (state.outcome, state.outcome_reason) == (
             JourneyOutcome.VACANCY_WITHDRAWN,
-            "Order book collapsed",
+            "economic reasons",
         )
         assert last_step(state.history).summary.startswith(f"Journey ended in stage {stage}")
     assert [e.action for e in result.history if not e.action.startswith("deadline_")][-4:] == [
@@ -154,7 +158,9 @@ async def test_recognition_rejected_ends_the_journey_or_continues_as_partnership
     view = await journey.recognition("rejected")
     assert (view.state.stage, view.state.outcome) == (S.FINISHED, JourneyOutcome.RECOGNITION_REJECTED)
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
-    await handle.execute_update(CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No other candidate"))
+    await handle.execute_update(
+        CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason_code="no_suitable_candidates")
+    )
     assert (await handle.result()).outcome is Outcome.NOT_PLACED
 
     _, other = await one_journey(stack)
@@ -274,7 +280,13 @@ async def test_an_early_end_after_probation_and_the_employer_report(stack: Stack
     view = await journey.do(RecordProbationPassed, passed_on=day(335))
     assert view.state.open_milestones == ["integration_course"]
     # §4a(5) reporting lasts the whole employment, not only the probation.
-    view = await journey.do(RecordEmploymentEnded, ended_on=day(340), known_on=day(338), reason="Moved to Munich")
+    view = await journey.do(
+        RecordEmploymentEnded,
+        ended_on=day(340),
+        known_on=day(338),
+        reason_code="resigned",
+        reason="Moved to another city",
+    )
     assert view.state.stage is S.EMPLOYER_REPORT_DUE
     policy = load_policy(DEFAULT_POLICY_FILE)
     due = policy.due_on(ClockName.EMPLOYER_REPORT, day(338), view.state.route, view.state.procedure)
@@ -285,7 +297,8 @@ async def test_an_early_end_after_probation_and_the_employer_report(stack: Stack
     # Probation had passed: the person was placed; the early end is on record with its report.
     assert view.state.outcome is JourneyOutcome.PLACED
     assert (
-        view.state.outcome_reason == f"probation passed on {day(335)}; employment ended on {day(340)} (Moved to Munich)"
+        view.state.outcome_reason
+        == f"probation passed on {day(335)}; employment ended on {day(340)} (resigned: Moved to another city)"
     )
     assert "late" in last_step(view.state.history).summary
     result: CaseState = await handle.result()
@@ -295,12 +308,12 @@ async def test_an_early_end_after_probation_and_the_employer_report(stack: Stack
 async def test_withdrawing_while_a_replacement_is_awaited_keeps_the_placements(stack: Stack) -> None:
     handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=2))
     placed, gone = await open_journeys(stack.client, handle, [("THAMM-4711", "TN"), ("THAMM-0815", "MA")])
-    await gone.do(WithdrawCandidate, reason="Stayed in Casablanca")
+    await gone.do(WithdrawCandidate, reason_code="stays_in_home_country")
     await placed.to_probation()
     await placed.probation_passed()
     assert await eventually(lambda: _is(case_stage(handle), Stage.CANDIDATE_SELECTION))
     state = await case_update(
-        handle, CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Second position cut")
+        handle, CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="vacancy_cancelled")
     )
     assert (state.stage, state.outcome) == (Stage.CLOSED, Outcome.PARTLY_PLACED)
-    assert state.history[-1].summary.startswith("Withdrawn by the employer: Second position cut: partly_placed")
+    assert state.history[-1].summary.startswith("Withdrawn by the employer: vacancy cancelled: partly_placed")

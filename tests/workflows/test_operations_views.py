@@ -107,7 +107,9 @@ async def test_every_operations_view_answers_its_question(stack: Stack, tmp_path
         await placed.result()
         # Nobody placed: the case waits for a replacement until the advisor closes it.
         await eventually(lambda: _waits_for_replacement(rejected))
-        await rejected.execute_update(CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason="No other profile"))
+        await rejected.execute_update(
+            CaseWorkflow.close_case, CloseCase(advisor=ADVISOR, reason_code="no_suitable_candidates")
+        )
 
         case_ids = [h.id.removeprefix("case-") for h in (overdue, nurse, accelerated, rejected, placed)]
         only_ours = " AND CaseId IN (" + ", ".join(f"'{c}'" for c in case_ids) + ")"

@@ -21,7 +21,9 @@ from workflows.retention import SCHEDULE_ID, RetentionWorkflow, create_or_update
 async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: Stack) -> None:
     closed = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
     await closed.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Rückruf Frau Sommer"))
-    await closed.execute_update(CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason="Besetzt"))
+    await closed.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise")
+    )
     await closed.result()
     still_open = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
     ours = [closed.id.removeprefix("case-"), still_open.id.removeprefix("case-")]

@@ -27,7 +27,7 @@ from core.config import Settings, get_settings
 from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
 from core.process import run_to_exit
-from models import programmes, staff
+from models import occupations, programmes, staff
 from models.records import (
     CASES_DUE_FOR_ERASURE,
     DELIVER_NOTIFICATION,
@@ -74,6 +74,7 @@ def build_worker(
     policy.load()  # fail at start, not when a case starts, if the policy file is broken
     staff.use(staff.load_staff(settings.staff_file))  # the door's list of who may act
     programmes.use(programmes.load_programmes(settings.programmes_file))  # candidate reference formats
+    occupations.use(occupations.load_occupations(settings.occupations_file))  # the occupation codes
     activities: dict[str, Callable[..., Any]] = {
         RECORD_CASE_TRANSITION: records.record_case_transition,
         RECORD_JOURNEY_TRANSITION: records.record_journey_transition,

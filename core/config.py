@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
+from models.occupations import DEFAULT_OCCUPATIONS_FILE
 from models.programmes import DEFAULT_PROGRAMMES_FILE
 from models.staff import DEFAULT_STAFF_FILE
 
@@ -68,6 +69,8 @@ class Settings(BaseSettings):
     staff_file: Path = DEFAULT_STAFF_FILE
     # Candidate reference formats per origin programme (config/programmes.yaml).
     programmes_file: Path = DEFAULT_PROGRAMMES_FILE
+    # The office's occupation codes with their KldB 2010 codes (config/occupations.yaml).
+    occupations_file: Path = DEFAULT_OCCUPATIONS_FILE
 
     # Where the local mail sink keeps emails (bin/run without a relay): erase-case removes a case's.
     mail_sink_dir: Path | None = None

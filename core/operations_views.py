@@ -40,7 +40,7 @@ OPERATIONS_VIEWS = [
     ),
     OperationsView(
         "Candidates for one occupation",
-        "WorkflowType = 'JourneyWorkflow' AND Occupation = 'Pflegefachkraft'",
+        "WorkflowType = 'JourneyWorkflow' AND Occupation = 'nurse'",
     ),
     OperationsView(
         "Cases closed with everyone placed",

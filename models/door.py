@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from models import staff
+from models import occupations, staff
 from models.case import SYSTEM_HANDLE
 from models.reasons import OTHER
 from models.text import FreeText, personal_data_in
@@ -35,6 +35,9 @@ def refusals(action: BaseModel) -> list[str]:
             found.append(why)
     _walk(action, "", found)
     found.extend(_reason_refusals(action))
+    occupation = action.__dict__.get("occupation")
+    if isinstance(occupation, str) and (why := occupations.refusal(occupation)):
+        found.append(f"occupation: {why}")
     return found
 
 

@@ -37,7 +37,7 @@ from core.client import connect
 from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 from models import case as case_models
-from models import programmes, staff
+from models import occupations, programmes, staff
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.door import refusals
 from models.journey import AddNote, JourneyView
@@ -105,7 +105,7 @@ def _add_model_flags(parser: argparse.ArgumentParser, model: type[BaseModel]) ->
         if name in ("advisor", "note") or name in _SPECIAL_FLAGS:
             continue
         flag = "--" + name.replace("_", "-")
-        help_text = field.description or ("required" if field.is_required() else None)
+        help_text = (field.description or ("required" if field.is_required() else "")).replace("%", "%%") or None
         if _is_bool(field.annotation):
             parser.add_argument(flag, dest=name, action="store_true", default=None, help=help_text)
         else:
@@ -152,14 +152,15 @@ def _build_parser() -> argparse.ArgumentParser:
         choices=["yes", "no"],
         help="has the employer hired from abroad before?",
     )
-    p.add_argument("--occupation", help='e.g. "Anlagenmechaniker SHK"')
+    p.add_argument("--occupation", help="code from the occupation list, e.g. shk_installer (`occupations` lists them)")
     p.add_argument("--qualification-level", help="vocational, academic or trainee")
     p.add_argument("--monthly-gross-wage-eur", help="offered wage, EUR gross per month")
     p.add_argument("--positions", help="number of positions (default 1)")
     p.add_argument(
         "--route",
         help="the residence route (§ optional): "
-        + "; ".join(f"{r.value}: {r.explained}" for r in case_models.ResidenceRoute),
+        # argparse formats help with %: a literal percent sign must be doubled.
+        + "; ".join(f"{r.value}: {r.explained}" for r in case_models.ResidenceRoute).replace("%", "%%"),
     )
     for flag, what in [
         ("--regulated-profession", "§18b/§18g: does the degree lead to a regulated profession? (yes: recognition)"),
@@ -222,6 +223,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="the Welcome Center's figures from the case records")
     p.add_argument("--chart", type=Path, metavar="FILE.html", help="also write the figures with charts as HTML")
     p.add_argument("--as-of", help="count as of this day (YYYY-MM-DD, default today)")
+
+    sub.add_parser(
+        "occupations", parents=[common], help="the occupation codes new-case takes, with their KldB 2010 codes"
+    )
 
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
     p.add_argument("--stage", help="only cases in this stage")
@@ -547,6 +552,20 @@ def _undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[s
     return [dict(r._mapping) for r in rows], None
 
 
+async def _occupations(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    listed = occupations.load_occupations(settings.occupations_file)
+    rows = [{"code": code, "kldb": o.kldb, "name": o.name} for code, o in listed.occupations.items()]
+    if args.json:
+        _print_json(out, {"source": listed.source, "verified": listed.verified, "occupations": rows})
+        return 0
+    width = max(len(r["code"]) for r in rows)
+    for r in rows:
+        out.write(f"{r['code']:<{width}}  KldB {r['kldb']}  {r['name']}\n")
+    checked = "" if listed.verified else " (KldB codes not yet verified)"
+    out.write(f"\nSource: {listed.source}{checked}; list: {settings.occupations_file}\n")
+    return 0
+
+
 async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     query = "WorkflowType = 'CaseWorkflow'"
     if args.stage:
@@ -628,6 +647,7 @@ async def main(
     try:
         staff.use(staff.load_staff(settings.staff_file))  # unknown handles are refused before Temporal
         programmes.use(programmes.load_programmes(settings.programmes_file))
+        occupations.use(occupations.load_occupations(settings.occupations_file))
     except ValueError as e:
         err.write(f"error: {e}\n")
         return EXIT_BAD_INPUT
@@ -639,6 +659,7 @@ async def main(
         "new-case": _new_case,
         "status": _status,
         "list": _list,
+        "occupations": _occupations,
         "report": _report,
         "resend-email": _resend_email,
         "erase-case": _erase_case,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from models import occupations
 from records.report import Report
 
 
@@ -18,14 +19,14 @@ def render_table(r: Report) -> str:
         f"  People placed                {r.people_placed:>6}   (last 12 months: {r.people_placed_last_12_months})",
         f"  Overdue now                  {r.overdue_now:>6}",
     ]
-    for title, placed, selected in (
-        ("By origin country", r.placed_by_origin_country, r.candidates_by_origin_country),
-        ("By occupation", r.placed_by_occupation, r.candidates_by_occupation),
-        ("By residence route", r.placed_by_route, r.candidates_by_route),
+    for title, placed, selected, shown in (
+        ("By origin country", r.placed_by_origin_country, r.candidates_by_origin_country, str),
+        ("By occupation", r.placed_by_occupation, r.candidates_by_occupation, occupations.label),
+        ("By residence route", r.placed_by_route, r.candidates_by_route, str),
     ):
         lines += ["", f"  {title:<32} {'placed':>7} {'selected':>9}"]
         for key, n in selected.items():
-            lines.append(f"  {key:<32} {placed.get(key, 0):>7} {n:>9}")
+            lines.append(f"  {shown(key):<32} {placed.get(key, 0):>7} {n:>9}")
     lines += ["", f"  {'Median days per stage':<32} {'days':>7} {'visits':>9}"]
     for s in r.median_days_per_stage:
         lines.append(f"  {s.stage:<32} {s.median_days:>7} {s.visits:>9}")
@@ -67,6 +68,7 @@ def render_html(r: Report) -> str:
     ]
     table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in figures)
     stages = {s.stage: s.median_days for s in r.median_days_per_stage}
+    by_occupation = {occupations.label(k, long=True): n for k, n in r.placed_by_occupation.items()}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Welcome Center figures {r.as_of}</title>
@@ -75,7 +77,7 @@ def render_html(r: Report) -> str:
 <h1>Welcome Center Region Hannover: figures as of {r.as_of}</h1>
 <table>{table}</table>
 {_bars("People placed by origin country", dict(r.placed_by_origin_country), "people")}
-{_bars("People placed by occupation", dict(r.placed_by_occupation), "people")}
+{_bars("People placed by occupation", by_occupation, "people")}
 {_bars("Candidates selected by origin country", dict(r.candidates_by_origin_country), "people")}
 {_bars("Median days per stage", stages, "days")}
 <p>From the case records of the Welcome Center's case tracking.</p>

@@ -76,6 +76,11 @@ CASE_STAGE_CLOCKS = {
 class CaseWorkflow(ReportsIncidents):
     @workflow.init
     def __init__(self, new_case: NewCase) -> None:
+        if not workflow.unsafe.is_replaying():
+            # A start has no validator: the door checks the input on the first run (never on
+            # replay, so a rule made stricter never breaks a running case). Refused, the case
+            # fails before it records or emails anything.
+            case_rules.check_door(new_case)
         self._state = CaseState(
             case_id=new_case.case_id,
             stage=Stage.CONSULTATION,

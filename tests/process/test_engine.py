@@ -58,7 +58,7 @@ def journey(procedure: Procedure) -> JourneyState:
         candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"),
         advisor="m.koch",
         employer_name="Gasthaus Linde",
-        occupation="Koch",
+        occupation="cook",
         route=ResidenceRoute.SECTION_18A,
         original_route=ResidenceRoute.SECTION_18A,
         procedure=procedure,

@@ -116,7 +116,7 @@ def fresh_journey(route: ResidenceRoute, procedure: Procedure) -> tuple[JourneyS
     state = JourneyState(
         case_id="WC-0000000042", number=1, workflow_id="case-WC-0000000042-j1",
         candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"), advisor="m.koch",
-        employer_name="X GmbH", occupation="Koch", route=route, original_route=route, procedure=procedure,
+        employer_name="X GmbH", occupation="cook", route=route, original_route=route, procedure=procedure,
         stage=JourneyStage.CONTRACT, started_at=NOW - timedelta(days=430), process_version=2,
     )  # fmt: skip
     # The workflow's own clock keeper, outside a workflow: only its "now" is supplied.

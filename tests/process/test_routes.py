@@ -110,7 +110,7 @@ def journey(route: ResidenceRoute, procedure: Procedure = Procedure.REGULAR, **f
     state = JourneyState(
         case_id="WC-0000000042", number=1, workflow_id="case-WC-0000000042-j1",
         candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"), advisor="m.koch",
-        employer_name="X GmbH", occupation="Koch", route=route, original_route=route, procedure=procedure,
+        employer_name="X GmbH", occupation="cook", route=route, original_route=route, procedure=procedure,
         stage=J.JourneyStage.CONTRACT, started_at=datetime(2025, 6, 1, tzinfo=UTC), process_version=2, **fields,
     )  # fmt: skip
     engine.start(state, DAY0)

@@ -35,7 +35,7 @@ def test_a_database_from_before_migrations_is_adopted_and_keeps_its_rows(fresh_e
         conn.execute(
             cases.insert().values(
                 case_id="WC-0000000001", stage="consultation", advisor="m.koch", employer_name="X GmbH",
-                occupation="Koch", route="18a", procedure="regular", positions=1, origin_countries="",
+                occupation="cook", route="18a", procedure="regular", positions=1, origin_countries="",
                 opened_at=text("CURRENT_TIMESTAMP"), last_event_seq=1,
             )
         )  # fmt: skip

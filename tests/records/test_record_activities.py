@@ -28,7 +28,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 def case_record(seq: int, stage: Stage) -> CaseTransitionRecord:
     state = CaseState(
         case_id="WC-0000000042", stage=stage, advisor="m.koch", employer=Employer(name="Gastro Nord GmbH"),
-        occupation="Koch", positions=1, route=ResidenceRoute.SECTION_18A, procedure="regular", opened_at=T0,
+        occupation="cook", positions=1, route=ResidenceRoute.SECTION_18A, procedure="regular", opened_at=T0,
     )  # fmt: skip
     event = CaseEvent(
         seq=seq, occurred_at=T0 + timedelta(hours=seq), action=f"step_{seq}", advisor="m.koch",
@@ -41,7 +41,7 @@ def journey_record(seq: int, stage: JourneyStage) -> JourneyTransitionRecord:
     state = JourneyState(
         case_id="WC-0000000042", number=1, workflow_id="case-WC-0000000042-j1",
         candidate=SelectedCandidate(candidate_ref="THAMM-4711", origin_country="TN"), advisor="m.koch",
-        employer_name="Gastro Nord GmbH", occupation="Koch", route="18a", original_route="18a",
+        employer_name="Gastro Nord GmbH", occupation="cook", route="18a", original_route="18a",
         procedure="regular", stage=stage, started_at=T0,
     )  # fmt: skip
     event = JourneyEvent(

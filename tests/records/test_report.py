@@ -40,7 +40,7 @@ def seed(engine: Engine) -> None:
                     **case,
                     "case_id": "WC-A",
                     "employer_name": "Gastro Nord GmbH",
-                    "occupation": "Koch",
+                    "occupation": "cook",
                     "stage": "closed",
                     "opened_at": at("2026-01-10"),
                 },
@@ -48,7 +48,7 @@ def seed(engine: Engine) -> None:
                     **case,
                     "case_id": "WC-B",
                     "employer_name": "gastro nord gmbh",
-                    "occupation": "Koch",
+                    "occupation": "cook",
                     "stage": "closed",
                     "opened_at": at("2024-05-01"),
                 },
@@ -56,7 +56,7 @@ def seed(engine: Engine) -> None:
                     **case,
                     "case_id": "WC-C",
                     "employer_name": "Pflegeheim Linden",
-                    "occupation": "Pflegefachkraft",
+                    "occupation": "nurse",
                     "stage": "journeys",
                     "opened_at": at("2026-10-01"),
                     "next_due_on": date(2026, 11, 1),
@@ -67,19 +67,19 @@ def seed(engine: Engine) -> None:
             journeys.insert(),
             [
                 {**journey, "journey_id": "WC-A-j1", "case_id": "WC-A", "number": 1, "candidate_ref": "T-1",
-                 "origin_country": "TN", "occupation": "Koch", "stage": "finished", "outcome": "placed",
+                 "origin_country": "TN", "occupation": "cook", "stage": "finished", "outcome": "placed",
                  "started_at": at("2026-01-20"), "finished_at": at("2026-06-01")},
                 {**journey, "journey_id": "WC-A-j2", "case_id": "WC-A", "number": 2, "candidate_ref": "M-1",
-                 "origin_country": "MA", "occupation": "Koch", "stage": "finished",
+                 "origin_country": "MA", "occupation": "cook", "stage": "finished",
                  "outcome": "withdrawn_by_candidate", "started_at": at("2026-01-20"), "finished_at": at("2026-02-01")},
                 {**journey, "journey_id": "WC-B-j1", "case_id": "WC-B", "number": 1, "candidate_ref": "T-2",
-                 "origin_country": "TN", "occupation": "Koch", "stage": "finished", "outcome": "placed",
+                 "origin_country": "TN", "occupation": "cook", "stage": "finished", "outcome": "placed",
                  "started_at": at("2024-05-10"), "finished_at": at("2024-12-01")},
                 {**journey, "journey_id": "WC-C-j1", "case_id": "WC-C", "number": 1, "candidate_ref": "E-1",
-                 "origin_country": "EG", "occupation": "Pflegefachkraft", "stage": "visa",
+                 "origin_country": "EG", "occupation": "nurse", "stage": "visa",
                  "started_at": at("2026-10-05"), "next_due_on": date(2026, 12, 1)},
                 {**journey, "journey_id": "WC-C-j2", "case_id": "WC-C", "number": 2, "candidate_ref": "E-2",
-                 "origin_country": "EG", "occupation": "Pflegefachkraft", "stage": "ba_consent", "route": "19c2",
+                 "origin_country": "EG", "occupation": "nurse", "stage": "ba_consent", "route": "19c2",
                  "started_at": at("2026-10-05"), "next_due_on": date(2026, 11, 20)},
             ],
         )  # fmt: skip
@@ -109,7 +109,7 @@ def test_the_figures_come_from_the_records(fresh_engine: Engine) -> None:
     assert r.companies_advised == 2  # the same company under two spellings counts once
     assert (r.candidates_selected, r.people_placed, r.people_placed_last_12_months) == (5, 2, 1)
     assert r.placed_by_origin_country == {"TN": 2}
-    assert r.placed_by_occupation == {"Koch": 2}
+    assert r.placed_by_occupation == {"cook": 2}
     assert r.candidates_by_origin_country == {"TN": 2, "EG": 2, "MA": 1}
     assert (r.placed_by_route, r.candidates_by_route) == ({"18a": 2}, {"18a": 4, "19c2": 1})
     medians = {s.stage: (s.median_days, s.visits) for s in r.median_days_per_stage}
@@ -134,10 +134,13 @@ async def test_starter_report_as_table_json_and_chart(tmp_path: Path) -> None:
     text = await run("report", "--as-of", "2026-11-24", "--chart", str(chart))
     assert "People placed                     2   (last 12 months: 1)" in text
     assert "TN                                     2         2" in text
+    # Occupations are codes: the table shows the KldB code beside it, the chart the name.
+    assert "cook (KldB 29302)                      2         3" in text
     figures = json.loads(await run("report", "--as-of", "2026-11-24", "--json"))
     assert figures["companies_advised"] == 2 and figures["overdue_now"] == 2
     page = chart.read_text()
     assert page.count("<svg") == 4
+    assert "Koch/Köchin (cook, KldB 29302)" in page
     assert 'aria-label="People placed by origin country"' in page and ">TN</text>" in page
 
     out, err = io.StringIO(), io.StringIO()

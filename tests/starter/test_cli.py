@@ -41,7 +41,7 @@ async def ok(stack: Stack, *argv: str) -> str:
 NEW_CASE = [
     "new-case", "--advisor", "m.koch", "--employer-name", "Pflegeheim Linden gGmbH",
     "--employer-contact", "hr@pflegeheim-linden.example", "--earlier-international-hires", "no",
-    "--occupation", "Pflegefachkraft", "--qualification-level", "vocational",
+    "--occupation", "nurse", "--qualification-level", "vocational",
     "--monthly-gross-wage-eur", "3400", "--positions", "2", "--route", "§18a",
     "--origin-programme", "THAMM Plus",
 ]  # fmt: skip
@@ -79,7 +79,7 @@ async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_
     case_file.write_text(
         "advisor: m.koch\nemployer:\n  name: Gastro Nord GmbH\n  sector: Systemgastronomie\n"
         "  contact: personal@gastro-nord.example\n  earlier_international_hires: true\n"
-        "occupation: Koch\nqualification_level: vocational\nmonthly_gross_wage_eur: 2900\n"
+        "occupation: cook\nqualification_level: vocational\nmonthly_gross_wage_eur: 2900\n"
         "positions: 1\nroute: 18a\nprocedure: regular\norigin_programme: THAMM Plus\n"
     )
     case_id = (await ok(stack, "new-case", "--file", str(case_file))).strip()

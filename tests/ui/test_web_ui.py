@@ -16,7 +16,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "ui"
 
 
 async def test_the_web_ui_shows_the_filtered_list_and_a_case_file(stack: Stack, ui_url: str) -> None:
-    case = new_case(positions=1, occupation="Pflegefachkraft")
+    case = new_case(positions=1, occupation="nurse")
     handle = await start_case(stack.client, stack.settings.task_queue, case)
     (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "MA")])
     await journey.contract()
@@ -41,7 +41,7 @@ async def test_the_web_ui_shows_the_filtered_list_and_a_case_file(stack: Stack, 
             handle.id,
             "Summary",
             "Details",
-            f"{case.case_id} · journey 1 · THAMM-4711 (MA) · Pflegefachkraft",
+            f"{case.case_id} · journey 1 · THAMM-4711 (MA) · nurse",
             "load the deadline policy",
             "next deadline rung",
             "record candidates_selected",

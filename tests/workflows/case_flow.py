@@ -70,7 +70,7 @@ def new_case(**overrides: Any) -> NewCaseRequest:
             contact="personal@haustechnik-gehrden.example",
             earlier_international_hires=True,
         ),
-        "occupation": "Anlagenmechaniker SHK",
+        "occupation": "shk_installer",
         "qualification_level": "vocational",
         "monthly_gross_wage_eur": 3100,
         "positions": 2,

@@ -28,7 +28,7 @@ def case(stage: Stage, *outcomes: str | None, positions: int = 2, withdrawing: b
         for n, o in enumerate(outcomes, start=1)
     ]  # fmt: skip
     return CaseState(
-        case_id="WC-0000000042", stage=stage, advisor="m.koch", employer=Employer(name="X GmbH"), occupation="Koch",
+        case_id="WC-0000000042", stage=stage, advisor="m.koch", employer=Employer(name="X GmbH"), occupation="cook",
         positions=positions, route="18a", procedure="regular", opened_at=datetime(2026, 1, 1, tzinfo=UTC),
         candidates=[SelectedCandidate(candidate_ref=j.candidate_ref, origin_country="TN") for j in journeys],
         journeys=journeys, withdrawing=withdrawing,

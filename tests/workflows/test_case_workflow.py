@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import WorkflowUpdateFailedError
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from core.config import Settings
@@ -314,3 +314,27 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
     assert rejection_reason(err.value).startswith("reason_code: required")
     assert await handle.query(CaseWorkflow.status) == case_before
     assert await journey.view() == journey_before
+
+
+async def test_a_case_started_by_any_client_with_refused_input_fails_at_once_recording_nothing(
+    stack: Stack,
+) -> None:
+    """A start has no validator: the case checks its input itself on the first run."""
+    case = new_case(positions=1, occupation="Pflegefachkraft Frau Benali", advisor="n.unknown")
+    handle = await start_case(stack.client, stack.settings.task_queue, case)
+    with pytest.raises(WorkflowFailureError) as err:
+        await handle.result()
+    message = str(err.value.cause)
+    assert "advisor: 'n.unknown' is not on the staff list" in message
+    assert "occupation: not an occupation code of the list; use one of: cnc_machinist, shk_installer" in message
+    assert "Benali" not in message  # the refusal names field and reason, not the value
+    history = await handle.fetch_history()
+    commands = {e.event_type for e in history.events} - {
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+        EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    }
+    assert commands == set()  # no record, no email, no search attribute
+    assert _rows(stack, cases, case_id=case.case_id) == []

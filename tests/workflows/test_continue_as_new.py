@@ -27,7 +27,7 @@ async def test_a_long_journey_continues_as_new_with_everything_carried(stack: St
         candidate=SelectedCandidate(candidate_ref="THAMM-4711", origin_country="TN"),
         advisor=ADVISOR,
         employer_name="Gastro Nord GmbH",
-        occupation="Koch",
+        occupation="cook",
         route="18a",
         procedure="regular",
         policy=policy,
@@ -84,7 +84,7 @@ async def test_emails_not_yet_delivered_go_on_in_the_continued_run(
     policy = DeadlinePolicyActivities(stack.settings).load()
     journey_input = JourneyInput(
         case_id="WC-CONTINUE02", number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4712", origin_country="TN"),
-        advisor=ADVISOR, employer_name="Gastro Nord GmbH", occupation="Koch", route="18a", procedure="regular",
+        advisor=ADVISOR, employer_name="Gastro Nord GmbH", occupation="cook", route="18a", procedure="regular",
         policy=policy, continue_as_new_after_events=40,
     )  # fmt: skip
     handle = await stack.client.start_workflow(

@@ -253,7 +253,7 @@ async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) ->
     case_id = new_case_id()
     journey_input = JourneyInput(
         case_id=case_id, number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4711", origin_country="TN"),
-        advisor=ADVISOR, employer_name="X GmbH", occupation="Koch", route=ResidenceRoute.SECTION_16A,
+        advisor=ADVISOR, employer_name="X GmbH", occupation="cook", route=ResidenceRoute.SECTION_16A,
         procedure=Procedure.REGULAR, policy=stored,
     )  # fmt: skip
     handle = await stack.client.start_workflow(

@@ -44,24 +44,20 @@ async def _waits_for_replacement(handle: WorkflowHandle) -> bool:
 
 
 async def test_case_and_journey_pages_read_like_a_case_file(stack: Stack) -> None:
-    case = new_case(positions=1, occupation="Pflegefachkraft")
+    case = new_case(positions=1, occupation="nurse")
     handle = await start_case(stack.client, stack.settings.task_queue, case)
     (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "MA")])
     await journey.contract()
 
     described = await handle.describe()
-    assert await described.static_summary() == (
-        f"{case.case_id} · Haustechnik Gehrden GmbH · Pflegefachkraft · §18a AufenthG"
-    )
+    assert await described.static_summary() == (f"{case.case_id} · Haustechnik Gehrden GmbH · nurse · §18a AufenthG")
     assert "**Advisor:** m.koch" in (await described.static_details() or "")
     details = await current_details(handle)
     assert "**Stage:** journeys" in details
     assert "| 1 | THAMM-4711 | MA | running |" in details
 
     journey_described = await journey.handle.describe()
-    assert await journey_described.static_summary() == (
-        f"{case.case_id} · journey 1 · THAMM-4711 (MA) · Pflegefachkraft"
-    )
+    assert await journey_described.static_summary() == (f"{case.case_id} · journey 1 · THAMM-4711 (MA) · nurse")
     details = await current_details(journey.handle)
     assert "**Stage:** recognition" in details
     assert "**Open milestones:** recognition" in details
@@ -81,9 +77,7 @@ async def test_every_operations_view_answers_its_question(stack: Stack, tmp_path
         overdue = await start_case(stack.client, queue, new_case())
         ids["overdue"] = overdue.id
 
-        nurse = await start_case(
-            stack.client, stack.settings.task_queue, new_case(positions=1, occupation="Pflegefachkraft")
-        )
+        nurse = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1, occupation="nurse"))
         (to_visa,) = await open_journeys(stack.client, nurse, [("ANAPEC-12", "MA")])
         await to_visa.to_visa_stage()
 

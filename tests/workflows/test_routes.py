@@ -74,7 +74,7 @@ TN = Candidate(candidate_ref="THAMM-4711", origin_country="TN")
               regulated_profession=False, shortage_occupation_or_career_starter=True),
          {"comparability", "ba_consent"}, {"recognition"}, "45,934.20 EUR gross a year in 2026"),
         (dict(route=ResidenceRoute.SECTION_19C2, qualification_level="vocational", monthly_gross_wage_eur=3900,
-              occupation="Koch"), {"experience", "ba_consent"}, {"recognition"}, "§19c(2) AufenthG with §6 BeschV"),
+              occupation="cook"), {"experience", "ba_consent"}, {"recognition"}, "§19c(2) AufenthG with §6 BeschV"),
         (dict(route=ResidenceRoute.SECTION_18B, qualification_level="academic", monthly_gross_wage_eur=4200,
               regulated_profession=False), {"comparability", "ba_consent"}, {"recognition"}, None),
         (dict(route=ResidenceRoute.SECTION_16D3, qualification_level="vocational", monthly_gross_wage_eur=2800),

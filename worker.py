@@ -64,9 +64,10 @@ def build_worker(
     engine: Engine,
     executor: ThreadPoolExecutor,
     replacing: Mapping[str, Callable[..., Any]] | None = None,
+    **worker_options: Any,
 ) -> Worker:
     """The one worker definition, shared by ``main`` and the tests (which may replace an
-    activity by its name to inject a fault)."""
+    activity by its name to inject a fault, or size the workflow cache)."""
     records = CaseRecordActivities(engine)
     notifier = NotificationActivities(engine, settings)
     erasure = ErasureActivities(engine, client, settings)
@@ -93,6 +94,7 @@ def build_worker(
         activities=list({**activities, **(replacing or {})}.values()),
         activity_executor=executor,
         max_concurrent_activities=settings.activity_threads,
+        **worker_options,
     )
 
 

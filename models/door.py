@@ -20,7 +20,7 @@ from models.reasons import OTHER
 from models.text import FreeText, personal_data_in
 
 # Roles an input needs besides carrying cases (by model name: no imports of every model here).
-ROLES_FOR = {"EraseCase": staff.ERASES_CASES, "ResendEmail": staff.ANY_ROLE}
+ROLES_FOR = {"EraseCase": staff.ERASES_CASES, "ResendEmail": staff.ANY_ROLE, "RepairWorkflow": staff.REPAIRS}
 
 
 def refusals(action: BaseModel) -> list[str]:

@@ -119,6 +119,13 @@ class ResendEmail(BaseModel):
     advisor: AdvisorHandle = Field(description="Handle of whoever asks for the resend")
 
 
+class RepairWorkflow(BaseModel):
+    """Operations repair a workflow whose history no longer replays (core/repair.py)."""
+
+    advisor: AdvisorHandle = Field(description="Handle of whoever repairs, for the reset's reason")
+    workflow_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", description="e.g. case-WC-0123456789-j1")
+
+
 class EmailResult(BaseModel):
     idempotency_key: str
     outcome: str  # "sent" (now or before)

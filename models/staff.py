@@ -27,6 +27,7 @@ class Role(StrEnum):
 # Who may do what.
 CARRIES_CASES = frozenset({Role.ADVISOR, Role.TEAM_LEAD})
 ERASES_CASES = frozenset({Role.TEAM_LEAD})
+REPAIRS = frozenset({Role.OPERATIONS, Role.TEAM_LEAD})  # resetting a workflow that no longer replays
 ANY_ROLE = frozenset(Role)
 
 

@@ -10,6 +10,7 @@ exits with code 1 and the reason. ``--json`` gives machine-readable output every
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -41,7 +42,7 @@ from models import occupations, programmes, staff
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.door import refusals
 from models.journey import AddNote, JourneyView
-from models.records import ResendEmail
+from models.records import RepairWorkflow, ResendEmail
 from models.summaries import case_static_details, case_static_summary
 from process.definition import BY_MODEL, COMMANDS
 from process.spec import ActionSpec
@@ -216,6 +217,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("case_id", metavar="CASE_ID")
     p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="who erases (default: $WC_ADVISOR)")
     p.add_argument("--basis", help='why, e.g. "request of the candidate, 2026-11-20" (no personal data)')
+
+    p = sub.add_parser(
+        "repair",
+        parents=[common],
+        help="operations: reset a workflow whose history no longer replays (a failing workflow task, TMPRL1100)",
+    )
+    p.add_argument("workflow_id", metavar="WORKFLOW_ID", help="e.g. case-WC-0123456789-j1")
+    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="who repairs (default: $WC_ADVISOR)")
 
     p = sub.add_parser("status", parents=[common], help="the whole case: journeys, open documents, history")
     p.add_argument("case_id", metavar="CASE_ID")
@@ -539,6 +548,32 @@ async def _erase_case(args: argparse.Namespace, get_client: ClientFactory, setti
     return 0
 
 
+async def _repair(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from core.repair import repair  # the replayer and the workflows: only for this command
+    from worker import WORKFLOWS
+
+    request = _validate(RepairWorkflow, {"advisor": args.advisor, "workflow_id": args.workflow_id})
+    client = await get_client()
+    try:
+        diagnosis, new_run = await repair(client, request.workflow_id, request.advisor, WORKFLOWS, settings)
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND:
+            raise Rejected(f"no workflow {request.workflow_id}") from None
+        raise
+    if args.json:
+        _print_json(out, {**dataclasses.asdict(diagnosis), "new_run_id": new_run})
+    elif diagnosis.replays:
+        out.write(f"{request.workflow_id}: its history replays; nothing to repair\n")
+    elif new_run is None:
+        raise Rejected(f"{request.workflow_id} does not replay and a reset does not mend it: {diagnosis.failure}")
+    else:
+        out.write(
+            f"{request.workflow_id}: reset to event {diagnosis.reset_to_event_id} (its history did not replay at "
+            f"event {diagnosis.failing_event_id}); the later updates and signals run again in run {new_run}\n"
+        )
+    return 0 if diagnosis.replays or new_run else EXIT_REJECTED
+
+
 def _undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:
     """The case's emails marked undeliverable in the records (or why they cannot be read)."""
     try:
@@ -663,6 +698,7 @@ async def main(
         "report": _report,
         "resend-email": _resend_email,
         "erase-case": _erase_case,
+        "repair": _repair,
     }
     if args.command in CASE_ACTIONS:
         command = _case_action

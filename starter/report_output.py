@@ -68,7 +68,7 @@ def render_html(r: Report) -> str:
     ]
     table = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in figures)
     stages = {s.stage: s.median_days for s in r.median_days_per_stage}
-    by_occupation = {occupations.label(k, long=True): n for k, n in r.placed_by_occupation.items()}
+    by_occupation: dict[str, float] = {occupations.label(k, long=True): n for k, n in r.placed_by_occupation.items()}
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Welcome Center figures {r.as_of}</title>

@@ -208,6 +208,16 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
     assert code == EXIT_REJECTED
     assert "closed" in err
 
+    # Operations' repair (core/repair.py, tested there with a history that does not replay):
+    # a case that replays needs none; it is operations' or the team lead's to do.
+    workflow_id = f"case-{case_id}"
+    out = await ok(stack, "repair", workflow_id, "--advisor", "ops.lead")
+    assert out == f"{workflow_id}: its history replays; nothing to repair\n"
+    code, _, err = await run(stack, "repair", workflow_id, "--advisor", "m.koch")
+    assert code == EXIT_BAD_INPUT and "m.koch" in err and "operations" in err
+    code, _, err = await run(stack, "repair", "case-WC-0000000000", "--advisor", "ops.lead")
+    assert (code, err) == (EXIT_REJECTED, "rejected: no workflow case-WC-0000000000\n")
+
 
 async def _closed_status(stack: Stack, case_id: str) -> dict | None:
     status = json.loads(await ok(stack, "status", case_id, "--json"))

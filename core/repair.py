@@ -1,0 +1,115 @@
+"""Repairing a workflow whose history no longer replays (#12).
+
+A worker that starts cold (after a crash or restart) and receives an advisor's Update in
+the same workflow task as a finished activity can write a history that the SDK itself
+cannot replay later: the Update's acceptance and the command that followed the activity
+are recorded in one order and replayed in the other ("[TMPRL1100] Nondeterminism error:
+Update machine does not handle this event", the Python SDK's open issue
+temporalio/sdk-python#1591; seen once in about 300 cases of the fault-injection run).
+The case itself went on correctly while its worker kept it in memory; but after the next
+restart its workflow task fails on every attempt (visible in the Web UI as a failing
+workflow task) and ``status`` cannot read it.
+
+The repair resets the workflow to the start of the workflow task that wrote the
+unreplayable order: Temporal keeps the history before it, discards the rest and applies
+every later Update and signal again, and the workflow runs that part anew. Records (by
+seq) and emails (by their outbox row and Message-ID) are idempotent, so nothing is written
+or sent twice.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowHistory
+from temporalio.worker import Replayer
+
+from core.client import data_converter
+from core.config import Settings
+
+_EVENT = re.compile(r"HistoryEvent\(id: (\d+)")
+_NONDETERMINISM = "TMPRL1100"
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    workflow_id: str
+    replays: bool
+    failure: str | None = None
+    failing_event_id: int | None = None
+    reset_to_event_id: int | None = None  # the WorkflowTaskCompleted event to reset to
+
+
+async def diagnose(history: WorkflowHistory, workflows: Sequence[type], settings: Settings) -> Diagnosis:
+    """Replay ``history`` against today's code; where it fails with a nondeterminism error,
+    find the workflow task whose commands it fails on."""
+    from worker import workflow_runner
+
+    replayer = Replayer(workflows=workflows, data_converter=data_converter(settings), workflow_runner=workflow_runner())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    if result.replay_failure is None:
+        return Diagnosis(history.workflow_id, replays=True)
+    failure = str(result.replay_failure)
+    found = _EVENT.search(failure)
+    if _NONDETERMINISM not in failure or found is None:
+        return Diagnosis(history.workflow_id, replays=False, failure=failure)
+    failing = int(found.group(1))
+    return Diagnosis(
+        history.workflow_id,
+        replays=False,
+        failure=failure,
+        failing_event_id=failing,
+        reset_to_event_id=task_completed_before(history.events, failing),
+    )
+
+
+def task_completed_before(events: Sequence[Any], event_id: int) -> int | None:
+    """The completion of the task that recorded ``event_id``: the last one before it.
+    Reset to it, Temporal keeps the history up to the task's start and runs the task again."""
+    completed = None
+    for event in events:
+        if event.event_id >= event_id:
+            break
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            completed = event.event_id
+    return completed
+
+
+async def reset(client: Client, run_id: str, diagnosis: Diagnosis, actor: str) -> str:
+    """Reset run ``run_id`` to the diagnosed workflow task; later Updates and signals are
+    applied again. Returns the new run's id."""
+    assert diagnosis.reset_to_event_id is not None
+    response = await client.workflow_service.reset_workflow_execution(
+        ResetWorkflowExecutionRequest(
+            namespace=client.namespace,
+            workflow_execution=WorkflowExecution(workflow_id=diagnosis.workflow_id, run_id=run_id),
+            reason=(
+                f"repair by {actor}: history does not replay at event {diagnosis.failing_event_id} "
+                "(temporalio/sdk-python#1591)"
+            ),
+            workflow_task_finish_event_id=diagnosis.reset_to_event_id,
+            request_id=str(uuid.uuid4()),
+        )
+    )
+    return str(response.run_id)
+
+
+async def repair(
+    client: Client, workflow_id: str, actor: str, workflows: Sequence[type], settings: Settings
+) -> tuple[Diagnosis, str | None]:
+    """Diagnose the workflow's current run and, where it fails to replay in a way a reset
+    mends, reset it. Returns the diagnosis and the new run's id (None: nothing reset)."""
+    handle = client.get_workflow_handle(workflow_id)
+    run_id = (await handle.describe()).run_id
+    history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+    diagnosis = await diagnose(history, workflows, settings)
+    if diagnosis.reset_to_event_id is None:
+        return diagnosis, None
+    return diagnosis, await reset(client, run_id, diagnosis, actor)

@@ -9,20 +9,30 @@ unless a ``workflow.patched`` guard explains the difference.
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from temporalio.client import WorkflowHandle
+from sqlalchemy import select
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
-from models.case import CloseCase, Procedure
+from models.case import AddCaseNote, CloseCase, Procedure, Withdraw
 from models.journey import RecordVisaApplication, RequestBaConsent, WithdrawCandidate
+from models.records import ResendEmail, RetentionInput
+from records.schema import cases
 from tests.conftest import Stack
-from tests.support import eventually
+from tests.support import eventually, start_smtp_server
 from tests.workflows.case_flow import ADVISOR, TODAY, new_case, open_journeys, select_candidates, start_case
 from tests.workflows.scaled import scaled_worker
+from worker import build_worker
 from workflows.case import CaseWorkflow
+from workflows.mail import UndeliverableEmailWorkflow, undeliverable_workflow_id
+from workflows.retention import RetentionWorkflow
 
 Scenario = Callable[[Stack, Path], Awaitable[list[tuple[str, WorkflowHandle[Any, Any]]]]]
 
@@ -78,7 +88,75 @@ async def accelerated_deemed_lapsed_replaced(
         return [("case", handle), ("journey1", first.handle), ("journey2", second.handle)]
 
 
+async def undeliverable_resent(stack: Stack, tmp_path: Path) -> list[tuple[str, WorkflowHandle[Any, Any]]]:
+    """An email the mail server refuses: kept as an UndeliverableEmailWorkflow, a resend
+    refused while the address still is, then sent by the second resend."""
+    controller, smtp = start_smtp_server()
+    smtp.refuse_recipients = True
+    settings = stack.settings.model_copy(
+        update={
+            "task_queue": f"{stack.settings.task_queue}-mail-{uuid.uuid4().hex[:6]}",
+            "smtp_host": controller.hostname,
+            "smtp_port": controller.port,
+        }
+    )
+    try:
+        with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+            async with build_worker(stack.client, settings, stack.engine, executor):
+                handle = await start_case(stack.client, settings.task_queue, new_case(positions=1))
+                await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Anruf Montag"))
+                key = f"{handle.id.removeprefix('case-')}/2/advisor"
+                mail = stack.client.get_workflow_handle(undeliverable_workflow_id(key))
+
+                async def waiting() -> bool:
+                    try:
+                        return (await mail.describe()).status is WorkflowExecutionStatus.RUNNING
+                    except RPCError:
+                        return False
+
+                await eventually(waiting, timeout=60)
+                with contextlib.suppress(WorkflowUpdateFailedError):
+                    await mail.execute_update(UndeliverableEmailWorkflow.resend, ResendEmail(advisor="ops.lead"))
+                smtp.refuse_recipients = False
+                await mail.execute_update(UndeliverableEmailWorkflow.resend, ResendEmail(advisor="ops.lead"))
+                await mail.result()
+                await handle.execute_update(
+                    CaseWorkflow.withdraw,
+                    Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise"),
+                )
+                await handle.result()
+    finally:
+        controller.stop()
+    return [("mail", mail)]
+
+
+async def retention_erases(stack: Stack, tmp_path: Path) -> list[tuple[str, WorkflowHandle[Any, Any]]]:
+    """The retention run erasing one closed case."""
+    closed = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    await closed.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise")
+    )
+    await closed.result()
+    case_id = closed.id.removeprefix("case-")
+
+    def recorded_closed() -> bool:
+        with stack.engine.connect() as conn:
+            return conn.execute(select(cases.c.stage).where(cases.c.case_id == case_id)).scalar() == "closed"
+
+    await eventually(recorded_closed)
+    handle = await stack.client.start_workflow(
+        RetentionWorkflow.run,
+        RetentionInput(erase_closed_before=datetime.now(UTC) + timedelta(seconds=1), case_ids=[case_id]),
+        id=f"retention-scenario-{uuid.uuid4()}",
+        task_queue=stack.settings.task_queue,
+    )
+    assert (await handle.result()).erased == [case_id]
+    return [("retention", handle)]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "placed_18a": placed_18a,
     "accelerated_deemed_lapsed_replaced": accelerated_deemed_lapsed_replaced,
+    "undeliverable_resent": undeliverable_resent,
+    "retention_erases": retention_erases,
 }

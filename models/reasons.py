@@ -1,5 +1,5 @@
-"""Why a case or journey ended, as codes (#13): the figures can count them, and nobody
-is invited to write a candidate's health or family matters into the case.
+"""Why a case or journey ended, as codes (#13): nobody is invited to write a
+candidate's health or family matters into the case, and outcomes read alike.
 
 Reasons for withdrawals and ends are a code with an optional short note; the door
 (models/door.py) requires the code on every new input and a note with ``other``.

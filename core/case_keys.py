@@ -21,16 +21,16 @@ import re
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, delete, select
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import SerializationContext, WithSerializationContext
 
 from core.codec import ENCODING, KEY_ID, EncryptionCodec, PayloadKeyError
-from records.database import create_records_engine, insert_ignoring_duplicates
-from records.schema import case_keys
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 CASE_ID = re.compile(r"WC-[0-9A-Z]{10}")
 CASE_KEY = "case/"  # key id prefix of payloads sealed with a case's data key
@@ -48,6 +48,10 @@ class CaseKeys:
         self._lock = threading.Lock()
 
     def _db(self) -> Engine:
+        # SQLAlchemy is imported on the first key read, not with the client: commands that
+        # read nothing encrypted (--help, a plain setup) start without it (#14).
+        from records.database import create_records_engine
+
         with self._lock:
             if self._engine is None:
                 self._engine = create_records_engine(self._url)
@@ -59,6 +63,9 @@ class CaseKeys:
             return cached
         row = self._read(case_id)
         if row is None and create:
+            from records.database import insert_ignoring_duplicates
+            from records.schema import case_keys
+
             nonce, data_key = os.urandom(12), AESGCM.generate_key(bit_length=256)
             wrapped = nonce + self._masters[self._current].encrypt(nonce, data_key, case_id.encode())
             with self._db().begin() as conn:
@@ -84,11 +91,19 @@ class CaseKeys:
 
     def destroy(self, case_id: str) -> bool:
         """Crypto-shredding: the case's payloads can never be read again. Returns whether a key existed."""
+        from sqlalchemy import delete
+
+        from records.schema import case_keys
+
         self._cache.pop(case_id, None)
         with self._db().begin() as conn:
             return bool(conn.execute(delete(case_keys).where(case_keys.c.case_id == case_id)).rowcount)
 
     def _read(self, case_id: str) -> Any:
+        from sqlalchemy import select
+
+        from records.schema import case_keys
+
         with self._db().connect() as conn:
             return conn.execute(select(case_keys).where(case_keys.c.case_id == case_id)).one_or_none()
 

@@ -44,7 +44,7 @@ from typing import Any, TypeVar
 
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError
 
 from activities.notifications import message_id
@@ -52,7 +52,7 @@ from core import search_attributes
 from core.client import connect
 from core.config import Settings
 from core.repair import repair
-from models.case import CloseCase, CompleteConsultation, SelectCandidates, SelectedCandidate, Withdraw
+from models.case import CaseState, CloseCase, CompleteConsultation, SelectCandidates, SelectedCandidate, Withdraw
 from models.clocks import next_due_on
 from models.journey import JourneyView, WithdrawCandidate
 from process.definition import BY_MODEL
@@ -319,7 +319,15 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
     for case_id in case_ids:
         figures.cases += 1
         handle = client.get_workflow_handle(f"case-{case_id}")
-        state = await persist(functools.partial(handle.query, CaseWorkflow.status), "case status")
+        try:
+            state = await persist(functools.partial(handle.query, CaseWorkflow.status), "case status")
+        except WorkflowQueryFailedError as err:  # e.g. a history that does not replay
+            await keep_history(handle)
+            state = await repaired_state(client, handle.id, str(err), figures, deadline)
+            if state is None:
+                figures.problem("stuck", f"{handle.id}: its state cannot be read: {str(err)[:200]}")
+                continue
+            state = CaseState.model_validate(state)
         handles = [(handle, "case")] + [(client.get_workflow_handle(j.workflow_id), "journey") for j in state.journeys]
         for wf, kind in handles:
             figures.workflows += 1
@@ -384,7 +392,6 @@ async def keep_history(wf: WorkflowHandle[Any, Any]) -> None:
 
 
 def compare_records(engine: Any, workflow_id: str, kind: str, raw: Any, figures: Figures) -> None:
-    from models.case import CaseState
     from models.journey import JourneyView as View
 
     if kind == "case":

@@ -25,13 +25,11 @@ from typing import Any, TextIO
 
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import FailureError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.erasure import case_is_running, erase_case
 from core import search_attributes as sa
 from core.berlin import local_date
 from core.client import connect
@@ -42,18 +40,13 @@ from models import occupations, programmes, staff
 from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
 from models.door import refusals
 from models.journey import AddNote, JourneyView
-from models.records import RepairWorkflow, ResendEmail
+from models.records import EmailResult, RepairWorkflow, ResendEmail
 from models.summaries import case_static_details, case_static_summary
 from process.definition import BY_MODEL, COMMANDS
 from process.spec import ActionSpec
-from records import erasure, outbox
-from records.database import create_records_engine, migrate
-from records.report import build_report
 from starter.render import fmt_time, render_status, ui_link
-from starter.report_output import render_html, render_table
-from workflows.case import CaseWorkflow
-from workflows.journey import JourneyWorkflow
-from workflows.mail import UndeliverableEmailWorkflow, undeliverable_workflow_id
+from workflows import names
+from workflows.names import undeliverable_workflow_id
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
@@ -80,10 +73,10 @@ def new_case_id() -> str:
 
 # Case-level advisor actions: command -> (update, input model).
 CASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
-    "complete-consultation": (CaseWorkflow.complete_consultation, case_models.CompleteConsultation),
-    "select-candidates": (CaseWorkflow.select_candidates, case_models.SelectCandidates),
-    "withdraw": (CaseWorkflow.withdraw, case_models.Withdraw),
-    "close-case": (CaseWorkflow.close_case, case_models.CloseCase),
+    "complete-consultation": (names.Case.complete_consultation, case_models.CompleteConsultation),
+    "select-candidates": (names.Case.select_candidates, case_models.SelectCandidates),
+    "withdraw": (names.Case.withdraw, case_models.Withdraw),
+    "close-case": (names.Case.close_case, case_models.CloseCase),
 }
 
 # Journey actions: one command per advisor action of the process definition (add-note is
@@ -347,7 +340,7 @@ def _action_fields(args: argparse.Namespace, model: type[BaseModel]) -> dict[str
 async def start_case(client: Client, new_case: NewCase, task_queue: str) -> WorkflowHandle[Any, Any]:
     """Start a case's workflow: deterministic id, and what the Web UI shows for it."""
     return await client.start_workflow(
-        CaseWorkflow.run,
+        names.Case.workflow,
         new_case,
         id=workflow_id_for(new_case.case_id),
         task_queue=task_queue,
@@ -403,7 +396,7 @@ async def _case_action(args: argparse.Namespace, get_client: ClientFactory, sett
     action = _validate(model, {"advisor": args.advisor, "note": args.note, **_action_fields(args, model)})
     client = await get_client()
     handle = client.get_workflow_handle(workflow_id_for(case_id))
-    reply: ActionReply = await handle.execute_update(update, action)
+    reply: ActionReply = await handle.execute_update(update, action, result_type=ActionReply)
     await _report_case(args, out, handle, reply)
     return 0
 
@@ -419,17 +412,17 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
     action = _validate(model, fields)  # before connecting: bad input never reaches Temporal
     client = await get_client()
     case_handle = client.get_workflow_handle(workflow_id_for(case_id))
-    state: CaseState = await case_handle.query(CaseWorkflow.status)
+    state: CaseState = await case_handle.query(names.Case.status, result_type=CaseState)
 
     if is_note and not args.candidate:
-        reply = await case_handle.execute_update(CaseWorkflow.add_note, action)
+        reply = await case_handle.execute_update(names.Case.add_note, action, result_type=ActionReply)
         await _report_case(args, out, case_handle, reply)
         return 0
     journey_handle = _journey_handle(client, state, args.candidate)
     # The journey's Update is named after the action (process/definition.py).
     reply = await journey_handle.execute_update(BY_MODEL[type(action)].update, action, result_type=ActionReply)
     if args.json:  # the whole journey after the step
-        view: JourneyView = await journey_handle.query(JourneyWorkflow.status)
+        view: JourneyView = await journey_handle.query(names.Journey.status, result_type=JourneyView)
         _print_json(out, view.model_dump(mode="json"))
     else:
         ref = next(j.candidate_ref for j in state.journeys if j.workflow_id == journey_handle.id)
@@ -457,7 +450,7 @@ async def _report_case(
     args: argparse.Namespace, out: TextIO, handle: WorkflowHandle[Any, Any], reply: ActionReply
 ) -> None:
     if args.json:  # the whole case after the step
-        state: CaseState = await handle.query(CaseWorkflow.status)
+        state: CaseState = await handle.query(names.Case.status, result_type=CaseState)
         _print_json(out, state.model_dump(mode="json"))
     else:
         out.write(f"{handle.id.removeprefix('case-')}: {reply.summary} (stage: {reply.stage})\n")
@@ -466,9 +459,12 @@ async def _report_case(
 async def _status(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     case_id = _case_id(args.case_id)
     client = await get_client()
-    state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.status)
+    state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(
+        names.Case.status, result_type=CaseState
+    )
     journeys: list[JourneyView] = [
-        await client.get_workflow_handle(j.workflow_id).query(JourneyWorkflow.status) for j in state.journeys
+        await client.get_workflow_handle(j.workflow_id).query(names.Journey.status, result_type=JourneyView)
+        for j in state.journeys
     ]
     emails, unreadable = _undeliverable_emails(settings, case_id)
     if args.json:
@@ -497,7 +493,7 @@ async def _resend_email(args: argparse.Namespace, get_client: ClientFactory, set
     client = await get_client()
     handle = client.get_workflow_handle(undeliverable_workflow_id(key))
     try:
-        result = await handle.execute_update(UndeliverableEmailWorkflow.resend, request)
+        result = await handle.execute_update(names.UndeliverableEmail.resend, request, result_type=EmailResult)
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
             err_text = "the email has been sent already"
@@ -514,6 +510,10 @@ async def _resend_email(args: argparse.Namespace, get_client: ClientFactory, set
 
 
 async def _erase_case(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from activities.erasure import case_is_running, erase_case
+    from records import erasure
+    from records.database import create_records_engine, migrate
+
     case_id = _case_id(args.case_id)
     request = _validate(case_models.EraseCase, {"advisor": args.advisor, "basis": args.basis})
     client = await get_client()
@@ -526,7 +526,9 @@ async def _erase_case(args: argparse.Namespace, get_client: ClientFactory, setti
             if running is None:
                 raise Rejected(f"no case {case_id}")
             if running:
-                state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(CaseWorkflow.status)
+                state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(
+                    names.Case.status, result_type=CaseState
+                )
                 raise Rejected(
                     f"case {case_id} is open (stage {state.stage.value}): only a closed case can be erased; "
                     "close it first (close-case or withdraw)"
@@ -576,6 +578,12 @@ async def _repair(args: argparse.Namespace, get_client: ClientFactory, settings:
 
 def _undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:
     """The case's emails marked undeliverable in the records (or why they cannot be read)."""
+    # Only here: the records database (and SQLAlchemy) is not needed by other reads.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from records import outbox
+    from records.database import create_records_engine
+
     try:
         engine = create_records_engine(settings.database_url)
         try:
@@ -639,6 +647,10 @@ async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: S
 
 
 async def _report(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from records.database import create_records_engine, migrate
+    from records.report import build_report
+    from starter.report_output import render_html, render_table
+
     # Figures come from the SQL records, not from Temporal: no connection needed.
     as_of = TypeAdapter(date).validate_python(args.as_of) if args.as_of else None
     engine = create_records_engine(settings.database_url)

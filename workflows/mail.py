@@ -27,12 +27,12 @@ with workflow.unsafe.imports_passed_through():
         UndeliverableNotification,
     )
     from models.summaries import BR
+    from workflows.names import undeliverable_workflow_id
+
+__all__ = ["UndeliverableEmailWorkflow", "failure_reason", "undeliverable_workflow_id"]
 
 RESEND_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=["RecipientRefused", "BadNotification"])
 
-
-def undeliverable_workflow_id(idempotency_key: str) -> str:
-    return f"email-{idempotency_key}"
 
 
 @workflow.defn

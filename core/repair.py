@@ -12,9 +12,11 @@ workflow task) and ``status`` cannot read it.
 
 The repair resets the workflow to the start of the workflow task that wrote the
 unreplayable order: Temporal keeps the history before it, discards the rest and applies
-every later Update and signal again, and the workflow runs that part anew. Records (by
-seq) and emails (by their outbox row and Message-ID) are idempotent, so nothing is written
-or sent twice.
+every later Update and signal again, and the workflow runs that part anew. Its audit
+events from there on may differ (time has passed: a deadline may have run out since), so
+first the records of the discarded part are taken back: its audit events (by seq), the
+row's version, and its emails not yet sent; the new run writes its own. Emails already
+sent stay sent (and are not sent again under the same key).
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHistory
+from temporalio.converter import WorkflowSerializationContext
 from temporalio.worker import Replayer
 
 from core.client import data_converter
 from core.config import Settings
+from models.records import RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION
 
 _EVENT = re.compile(r"HistoryEvent\(id: (\d+)")
+CASE_WORKFLOW_ID = re.compile(r"case-WC-[0-9A-Z]{10}")  # a journey's id adds -j<n>
 _NONDETERMINISM = "TMPRL1100"
 
 
@@ -101,15 +106,73 @@ async def reset(client: Client, run_id: str, diagnosis: Diagnosis, actor: str) -
     return str(response.run_id)
 
 
+async def discarded_records(client: Client, history: WorkflowHistory, after_event_id: int) -> list[dict[str, Any]]:
+    """The record activities' inputs (event, row, email) scheduled after ``after_event_id``:
+    what the reset discards."""
+    context = WorkflowSerializationContext(namespace=client.namespace, workflow_id=history.workflow_id)
+    converter = client.data_converter.with_context(context)
+    found = []
+    for event in history.events:
+        attrs = event.activity_task_scheduled_event_attributes
+        if (
+            event.event_id > after_event_id
+            and event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+            and attrs.activity_type.name in (RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION)
+        ):
+            (record,) = await converter.decode(attrs.input.payloads, [dict])
+            found.append(record)
+    return found
+
+
+def take_back(database_url: str, workflow_id: str, records: list[dict[str, Any]]) -> int:
+    """Remove the discarded part's audit events and unsent emails from the records and let
+    the row be written again from there. Returns the number of events taken back."""
+    from sqlalchemy import and_, delete, update
+
+    from records.database import create_records_engine
+    from records.schema import case_events, cases, journey_events, journeys, notifications
+
+    if not records:
+        return 0
+    first = min(int(r["event"]["seq"]) for r in records)
+    keys = [r["notification"]["idempotency_key"] for r in records if r.get("notification")]
+    journey = CASE_WORKFLOW_ID.fullmatch(workflow_id) is None
+    events, rows = (journey_events, journeys) if journey else (case_events, cases)
+    owner = workflow_id if journey else workflow_id.removeprefix("case-")
+    event_owner = events.c.journey_id if journey else events.c.case_id
+    row_owner = rows.c.journey_id if journey else rows.c.case_id
+    engine = create_records_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            taken = conn.execute(delete(events).where(and_(event_owner == owner, events.c.seq >= first))).rowcount
+            conn.execute(
+                update(rows)
+                .where(and_(row_owner == owner, rows.c.last_event_seq >= first))
+                .values(last_event_seq=first - 1)
+            )
+            if keys:
+                conn.execute(
+                    delete(notifications).where(
+                        and_(notifications.c.idempotency_key.in_(keys), notifications.c.status != "sent")
+                    )
+                )
+    finally:
+        engine.dispose()
+    return int(taken or 0)
+
+
 async def repair(
     client: Client, workflow_id: str, actor: str, workflows: Sequence[type], settings: Settings
 ) -> tuple[Diagnosis, str | None]:
     """Diagnose the workflow's current run and, where it fails to replay in a way a reset
-    mends, reset it. Returns the diagnosis and the new run's id (None: nothing reset)."""
+    mends, take back the records of the part the reset discards and reset it. Returns the
+    diagnosis and the new run's id (None: nothing reset)."""
     handle = client.get_workflow_handle(workflow_id)
     run_id = (await handle.describe()).run_id
     history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
     diagnosis = await diagnose(history, workflows, settings)
     if diagnosis.reset_to_event_id is None:
         return diagnosis, None
+    discarded = await discarded_records(client, history, diagnosis.reset_to_event_id)
+    take_back(settings.database_url, workflow_id, discarded)
     return diagnosis, await reset(client, run_id, diagnosis, actor)

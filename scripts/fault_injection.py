@@ -323,7 +323,7 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
             state = await persist(functools.partial(handle.query, CaseWorkflow.status), "case status")
         except WorkflowQueryFailedError as err:  # e.g. a history that does not replay
             await keep_history(handle)
-            state = await repaired_state(client, handle.id, str(err), figures, deadline)
+            state = await repaired_state(client, stack.database_url, handle.id, str(err), figures, deadline)
             if state is None:
                 figures.problem("stuck", f"{handle.id}: its state cannot be read: {str(err)[:200]}")
                 continue
@@ -344,7 +344,7 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
                 state = await wf.query("status")
             except Exception as err:  # noqa: BLE001 - e.g. a replay failure: counted and kept
                 await keep_history(wf)
-                state = await repaired_state(client, wf.id, str(err), figures, deadline)
+                state = await repaired_state(client, stack.database_url, wf.id, str(err), figures, deadline)
                 if state is None:
                     figures.problem("stuck", f"{wf.id}: its state cannot be read: {str(err)[:200]}")
                     continue
@@ -362,13 +362,16 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
     engine.dispose()
 
 
-async def repaired_state(client: Client, workflow_id: str, error: str, figures: Figures, deadline: float) -> Any:
+async def repaired_state(
+    client: Client, database_url: str, workflow_id: str, error: str, figures: Figures, deadline: float
+) -> Any:
     """A history that does not replay (sdk-python#1591, see core/repair.py): repaired as
     operations would (``bin/starter repair``), then the workflow must end as it did."""
     if "TMPRL1100" not in error:
         return None
     figures.unreplayable += 1
-    _diagnosis, new_run = await repair(client, workflow_id, "ops.lead", WORKFLOWS, Settings(_env_file=None))  # type: ignore[call-arg]
+    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
+    _diagnosis, new_run = await repair(client, workflow_id, "ops.lead", WORKFLOWS, settings)
     if new_run is None:
         return None
     handle = client.get_workflow_handle(workflow_id)

@@ -342,6 +342,7 @@ async def start_case(client: Client, new_case: NewCase, task_queue: str) -> Work
     return await client.start_workflow(
         names.Case.workflow,
         new_case,
+        result_type=CaseState,
         id=workflow_id_for(new_case.case_id),
         task_queue=task_queue,
         # A repeated new-case with the same id returns the existing case instead of failing.

@@ -101,7 +101,7 @@ async def test_a_workflow_that_no_longer_replays_is_found_and_reset_and_ends_wit
 def _captured() -> WorkflowHistory:
     # A journey's history from the fault-injection run (invented data): a cold worker got an
     # Update in the task where an email's delivery finished (events 49-55).
-    text = gzip.decompress((Path(__file__).parent / "data" / "sdk-python-1591-journey.json.gz").read_bytes())
+    text = gzip.decompress((Path(__file__).parent / "histories" / "sdk-python-1591-journey.json.gz").read_bytes())
     return WorkflowHistory.from_json("case-WC-TE5PQP1JJK-j1", text.decode())
 
 

@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from models.records import LOAD_DEADLINE_POLICY, RECORD_CASE_TRANSITION, CaseRow, CaseTransitionRecord
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
+    from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.deadlines import DeadlineClocks
     from workflows.incidents import ReportsIncidents
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
@@ -64,7 +65,7 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
 WAGE_THRESHOLDS = "wage-thresholds"  # #11: the consultation waits for the policy's wage thresholds
-PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART)
+PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS)
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -99,6 +100,7 @@ class CaseWorkflow(ReportsIncidents):
             opened_at=workflow.now(),
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
+        self._attributes = SearchAttributeSync(lean=workflow.patched(LEAN_UPSERTS))
         self._outbox.on_incident = self._report_incident
         self._started: set[str] = set()  # journey workflows whose child has started
         self._incident = False  # the deadline clocks hit an error
@@ -174,9 +176,10 @@ class CaseWorkflow(ReportsIncidents):
         self._state.history.append(event)
         if to_stage is Stage.CLOSED:
             self._state.closed_at = event.occurred_at
-        if self._clocks is not None and from_stage is not to_stage:
-            self._sync_clocks(from_stage, to_stage)
-        self._upsert_search_attributes()
+        with self._attributes.step():
+            if self._clocks is not None and from_stage is not to_stage:
+                self._sync_clocks(from_stage, to_stage)
+            self._upsert_search_attributes()
         notification = Notification(
             idempotency_key=f"{self._state.case_id}/{event.seq}/{recipient.value}",
             case_id=self._state.case_id,
@@ -227,7 +230,7 @@ class CaseWorkflow(ReportsIncidents):
             updates += self._clocks.search_attributes()
         if self._incident:
             updates.append(sa.INCIDENT.value_set(True))
-        workflow.upsert_search_attributes(updates)
+        self._attributes.upsert(updates)
         workflow.set_current_details(case_current_details(s))
 
     def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage) -> None:

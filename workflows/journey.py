@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from models.summaries import journey_current_details
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
+    from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.case_rules import CaseRuleViolation, check_door
     from workflows.deadlines import DeadlineClocks
     from workflows.incidents import ReportsIncidents
@@ -46,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
 CONTINUE_AS_NEW = "continue-as-new"  # #12: a long journey goes on in a fresh run
-PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW)
+PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS)
 # Notes of the newest events carried across continue-as-new; older ones stay in the records.
 CARRIED_NOTES = 100
 RUNG_RECIPIENT = {
@@ -87,6 +88,7 @@ class JourneyWorkflow(ReportsIncidents):
         self._outbox = Outbox(RECORD_JOURNEY_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
         self._outbox.on_incident = self._report_incident
         self._may_continue_as_new = workflow.patched(CONTINUE_AS_NEW)
+        self._attributes = SearchAttributeSync(lean=workflow.patched(LEAN_UPSERTS))
         self._clocks = DeadlineClocks(
             self._state.deadlines,
             journey.policy,
@@ -100,17 +102,18 @@ class JourneyWorkflow(ReportsIncidents):
         if journey.resume is not None:
             self._upsert_search_attributes()
             return
-        changes = engine.start(self._state, self._today())
-        self._clocks.apply(changes)
-        self._record(
-            engine.Step(
-                "journey_started",
-                self._state.stage,
-                f"Journey {journey.number} started for candidate {journey.candidate.candidate_ref} "
-                f"({journey.candidate.origin_country}): " + ", ".join(m.value for m in self._state.open_milestones),
-            ),
-            advisor=journey.advisor,
-        )
+        with self._attributes.step():
+            changes = engine.start(self._state, self._today())
+            self._clocks.apply(changes)
+            self._record(
+                engine.Step(
+                    "journey_started",
+                    self._state.stage,
+                    f"Journey {journey.number} started for candidate {journey.candidate.candidate_ref} "
+                    f"({journey.candidate.origin_country}): " + ", ".join(m.value for m in self._state.open_milestones),
+                ),
+                advisor=journey.advisor,
+            )
 
     @workflow.run
     async def run(self, journey: JourneyInput) -> JourneyResult:
@@ -158,9 +161,10 @@ class JourneyWorkflow(ReportsIncidents):
 
     def _apply(self, action: Any) -> int:
         """Apply one action (advisor's or the law's) to the real state: event, clocks."""
-        step = engine.apply(self._state, action, self._today(), self._policy)
-        seq = self._record(step, advisor=action.advisor)
-        self._clocks.apply(step.clocks)
+        with self._attributes.step():
+            step = engine.apply(self._state, action, self._today(), self._policy)
+            seq = self._record(step, advisor=action.advisor)
+            self._clocks.apply(step.clocks)
         if step.clocks:
             # The row written with this event shows the clocks after it (next due date),
             # as the search attributes do: the records never lag the workflow.
@@ -236,7 +240,7 @@ class JourneyWorkflow(ReportsIncidents):
         updates += self._clocks.search_attributes()
         if self._incident:
             updates.append(sa.INCIDENT.value_set(True))
-        workflow.upsert_search_attributes(updates)
+        self._attributes.upsert(updates)
         workflow.set_current_details(journey_current_details(s, engine.open_documents(s), engine.next_steps(s)))
 
     def _incident_entry(self, action: str, summary: str) -> None:

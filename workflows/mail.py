@@ -34,7 +34,6 @@ __all__ = ["UndeliverableEmailWorkflow", "failure_reason", "undeliverable_workfl
 RESEND_RETRY = RetryPolicy(maximum_attempts=3, non_retryable_error_types=["RecipientRefused", "BadNotification"])
 
 
-
 @workflow.defn
 class UndeliverableEmailWorkflow:
     @workflow.init

@@ -56,6 +56,7 @@ from temporalio.worker import Worker
 from bench.floor import FloorStep, FloorWorkflow, floor_noop
 from bench.stack import bench_stack
 from core.config import Settings
+from core.logging import configure_logging
 from models.journey import AddNote
 from records.schema import cases
 from tests.workflows.case_flow import Journey, new_case, open_journeys, start_case
@@ -402,6 +403,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.small:
         args.cases, args.concurrency, args.notes, args.open_cases = 2, 2, 10, 50
+    configure_logging("WARNING")  # the in-process workers' info lines would drown the table
     results = asyncio.run(run(args))
     print(table(results))
     args.json.parent.mkdir(parents=True, exist_ok=True)

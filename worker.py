@@ -94,7 +94,7 @@ def build_worker(
         activities=list({**activities, **(replacing or {})}.values()),
         activity_executor=executor,
         max_concurrent_activities=settings.activity_threads,
-        **worker_options,
+        **{"max_cached_workflows": settings.max_cached_workflows, **worker_options},
     )
 
 

@@ -3,7 +3,10 @@ per step, only the attributes that changed, none for a step that changes none.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import HistoryEvent
 
 from core import search_attributes as sa
 from models.journey import AddNote
@@ -13,7 +16,7 @@ from tests.workflows.case_flow import new_case, open_journeys, start_case
 E = EventType
 
 
-def _upserts_per_step(events: list) -> list[list[set[str]]]:  # type: ignore[type-arg]
+def _upserts_per_step(events: Sequence[HistoryEvent]) -> list[list[set[str]]]:
     """The product's upserts (their attribute names), split at each accepted Update."""
     steps: list[list[set[str]]] = [[]]  # before the first Update: the journey's start
     for event in events:

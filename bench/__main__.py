@@ -160,6 +160,10 @@ class Results:
     notes: int
     product_cases_per_second: float = 0.0
     floor_cases_per_second: float = 0.0
+    # CPU seconds of this process (client and worker, all threads) per placed case: steadier
+    # than throughput on a noisy machine; the server's own CPU is not in it.
+    product_cpu_seconds_per_case: float = 0.0
+    floor_cpu_seconds_per_case: float = 0.0
     throughput_ratio: float = 0.0
     product_update: dict[str, float] = field(default_factory=dict)
     floor_update: dict[str, float] = field(default_factory=dict)
@@ -204,11 +208,11 @@ async def product_run(client: Client, settings: Settings, engine: Any, results: 
         async with build_worker(client, settings, engine, executor):
             await placed_case(timed, settings.task_queue, 0)  # warm-up: imports, first tasks
             timing.seconds.clear()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             runs = await _gather_limited(
                 results.cases, results.concurrency, lambda n: placed_case(timed, settings.task_queue, n + 1)
             )
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             handle, journey = runs[0]
             candidate = await history_of(client, handle, journey.handle)
 
@@ -219,6 +223,7 @@ async def product_run(client: Client, settings: Settings, engine: Any, results: 
                 await journey.do(AddNote, note=NOTE)
             notes = await history_of(client, journey.handle)
     results.product_cases_per_second = results.cases / elapsed
+    results.product_cpu_seconds_per_case = cpu / results.cases
     results.product_update = percentiles(timing.seconds)
     results.placed_candidate = asdict(candidate)
     results.journey_with_notes = asdict(notes)
@@ -251,11 +256,12 @@ async def floor_run(client: Client, settings: Settings, product: HistoryFigures,
         ):
             await one(0)
             timing.seconds.clear()
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             handles = await _gather_limited(results.cases, results.concurrency, one)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             floor = await history_of(client, handles[0])
     results.floor_cases_per_second = results.cases / elapsed
+    results.floor_cpu_seconds_per_case = cpu / results.cases
     results.floor_update = percentiles(timing.seconds)
     results.floor_candidate = asdict(floor)
     results.throughput_ratio = results.product_cases_per_second / results.floor_cases_per_second
@@ -365,6 +371,12 @@ def table(r: Results) -> str:
             f"{r.product_cases_per_second:.2f}",
             f"{r.floor_cases_per_second:.2f}",
             f"{r.cases} cases, {r.concurrency} at a time; ratio {r.throughput_ratio:.2f}",
+        ),
+        (
+            "CPU per placed case",
+            f"{r.product_cpu_seconds_per_case:.2f} s",
+            f"{r.floor_cpu_seconds_per_case:.2f} s",
+            "client + worker in this process, all threads",
         ),
         ("Update round trip p50", f"{p['p50_ms']:.0f} ms", f"{f['p50_ms']:.0f} ms", "client call to result"),
         ("Update round trip p95", f"{p['p95_ms']:.0f} ms", f"{f['p95_ms']:.0f} ms", ""),

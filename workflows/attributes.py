@@ -9,7 +9,7 @@ the patch keep upserting as they did (their histories replay).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,19 +21,28 @@ _UNSENT = object()
 
 
 class SearchAttributeSync:
-    def __init__(self, lean: bool) -> None:
+    """``changed()`` after any change the Web UI shows; ``current()`` gives every attribute as
+    it is now and ``details()`` sets the workflow's current details. Inside a ``step()`` both
+    run once, when the step ends."""
+
+    def __init__(
+        self, lean: bool, current: Callable[[], list[SearchAttributeUpdate[Any]]], details: Callable[[], None]
+    ) -> None:
         self._lean = lean
+        self._current = current
+        self._details = details
         self._sent: dict[str, Any] = {}
         self._held = 0
-        self._pending: list[SearchAttributeUpdate[Any]] | None = None
+        self._dirty = False
 
-    def upsert(self, updates: list[SearchAttributeUpdate[Any]]) -> None:
+    def changed(self) -> None:
         if not self._lean:
-            workflow.upsert_search_attributes(updates)
+            workflow.upsert_search_attributes(self._current())
+            self._details()
         elif self._held:
-            self._pending = updates  # the newest values win; sent when the step ends
+            self._dirty = True
         else:
-            self._send(updates)
+            self._send()
 
     @contextmanager
     def step(self) -> Iterator[None]:
@@ -43,14 +52,16 @@ class SearchAttributeSync:
             yield
         finally:
             self._held -= 1
-            if not self._held and self._pending is not None:
-                pending, self._pending = self._pending, None
-                self._send(pending)
+            if not self._held and self._dirty:
+                self._dirty = False
+                self._send()
 
-    def _send(self, updates: list[SearchAttributeUpdate[Any]]) -> None:
-        changed = [u for u in updates if self._sent.get(u.key.name, _UNSENT) != u.value]
+    def _send(self) -> None:
+        updates = self._current()
         # An attribute no longer given (an outcome cleared, a clock closed) is unset by its
         # key's own update in ``updates``; one that is simply absent keeps its value.
+        changed = [u for u in updates if self._sent.get(u.key.name, _UNSENT) != u.value]
         if changed:
             workflow.upsert_search_attributes(changed)
             self._sent.update({u.key.name: u.value for u in changed})
+        self._details()

@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ChildWorkflowHandle
 
@@ -100,7 +100,11 @@ class CaseWorkflow(ReportsIncidents):
             opened_at=workflow.now(),
         )
         self._outbox = Outbox(RECORD_CASE_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
-        self._attributes = SearchAttributeSync(lean=workflow.patched(LEAN_UPSERTS))
+        self._attributes = SearchAttributeSync(
+            lean=workflow.patched(LEAN_UPSERTS),
+            current=self._search_attributes,
+            details=lambda: workflow.set_current_details(case_current_details(self._state)),
+        )
         self._outbox.on_incident = self._report_incident
         self._started: set[str] = set()  # journey workflows whose child has started
         self._incident = False  # the deadline clocks hit an error
@@ -215,6 +219,9 @@ class CaseWorkflow(ReportsIncidents):
         return "\n".join(lines)
 
     def _upsert_search_attributes(self) -> None:
+        self._attributes.changed()
+
+    def _search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         s = self._state
         updates = sa.case_attributes(
             case_id=s.case_id,
@@ -230,8 +237,7 @@ class CaseWorkflow(ReportsIncidents):
             updates += self._clocks.search_attributes()
         if self._incident:
             updates.append(sa.INCIDENT.value_set(True))
-        self._attributes.upsert(updates)
-        workflow.set_current_details(case_current_details(s))
+        return updates
 
     def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage) -> None:
         assert self._clocks is not None
@@ -419,9 +425,7 @@ class CaseWorkflow(ReportsIncidents):
     @workflow.update
     async def close_case(self, action: CloseCase) -> ActionReply:
         case_rules.check_close_case(self._state, action)
-        seq = self._close_after_journeys(
-            advisor=action.advisor, why=f"Closed: {stated(action.reason_code, action.reason)}", note=action.note
-        )
+        seq = self._close_after_journeys(advisor=action.advisor, why=f"Closed: {stated(action)}", note=action.note)
         await self._outbox.until_recorded(seq)
         return self._reply(seq)
 
@@ -439,13 +443,11 @@ class CaseWorkflow(ReportsIncidents):
         if self._state.journeys:
             # Waiting for a replacement: what the journeys achieved is the outcome.
             party = action.party.value.replace("_", " ")
-            seq = self._close_after_journeys(
-                action.advisor, f"Withdrawn by the {party}: {stated(action.reason_code, action.reason)}", action.note
-            )
+            seq = self._close_after_journeys(action.advisor, f"Withdrawn by the {party}: {stated(action)}", action.note)
             await self._outbox.until_recorded(seq)
             return self._reply(seq)
         self._state.outcome = action.party.outcome
-        self._state.outcome_reason = stated(action.reason_code, action.reason)
+        self._state.outcome_reason = stated(action)
         seq = self._transition(
             action="case_withdrawn",
             advisor=action.advisor,
@@ -464,7 +466,7 @@ class CaseWorkflow(ReportsIncidents):
             else JourneyOutcome.ENDED_BY_WELCOME_CENTER
         )
         open_journeys = [j for j in self._state.journeys if j.outcome is None]
-        reason = stated(action.reason_code, action.reason)
+        reason = stated(action)
         self._state.withdrawing = True
         seq = self._transition(
             action="vacancy_withdrawn" if outcome is JourneyOutcome.VACANCY_WITHDRAWN else "case_ended",

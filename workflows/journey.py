@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RawValue
+from temporalio.common import RawValue, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
@@ -88,7 +88,9 @@ class JourneyWorkflow(ReportsIncidents):
         self._outbox = Outbox(RECORD_JOURNEY_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
         self._outbox.on_incident = self._report_incident
         self._may_continue_as_new = workflow.patched(CONTINUE_AS_NEW)
-        self._attributes = SearchAttributeSync(lean=workflow.patched(LEAN_UPSERTS))
+        self._attributes = SearchAttributeSync(
+            lean=workflow.patched(LEAN_UPSERTS), current=self._search_attributes, details=self._set_current_details
+        )
         self._clocks = DeadlineClocks(
             self._state.deadlines,
             journey.policy,
@@ -226,6 +228,9 @@ class JourneyWorkflow(ReportsIncidents):
         return "\n".join(lines)
 
     def _upsert_search_attributes(self) -> None:
+        self._attributes.changed()
+
+    def _search_attributes(self) -> list[SearchAttributeUpdate[Any]]:
         s = self._state
         updates = sa.case_attributes(
             case_id=s.case_id,
@@ -240,7 +245,10 @@ class JourneyWorkflow(ReportsIncidents):
         updates += self._clocks.search_attributes()
         if self._incident:
             updates.append(sa.INCIDENT.value_set(True))
-        self._attributes.upsert(updates)
+        return updates
+
+    def _set_current_details(self) -> None:
+        s = self._state
         workflow.set_current_details(journey_current_details(s, engine.open_documents(s), engine.next_steps(s)))
 
     def _incident_entry(self, action: str, summary: str) -> None:

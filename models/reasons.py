@@ -13,6 +13,7 @@ reasons" covers illness, family and everything else a candidate need not explain
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Protocol
 
 
 class CaseWithdrawalReason(StrEnum):
@@ -88,9 +89,20 @@ LABELS: dict[str, str] = {
 }
 
 
-def stated(code: str | None, note: str | None) -> str:
+class CodedReason(Protocol):
+    """An input whose reason is a code with an optional note."""
+
+    @property
+    def reason_code(self) -> StrEnum | None: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
+def stated(action: CodedReason) -> str:
     """The reason as the trail and the emails show it: the code's label and the note;
     an input from before the codes shows its note alone, as it did then."""
+    code, note = action.reason_code, action.reason
     if code is None:
         return note or ""
     label = LABELS.get(str(code), str(code))

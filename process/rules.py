@@ -664,7 +664,7 @@ def record_employment_ended(ctx: Context) -> Result:
     if s.employment_ended_on is not None:
         raise _reject(f"ended_on: the employment ended on {s.employment_ended_on} already")
     s.employment_ended_on, s.end_known_on = a.ended_on, known
-    reason = stated(a.reason_code, a.reason)
+    reason = stated(a)
     if s.probation_passed_on is None:
         s.outcome_reason = reason
     else:
@@ -721,7 +721,7 @@ def record_follow_up_recognition(ctx: Context) -> Result:
 
 def withdraw_candidate(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    s.outcome_reason = stated(a.reason_code, a.reason)
+    s.outcome_reason = stated(a)
     return Result(f"Candidate withdrew in stage {s.stage}: {s.outcome_reason}")
 
 

@@ -93,13 +93,18 @@ def _first_line(text: str | None) -> str | None:
     return text.strip().splitlines()[0] if text else None
 
 
+def _help(text: str | None) -> str | None:
+    """Help text for argparse, which formats it with %: a literal percent sign is doubled."""
+    return text.replace("%", "%%") if text else None
+
+
 def _add_model_flags(parser: argparse.ArgumentParser, model: type[BaseModel]) -> None:
     """One --flag per input field; values stay strings, the model validates them."""
     for name, field in model.model_fields.items():
         if name in ("advisor", "note") or name in _SPECIAL_FLAGS:
             continue
         flag = "--" + name.replace("_", "-")
-        help_text = (field.description or ("required" if field.is_required() else "")).replace("%", "%%") or None
+        help_text = _help(field.description or ("required" if field.is_required() else None))
         if _is_bool(field.annotation):
             parser.add_argument(flag, dest=name, action="store_true", default=None, help=help_text)
         else:
@@ -152,9 +157,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--positions", help="number of positions (default 1)")
     p.add_argument(
         "--route",
-        help="the residence route (§ optional): "
-        # argparse formats help with %: a literal percent sign must be doubled.
-        + "; ".join(f"{r.value}: {r.explained}" for r in case_models.ResidenceRoute).replace("%", "%%"),
+        help=_help(
+            "the residence route (§ optional): "
+            + "; ".join(f"{r.value}: {r.explained}" for r in case_models.ResidenceRoute)
+        ),
     )
     for flag, what in [
         ("--regulated-profession", "§18b/§18g: does the degree lead to a regulated profession? (yes: recognition)"),

@@ -36,11 +36,14 @@ from temporalio.worker import Replayer
 
 from core.client import data_converter
 from core.config import Settings
-from models.records import RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION
+from models.mail import RecipientRole
+from models.records import LOCAL_RECORD_ID_PREFIX, RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION
 
 _EVENT = re.compile(r"HistoryEvent\(id: (\d+)")
 CASE_WORKFLOW_ID = re.compile(r"case-WC-[0-9A-Z]{10}")  # a journey's id adds -j<n>
 _NONDETERMINISM = "TMPRL1100"
+RECORDS = (RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION)
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
 
 
 @dataclass(frozen=True)
@@ -107,21 +110,43 @@ async def reset(client: Client, run_id: str, diagnosis: Diagnosis, actor: str) -
 
 
 async def discarded_records(client: Client, history: WorkflowHistory, after_event_id: int) -> list[dict[str, Any]]:
-    """The record activities' inputs (event, row, email) scheduled after ``after_event_id``:
-    what the reset discards."""
+    """The records written after ``after_event_id``, what the reset discards: the record
+    activities' inputs (event, row, email); for records written as local activities (#14),
+    whose markers keep no input, the event's seq from the activity id and the keys its
+    email may have had."""
     context = WorkflowSerializationContext(namespace=client.namespace, workflow_id=history.workflow_id)
     converter = client.data_converter.with_context(context)
-    found = []
+    found: list[dict[str, Any]] = []
     for event in history.events:
+        if event.event_id <= after_event_id:
+            continue
         attrs = event.activity_task_scheduled_event_attributes
-        if (
-            event.event_id > after_event_id
-            and event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-            and attrs.activity_type.name in (RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION)
-        ):
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED and attrs.activity_type.name in RECORDS:
             (record,) = await converter.decode(attrs.input.payloads, [dict])
             found.append(record)
+        marker = event.marker_recorded_event_attributes
+        if event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED and marker.marker_name == LOCAL_ACTIVITY_MARKER:
+            (data,) = await converter.decode(marker.details["data"].payloads, [dict])
+            seq = local_record_seq(data.get("activity_type", ""), data.get("activity_id", ""))
+            if seq is not None:
+                found.extend(
+                    {"event": {"seq": seq}, "notification": {"idempotency_key": key}}
+                    for key in possible_email_keys(history.workflow_id, seq)
+                )
     return found
+
+
+def local_record_seq(activity_type: str, activity_id: str) -> int | None:
+    """The event seq of a record written as a local activity (its id is ``record-<seq>``)."""
+    if activity_type not in RECORDS or not activity_id.startswith(LOCAL_RECORD_ID_PREFIX):
+        return None
+    return int(activity_id.removeprefix(LOCAL_RECORD_ID_PREFIX))
+
+
+def possible_email_keys(workflow_id: str, seq: int) -> list[str]:
+    """The idempotency keys an event's email can have (workflows/case.py, journey.py)."""
+    owner = workflow_id.removeprefix("case-") if CASE_WORKFLOW_ID.fullmatch(workflow_id) else workflow_id
+    return [f"{owner}/{seq}/{role.value}" for role in RecipientRole]
 
 
 def take_back(database_url: str, workflow_id: str, records: list[dict[str, Any]]) -> int:

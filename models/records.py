@@ -107,6 +107,9 @@ class UndeliverableNotification(BaseModel):
 # import the database or SMTP code into the sandbox.
 RECORD_CASE_TRANSITION = "record_case_transition"
 RECORD_JOURNEY_TRANSITION = "record_journey_transition"
+# A record written as a local activity has the id record-<event seq>: its marker keeps no
+# input, and the repair (core/repair.py) finds the discarded events by it.
+LOCAL_RECORD_ID_PREFIX = "record-"
 SEND_NOTIFICATION = "send_notification"  # before #12: queue and send in one (kept for running histories)
 DELIVER_NOTIFICATION = "deliver_notification"
 MARK_NOTIFICATION_UNDELIVERABLE = "mark_notification_undeliverable"

@@ -60,12 +60,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.deadlines import DeadlineClocks
     from workflows.incidents import ReportsIncidents
     from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
-    from workflows.outbox import MAIL_APART, Outbox
+    from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
 
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
 WAGE_THRESHOLDS = "wage-thresholds"  # #11: the consultation waits for the policy's wage thresholds
-PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS)
+PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS, LOCAL_RECORDS)
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -99,7 +99,11 @@ class CaseWorkflow(ReportsIncidents):
             collective_agreement=new_case.collective_agreement,
             opened_at=workflow.now(),
         )
-        self._outbox = Outbox(RECORD_CASE_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
+        self._outbox = Outbox(
+            RECORD_CASE_TRANSITION,
+            mail_apart=workflow.patched(MAIL_APART),
+            local_records=workflow.patched(LOCAL_RECORDS),
+        )
         self._attributes = SearchAttributeSync(
             lean=workflow.patched(LEAN_UPSERTS),
             current=self._search_attributes,

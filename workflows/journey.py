@@ -42,12 +42,12 @@ with workflow.unsafe.imports_passed_through():
     from workflows.case_rules import CaseRuleViolation, check_door
     from workflows.deadlines import DeadlineClocks
     from workflows.incidents import ReportsIncidents
-    from workflows.outbox import MAIL_APART, Outbox
+    from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
 CONTINUE_AS_NEW = "continue-as-new"  # #12: a long journey goes on in a fresh run
-PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS)
+PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS, LOCAL_RECORDS)
 # Notes of the newest events carried across continue-as-new; older ones stay in the records.
 CARRIED_NOTES = 100
 RUNG_RECIPIENT = {
@@ -85,7 +85,11 @@ class JourneyWorkflow(ReportsIncidents):
             if workflow.patched(ROUTE_REQUIREMENTS):
                 self._state.process_version = 2
         self._policy = journey.policy
-        self._outbox = Outbox(RECORD_JOURNEY_TRANSITION, mail_apart=workflow.patched(MAIL_APART))
+        self._outbox = Outbox(
+            RECORD_JOURNEY_TRANSITION,
+            mail_apart=workflow.patched(MAIL_APART),
+            local_records=workflow.patched(LOCAL_RECORDS),
+        )
         self._outbox.on_incident = self._report_incident
         self._may_continue_as_new = workflow.patched(CONTINUE_AS_NEW)
         self._attributes = SearchAttributeSync(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 
@@ -34,6 +34,7 @@ def create_records_engine(url: str) -> Engine:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The first revision: databases created before migrations existed have exactly its tables.
 BASELINE = "0001"
+MIGRATION_LOCK = 0x57435245  # "WCRE": the advisory lock key of the records' migrations
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
@@ -44,6 +45,12 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Workers starting together (bin/cluster, compose replicas) migrate one at a time:
+            # the others wait here, then find the schema at head and do nothing.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        elif connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")  # the file's write lock, taken up front
         config.attributes["connection"] = connection
         tables = set(inspect(connection).get_table_names())
         if "cases" in tables and "alembic_version" not in tables:

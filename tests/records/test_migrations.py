@@ -43,3 +43,15 @@ def test_a_database_from_before_migrations_is_adopted_and_keeps_its_rows(fresh_e
     with fresh_engine.connect() as conn:
         assert conn.execute(select(cases.c.case_id)).scalars().all() == ["WC-0000000001"]
     assert "journeys" in inspect(fresh_engine).get_table_names()
+
+
+def test_workers_starting_together_migrate_one_at_a_time(fresh_engine: Engine) -> None:
+    # bin/cluster and compose start several workers at once, each migrating on start: on
+    # PostgreSQL two concurrent first migrations collided on CREATE TABLE alembic_version.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for future in [pool.submit(migrate, fresh_engine) for _ in range(3)]:
+            future.result()
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
-from temporalio.client import Client
+from temporalio.client import Client, TLSConfig
 from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.runtime import Runtime
@@ -62,6 +62,18 @@ def payload_key_spec(settings: Settings) -> str | None:
     return None
 
 
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """mTLS to the frontend when a CA or a client certificate is configured, else plain."""
+    if settings.temporal_tls_ca_file is None and settings.temporal_tls_cert_file is None:
+        return False
+    return TLSConfig(
+        server_root_ca_cert=settings.temporal_tls_ca_file.read_bytes() if settings.temporal_tls_ca_file else None,
+        client_cert=settings.temporal_tls_cert_file.read_bytes() if settings.temporal_tls_cert_file else None,
+        client_private_key=settings.temporal_tls_key_file.read_bytes() if settings.temporal_tls_key_file else None,
+        domain=settings.temporal_tls_server_name,
+    )
+
+
 async def connect(settings: Settings | None = None, runtime: Runtime | None = None) -> Client:
     """``runtime``: the worker passes one that serves Prometheus metrics."""
     settings = settings or get_settings()
@@ -70,4 +82,5 @@ async def connect(settings: Settings | None = None, runtime: Runtime | None = No
         namespace=settings.temporal_namespace,
         data_converter=data_converter(settings),
         runtime=runtime,
+        tls=tls_config(settings),
     )

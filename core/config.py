@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
@@ -24,6 +24,13 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     task_queue: str = "welcome-center-cases"
+    # mTLS to the Temporal frontend (the production topology, bin/cluster): the CA that
+    # signed the server's certificate, this client's certificate and key, and the name the
+    # server's certificate carries when it differs from the address's host. All unset: plain.
+    temporal_tls_ca_file: Path | None = None
+    temporal_tls_cert_file: Path | None = None
+    temporal_tls_key_file: Path | None = None
+    temporal_tls_server_name: str | None = None
     # Base address of the Temporal Web UI, used for links printed by the starter.
     temporal_ui_url: str = "http://localhost:8233"
 
@@ -82,6 +89,26 @@ class Settings(BaseSettings):
     # days on their clocks; one that is not cached is replayed from its history when its next
     # task comes (milliseconds). Each cached case or journey costs about 0.4 MB.
     max_cached_workflows: int = Field(default=200, ge=0)
+
+    @field_validator(
+        "temporal_tls_ca_file",
+        "temporal_tls_cert_file",
+        "temporal_tls_key_file",
+        "temporal_tls_server_name",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # WC_TEMPORAL_TLS_CA_FILE= turns it off, not "."
+
+    @model_validator(mode="after")
+    def _client_certificate_in_pairs(self) -> Settings:
+        if (self.temporal_tls_cert_file is None) != (self.temporal_tls_key_file is None):
+            raise ValueError(
+                "temporal_tls_cert_file: a client certificate needs its key (WC_TEMPORAL_TLS_CERT_FILE and "
+                "WC_TEMPORAL_TLS_KEY_FILE together)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _login_only_over_tls(self) -> Settings:

@@ -10,6 +10,10 @@ holds up no record and no command. An email that cannot be delivered within a da
 that no retry can fix) is marked undeliverable in the records and handed to an
 ``UndeliverableEmailWorkflow``, which operations see in the UI and which a resend ends.
 Workflows from before the patch keep running records and emails one queue, as then.
+
+Since #14 (``workflow.patched(LOCAL_RECORDS)``) records are local activities: run by the
+worker inside the workflow task that queued them, so an Update is accepted, recorded and
+answered in one task.
 """
 
 from __future__ import annotations

@@ -150,6 +150,23 @@ class Stack:
         self.worker.send_signal(signal.SIGKILL)
         self.worker.wait()
 
+    def lock_records(self, seconds: float) -> None:
+        lock_database(self.directory / "records.sqlite3", seconds)
+
+    def settings(self) -> Settings:
+        return Settings(
+            temporal_address=self.address,
+            database_url=self.database_url,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+
+    async def start(self) -> None:
+        engine = create_records_engine(self.database_url)
+        migrate(engine)
+        engine.dispose()
+        self.start_smtp()
+        self.start_server()
+
     def start_smtp(self) -> None:
         self.smtp = Controller(self.recorder, hostname="127.0.0.1", port=self.smtp_port)
         self.smtp.start()
@@ -173,11 +190,104 @@ class Stack:
                 pass  # already stopped by a mail outage
 
 
+@dataclass
+class ClusterStack(Stack):
+    """The production topology instead of the dev server (#15): the Temporal server on
+    PostgreSQL with mTLS (bin/cluster's pieces), the records in PostgreSQL, two workers on
+    the task queue; a worker kill takes one of them, the server restart restarts the
+    Temporal server, the records outage locks the event tables."""
+
+    cluster: Any = None
+    workers: list[subprocess.Popen[bytes] | None] = field(default_factory=lambda: [None, None])
+    kills: int = 0
+
+    def __post_init__(self) -> None:
+        from cluster.__main__ import Cluster
+        from cluster.layout import Layout, free_ports
+
+        self.directory.chmod(0o755)  # PostgreSQL runs as its own user when we are root
+        self.cluster = Cluster(Layout(self.directory / "cluster", free_ports()), workers=0)
+
+    @property
+    def address(self) -> str:
+        return str(self.cluster.layout.frontend_address)
+
+    @property
+    def database_url(self) -> str:
+        return str(self.cluster.layout.records_url())
+
+    def settings(self) -> Settings:
+        from cluster.__main__ import _settings_from
+
+        return Settings.model_validate(_settings_from(self.cluster.client_env("starter")))
+
+    async def start(self) -> None:
+        self.cluster.prepare()
+        await super().start()
+        await self.cluster.until_ready()
+
+    def start_server(self) -> None:
+        self.cluster.start_server()
+
+    def stop_server(self) -> None:
+        self.cluster.stop_server()
+
+    def start_worker(self) -> None:
+        env = {
+            **self.cluster.client_env("worker"),
+            "WC_TASK_QUEUE": self.task_queue,
+            "WC_SMTP_HOST": "127.0.0.1",
+            "WC_SMTP_PORT": str(self.smtp_port),
+            "WC_METRICS_PORT": "0",
+            "WC_LOG_LEVEL": "WARNING",
+        }
+        env.pop("WC_MAIL_SINK_DIR", None)
+        for number, process in enumerate(self.workers):
+            if process is None or process.poll() is not None:
+                out = (self.directory / f"worker-{number + 1}.log").open("ab")
+                self.workers[number] = subprocess.Popen(
+                    [sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=out, stderr=out
+                )
+
+    def kill_worker(self) -> None:
+        """One of the two; the other goes on with the task queue meanwhile."""
+        victim = self.workers[self.kills % len(self.workers)]
+        self.kills += 1
+        if victim is not None:
+            victim.send_signal(signal.SIGKILL)
+            victim.wait()
+
+    def lock_records(self, seconds: float) -> None:
+        import psycopg
+
+        url = self.database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url) as conn:
+            conn.execute("LOCK TABLE case_events, journey_events IN ACCESS EXCLUSIVE MODE")
+            time.sleep(seconds)
+            conn.rollback()
+
+    def shutdown(self) -> None:
+        for process in self.workers:
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        self.worker = None
+        super().shutdown()
+        self.cluster.stop()
+
+
 async def inject_faults(stack: Stack, args: argparse.Namespace, running: Callable[[], bool]) -> None:
     """One of each fault, the worker kills spread at random moments, while cases run."""
     rng = random.Random(args.seed)
     plan: list[tuple[float, str]] = [(rng.uniform(2, 8) + 6 * n, "worker") for n in range(args.worker_kills)]
-    plan += [(rng.uniform(4, 10), "server"), (rng.uniform(6, 14), "database"), (rng.uniform(3, 12), "mail")]
+    plan += [(rng.uniform(4, 10) + 20 * n, "server") for n in range(args.server_restarts)]
+    if args.database_outage > 0:
+        plan.append((rng.uniform(6, 14), "database"))
+    if args.mail_outage > 0:
+        plan.append((rng.uniform(3, 12), "mail"))
     started = time.monotonic()
     for at, fault in sorted(plan):
         await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))
@@ -195,7 +305,7 @@ async def inject_faults(stack: Stack, args: argparse.Namespace, running: Callabl
             stack.start_server()
         elif fault == "database":
             log(f"fault: records database locked for {args.database_outage:.0f} s")
-            await asyncio.to_thread(lock_database, stack.directory / "records.sqlite3", args.database_outage)
+            await asyncio.to_thread(stack.lock_records, args.database_outage)
         else:
             log(f"fault: SMTP server down for {args.mail_outage:.0f} s")
             stack.stop_smtp()
@@ -323,7 +433,7 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
             state = await persist(functools.partial(handle.query, CaseWorkflow.status), "case status")
         except WorkflowQueryFailedError as err:  # e.g. a history that does not replay
             await keep_history(handle)
-            state = await repaired_state(client, stack.database_url, handle.id, str(err), figures, deadline)
+            state = await repaired_state(client, stack.settings(), handle.id, str(err), figures, deadline)
             if state is None:
                 figures.problem("stuck", f"{handle.id}: its state cannot be read: {str(err)[:200]}")
                 continue
@@ -344,7 +454,7 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
                 state = await wf.query("status")
             except Exception as err:  # noqa: BLE001 - e.g. a replay failure: counted and kept
                 await keep_history(wf)
-                state = await repaired_state(client, stack.database_url, wf.id, str(err), figures, deadline)
+                state = await repaired_state(client, stack.settings(), wf.id, str(err), figures, deadline)
                 if state is None:
                     figures.problem("stuck", f"{wf.id}: its state cannot be read: {str(err)[:200]}")
                     continue
@@ -363,14 +473,13 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
 
 
 async def repaired_state(
-    client: Client, database_url: str, workflow_id: str, error: str, figures: Figures, deadline: float
+    client: Client, settings: Settings, workflow_id: str, error: str, figures: Figures, deadline: float
 ) -> Any:
     """A history that does not replay (sdk-python#1591, see core/repair.py): repaired as
     operations would (``bin/starter repair``), then the workflow must end as it did."""
     if "TMPRL1100" not in error:
         return None
     figures.unreplayable += 1
-    settings = Settings(database_url=database_url, _env_file=None)  # type: ignore[call-arg]
     _diagnosis, new_run = await repair(client, workflow_id, "ops.lead", WORKFLOWS, settings)
     if new_run is None:
         return None
@@ -432,14 +541,10 @@ async def main_async(args: argparse.Namespace) -> int:
     from tests.conftest import _temporal_cli
 
     with tempfile.TemporaryDirectory(prefix="wc-faults-") as tmp:
-        stack = Stack(Path(tmp), _temporal_cli())
-        engine = create_records_engine(stack.database_url)
-        migrate(engine)
-        engine.dispose()
-        stack.start_smtp()
-        stack.start_server()
-        settings = Settings(temporal_address=stack.address, _env_file=None)  # type: ignore[call-arg]
+        stack = ClusterStack(Path(tmp), "") if args.cluster else Stack(Path(tmp), _temporal_cli())
         try:
+            await stack.start()
+            settings = stack.settings()
             client = await persist(lambda: connect(settings), "connect", give_up_after=120)
             stack.start_worker()
             log(f"{args.cases} cases, {args.concurrency} at a time; logs in {tmp}")
@@ -482,10 +587,18 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=10, help="cases driven at the same time")
     parser.add_argument("--worker-kills", type=int, default=1, help="SIGKILLs of the worker, at random moments")
-    parser.add_argument("--database-outage", type=float, default=20.0, help="seconds the records are locked")
-    parser.add_argument("--mail-outage", type=float, default=8.0, help="seconds the SMTP server is down")
+    parser.add_argument("--server-restarts", type=int, default=1, help="restarts of the Temporal server")
+    parser.add_argument(
+        "--database-outage", type=float, default=20.0, help="seconds the records are locked (0: no outage)"
+    )
+    parser.add_argument("--mail-outage", type=float, default=8.0, help="seconds the SMTP server is down (0: none)")
     parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for workflows to finish")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="against the production topology (bin/cluster: Temporal server on PostgreSQL, mTLS, two workers)",
+    )
     from core.process import run_to_exit
 
     run_to_exit(main_async(parser.parse_args()))

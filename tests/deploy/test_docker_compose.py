@@ -94,7 +94,8 @@ def test_the_image_contains_every_package_the_worker_imports() -> None:
 
 
 # Packages the worker and the starter never import: tests, tools and benchmarks.
-DEVELOPMENT_ONLY = {"tests", "tools", "bench"}
+# cluster: the topology without Docker (bin/cluster); compose runs the same pieces as services.
+DEVELOPMENT_ONLY = {"tests", "tools", "bench", "cluster"}
 
 
 def test_the_image_carries_every_package_the_worker_and_starter_import() -> None:

@@ -1,0 +1,314 @@
+"""Where the production topology keeps its files and which ports it uses, and the
+configuration it writes for the Temporal server and the Web UI server (#15).
+
+Everything listens on 127.0.0.1. Ports are a base plus fixed offsets, so two clusters (a
+user's and the test suite's) can run side by side: the frontend on the base (7233 by
+default), the Web UI on base + 1000 (8233), as with the dev server.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core import search_attributes
+
+HISTORY_SHARDS = 4  # fixed for the life of a cluster: Temporal cannot change it later
+NAMESPACE_RETENTION_DAYS = 30  # closed workflows kept by Temporal; the records keep the case
+ROLES = ("postgres_admin", "temporal", "welcome")
+
+
+@dataclass(frozen=True)
+class Ports:
+    base: int = 7233
+
+    @property
+    def frontend(self) -> int:
+        return self.base
+
+    @property
+    def history(self) -> int:
+        return self.base + 1
+
+    @property
+    def matching(self) -> int:
+        return self.base + 2
+
+    @property
+    def system_worker(self) -> int:
+        return self.base + 6
+
+    @property
+    def frontend_http(self) -> int:
+        return self.base + 10
+
+    def membership(self, service_port: int) -> int:
+        return service_port - 300  # 7233 -> 6933, as Temporal's own examples
+
+    @property
+    def metrics(self) -> int:
+        return self.base + 767  # 8000
+
+    @property
+    def ui(self) -> int:
+        return self.base + 1000
+
+    @property
+    def postgres(self) -> int:
+        return self.base - 1801  # 5432
+
+    @property
+    def codec(self) -> int:
+        return self.base + 848  # 8081
+
+    @property
+    def mail(self) -> int:
+        return self.base - 6208  # 1025: the mail sink when no relay is configured
+
+    @property
+    def worker_metrics(self) -> int:
+        return self.base + 2231  # 9464
+
+    def all(self) -> list[int]:
+        services = [self.frontend, self.history, self.matching, self.system_worker]
+        return [
+            *services,
+            *(self.membership(port) for port in services),
+            self.frontend_http, self.metrics, self.ui, self.postgres, self.codec, self.mail, self.worker_metrics,
+        ]  # fmt: skip
+
+
+def free_ports(attempts: int = 50) -> Ports:
+    """A base whose every port is free on loopback (tests, the fault-injection run)."""
+    import random
+    import socket
+
+    for _ in range(attempts):
+        # Below 32768 throughout: Temporal keeps membership ports as PostgreSQL smallint.
+        ports = Ports(random.randint(12000, 30000))
+        try:
+            for port in ports.all():
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return ports
+    raise RuntimeError("no free range of ports on 127.0.0.1")
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+    ports: Ports
+
+    @property
+    def certs(self) -> Path:
+        return self.root / "certs"
+
+    @property
+    def secrets(self) -> Path:
+        return self.root / "secrets"
+
+    @property
+    def postgres(self) -> Path:
+        return self.root / "postgres"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def server_config_dir(self) -> Path:
+        return self.root / "temporal" / "config"
+
+    @property
+    def ui_config_dir(self) -> Path:
+        return self.root / "ui" / "config"
+
+    @property
+    def dynamic_config(self) -> Path:
+        return self.root / "temporal" / "dynamicconfig.yaml"
+
+    def cert(self, name: str) -> tuple[Path, Path]:
+        return self.certs / f"{name}.pem", self.certs / f"{name}.key"
+
+    @property
+    def ca(self) -> Path:
+        return self.certs / "ca.pem"
+
+    def password(self, role: str) -> str:
+        return (self.secrets / f"{role}.password").read_text().strip()
+
+    def ensure_secrets(self) -> None:
+        """A password per database role, made once (0600), never printed."""
+        self.secrets.mkdir(parents=True, exist_ok=True)
+        self.secrets.chmod(0o700)
+        for role in ROLES:
+            path = self.secrets / f"{role}.password"
+            if not path.exists():
+                path.touch(mode=0o600)
+                path.write_text(secrets.token_urlsafe(24) + "\n")
+
+    @property
+    def frontend_address(self) -> str:
+        return f"127.0.0.1:{self.ports.frontend}"
+
+    def records_url(self) -> str:
+        return f"postgresql+psycopg://welcome:{self.password('welcome')}@127.0.0.1:{self.ports.postgres}/welcome_center"
+
+    def client_environment(self, who: str) -> dict[str, str]:
+        """What a worker or the starter needs to reach this cluster (WC_* settings)."""
+        cert, key = self.cert(who)
+        return {
+            "WC_TEMPORAL_ADDRESS": self.frontend_address,
+            "WC_TEMPORAL_TLS_CA_FILE": str(self.ca),
+            "WC_TEMPORAL_TLS_CERT_FILE": str(cert),
+            "WC_TEMPORAL_TLS_KEY_FILE": str(key),
+            "WC_TEMPORAL_TLS_SERVER_NAME": "localhost",
+            "WC_TEMPORAL_UI_URL": f"http://localhost:{self.ports.ui}",
+            "WC_DATABASE_URL": self.records_url(),
+        }
+
+
+def server_config(layout: Layout) -> dict[str, Any]:
+    """The Temporal server's configuration: PostgreSQL persistence and advanced visibility,
+    mTLS on the frontend and between the services, every port on loopback."""
+    p = layout.ports
+    server_cert, server_key = layout.cert("server")
+    system_cert, system_key = layout.cert("system-worker")
+    ca = str(layout.ca)
+    mtls_server = {
+        "certFile": str(server_cert),
+        "keyFile": str(server_key),
+        "requireClientAuth": True,
+        "clientCaFiles": [ca],
+    }
+    client = {"serverName": "localhost", "rootCaFiles": [ca]}
+
+    def store(database: str, connections: int) -> dict[str, Any]:
+        return {
+            "sql": {
+                "pluginName": "postgres12",
+                "databaseName": database,
+                "connectAddr": f"127.0.0.1:{p.postgres}",
+                "connectProtocol": "tcp",
+                "user": "temporal",
+                "password": layout.password("temporal"),
+                "maxConns": connections,
+                "maxIdleConns": connections,
+                "maxConnLifetime": "1h",
+            }
+        }
+
+    def service(port: int, http: int | None = None) -> dict[str, Any]:
+        rpc: dict[str, Any] = {"grpcPort": port, "membershipPort": p.membership(port), "bindOnLocalHost": True}
+        if http is not None:
+            rpc["httpPort"] = http
+        return {"rpc": rpc}
+
+    return {
+        "log": {"stdout": True, "level": "warn"},
+        "persistence": {
+            "defaultStore": "postgres-default",
+            "visibilityStore": "postgres-visibility",
+            "numHistoryShards": HISTORY_SHARDS,
+            "datastores": {
+                "postgres-default": store("temporal", 20),
+                "postgres-visibility": store("temporal_visibility", 10),
+            },
+        },
+        "global": {
+            "membership": {"maxJoinDuration": "30s", "broadcastAddress": "127.0.0.1"},
+            "metrics": {
+                "prometheus": {
+                    "framework": "tally",
+                    "timerType": "histogram",
+                    "listenAddress": f"127.0.0.1:{p.metrics}",
+                }
+            },
+            "tls": {
+                "internode": {"server": mtls_server, "client": client},
+                "frontend": {"server": mtls_server, "client": client},
+                "systemWorker": {"certFile": str(system_cert), "keyFile": str(system_key), "client": client},
+            },
+        },
+        "services": {
+            "frontend": service(p.frontend, http=p.frontend_http),
+            "history": service(p.history),
+            "matching": service(p.matching),
+            "worker": service(p.system_worker),
+        },
+        "clusterMetadata": {
+            "enableGlobalNamespace": False,
+            "failoverVersionIncrement": 10,
+            "masterClusterName": "active",
+            "currentClusterName": "active",
+            "clusterInformation": {
+                "active": {
+                    "enabled": True,
+                    "initialFailoverVersion": 1,
+                    "rpcName": "frontend",
+                    "rpcAddress": f"localhost:{p.frontend}",
+                }
+            },
+        },
+        "dcRedirectionPolicy": {"policy": "noop"},
+        "dynamicConfigClient": {"filepath": str(layout.dynamic_config), "pollInterval": "10s"},
+    }
+
+
+# As the CLI's dev server: a search attribute registered at start-up is usable at once
+# (reads refresh the cache; rare, and the persistence limits are raised to match).
+DYNAMIC_CONFIG: dict[str, Any] = {
+    "system.forceSearchAttributesCacheRefreshOnRead": [{"value": True}],
+    "frontend.persistenceMaxQPS": [{"value": 10000}],
+    "history.persistenceMaxQPS": [{"value": 45000}],
+}
+
+
+def ui_config(layout: Layout, codec_endpoint: str | None) -> dict[str, Any]:
+    """The Web UI server: to the frontend with its own client certificate, cases decoded by
+    the codec server in the browser."""
+    cert, key = layout.cert("ui")
+    config: dict[str, Any] = {
+        "temporalGrpcAddress": layout.frontend_address,
+        "host": "127.0.0.1",
+        "port": layout.ports.ui,
+        "enableUi": True,
+        "defaultNamespace": "default",
+        "cors": {"allowOrigins": [f"http://localhost:{layout.ports.ui}"], "cookieInsecure": True},
+        "tls": {
+            "caFile": str(layout.ca),
+            "certFile": str(cert),
+            "keyFile": str(key),
+            "serverName": "localhost",
+            "enableHostVerification": True,
+        },
+    }
+    if codec_endpoint:
+        config["codec"] = {"endpoint": codec_endpoint}
+    return config
+
+
+def write_configs(layout: Layout, codec_endpoint: str | None) -> None:
+    """The server's config holds the database password: written 0600."""
+    for directory in (layout.server_config_dir, layout.ui_config_dir, layout.logs):
+        directory.mkdir(parents=True, exist_ok=True)
+    _write(layout.server_config_dir / "production.yaml", server_config(layout))
+    _write(layout.dynamic_config, DYNAMIC_CONFIG)
+    _write(layout.ui_config_dir / "production.yaml", ui_config(layout, codec_endpoint))
+    _write(layout.ui_config_dir / "base.yaml", {})
+
+
+def search_attribute_names() -> list[str]:
+    return [key.name for key in search_attributes.ALL]
+
+
+def _write(path: Path, content: dict[str, Any]) -> None:
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(yaml.safe_dump(content, sort_keys=False))

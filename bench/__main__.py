@@ -54,7 +54,7 @@ from temporalio.client import (
 from temporalio.worker import Worker
 
 from bench.floor import FloorStep, FloorWorkflow, floor_noop
-from bench.stack import bench_stack
+from bench.stack import bench_stack, cluster_stack
 from core.config import Settings
 from core.logging import configure_logging
 from models.journey import AddNote
@@ -268,8 +268,18 @@ async def floor_run(client: Client, settings: Settings, product: HistoryFigures,
 
 
 def _env(settings: Settings) -> dict[str, str]:
+    tls = {
+        f"WC_{name.upper()}": str(value)
+        for name in ("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file")
+        if (value := getattr(settings, name)) is not None
+    }
+    if settings.temporal_tls_server_name:
+        tls["WC_TEMPORAL_TLS_SERVER_NAME"] = settings.temporal_tls_server_name
+    if settings.payload_key_file is not None:
+        tls["WC_PAYLOAD_KEY_FILE"] = str(settings.payload_key_file)
     return {
         **os.environ,
+        **tls,
         "WC_TEMPORAL_ADDRESS": settings.temporal_address,
         "WC_TASK_QUEUE": settings.task_queue,
         "WC_DATABASE_URL": settings.database_url,
@@ -348,7 +358,8 @@ async def open_cases_run(client: Client, settings: Settings, engine: Any, result
 
 async def run(args: argparse.Namespace) -> Results:
     results = Results(cases=args.cases, concurrency=args.concurrency, notes=args.notes, open_cases=args.open_cases)
-    async with bench_stack() as (env, settings, engine):
+    stack = cluster_stack() if args.cluster else bench_stack()
+    async with stack as (env, settings, engine):
         client: Client = env.client
         product = await product_run(client, settings, engine, results)
         await floor_run(client, settings, product, results)
@@ -412,6 +423,11 @@ def main() -> None:
     parser.add_argument("--notes", type=int, default=100, help="notes of 280 characters on one journey")
     parser.add_argument("--small", action="store_true", help="what CI runs: 2 cases, 10 notes, 50 open cases")
     parser.add_argument("--json", type=Path, default=ROOT / "artifacts" / "bench.json")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="against the production topology (bin/cluster: Temporal server on PostgreSQL, mTLS), not the dev server",
+    )
     args = parser.parse_args()
     if args.small:
         args.cases, args.concurrency, args.notes, args.open_cases = 2, 2, 10, 50

@@ -23,10 +23,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from datetime import timedelta
 from pathlib import Path
 
-from cluster.layout import NAMESPACE_RETENTION_DAYS, Layout, Ports, write_configs
+from cluster.layout import Layout, Ports, write_configs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -166,12 +165,12 @@ class Cluster:
 
     async def until_ready(self, timeout: float = 180.0) -> None:
         """Connected with mTLS, the namespace registered, the search attributes with it."""
-        from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest, RegisterNamespaceRequest
-        from temporalio.service import RPCError, RPCStatusCode
+        from temporalio.service import RPCError
 
         from core import search_attributes
         from core.client import connect
         from core.config import Settings
+        from core.namespace import RETENTION, ensure_namespace
 
         settings = Settings.model_validate(_settings_from(self.client_env("starter")))
         deadline = time.monotonic() + timeout
@@ -184,19 +183,8 @@ class Cluster:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the Temporal server did not answer in {timeout:.0f} s: {err}") from err
                 await asyncio.sleep(1)
-        try:
-            await client.workflow_service.describe_namespace(DescribeNamespaceRequest(namespace="default"))
-        except RPCError as err:
-            if err.status != RPCStatusCode.NOT_FOUND:
-                raise
-            from google.protobuf.duration_pb2 import Duration
-
-            retention = Duration()
-            retention.FromTimedelta(timedelta(days=NAMESPACE_RETENTION_DAYS))
-            await client.workflow_service.register_namespace(
-                RegisterNamespaceRequest(namespace="default", workflow_execution_retention_period=retention)
-            )
-            say(f"Namespace default registered (closed workflows kept {NAMESPACE_RETENTION_DAYS} days)")
+        if await ensure_namespace(client, "default"):
+            say(f"Namespace default registered (closed workflows kept {RETENTION.days} days)")
         for _ in range(60):  # a namespace just registered reaches every service within seconds
             try:
                 added = await search_attributes.register(client, "default")
@@ -271,7 +259,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     env_parser = sub.add_parser("env", help="print the WC_* settings to reach the cluster, as shell exports")
     env_parser.add_argument("who", choices=["starter", "worker"], nargs="?", default="starter")
+    sub.add_parser("compose-config", help="write deploy/temporal and deploy/ui for docker-compose.yml")
     args = parser.parse_args(argv)
+    if args.command == "compose-config":
+        from cluster.layout import write_compose_configs
+
+        for path in write_compose_configs():
+            print(path.relative_to(ROOT))
+        return 0
     layout = default_layout()
     cluster = Cluster(layout, workers=args.workers)
     if args.command == "env":

@@ -18,7 +18,6 @@ import yaml
 from core import search_attributes
 
 HISTORY_SHARDS = 4  # fixed for the life of a cluster: Temporal cannot change it later
-NAMESPACE_RETENTION_DAYS = 30  # closed workflows kept by Temporal; the records keep the case
 ROLES = ("postgres_admin", "temporal", "welcome")
 
 
@@ -174,13 +173,23 @@ class Layout:
         }
 
 
-def server_config(layout: Layout) -> dict[str, Any]:
+def server_config(
+    layout: Layout,
+    *,
+    password: str | None = None,
+    postgres_host: str = "127.0.0.1",
+    certs: Path | None = None,
+    public_frontend: bool = False,
+    dynamic_config: Path | None = None,
+) -> dict[str, Any]:
     """The Temporal server's configuration: PostgreSQL persistence and advanced visibility,
-    mTLS on the frontend and between the services, every port on loopback."""
+    mTLS on the frontend and between the services, every port on loopback (compose: the
+    frontend on every interface of its container, the password from the environment)."""
     p = layout.ports
-    server_cert, server_key = layout.cert("server")
-    system_cert, system_key = layout.cert("system-worker")
-    ca = str(layout.ca)
+    certs = certs or layout.certs
+    server_cert, server_key = certs / "server.pem", certs / "server.key"
+    system_cert, system_key = certs / "system-worker.pem", certs / "system-worker.key"
+    ca = str(certs / "ca.pem")
     mtls_server = {
         "certFile": str(server_cert),
         "keyFile": str(server_key),
@@ -194,18 +203,19 @@ def server_config(layout: Layout) -> dict[str, Any]:
             "sql": {
                 "pluginName": "postgres12",
                 "databaseName": database,
-                "connectAddr": f"127.0.0.1:{p.postgres}",
+                "connectAddr": f"{postgres_host}:{p.postgres}",
                 "connectProtocol": "tcp",
                 "user": "temporal",
-                "password": layout.password("temporal"),
+                "password": password if password is not None else layout.password("temporal"),
                 "maxConns": connections,
                 "maxIdleConns": connections,
                 "maxConnLifetime": "1h",
             }
         }
 
-    def service(port: int, http: int | None = None) -> dict[str, Any]:
-        rpc: dict[str, Any] = {"grpcPort": port, "membershipPort": p.membership(port), "bindOnLocalHost": True}
+    def service(port: int, http: int | None = None, public: bool = False) -> dict[str, Any]:
+        rpc: dict[str, Any] = {"grpcPort": port, "membershipPort": p.membership(port)}
+        rpc.update({"bindOnIP": "0.0.0.0"} if public else {"bindOnLocalHost": True})
         if http is not None:
             rpc["httpPort"] = http
         return {"rpc": rpc}
@@ -237,7 +247,7 @@ def server_config(layout: Layout) -> dict[str, Any]:
             },
         },
         "services": {
-            "frontend": service(p.frontend, http=p.frontend_http),
+            "frontend": service(p.frontend, http=p.frontend_http, public=public_frontend),
             "history": service(p.history),
             "matching": service(p.matching),
             "worker": service(p.system_worker),
@@ -257,7 +267,7 @@ def server_config(layout: Layout) -> dict[str, Any]:
             },
         },
         "dcRedirectionPolicy": {"policy": "noop"},
-        "dynamicConfigClient": {"filepath": str(layout.dynamic_config), "pollInterval": "10s"},
+        "dynamicConfigClient": {"filepath": str(dynamic_config or layout.dynamic_config), "pollInterval": "10s"},
     }
 
 
@@ -270,22 +280,31 @@ DYNAMIC_CONFIG: dict[str, Any] = {
 }
 
 
-def ui_config(layout: Layout, codec_endpoint: str | None) -> dict[str, Any]:
+def ui_config(
+    layout: Layout,
+    codec_endpoint: str | None,
+    *,
+    frontend: str | None = None,
+    certs: Path | None = None,
+    host: str = "127.0.0.1",
+    public_port: int | None = None,
+) -> dict[str, Any]:
     """The Web UI server: to the frontend with its own client certificate, cases decoded by
     the codec server in the browser."""
-    cert, key = layout.cert("ui")
+    certs = certs or layout.certs
+    address = frontend or layout.frontend_address
     config: dict[str, Any] = {
-        "temporalGrpcAddress": layout.frontend_address,
-        "host": "127.0.0.1",
+        "temporalGrpcAddress": address,
+        "host": host,
         "port": layout.ports.ui,
         "enableUi": True,
         "defaultNamespace": "default",
-        "cors": {"allowOrigins": [f"http://localhost:{layout.ports.ui}"], "cookieInsecure": True},
+        "cors": {"allowOrigins": [f"http://localhost:{public_port or layout.ports.ui}"], "cookieInsecure": True},
         "tls": {
-            "caFile": str(layout.ca),
-            "certFile": str(cert),
-            "keyFile": str(key),
-            "serverName": "localhost",
+            "caFile": str(certs / "ca.pem"),
+            "certFile": str(certs / "ui.pem"),
+            "keyFile": str(certs / "ui.key"),
+            "serverName": "localhost" if frontend is None else address.split(":")[0],
             "enableHostVerification": True,
         },
     }
@@ -302,6 +321,43 @@ def write_configs(layout: Layout, codec_endpoint: str | None) -> None:
     _write(layout.dynamic_config, DYNAMIC_CONFIG)
     _write(layout.ui_config_dir / "production.yaml", ui_config(layout, codec_endpoint))
     _write(layout.ui_config_dir / "base.yaml", {})
+
+
+# docker-compose.yml runs the same server and UI server with these files (deploy/temporal,
+# deploy/ui), generated by `python -m cluster compose-config`; a test keeps them current.
+COMPOSE_DIR = Path(__file__).resolve().parent.parent / "deploy"
+COMPOSE_PASSWORD = '{{ env "TEMPORAL_DB_PASSWORD" }}'  # the server's config template
+
+
+def write_compose_configs(deploy: Path = COMPOSE_DIR) -> list[Path]:
+    layout = Layout(root=Path("/etc/temporal"), ports=Ports())
+    certs = Path("/etc/temporal/certs")
+    server = server_config(
+        layout,
+        password=COMPOSE_PASSWORD,
+        postgres_host="postgresql",
+        certs=certs,
+        public_frontend=True,
+        dynamic_config=Path("/etc/temporal/dynamicconfig.yaml"),
+    )
+    ui = ui_config(
+        layout, "http://localhost:8081", frontend="temporal:7233", certs=certs, host="0.0.0.0", public_port=8080
+    )
+    ui["port"] = 8080
+    files = {
+        deploy / "temporal" / "config" / "production.yaml": (
+            server,
+            "# enable-template (the password comes from TEMPORAL_DB_PASSWORD)\n",
+        ),
+        deploy / "temporal" / "dynamicconfig.yaml": (DYNAMIC_CONFIG, ""),
+        deploy / "ui" / "config" / "production.yaml": (ui, ""),
+        deploy / "ui" / "config" / "base.yaml": ({}, ""),
+    }
+    header = "# Generated by `python -m cluster compose-config` from cluster/layout.py: do not edit.\n"
+    for path, (content, first) in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(first + header + yaml.safe_dump(content, sort_keys=False))
+    return list(files)
 
 
 def search_attribute_names() -> list[str]:

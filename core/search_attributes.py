@@ -115,9 +115,14 @@ async def register(client: Client, namespace: str) -> list[str]:
 async def _register_from_settings() -> None:
     from core.client import connect
     from core.config import get_settings
+    from core.namespace import ensure_namespace
 
     settings = get_settings()
-    added = await register(await connect(settings), settings.temporal_namespace)
+    client = await connect(settings)
+    # A real Temporal server starts without the namespace (the dev server makes it).
+    if await ensure_namespace(client, settings.temporal_namespace):
+        print(f"namespace {settings.temporal_namespace} registered")
+    added = await register(client, settings.temporal_namespace)
     print(f"search attributes added: {', '.join(added) or 'none (all present)'}")
 
 

@@ -164,3 +164,20 @@ def test_the_fault_injection_run_passes_on_the_cluster() -> None:
     found = dict(re.findall(r"(\w+)=(\d+)", figures))
     assert found["cases"] == "6" and "worker 1" in figures, figures
     assert (found["lost"], found["stuck"], found["mismatched"]) == ("0", "0", "0"), figures
+
+
+def test_the_compose_server_config_loads_in_the_real_server() -> None:
+    # docker-compose.yml cannot run here; its Temporal configuration can still be read by the
+    # very server binary compose builds (render-config parses, templates and validates it).
+    from cluster.__main__ import binaries
+
+    server = binaries() / "temporal-server"
+    env = {**os.environ, "TEMPORAL_DB_PASSWORD": "from-the-environment"}
+    config = str(ROOT / "deploy" / "temporal" / "config")
+    rendered = subprocess.run(
+        [str(server), "--config", config, "--env", "production", "render-config"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert rendered.returncode == 0, rendered.stderr
+    assert "numHistoryShards: 4" in rendered.stdout and "requireClientAuth: true" in rendered.stdout
+    assert "connectAddr: postgresql:5432" in rendered.stdout

@@ -11,7 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from cluster.layout import write_compose_configs
 from core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,11 +33,16 @@ def compose_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return binary
 
 
-def load(checker: Path, compose_file: Path, password: str | None = "a-secret") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("POSTGRES_PASSWORD", "WC_PAYLOAD_KEYS")}
+PASSWORDS = ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "WELCOME_DB_PASSWORD")
+
+
+def load(
+    checker: Path, compose_file: Path, password: str | None = "a-secret", leave_out: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in (*PASSWORDS, "WC_PAYLOAD_KEYS")}
     env["WC_PAYLOAD_KEYS"] = "2026-11:" + "A" * 43 + "="
     if password is not None:
-        env["POSTGRES_PASSWORD"] = password
+        env.update({name: password for name in PASSWORDS if name != leave_out})
     return subprocess.run(
         [str(checker), str(compose_file)], capture_output=True, text=True, timeout=60, env=env, cwd=compose_file.parent
     )
@@ -45,24 +52,61 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     result = load(compose_check, ROOT / "docker-compose.yml")
     assert result.returncode == 0, result.stderr
     services = json.loads(result.stdout)["services"]
-    assert {"postgresql", "temporal", "temporal-ui", "worker", "register-search-attributes", "codec-server"} <= set(
-        services
-    )
-    assert services["temporal-ui"]["environment"]["TEMPORAL_CODEC_ENDPOINT"] == "http://localhost:8081"
+    assert {
+        "postgresql", "temporal-schema", "temporal", "temporal-ui", "worker", "register-search-attributes",
+        "codec-server",
+    } <= set(services)  # fmt: skip
     assert services["codec-server"]["command"] == ["python", "-m", "core.codec_server"]
     worker = services["worker"]
     assert worker["build"]["context"] == str(ROOT)
+    assert worker["deploy"]["replicas"] == 2  # two workers share the task queue, as bin/cluster's
     # Every WC_* variable the stack sets is one the worker's settings understand.
     env = {k: v for k, v in worker["environment"].items() if k.startswith("WC_")}
     known = {f"WC_{name.upper()}" for name in Settings.model_fields}
     assert set(env) <= known, set(env) - known
-    assert env["WC_DATABASE_URL"].startswith("postgresql://")
     assert services["register-search-attributes"]["command"][-2:] == ["core.search_attributes", "register"]
 
 
+def test_the_same_server_and_config_shape_as_bin_cluster(compose_check: Path, tmp_path: Path) -> None:
+    services = json.loads(load(compose_check, ROOT / "docker-compose.yml").stdout)["services"]
+    # The Temporal pieces are built from the module proxy at the versions bin/cluster builds.
+    for name, target in (("temporal-schema", "admin"), ("temporal", "server"), ("temporal-ui", "ui")):
+        assert services[name]["build"]["target"] == target, name
+        assert services[name]["build"]["context"] == str(ROOT / "deploy" / "temporal"), name
+        assert "image" not in services[name], name
+    script = (ROOT / "scripts" / "temporal-server.sh").read_text()
+    dockerfile = (ROOT / "deploy" / "temporal" / "Dockerfile").read_text()
+    for variable in ("TEMPORAL_SERVER_VERSION", "TEMPORAL_UI_SERVER_VERSION"):
+        (version,) = re.findall(variable + r'="\$\{' + variable + r':-([\d.]+)\}"', script)
+        assert f"ARG {variable}={version}" in dockerfile, variable
+    assert not [s["image"] for s in services.values() if "auto-setup" in s.get("image", "")]
+    # The server's and the UI's configuration are what cluster/layout.py generates today.
+    for generated in write_compose_configs(tmp_path):
+        committed = ROOT / "deploy" / generated.relative_to(tmp_path)
+        assert committed.read_text() == generated.read_text(), f"{committed}: run python -m cluster compose-config"
+
+
+def test_separate_database_users_and_mtls_everywhere(compose_check: Path) -> None:
+    services = json.loads(load(compose_check, ROOT / "docker-compose.yml").stdout)["services"]
+    assert services["worker"]["environment"]["WC_DATABASE_URL"].startswith("postgresql://welcome:")
+    assert services["temporal-schema"]["environment"]["SQL_USER"] == "temporal"
+    server = yaml.safe_load((ROOT / "deploy" / "temporal" / "config" / "production.yaml").read_text())
+    assert {store["sql"]["user"] for store in server["persistence"]["datastores"].values()} == {"temporal"}
+    tls = server["global"]["tls"]
+    assert tls["frontend"]["server"]["requireClientAuth"] and tls["internode"]["server"]["requireClientAuth"]
+    for name in ("worker", "codec-server", "register-search-attributes", "starter"):
+        env = services[name]["environment"]
+        assert env["WC_TEMPORAL_TLS_CERT_FILE"].startswith("/certs/"), name
+        assert any(v["target"] == "/certs" for v in services[name]["volumes"]), name
+    ui = yaml.safe_load((ROOT / "deploy" / "ui" / "config" / "production.yaml").read_text())
+    assert ui["tls"]["certFile"].endswith("/ui.pem") and ui["codec"]["endpoint"] == "http://localhost:8081"
+    assert "0.0.0.0" not in json.dumps([s.get("ports", []) for s in services.values()])
+
+
 def test_no_default_password_ports_on_loopback_and_pinned_images(compose_check: Path) -> None:
-    missing = load(compose_check, ROOT / "docker-compose.yml", password=None)
-    assert missing.returncode == 1 and "POSTGRES_PASSWORD" in missing.stderr, missing.stderr
+    for name in PASSWORDS:
+        missing = load(compose_check, ROOT / "docker-compose.yml", leave_out=name)
+        assert missing.returncode == 1 and name in missing.stderr, (name, missing.stderr)
     services = json.loads(load(compose_check, ROOT / "docker-compose.yml").stdout)["services"]
     for name, service in services.items():
         for port in service.get("ports", []):

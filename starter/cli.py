@@ -236,6 +236,12 @@ def _build_parser() -> argparse.ArgumentParser:
         "occupations", parents=[common], help="the occupation codes new-case takes, with their KldB 2010 codes"
     )
 
+    p = sub.add_parser(
+        "calendar",
+        help="an advisor's open deadlines as an iCalendar file (RFC 5545): calendar --advisor X > deadlines.ics",
+    )
+    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
+
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
     p.add_argument("--stage", help="only cases in this stage")
     p.add_argument("--open", action="store_true", help="only running cases")
@@ -616,6 +622,39 @@ async def _occupations(args: argparse.Namespace, get_client: ClientFactory, sett
     return 0
 
 
+async def _calendar(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from starter.calendar import DeadlineEntry, build_calendar
+
+    if not args.advisor:
+        raise InputError("advisor: missing (give --advisor or set WC_ADVISOR)")
+    advisor = args.advisor.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9._-]{1,40}", advisor):
+        raise InputError("advisor: a staff handle such as m.koch")
+    if reason := staff.refusal(advisor, frozenset(staff.Role)):
+        raise InputError(reason)
+    client = await get_client()
+    entries: list[DeadlineEntry] = []
+    query = (
+        f"WorkflowType = 'CaseWorkflow' AND {sa.ADVISOR.name} = '{advisor}' AND ExecutionStatus = 'Running' "
+        f"AND TaskQueue = '{settings.task_queue}'"
+    )
+    async for wf in client.list_workflows(query):
+        state: CaseState = await client.get_workflow_handle(wf.id).query(names.Case.status, result_type=CaseState)
+        link = ui_link(settings, state.case_id)
+        entries += [DeadlineEntry(wf.id, state.case_id, "case", d, link) for d in state.deadlines if d.open]
+        for summary in state.journeys:
+            view: JourneyView = await client.get_workflow_handle(summary.workflow_id).query(
+                names.Journey.status, result_type=JourneyView
+            )
+            entries += [
+                DeadlineEntry(summary.workflow_id, state.case_id, f"journey {summary.number}", d, link)
+                for d in view.state.deadlines
+                if d.open
+            ]
+    out.write(build_calendar(entries, advisor, datetime.now(UTC)).decode())
+    return 0
+
+
 async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     query = "WorkflowType = 'CaseWorkflow'"
     if args.stage:
@@ -718,6 +757,7 @@ async def main(
         "resend-email": _resend_email,
         "erase-case": _erase_case,
         "repair": _repair,
+        "calendar": _calendar,
     }
     if args.command in CASE_ACTIONS:
         command = _case_action

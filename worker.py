@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.deadlines import DeadlinePolicyActivities
+from activities.digest import DigestActivities
 from activities.erasure import ErasureActivities
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
@@ -28,6 +29,7 @@ from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
 from core.process import run_to_exit
 from models import occupations, programmes, staff
+from models.digest import SEND_WEEKLY_DIGESTS
 from models.records import (
     CASES_DUE_FOR_ERASURE,
     DELIVER_NOTIFICATION,
@@ -40,13 +42,14 @@ from models.records import (
 )
 from records.database import create_records_engine, migrate
 from workflows.case import CaseWorkflow
+from workflows.digest import WeeklyDigestWorkflow
 from workflows.journey import JourneyWorkflow
 from workflows.mail import UndeliverableEmailWorkflow
 from workflows.retention import RetentionWorkflow
 
 log = structlog.get_logger("worker")
 
-WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow, RetentionWorkflow]
+WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow, RetentionWorkflow, WeeklyDigestWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -72,6 +75,7 @@ def build_worker(
     notifier = NotificationActivities(engine, settings)
     erasure = ErasureActivities(engine, client, settings)
     policy = DeadlinePolicyActivities(settings)
+    digests = DigestActivities(client, settings, engine)
     policy.load()  # fail at start, not when a case starts, if the policy file is broken
     staff.use(staff.load_staff(settings.staff_file))  # the door's list of who may act
     programmes.use(programmes.load_programmes(settings.programmes_file))  # candidate reference formats
@@ -85,6 +89,7 @@ def build_worker(
         LOAD_DEADLINE_POLICY: policy.load_deadline_policy,
         CASES_DUE_FOR_ERASURE: erasure.cases_due_for_erasure,
         ERASE_CLOSED_CASE: erasure.erase_closed_case,
+        SEND_WEEKLY_DIGESTS: digests.send_weekly_digests,
     }
     return Worker(
         client,

@@ -222,7 +222,8 @@ class Cluster:
                 "start",
             ],
         )
-        subprocess.run([python, "-m", "workflows.retention", "schedule"], env=env, check=True)
+        for schedule in ("workflows.retention", "workflows.digest"):
+            subprocess.run([python, "-m", schedule, "schedule"], env=env, check=True)
         for number in range(1, self.workers + 1):
             worker_env = {**env, "WC_METRICS_PORT": str(self.layout.ports.worker_metrics) if number == 1 else "0"}
             self.spawn(f"worker-{number}", [python, "worker.py"], env=worker_env)

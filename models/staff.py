@@ -75,3 +75,8 @@ def refusal(handle: str, allowed: frozenset[Role]) -> str | None:
     if role not in allowed:
         return f"advisor: '{handle}' is {role.value}; this needs {' or '.join(sorted(r.value for r in allowed))}"
     return None
+
+
+def role_of(handle: str) -> Role | None:
+    """The handle's role on the loaded list (None: not on it, or no list loaded)."""
+    return _current.role_of(handle) if _current is not None else None

@@ -242,6 +242,13 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
 
+    p = sub.add_parser(
+        "digest",
+        parents=[common],
+        help="an advisor's week: deadlines of the next two weeks, overdue, quiet cases (as the Monday email)",
+    )
+    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
+
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
     p.add_argument("--stage", help="only cases in this stage")
     p.add_argument("--open", action="store_true", help="only running cases")
@@ -622,16 +629,37 @@ async def _occupations(args: argparse.Namespace, get_client: ClientFactory, sett
     return 0
 
 
+def _staff_handle(given: str | None) -> str:
+    if not given:
+        raise InputError("advisor: missing (give --advisor or set WC_ADVISOR)")
+    handle = given.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9._-]{1,40}", handle):
+        raise InputError("advisor: a staff handle such as m.koch")
+    if reason := staff.refusal(handle, frozenset(staff.Role)):
+        raise InputError(reason)
+    return handle
+
+
+async def _digest(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from activities.digest import collect
+    from models.digest import render
+
+    handle = _staff_handle(args.advisor)
+    role = staff.role_of(handle)
+    digest = await collect(
+        await get_client(), settings, handle, role.value if role else "advisor", local_date(datetime.now(UTC))
+    )
+    if args.json:
+        _print_json(out, digest.model_dump(mode="json"))
+    else:
+        out.write(render(digest)[1])
+    return 0
+
+
 async def _calendar(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     from starter.calendar import DeadlineEntry, build_calendar
 
-    if not args.advisor:
-        raise InputError("advisor: missing (give --advisor or set WC_ADVISOR)")
-    advisor = args.advisor.strip()
-    if not re.fullmatch(r"[a-z][a-z0-9._-]{1,40}", advisor):
-        raise InputError("advisor: a staff handle such as m.koch")
-    if reason := staff.refusal(advisor, frozenset(staff.Role)):
-        raise InputError(reason)
+    advisor = _staff_handle(args.advisor)
     client = await get_client()
     entries: list[DeadlineEntry] = []
     query = (
@@ -758,6 +786,7 @@ async def main(
         "erase-case": _erase_case,
         "repair": _repair,
         "calendar": _calendar,
+        "digest": _digest,
     }
     if args.command in CASE_ACTIONS:
         command = _case_action

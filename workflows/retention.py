@@ -73,13 +73,12 @@ async def create_or_update_schedule(client: Client, task_queue: str) -> str:
     from temporalio.client import (
         Schedule,
         ScheduleActionStartWorkflow,
-        ScheduleAlreadyRunningError,
         ScheduleCalendarSpec,
         ScheduleRange,
         ScheduleSpec,
-        ScheduleUpdate,
-        ScheduleUpdateInput,
     )
+
+    from core.schedules import create_or_update
 
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
@@ -90,16 +89,7 @@ async def create_or_update_schedule(client: Client, task_queue: str) -> str:
             time_zone_name="Europe/Berlin",
         ),
     )
-    try:
-        await client.create_schedule(SCHEDULE_ID, schedule)
-        return "created"
-    except ScheduleAlreadyRunningError:
-
-        async def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
-            return ScheduleUpdate(schedule=schedule)
-
-        await client.get_schedule_handle(SCHEDULE_ID).update(replace)
-        return "updated"
+    return await create_or_update(client, SCHEDULE_ID, schedule)
 
 
 async def _schedule_from_settings() -> None:

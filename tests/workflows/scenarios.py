@@ -22,15 +22,17 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowU
 from temporalio.service import RPCError
 
 from models.case import AddCaseNote, CloseCase, Procedure, Withdraw
-from models.journey import RecordVisaApplication, RequestBaConsent, WithdrawCandidate
+from models.digest import WeeklyDigestInput, iso_week
+from models.journey import ApplyForRecognition, RecordVisaApplication, RequestBaConsent, WithdrawCandidate
 from models.records import ResendEmail, RetentionInput
 from records.schema import cases
 from tests.conftest import Stack
 from tests.support import eventually, start_smtp_server
-from tests.workflows.case_flow import ADVISOR, TODAY, new_case, open_journeys, select_candidates, start_case
+from tests.workflows.case_flow import ADVISOR, TODAY, day, new_case, open_journeys, select_candidates, start_case
 from tests.workflows.scaled import scaled_worker
 from worker import build_worker
 from workflows.case import CaseWorkflow
+from workflows.digest import WeeklyDigestWorkflow
 from workflows.mail import UndeliverableEmailWorkflow, undeliverable_workflow_id
 from workflows.retention import RetentionWorkflow
 
@@ -154,9 +156,28 @@ async def retention_erases(stack: Stack, tmp_path: Path) -> list[tuple[str, Work
     return [("retention", handle)]
 
 
+async def weekly_digest_sent(stack: Stack, tmp_path: Path) -> list[tuple[str, WorkflowHandle[Any, Any]]]:
+    """The Monday digest of a week ahead (so no test's own week): an overdue clock, escalated
+    at once, in the advisor's digest and the team lead's."""
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    await journey.contract()
+    await journey.do(ApplyForRecognition, applied_on=day(5), body="Handwerkskammer Hannover")
+    week = iso_week(TODAY + timedelta(days=7))
+    digest = await stack.client.start_workflow(
+        WeeklyDigestWorkflow.run,
+        WeeklyDigestInput(week=week),
+        id=f"digest-scenario-{uuid.uuid4()}",
+        task_queue=stack.settings.task_queue,
+    )
+    assert (await digest.result()).sent == [f"digest/{ADVISOR}/{week}", f"digest/t.lead/{week}"]
+    return [("digest", digest)]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "placed_18a": placed_18a,
     "accelerated_deemed_lapsed_replaced": accelerated_deemed_lapsed_replaced,
     "undeliverable_resent": undeliverable_resent,
     "retention_erases": retention_erases,
+    "weekly_digest_sent": weekly_digest_sent,
 }

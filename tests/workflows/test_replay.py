@@ -64,7 +64,7 @@ def test_every_scenario_and_workflow_type_has_recorded_histories() -> None:
     recorded = {p.stem.split("--")[0] for p in BASELINE.glob("*.json")}
     assert recorded == set(SCENARIOS)
     kinds = {p.stem.split("--")[1].rstrip("0123456789") for p in HISTORIES}
-    assert kinds == {"case", "journey", "mail", "retention"}
+    assert kinds == {"case", "journey", "mail", "retention", "digest"}
 
 
 def _summary(event: HistoryEvent) -> str:

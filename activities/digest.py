@@ -1,0 +1,147 @@
+"""The weekly digest: collected from the cases themselves (visibility, then each case's and
+journey's status query), queued in the outbox once per person and ISO week (#16 point 2).
+
+``collect`` is shared by the ``weekly-digest`` Schedule's activity and ``bin/starter
+digest``; the digest email is delivered like every other, by ``deliver_notification``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import structlog
+from sqlalchemy import Engine
+from temporalio import activity
+from temporalio.client import Client
+
+from core import search_attributes as sa
+from core.config import Settings
+from models import staff
+from models.case import CaseState
+from models.clocks import Deadline, Rung
+from models.digest import (
+    AHEAD_DAYS,
+    DIGEST_CASE_ID,
+    QUIET_DAYS,
+    SEND_WEEKLY_DIGESTS,
+    Digest,
+    DigestItem,
+    digest_key,
+    iso_week,
+    render,
+)
+from models.journey import JourneyView
+from models.mail import Notification, RecipientRole
+from workflows import names
+
+log = structlog.get_logger(__name__)
+
+
+async def collect(client: Client, settings: Settings, handle: str, role: str, today: date) -> Digest:
+    digest = Digest(handle=handle, role=role, week=iso_week(today), as_of=today)
+    queue = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus = 'Running'"
+    cases = f"WorkflowType = 'CaseWorkflow' AND {sa.ADVISOR.name} = '{handle}' AND {queue}"
+    async for wf in client.list_workflows(cases):
+        state: CaseState = await client.get_workflow_handle(wf.id).query(names.Case.status, result_type=CaseState)
+        last_activity = max(e.occurred_at for e in state.history) if state.history else None
+        parts: list[tuple[str, list[Deadline], str | None]] = [("case", state.deadlines, None)]
+        for summary in state.journeys:
+            view: JourneyView = await client.get_workflow_handle(summary.workflow_id).query(
+                names.Journey.status, result_type=JourneyView
+            )
+            next_step = view.next_steps[0] if view.next_steps else None
+            parts.append((f"journey {summary.number}", view.state.deadlines, next_step))
+            if view.state.history:
+                latest = max(e.occurred_at for e in view.state.history)
+                last_activity = max(last_activity, latest) if last_activity else latest
+        for where, deadlines, next_step in parts:
+            for d in deadlines:
+                if not d.open:
+                    continue
+                item = DigestItem(
+                    case_id=state.case_id,
+                    where=where,
+                    what=d.label,
+                    due_on=d.due_on,
+                    basis=d.basis,
+                    next_step=next_step,
+                )
+                if d.due_on < today:
+                    digest.overdue.append(item)
+                elif d.due_on <= today + timedelta(days=AHEAD_DAYS):
+                    digest.due_soon.append(item)
+        if last_activity is not None and last_activity.date() < today - timedelta(days=QUIET_DAYS):
+            open_next = next((step for _, _, step in parts if step), None)
+            digest.quiet.append(
+                DigestItem(
+                    case_id=state.case_id,
+                    where="case",
+                    what=f"no activity since {last_activity.date().isoformat()}",
+                    next_step=open_next,
+                )
+            )
+    if role == staff.Role.TEAM_LEAD:
+        escalated = f"{sa.ESCALATION_LEVEL.name} >= {int(Rung.TEAM_LEAD)} AND {queue}"
+        async for wf in client.list_workflows(escalated):
+            attrs = wf.typed_search_attributes
+            due = attrs.get(sa.NEXT_DEADLINE)
+            digest.escalated.append(
+                DigestItem(
+                    case_id=attrs.get(sa.CASE_ID) or wf.id,
+                    where="journey" if wf.workflow_type == "JourneyWorkflow" else "case",
+                    what=f"escalation level {attrs.get(sa.ESCALATION_LEVEL)}",
+                    due_on=due.date() if due else None,
+                )
+            )
+    for items in (digest.overdue, digest.due_soon, digest.escalated):
+        items.sort(key=lambda i: (i.due_on or date.max, i.case_id, i.where))
+    return digest
+
+
+class DigestActivities:
+    def __init__(self, client: Client, settings: Settings, engine: Engine) -> None:
+        self._client = client
+        self._settings = settings
+        self._engine = engine
+
+    @activity.defn(name=SEND_WEEKLY_DIGESTS)
+    async def send_weekly_digests(self, week: str) -> list[str]:
+        """Queue this week's digest of every advisor and team lead with something in it.
+        Idempotent: the outbox row's key is the person and the ISO week."""
+        members = staff.load_staff(self._settings.staff_file).staff
+        today = _monday_of(week)
+        keys = []
+        for member in members:
+            if member.role not in (staff.Role.ADVISOR, staff.Role.TEAM_LEAD):
+                continue
+            digest = await collect(self._client, self._settings, member.handle, member.role.value, today)
+            if digest.empty:
+                continue
+            subject, body = render(digest)
+            role = RecipientRole.TEAM_LEAD if member.role == staff.Role.TEAM_LEAD else RecipientRole.ADVISOR
+            notification = Notification(
+                idempotency_key=digest_key(member.handle, week),
+                case_id=DIGEST_CASE_ID,
+                recipient_role=role,
+                advisor=member.handle if role == RecipientRole.ADVISOR else None,
+                subject=subject,
+                body=body,
+            )
+            await asyncio.to_thread(self._queue, notification)
+            keys.append(notification.idempotency_key)
+        log.info("weekly digests queued", week=week, count=len(keys))
+        return keys
+
+    def _queue(self, notification: Notification) -> None:
+        from records.database import insert_ignoring_duplicates
+        from records.outbox import outbox_row
+        from records.schema import notifications
+
+        with self._engine.begin() as conn:
+            conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(notification)))
+
+
+def _monday_of(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)

@@ -1,0 +1,87 @@
+"""The weekly digest (#16 point 2): what an advisor has on their plate, at a glance.
+
+Per advisor: every open deadline of the next two weeks, everything overdue, and the cases
+with no activity for 30 days, each with its case id and the next step. Team leads also
+get everything escalated to them or further (one team here: the whole office). Sent on
+Monday 07:30 Europe/Berlin by the ``weekly-digest`` Schedule, once per ISO week and
+person (the email's key is ``digest/<handle>/<week>``); ``bin/starter digest`` prints it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+SEND_WEEKLY_DIGESTS = "send_weekly_digests"
+DIGEST_CASE_ID = "digest"  # the outbox row's case column: a digest belongs to no one case
+AHEAD_DAYS = 14
+QUIET_DAYS = 30
+
+
+class DigestItem(BaseModel):
+    case_id: str
+    where: str  # "case" or "journey 2"
+    what: str  # the deadline's label, or why the case is listed
+    due_on: date | None = None
+    basis: str | None = None
+    next_step: str | None = None
+
+
+class Digest(BaseModel):
+    handle: str
+    role: str
+    week: str  # ISO week, e.g. 2026-W48
+    as_of: date
+    overdue: list[DigestItem] = []
+    due_soon: list[DigestItem] = []
+    quiet: list[DigestItem] = []
+    escalated: list[DigestItem] = []  # team leads only
+
+    @property
+    def empty(self) -> bool:
+        return not (self.overdue or self.due_soon or self.quiet or self.escalated)
+
+
+class WeeklyDigestInput(BaseModel):
+    week: str | None = None  # default: the ISO week of the run, in Europe/Berlin
+
+
+class WeeklyDigestResult(BaseModel):
+    sent: list[str]  # the emails' keys (one per person with something to report)
+
+
+def iso_week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_key(handle: str, week: str) -> str:
+    return f"digest/{handle}/{week}"
+
+
+def render(digest: Digest) -> tuple[str, str]:
+    """Subject and plain-text body."""
+    counts = f"{len(digest.overdue)} overdue, {len(digest.due_soon)} due within {AHEAD_DAYS} days"
+    subject = f"Welcome Center weekly digest {digest.week} for {digest.handle}: {counts}"
+    lines = [f"Weekly digest {digest.week} for {digest.handle} (as of {digest.as_of.isoformat()})", ""]
+
+    def section(title: str, items: list[DigestItem]) -> None:
+        lines.append(f"{title} ({len(items)})")
+        if not items:
+            lines.append("  none")
+        for item in items:
+            due = f"due {item.due_on.isoformat()}: " if item.due_on else ""
+            basis = f" [{item.basis}]" if item.basis else ""
+            lines.append(f"  {item.case_id} {item.where}: {due}{item.what}{basis}")
+            if item.next_step:
+                lines.append(f"    next: {item.next_step}")
+        lines.append("")
+
+    section("Overdue", digest.overdue)
+    section(f"Due within {AHEAD_DAYS} days", digest.due_soon)
+    section(f"No activity for {QUIET_DAYS} days", digest.quiet)
+    if digest.role == "team_lead":
+        section("Escalated to the team lead or further", digest.escalated)
+    lines.append("Details of a case: bin/starter status CASE_ID")
+    return subject[:200], "\n".join(lines) + "\n"

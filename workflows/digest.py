@@ -1,0 +1,98 @@
+"""WeeklyDigestWorkflow: each advisor's week at a glance, by email, once per ISO week (#16).
+
+Run on Mondays at 07:30 Europe/Berlin by the Temporal Schedule ``weekly-digest`` (made by
+``python -m workflows.digest schedule``, which bin/run and bin/cluster call). One activity
+collects and queues every digest in the outbox (key ``digest/<handle>/<week>``: a worker
+restart or a second run in the same week queues nothing new); each is then delivered like
+every other email, so a digest already sent is not sent again.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+
+with workflow.unsafe.imports_passed_through():
+    from core.berlin import local_date
+    from models.digest import SEND_WEEKLY_DIGESTS, WeeklyDigestInput, WeeklyDigestResult, iso_week
+    from models.records import DELIVER_NOTIFICATION, NotificationKey
+    from workflows.outbox import NOTIFY_GIVE_UP_AFTER, NOTIFY_RETRY, NOTIFY_TIMEOUT
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+SCHEDULE_ID = "weekly-digest"
+
+
+@workflow.defn
+class WeeklyDigestWorkflow:
+    @workflow.run
+    async def run(self, request: WeeklyDigestInput) -> WeeklyDigestResult:
+        week = request.week or iso_week(local_date(workflow.now()))
+        keys: list[str] = await workflow.execute_activity(
+            SEND_WEEKLY_DIGESTS,
+            week,
+            result_type=list[str],
+            start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RetryPolicy(maximum_interval=timedelta(minutes=5)),
+            summary="collect and queue the week's digests",
+        )
+        for key in keys:
+            await workflow.execute_activity(
+                DELIVER_NOTIFICATION,
+                NotificationKey(idempotency_key=key),
+                start_to_close_timeout=NOTIFY_TIMEOUT,
+                schedule_to_close_timeout=NOTIFY_GIVE_UP_AFTER,
+                retry_policy=NOTIFY_RETRY,
+                summary="email digest",
+            )
+        return WeeklyDigestResult(sent=keys)
+
+
+async def create_or_update_schedule(client: Client, task_queue: str) -> str:
+    """The weekly Schedule (idempotent: an existing one gets today's definition)."""
+    from temporalio.client import (
+        Schedule,
+        ScheduleActionStartWorkflow,
+        ScheduleCalendarSpec,
+        ScheduleRange,
+        ScheduleSpec,
+    )
+
+    from core.schedules import create_or_update
+
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            WeeklyDigestWorkflow.run, WeeklyDigestInput(), id="weekly-digest-run", task_queue=task_queue
+        ),
+        spec=ScheduleSpec(
+            calendars=[
+                ScheduleCalendarSpec(
+                    day_of_week=[ScheduleRange(1)], hour=[ScheduleRange(7)], minute=[ScheduleRange(30)]
+                )
+            ],
+            time_zone_name="Europe/Berlin",
+        ),
+    )
+    return await create_or_update(client, SCHEDULE_ID, schedule)
+
+
+async def _schedule_from_settings() -> None:
+    from core.client import connect
+    from core.config import get_settings
+
+    settings = get_settings()
+    outcome = await create_or_update_schedule(await connect(settings), settings.task_queue)
+    print(f"digest schedule {SCHEDULE_ID}: {outcome}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["schedule"]:
+        sys.exit("usage: python -m workflows.digest schedule")
+    from core.process import run_to_exit
+
+    run_to_exit(_schedule_from_settings())

@@ -65,6 +65,8 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     known = {f"WC_{name.upper()}" for name in Settings.model_fields}
     assert set(env) <= known, set(env) - known
     assert services["register-search-attributes"]["command"][-2:] == ["core.search_attributes", "register"]
+    assert "workflows.retention schedule" in services["schedules"]["entrypoint"][-1]
+    assert "workflows.digest schedule" in services["schedules"]["entrypoint"][-1]
 
 
 def test_the_same_server_and_config_shape_as_bin_cluster(compose_check: Path, tmp_path: Path) -> None:
@@ -94,7 +96,7 @@ def test_separate_database_users_and_mtls_everywhere(compose_check: Path) -> Non
     assert {store["sql"]["user"] for store in server["persistence"]["datastores"].values()} == {"temporal"}
     tls = server["global"]["tls"]
     assert tls["frontend"]["server"]["requireClientAuth"] and tls["internode"]["server"]["requireClientAuth"]
-    for name in ("worker", "codec-server", "register-search-attributes", "starter"):
+    for name in ("worker", "codec-server", "register-search-attributes", "schedules", "starter"):
         env = services[name]["environment"]
         assert env["WC_TEMPORAL_TLS_CERT_FILE"].startswith("/certs/"), name
         assert any(v["target"] == "/certs" for v in services[name]["volumes"]), name

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -58,6 +59,16 @@ PAYLOAD_KEYS = "test-2026:" + base64.b64encode(b"welcome-center-session-test-key
 CODEC = CodecServer(EncryptionCodec(*parse_keys(PAYLOAD_KEYS)), f"http://127.0.0.1:{UI_PORT}")
 
 
+# The end-to-end tests can run against another server than the session's dev server: the
+# production topology (python -m cluster.e2e sets these; mTLS with the starter's certificate).
+EXISTING_SERVER = os.environ.get("WC_TEST_TEMPORAL_ADDRESS")
+SERVER_TLS: dict[str, Any] = {
+    name: os.environ[f"WC_TEST_{name.upper()}"]
+    for name in ("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file", "temporal_tls_server_name")
+    if os.environ.get(f"WC_TEST_{name.upper()}")
+}
+
+
 @pytest.fixture(scope="session")
 def ui_url(temporal_env: WorkflowEnvironment) -> str:
     """The dev server's Web UI (the session's server runs with it, as bin/run does)."""
@@ -66,6 +77,10 @@ def ui_url(temporal_env: WorkflowEnvironment) -> str:
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def temporal_env(records_engine: Engine) -> AsyncIterator[WorkflowEnvironment]:
+    if EXISTING_SERVER:
+        existing = Settings(temporal_address=EXISTING_SERVER, **SERVER_TLS, _env_file=None)  # type: ignore[call-arg]
+        yield WorkflowEnvironment.from_client(await connect(existing))
+        return
     env = await WorkflowEnvironment.start_local(
         ui=True,
         ui_port=UI_PORT,
@@ -120,6 +135,7 @@ def settings(
         database_url=records_engine.url.render_as_string(hide_password=False),
         smtp_host=host,
         smtp_port=port,
+        **SERVER_TLS,
         _env_file=None,  # type: ignore[call-arg]
     )
 

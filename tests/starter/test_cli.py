@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from records.schema import cases
 from starter.cli import EXIT_BAD_INPUT, EXIT_REJECTED, main
-from tests.conftest import Stack
+from tests.conftest import SERVER_TLS, Stack
 from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -335,6 +335,8 @@ async def test_python_m_starter_runs_as_a_program(stack: Stack) -> None:
         **os.environ,
         "WC_TEMPORAL_ADDRESS": stack.settings.temporal_address,
         "WC_TASK_QUEUE": stack.settings.task_queue,
+        # mTLS when the suite runs against the production topology (python -m cluster.e2e)
+        **{f"WC_{name.upper()}": str(value) for name, value in SERVER_TLS.items()},
     }
     new_case = [*NEW_CASE, "--route", "16a", "--qualification-level", "trainee"]
     code, out, err = await _program(env, *new_case)

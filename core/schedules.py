@@ -3,6 +3,8 @@ today's definition when they exist, so a new release's change reaches a running 
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,3 +24,20 @@ async def create_or_update(client: Client, schedule_id: str, schedule: Schedule)
 
         await client.get_schedule_handle(schedule_id).update(replace)
         return "updated"
+
+
+def schedule_command(module: str, schedule_id: str, create: Callable[[Client, str], Awaitable[str]]) -> None:
+    """``python -m <module> schedule``: create or update the Schedule on the configured server."""
+    if sys.argv[1:] != ["schedule"]:
+        sys.exit(f"usage: python -m {module} schedule")
+    from core.process import run_to_exit
+
+    async def from_settings() -> None:
+        from core.client import connect
+        from core.config import get_settings
+
+        settings = get_settings()
+        outcome = await create(await connect(settings), settings.task_queue)
+        print(f"schedule {schedule_id}: {outcome}", file=sys.stderr)
+
+    run_to_exit(from_settings())

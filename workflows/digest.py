@@ -9,7 +9,6 @@ every other email, so a digest already sent is not sent again.
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -19,8 +18,7 @@ from temporalio.common import RetryPolicy
 with workflow.unsafe.imports_passed_through():
     from core.berlin import local_date
     from models.digest import SEND_WEEKLY_DIGESTS, WeeklyDigestInput, WeeklyDigestResult, iso_week
-    from models.records import DELIVER_NOTIFICATION, NotificationKey
-    from workflows.outbox import NOTIFY_GIVE_UP_AFTER, NOTIFY_RETRY, NOTIFY_TIMEOUT
+    from workflows.outbox import deliver
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -42,14 +40,7 @@ class WeeklyDigestWorkflow:
             summary="collect and queue the week's digests",
         )
         for key in keys:
-            await workflow.execute_activity(
-                DELIVER_NOTIFICATION,
-                NotificationKey(idempotency_key=key),
-                start_to_close_timeout=NOTIFY_TIMEOUT,
-                schedule_to_close_timeout=NOTIFY_GIVE_UP_AFTER,
-                retry_policy=NOTIFY_RETRY,
-                summary="email digest",
-            )
+            await deliver(key, "email digest")
         return WeeklyDigestResult(sent=keys)
 
 
@@ -81,18 +72,7 @@ async def create_or_update_schedule(client: Client, task_queue: str) -> str:
     return await create_or_update(client, SCHEDULE_ID, schedule)
 
 
-async def _schedule_from_settings() -> None:
-    from core.client import connect
-    from core.config import get_settings
-
-    settings = get_settings()
-    outcome = await create_or_update_schedule(await connect(settings), settings.task_queue)
-    print(f"digest schedule {SCHEDULE_ID}: {outcome}", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] != ["schedule"]:
-        sys.exit("usage: python -m workflows.digest schedule")
-    from core.process import run_to_exit
+    from core.schedules import schedule_command
 
-    run_to_exit(_schedule_from_settings())
+    schedule_command("workflows.digest", SCHEDULE_ID, create_or_update_schedule)

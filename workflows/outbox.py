@@ -171,16 +171,8 @@ class Outbox:
                 self._mailing = None
 
     async def _deliver(self, notification: Notification) -> None:
-        key = notification.idempotency_key
         try:
-            await workflow.execute_activity(
-                DELIVER_NOTIFICATION,
-                NotificationKey(idempotency_key=key),
-                start_to_close_timeout=NOTIFY_TIMEOUT,
-                schedule_to_close_timeout=NOTIFY_GIVE_UP_AFTER,
-                retry_policy=NOTIFY_RETRY,
-                summary=f"email {notification.recipient_role.value}",
-            )
+            await deliver(notification.idempotency_key, f"email {notification.recipient_role.value}")
         except ActivityError as err:
             await self._give_up(notification, failure_reason(err))
 
@@ -229,6 +221,18 @@ class Outbox:
                 "notification failed for good",
                 extra={"case_id": notification.case_id, "key": notification.idempotency_key, "cause": str(err.cause)},
             )
+
+
+async def deliver(key: str, summary: str) -> None:
+    """Send the queued email with this key (the outbox row holds it), retried for a day."""
+    await workflow.execute_activity(
+        DELIVER_NOTIFICATION,
+        NotificationKey(idempotency_key=key),
+        start_to_close_timeout=NOTIFY_TIMEOUT,
+        schedule_to_close_timeout=NOTIFY_GIVE_UP_AFTER,
+        retry_policy=NOTIFY_RETRY,
+        summary=summary,
+    )
 
 
 def record_incident_summary(seq: int, action: str, err: Exception) -> str:

@@ -8,7 +8,6 @@ with the policy's basis. Payloads carry case ids only.
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -92,18 +91,7 @@ async def create_or_update_schedule(client: Client, task_queue: str) -> str:
     return await create_or_update(client, SCHEDULE_ID, schedule)
 
 
-async def _schedule_from_settings() -> None:
-    from core.client import connect
-    from core.config import get_settings
-
-    settings = get_settings()
-    outcome = await create_or_update_schedule(await connect(settings), settings.task_queue)
-    print(f"retention schedule {SCHEDULE_ID}: {outcome}", file=sys.stderr)
-
-
 if __name__ == "__main__":
-    if sys.argv[1:] != ["schedule"]:
-        sys.exit("usage: python -m workflows.retention schedule")
-    from core.process import run_to_exit
+    from core.schedules import schedule_command
 
-    run_to_exit(_schedule_from_settings())
+    schedule_command("workflows.retention", SCHEDULE_ID, create_or_update_schedule)

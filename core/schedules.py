@@ -5,10 +5,39 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from temporalio.client import Client, Schedule
+
+
+async def berlin_calendar(
+    client: Client,
+    schedule_id: str,
+    run: Any,
+    arg: Any,
+    task_queue: str,
+    *,
+    hour: int,
+    minute: int,
+    day_of_week: int | None = None,
+) -> str:
+    """Start ``run(arg)`` at hour:minute Europe/Berlin, daily or on one weekday (0 = Sunday)."""
+    from temporalio.client import (
+        Schedule,
+        ScheduleActionStartWorkflow,
+        ScheduleCalendarSpec,
+        ScheduleRange,
+        ScheduleSpec,
+    )
+
+    days = [ScheduleRange(day_of_week)] if day_of_week is not None else [ScheduleRange(0, 6)]
+    calendar = ScheduleCalendarSpec(day_of_week=days, hour=[ScheduleRange(hour)], minute=[ScheduleRange(minute)])
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(run, arg, id=f"{schedule_id}-run", task_queue=task_queue),
+        spec=ScheduleSpec(calendars=[calendar], time_zone_name="Europe/Berlin"),
+    )
+    return await create_or_update(client, schedule_id, schedule)
 
 
 async def create_or_update(client: Client, schedule_id: str, schedule: Schedule) -> str:

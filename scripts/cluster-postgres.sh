@@ -23,26 +23,9 @@ cmd=$1
 DIR=$(realpath -m -- "$2")
 PGDATA_DIR=$DIR/pgdata
 LOG=$DIR/postgres.log
+source "$(dirname "${BASH_SOURCE[0]}")/_postgres.sh"
 
-find_bindir() {
-  local d
-  if command -v pg_config >/dev/null 2>&1; then
-    d=$(pg_config --bindir 2>/dev/null || true)
-    if [[ -x $d/initdb && -x $d/pg_ctl ]]; then echo "$d"; return 0; fi
-  fi
-  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn); do
-    if [[ -x $d/initdb && -x $d/pg_ctl ]]; then echo "$d"; return 0; fi
-  done
-  return 1
-}
 
-install_postgres() {
-  [[ $(id -u) -eq 0 ]] || die "no PostgreSQL server binaries (initdb, pg_ctl); install them: sudo apt-get install postgresql"
-  command -v apt-get >/dev/null 2>&1 || die "no PostgreSQL server binaries and no apt-get to install them"
-  say "Installing PostgreSQL from Debian's packages"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2 \
-    || { apt-get update >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2; }
-}
 
 owner_of_new() {
   if [[ $(id -u) -ne 0 ]]; then id -un; return; fi
@@ -52,14 +35,6 @@ owner_of_new() {
   echo "$RUN_AS"
 }
 
-as_owner() {
-  local user=$1; shift
-  if [[ $(id -u) -eq 0 && $user != root ]]; then
-    (cd "$DIR" && runuser -u "$user" -- "$@")
-  else
-    (cd "$DIR" && "$@")
-  fi
-}
 
 running() { [[ -f $PGDATA_DIR/postmaster.pid ]] && as_owner "$(stat -c %U "$PGDATA_DIR")" "$1/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; }
 

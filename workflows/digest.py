@@ -46,30 +46,11 @@ class WeeklyDigestWorkflow:
 
 async def create_or_update_schedule(client: Client, task_queue: str) -> str:
     """The weekly Schedule (idempotent: an existing one gets today's definition)."""
-    from temporalio.client import (
-        Schedule,
-        ScheduleActionStartWorkflow,
-        ScheduleCalendarSpec,
-        ScheduleRange,
-        ScheduleSpec,
-    )
+    from core.schedules import berlin_calendar
 
-    from core.schedules import create_or_update
-
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            WeeklyDigestWorkflow.run, WeeklyDigestInput(), id="weekly-digest-run", task_queue=task_queue
-        ),
-        spec=ScheduleSpec(
-            calendars=[
-                ScheduleCalendarSpec(
-                    day_of_week=[ScheduleRange(1)], hour=[ScheduleRange(7)], minute=[ScheduleRange(30)]
-                )
-            ],
-            time_zone_name="Europe/Berlin",
-        ),
+    return await berlin_calendar(
+        client, SCHEDULE_ID, WeeklyDigestWorkflow.run, WeeklyDigestInput(), task_queue, hour=7, minute=30, day_of_week=1
     )
-    return await create_or_update(client, SCHEDULE_ID, schedule)
 
 
 if __name__ == "__main__":

@@ -69,26 +69,11 @@ class RetentionWorkflow:
 
 async def create_or_update_schedule(client: Client, task_queue: str) -> str:
     """The daily Schedule (idempotent: an existing one gets today's definition)."""
-    from temporalio.client import (
-        Schedule,
-        ScheduleActionStartWorkflow,
-        ScheduleCalendarSpec,
-        ScheduleRange,
-        ScheduleSpec,
-    )
+    from core.schedules import berlin_calendar
 
-    from core.schedules import create_or_update
-
-    schedule = Schedule(
-        action=ScheduleActionStartWorkflow(
-            RetentionWorkflow.run, RetentionInput(), id="case-retention-run", task_queue=task_queue
-        ),
-        spec=ScheduleSpec(
-            calendars=[ScheduleCalendarSpec(hour=[ScheduleRange(3)], minute=[ScheduleRange(0)])],
-            time_zone_name="Europe/Berlin",
-        ),
+    return await berlin_calendar(
+        client, SCHEDULE_ID, RetentionWorkflow.run, RetentionInput(), task_queue, hour=3, minute=0
     )
-    return await create_or_update(client, SCHEDULE_ID, schedule)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ COPY activities ./activities
 COPY starter ./starter
 COPY scripts ./scripts
 COPY config ./config
+COPY locale ./locale
 COPY worker.py ./
 
 # Not root: the worker needs no privileges.

@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from core import search_attributes as sa
 from core.config import Settings
+from core.i18n import Text
 from models import staff
 from models.case import CaseState
 from models.clocks import Deadline, Rung
@@ -29,7 +30,6 @@ from models.digest import (
     DigestItem,
     digest_key,
     iso_week,
-    render,
 )
 from models.journey import JourneyView
 from models.mail import Notification, RecipientRole
@@ -118,7 +118,7 @@ class DigestActivities:
             digest = await collect(self._client, self._settings, member.handle, member.role.value, today)
             if digest.empty:
                 continue
-            subject, body = render(digest)
+            subject, body = render(digest, Text(self._settings.language))
             role = RecipientRole.TEAM_LEAD if member.role == staff.Role.TEAM_LEAD else RecipientRole.ADVISOR
             notification = Notification(
                 idempotency_key=digest_key(member.handle, week),
@@ -145,3 +145,53 @@ class DigestActivities:
 def _monday_of(week: str) -> date:
     year, number = week.split("-W")
     return date.fromisocalendar(int(year), int(number), 1)
+
+
+def render(digest: Digest, t: Text) -> tuple[str, str]:
+    """Subject and plain-text body, in ``t``'s language."""
+    counts = t(
+        "{overdue} overdue, {soon} due within {days} days",
+        overdue=len(digest.overdue),
+        soon=len(digest.due_soon),
+        days=AHEAD_DAYS,
+    )
+    subject = t(
+        "Welcome Center weekly digest {week} for {handle}: {counts}",
+        week=digest.week,
+        handle=digest.handle,
+        counts=counts,
+    )
+    lines = [
+        t(
+            "Weekly digest {week} for {handle} (as of {day})",
+            week=digest.week,
+            handle=digest.handle,
+            day=t.date(digest.as_of),
+        ),
+        "",
+    ]
+
+    def section(title: str, items: list[DigestItem]) -> None:
+        lines.append(f"{title} ({len(items)})")
+        if not items:
+            lines.append("  " + t("none"))
+        for item in items:
+            where = (
+                t("case")
+                if item.where == "case"
+                else t("journey {number}", number=item.where.removeprefix("journey ").strip())
+            )
+            due = t("due {day}: ", day=t.date(item.due_on)) if item.due_on else ""
+            basis = f" [{item.basis}]" if item.basis else ""
+            lines.append(f"  {item.case_id} {where}: {due}{item.what}{basis}")
+            if item.next_step:
+                lines.append("    " + t("next: {step}", step=item.next_step))
+        lines.append("")
+
+    section(t("Overdue"), digest.overdue)
+    section(t("Due within {days} days", days=AHEAD_DAYS), digest.due_soon)
+    section(t("No activity for {days} days", days=QUIET_DAYS), digest.quiet)
+    if digest.role == "team_lead":
+        section(t("Escalated to the team lead or further"), digest.escalated)
+    lines.append(t("Details of a case: bin/starter status CASE_ID"))
+    return subject[:200], "\n".join(lines) + "\n"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,9 @@ class Settings(BaseSettings):
 
     # Where the local mail sink keeps emails (bin/run without a relay): erase-case removes a case's.
     mail_sink_dir: Path | None = None
+
+    # The language of what staff read: emails of the digest, the calendar, (more to come).
+    language: Literal["de", "en"] = "de"
 
     log_level: str = "INFO"
     # Threads for the synchronous (database, SMTP) activities.

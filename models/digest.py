@@ -58,30 +58,3 @@ def iso_week(day: date) -> str:
 
 def digest_key(handle: str, week: str) -> str:
     return f"digest/{handle}/{week}"
-
-
-def render(digest: Digest) -> tuple[str, str]:
-    """Subject and plain-text body."""
-    counts = f"{len(digest.overdue)} overdue, {len(digest.due_soon)} due within {AHEAD_DAYS} days"
-    subject = f"Welcome Center weekly digest {digest.week} for {digest.handle}: {counts}"
-    lines = [f"Weekly digest {digest.week} for {digest.handle} (as of {digest.as_of.isoformat()})", ""]
-
-    def section(title: str, items: list[DigestItem]) -> None:
-        lines.append(f"{title} ({len(items)})")
-        if not items:
-            lines.append("  none")
-        for item in items:
-            due = f"due {item.due_on.isoformat()}: " if item.due_on else ""
-            basis = f" [{item.basis}]" if item.basis else ""
-            lines.append(f"  {item.case_id} {item.where}: {due}{item.what}{basis}")
-            if item.next_step:
-                lines.append(f"    next: {item.next_step}")
-        lines.append("")
-
-    section("Overdue", digest.overdue)
-    section(f"Due within {AHEAD_DAYS} days", digest.due_soon)
-    section(f"No activity for {QUIET_DAYS} days", digest.quiet)
-    if digest.role == "team_lead":
-        section("Escalated to the team lead or further", digest.escalated)
-    lines.append("Details of a case: bin/starter status CASE_ID")
-    return subject[:200], "\n".join(lines) + "\n"

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 
+from core.i18n import Text
 from models.clocks import Deadline
 
 PRODUCT_ID = "-//Welcome Center Region Hannover//Case deadlines//EN"
@@ -36,12 +37,13 @@ def event_uid(entry: DeadlineEntry) -> str:
     return f"{entry.workflow_id}.{entry.deadline.clock.value}@{UID_DOMAIN}"
 
 
-def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime) -> bytes:
+def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime, t: Text | None = None) -> bytes:
+    t = t or Text()
     calendar = Calendar()
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"Welcome Center deadlines ({advisor})")
+    calendar.add("x-wr-calname", t("Welcome Center deadlines ({advisor})", advisor=advisor))
     for entry in sorted(entries, key=lambda e: (e.deadline.due_on, e.workflow_id, e.deadline.clock.value)):
         d = entry.deadline
         event = Event()
@@ -51,12 +53,21 @@ def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime
         event.add("dtstart", d.due_on)
         event.add("dtend", d.due_on + timedelta(days=1))
         event.add("summary", f"{d.label} · {entry.case_id}")
-        paused = " (paused)" if d.paused_on else ""
-        event.add(
-            "description",
-            f"Due {d.due_on.isoformat()}{paused}, {entry.where} of case {entry.case_id}.\n"
-            f"Legal basis: {d.basis}\nStarted {d.started_on.isoformat()}.\n{entry.ui_link}",
-        )
+        paused = t(" (paused)") if d.paused_on else ""
+        where = t("case") if entry.where == "case" else t("journey {number}", number=entry.where.split()[-1])
+        lines = [
+            t(
+                "Due {day}{paused}, {where} of case {case_id}.",
+                day=t.date(d.due_on),
+                paused=paused,
+                where=where,
+                case_id=entry.case_id,
+            ),
+            t("Legal basis: {basis}", basis=d.basis),
+            t("Started {day}.", day=t.date(d.started_on)),
+            entry.ui_link,
+        ]
+        event.add("description", "\n".join(lines))
         event.add("url", entry.ui_link)
         event.add("categories", ["Welcome Center", d.clock.value])
         event.add("transp", "TRANSPARENT")  # a due date, not a meeting: leaves the day free

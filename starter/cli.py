@@ -641,8 +641,8 @@ def _staff_handle(given: str | None) -> str:
 
 
 async def _digest(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
-    from activities.digest import collect
-    from models.digest import render
+    from activities.digest import collect, render
+    from core.i18n import Text
 
     handle = _staff_handle(args.advisor)
     role = staff.role_of(handle)
@@ -652,7 +652,7 @@ async def _digest(args: argparse.Namespace, get_client: ClientFactory, settings:
     if args.json:
         _print_json(out, digest.model_dump(mode="json"))
     else:
-        out.write(render(digest)[1])
+        out.write(render(digest, Text(settings.language))[1])
     return 0
 
 
@@ -679,7 +679,9 @@ async def _calendar(args: argparse.Namespace, get_client: ClientFactory, setting
                 for d in view.state.deadlines
                 if d.open
             ]
-    out.write(build_calendar(entries, advisor, datetime.now(UTC)).decode())
+    from core.i18n import Text
+
+    out.write(build_calendar(entries, advisor, datetime.now(UTC), Text(settings.language)).decode())
     return 0
 
 

@@ -152,4 +152,4 @@ def test_the_image_carries_every_package_the_worker_and_starter_import() -> None
     }
     assert packages, "no packages found"
     assert packages <= copied, sorted(packages - copied)
-    assert "worker.py" in copied and "config" in copied
+    assert "worker.py" in copied and "config" in copied and "locale" in copied  # the German texts

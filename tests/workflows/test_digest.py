@@ -7,10 +7,13 @@ import io
 import json
 import uuid
 from datetime import date
+from email.header import decode_header, make_header
+from email.message import Message
 
-from activities.digest import _monday_of
+from activities.digest import _monday_of, render
+from core.i18n import Text
 from models.clocks import Deadline
-from models.digest import Digest, DigestItem, WeeklyDigestInput, digest_key, iso_week, render
+from models.digest import Digest, DigestItem, WeeklyDigestInput, digest_key, iso_week
 from models.journey import ApplyForRecognition
 from starter.cli import main
 from tests.conftest import Stack
@@ -26,17 +29,23 @@ def test_weeks_are_iso_weeks_and_name_the_digest_key() -> None:
     assert digest_key("m.koch", "2026-W48") == "digest/m.koch/2026-W48"
 
 
-def test_the_email_lists_every_section_with_case_ids_and_next_steps() -> None:
+def test_the_email_lists_every_section_with_case_ids_and_next_steps_in_both_languages() -> None:
     item = DigestItem(
         case_id="WC-7M2K9Q4XTB", where="journey 1", what="Visa decision", due_on=date(2026, 12, 1),
         basis="§31 AufenthV", next_step="record-visa-decision",
     )  # fmt: skip
     digest = Digest(handle="t.lead", role="team_lead", week="2026-W48", as_of=date(2026, 11, 23), due_soon=[item])
-    subject, body = render(digest)
+    subject, body = render(digest, Text("en"))
     assert subject.startswith("Welcome Center weekly digest 2026-W48 for t.lead: 0 overdue, 1 due within 14 days")
     assert "WC-7M2K9Q4XTB journey 1: due 2026-12-01: Visa decision [§31 AufenthV]" in body
     assert "next: record-visa-decision" in body
     assert "Overdue (0)" in body and "No activity for 30 days (0)" in body and "Escalated" in body
+    # German by default (WC_LANGUAGE=de): the same facts, German words and dates, legal terms as they are.
+    subject, body = render(digest, Text())
+    assert subject.startswith("Welcome Center Wochenübersicht 2026-W48 für t.lead: 0 überfällig, 1 fällig in 14 Tagen")
+    assert "WC-7M2K9Q4XTB Verfahren 1: fällig am 01.12.2026: Visa decision [§31 AufenthV]" in body
+    assert "nächster Schritt: record-visa-decision" in body and "Stand 23.11.2026" in body
+    assert "Überfällig (0)" in body and "Seit 30 Tagen ohne Aktivität (0)" in body and "Teamleitung" in body
 
 
 async def overdue_case(stack: Stack) -> tuple[str, list[Deadline]]:
@@ -65,6 +74,10 @@ async def test_digest_on_demand_lists_the_open_deadlines_of_the_advisors_cases(s
     assert overdue == {(d.label, d.due_on.isoformat()) for d in deadlines if d.due_on < date.today()}
 
 
+def subject(message: Message) -> str:
+    return str(make_header(decode_header(message["Subject"])))  # German umlauts arrive encoded
+
+
 async def test_the_weekly_run_sends_each_digest_once_per_week(stack: Stack) -> None:
     case_id, _ = await overdue_case(stack)
     week = iso_week(date.today())  # the queue has only this case; the key is per person and week
@@ -86,12 +99,12 @@ async def test_the_weekly_run_sends_each_digest_once_per_week(stack: Stack) -> N
         return [
             m
             for m in stack.smtp.for_case("digest")
-            if m["Subject"].startswith(f"Welcome Center weekly digest {week} for {ADVISOR}")
+            if subject(m).startswith(f"Welcome Center Wochenübersicht {week} für {ADVISOR}")
         ]
 
     mails = await eventually(digests)
     assert mails[0]["To"] == f"{ADVISOR}@{stack.settings.staff_email_domain}"
-    assert case_id in mails[0].get_payload()
+    assert case_id in mails[0].get_payload(decode=True).decode()
     # A second run in the same week (a worker restart, a manual run) sends nothing new.
     assert key in await run()
     assert len(digests()) == 1

@@ -249,6 +249,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
 
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="past cases from a CSV or XLSX file (one row per candidate journey); --dry-run checks every row",
+    )
+    p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
+    p.add_argument("--dry-run", action="store_true", help="check every row and column, change nothing")
+
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
     p.add_argument("--stage", help="only cases in this stage")
     p.add_argument("--open", action="store_true", help="only running cases")
@@ -629,6 +637,39 @@ async def _occupations(args: argparse.Namespace, get_client: ClientFactory, sett
     return 0
 
 
+async def _import(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from starter.importing import check
+
+    try:
+        checked = check(args.file, local_date(datetime.now(UTC)))
+    except (OSError, ValueError) as e:
+        raise InputError(str(e) if str(e).startswith("file:") else f"file: {e}") from None
+    rows = [row for _, row in checked.rows]
+    figures = {
+        "rows": len(rows),
+        "cases": len({r.case_ref for r in rows}),
+        "journeys": sum(1 for r in rows if r.candidate_ref),
+        "placed": sum(1 for r in rows if r.job_started_on),
+        "problems": [str(p) for p in checked.problems],
+    }
+    if args.json:
+        _print_json(out, figures)
+    else:
+        for problem in checked.problems:
+            out.write(f"{problem}\n")
+        out.write(
+            f"{figures['rows']} row(s) valid: {figures['cases']} case(s), {figures['journeys']} journey(s), "
+            f"{figures['placed']} placed; {len(checked.problems)} problem(s)\n"
+        )
+    if checked.problems:
+        return EXIT_BAD_INPUT
+    if not args.dry_run:
+        raise Rejected(
+            "the file is valid; importing it into cases is not built yet (issue 16): only --dry-run checks for now"
+        )
+    return 0
+
+
 def _staff_handle(given: str | None) -> str:
     if not given:
         raise InputError("advisor: missing (give --advisor or set WC_ADVISOR)")
@@ -789,6 +830,7 @@ async def main(
         "repair": _repair,
         "calendar": _calendar,
         "digest": _digest,
+        "import": _import,
     }
     if args.command in CASE_ACTIONS:
         command = _case_action

@@ -1,0 +1,140 @@
+"""The import file's rows (#16 point 1): one row per candidate journey, or per employer
+advised without a candidate, with the dates of the milestones it reached.
+
+Columns (English name, or the German one; any order; unknown columns are refused so a typo
+does not drop a date silently). No column takes a name: candidates are references.
+
+| column | German | |
+|---|---|---|
+| case_ref | Fallnummer | the spreadsheet's own case number; rows with one case_ref are one case |
+| employer_name | Arbeitgeber | |
+| advised_on | Erstberatung | first consultation |
+| occupation | Beruf | an occupation code (bin/starter occupations) |
+| route | Aufenthaltszweck | 18a, 18b, 18g, 19c2, 16a, 16d1, 16d3 |
+| procedure | Verfahren | regular (default) or 81a |
+| origin_programme | Programm | e.g. THAMM Plus (checks the candidate reference's format) |
+| candidate_ref | Kandidat | empty: the employer was advised, no candidate selected |
+| origin_country | Herkunftsland | ISO code, e.g. TN, MA, EG |
+| contract_signed_on | Arbeitsvertrag | |
+| recognition_decided_on | Anerkennung | |
+| ba_consent_on | Zustimmung BA | |
+| visa_issued_on | Visum | |
+| arrived_on | Einreise | |
+| job_started_on | Arbeitsaufnahme | placed from this day |
+| probation_passed_on | Probezeit bestanden | |
+| ended_on | Beendet | the journey ended without (or after) a placement |
+| end_reason_code | Grund | a reason code (models/reasons.py) when ended_on is given |
+
+A row's key is (case_ref, candidate_ref): importing the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+
+from models.case import CandidateRef, CountryCode, Procedure, ResidenceRoute
+from models.reasons import CandidateWithdrawalReason, EmploymentEndReason
+from models.text import OneLine
+
+CaseRef = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+# The milestones a row may carry, in the order a journey reaches them.
+MILESTONE_DATES = (
+    "contract_signed_on",
+    "recognition_decided_on",
+    "ba_consent_on",
+    "visa_issued_on",
+    "arrived_on",
+    "job_started_on",
+    "probation_passed_on",
+)
+
+GERMAN_COLUMNS = {
+    "Fallnummer": "case_ref",
+    "Arbeitgeber": "employer_name",
+    "Erstberatung": "advised_on",
+    "Beruf": "occupation",
+    "Aufenthaltszweck": "route",
+    "Verfahren": "procedure",
+    "Programm": "origin_programme",
+    "Kandidat": "candidate_ref",
+    "Herkunftsland": "origin_country",
+    "Arbeitsvertrag": "contract_signed_on",
+    "Anerkennung": "recognition_decided_on",
+    "Zustimmung BA": "ba_consent_on",
+    "Visum": "visa_issued_on",
+    "Einreise": "arrived_on",
+    "Arbeitsaufnahme": "job_started_on",
+    "Probezeit bestanden": "probation_passed_on",
+    "Beendet": "ended_on",
+    "Grund": "end_reason_code",
+}
+
+
+class ImportRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_ref: CaseRef
+    employer_name: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    advised_on: date
+    occupation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
+    route: ResidenceRoute
+    procedure: Procedure = Procedure.REGULAR
+    origin_programme: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
+    candidate_ref: CandidateRef | None = None
+    origin_country: CountryCode | None = None
+    contract_signed_on: date | None = None
+    recognition_decided_on: date | None = None
+    ba_consent_on: date | None = None
+    visa_issued_on: date | None = None
+    arrived_on: date | None = None
+    job_started_on: date | None = None
+    probation_passed_on: date | None = None
+    ended_on: date | None = None
+    end_reason_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+
+    @model_validator(mode="after")
+    def _a_journey_needs_its_candidate(self) -> ImportRow:
+        dated = [name for name in (*MILESTONE_DATES, "ended_on") if getattr(self, name) is not None]
+        if dated and self.candidate_ref is None:
+            raise ValueError(f"candidate_ref: required with {dated[0]} (a milestone is a candidate's)")
+        if self.candidate_ref is not None and self.origin_country is None:
+            raise ValueError("origin_country: required with a candidate")
+        if (self.ended_on is None) != (self.end_reason_code is None):
+            raise ValueError("end_reason_code: ended_on and end_reason_code go together")
+        if self.end_reason_code is not None:
+            # Ended after the job start: the employment ended; before it: the candidate withdrew.
+            codes = EmploymentEndReason if self.job_started_on else CandidateWithdrawalReason
+            if self.end_reason_code not in {c.value for c in codes}:
+                raise ValueError(
+                    f"end_reason_code: '{self.end_reason_code}' is not one of {', '.join(c.value for c in codes)}"
+                )
+        return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.case_ref, self.candidate_ref or ""
+
+    def chronology_findings(self, today: date) -> list[tuple[str, str]]:
+        """(column, why) for dates in the future or out of the journey's order."""
+        found: list[tuple[str, str]] = []
+        for name in ("advised_on", *MILESTONE_DATES, "ended_on"):
+            value = getattr(self, name)
+            if value is not None and value > today:
+                found.append((name, f"{value.isoformat()} lies in the future (the import records what happened)"))
+        previous_name, previous = "advised_on", self.advised_on
+        for name in MILESTONE_DATES:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if value < previous:
+                found.append((name, f"{value.isoformat()} is before {previous_name} ({previous.isoformat()})"))
+            previous_name, previous = name, value
+        if self.ended_on is not None and self.ended_on < previous:
+            found.append(
+                ("ended_on", f"{self.ended_on.isoformat()} is before {previous_name} ({previous.isoformat()})")
+            )
+        return found

@@ -1,0 +1,113 @@
+"""Reading and checking an import file (#16 point 1): CSV (comma or semicolon, UTF-8, as
+spreadsheets save it) or XLSX (first sheet), the header in English or German
+(``models/import_rows.py``). ``check`` names every problem by row and column and changes
+nothing; it is what ``bin/starter import FILE --dry-run`` prints."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from models import programmes
+from models.door import refusals
+from models.import_rows import GERMAN_COLUMNS, ImportRow
+
+GERMAN_FOR = {english: german for german, english in GERMAN_COLUMNS.items()}
+DATE_COLUMNS = {n for n, f in ImportRow.model_fields.items() if "date" in str(f.annotation)}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int  # as the spreadsheet numbers it: the header is row 1
+    column: str  # as the file names it
+    why: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, column {self.column}: {self.why}"
+
+
+@dataclass
+class Checked:
+    rows: list[tuple[int, ImportRow]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """The header and the data rows (blank rows left out)."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+    elif path.suffix.lower() == ".csv":
+        text = path.read_text(encoding="utf-8-sig")
+        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
+        table = [list(r) for r in csv.reader(text.splitlines(), dialect)]
+    else:
+        raise ValueError(f"file: {path.name}: a .csv or .xlsx file is expected")
+    if not table:
+        raise ValueError(f"file: {path.name} is empty")
+    header = [str(c or "").strip() for c in table[0]]
+    return header, table[1:]
+
+
+def check(path: Path, today: date) -> Checked:
+    header, data = read_table(path)
+    names = [GERMAN_COLUMNS.get(c, c) for c in header]
+    result = Checked()
+    known = set(ImportRow.model_fields)
+    for column, name in zip(header, names, strict=True):
+        if name and name not in known:
+            result.problems.append(Problem(1, column, "unknown column (see models/import_rows.py for the set)"))
+    required = {n for n, f in ImportRow.model_fields.items() if f.is_required()}
+    for name in sorted(required - set(names)):
+        result.problems.append(Problem(1, f"{name} / {GERMAN_FOR[name]}", "required column missing"))
+    if result.problems:
+        return result
+    shown = dict(zip(names, header, strict=True))
+    seen: dict[tuple[str, str], int] = {}
+    for number, cells in enumerate(data, start=2):
+        if all(c is None or str(c).strip() == "" for c in cells):
+            continue
+        values = {n: _cell(c, n in DATE_COLUMNS) for n, c in zip(names, cells, strict=False) if n}
+        values = {n: v for n, v in values.items() if v is not None}
+        try:
+            row = ImportRow.model_validate(values)
+        except ValidationError as err:
+            for e in err.errors():
+                name = str(e["loc"][0]) if e["loc"] else str(e["msg"]).split(":")[0].removeprefix("Value error, ")
+                message = str(e["msg"]).removeprefix("Value error, ")
+                result.problems.append(Problem(number, shown.get(name, name), message))
+            continue
+        found = [(n, why) for n, why in row.chronology_findings(today)]
+        found += [tuple(f.split(": ", 1)) for f in refusals(row)]  # type: ignore[misc]
+        if row.candidate_ref and (why := programmes.refusal(row.origin_programme, row.candidate_ref)):
+            found.append(("candidate_ref", why))
+        if row.key in seen:
+            found.append(("candidate_ref", f"the same case_ref and candidate_ref as row {seen[row.key]}"))
+        seen.setdefault(row.key, number)
+        if found:
+            result.problems += [Problem(number, shown.get(name, name), why) for name, why in found]
+        else:
+            result.rows.append((number, row))
+    return result
+
+
+def _cell(value: Any, is_date: bool) -> Any:
+    if isinstance(value, datetime):
+        return value.date()  # XLSX dates arrive as datetimes
+    if isinstance(value, str):
+        value = value.strip()
+        if not value:
+            return None
+        if is_date:
+            try:  # German dates as spreadsheets write them; ISO dates pass as they are
+                return datetime.strptime(value, "%d.%m.%Y").date()
+            except ValueError:
+                pass
+    return value

@@ -73,6 +73,14 @@ class Settings(BaseSettings):
     codec_host: str = "127.0.0.1"  # 0.0.0.0 only inside a container whose port is published on loopback
     codec_token: SecretStr | None = None  # if set, the codec server wants "Authorization: Bearer <token>"
 
+    # The advisors' calendars served by the worker for subscription (#16): off unless a
+    # secret is set; each advisor's address carries a token derived from it
+    # (bin/starter calendar --subscription-url). Loopback unless stated.
+    calendar_secret: SecretStr | None = None
+    calendar_port: int = Field(default=8090, ge=0, le=65535)
+    calendar_host: str = "127.0.0.1"
+    calendar_public_host: str = "localhost"  # the host name in the printed address
+
     # Who may act, in which role (config/staff.yaml): unknown handles are refused at the door.
     staff_file: Path = DEFAULT_STAFF_FILE
     # Candidate reference formats per origin programme (config/programmes.yaml).

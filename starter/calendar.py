@@ -11,14 +11,34 @@ updates the events instead of adding copies; SEQUENCE counts how often the due d
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
+import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from icalendar import Calendar, Event
 
+from core import search_attributes as sa
 from core.i18n import Text
+from models import staff
+from models.case import CaseState
 from models.clocks import Deadline
+from models.journey import JourneyView
+from starter.render import ui_link
+from workflows import names
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
+
+    from core.config import Settings
 
 PRODUCT_ID = "-//Welcome Center Region Hannover//Case deadlines//EN"
 UID_DOMAIN = "welcome-center.region-hannover.example"
@@ -73,3 +93,99 @@ def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime
         event.add("transp", "TRANSPARENT")  # a due date, not a meeting: leaves the day free
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+async def calendar_for(client: Client, settings: Settings, advisor: str) -> bytes:
+    """The advisor's open deadlines, from their running cases' status queries."""
+    entries: list[DeadlineEntry] = []
+    query = (
+        f"WorkflowType = 'CaseWorkflow' AND {sa.ADVISOR.name} = '{advisor}' AND ExecutionStatus = 'Running' "
+        f"AND TaskQueue = '{settings.task_queue}'"
+    )
+    async for wf in client.list_workflows(query):
+        state: CaseState = await client.get_workflow_handle(wf.id).query(names.Case.status, result_type=CaseState)
+        link = ui_link(settings, state.case_id)
+        entries += [DeadlineEntry(wf.id, state.case_id, "case", d, link) for d in state.deadlines if d.open]
+        for summary in state.journeys:
+            view: JourneyView = await client.get_workflow_handle(summary.workflow_id).query(
+                names.Journey.status, result_type=JourneyView
+            )
+            entries += [
+                DeadlineEntry(summary.workflow_id, state.case_id, f"journey {summary.number}", d, link)
+                for d in view.state.deadlines
+                if d.open
+            ]
+    return build_calendar(entries, advisor, datetime.now(UTC), Text(settings.language))
+
+
+def subscription_token(secret: str, advisor: str) -> str:
+    """A token per advisor: whoever has it reads that advisor's deadlines, nobody else's."""
+    return hmac.new(secret.encode(), f"calendar:{advisor}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def subscription_url(settings: Settings, advisor: str) -> str | None:
+    if settings.calendar_secret is None or not settings.calendar_port:
+        return None
+    token = subscription_token(settings.calendar_secret.get_secret_value(), advisor)
+    return f"http://{settings.calendar_public_host}:{settings.calendar_port}/calendar/{advisor}.ics?token={token}"
+
+
+class CalendarServer:
+    """GET /calendar/<advisor>.ics?token=<token>: the advisor's calendar, for subscription.
+
+    Run by the worker in a thread beside its event loop; each request asks the worker's loop
+    for the calendar (the status queries), so it shows what the cases say right now."""
+
+    def __init__(self, client: Client, settings: Settings, loop: asyncio.AbstractEventLoop, port: int | None = None):
+        assert settings.calendar_secret is not None
+        self._secret = settings.calendar_secret.get_secret_value()
+        self._client, self._settings, self._loop = client, settings, loop
+        self.httpd = ThreadingHTTPServer(
+            (settings.calendar_host, settings.calendar_port if port is None else port), self._handler()
+        )
+        self.port = int(self.httpd.server_address[1])
+
+    def start(self) -> CalendarServer:
+        threading.Thread(target=self.httpd.serve_forever, name="calendar-server", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def calendar(self, advisor: str, token: str) -> tuple[HTTPStatus, bytes]:
+        if not _HANDLE.fullmatch(advisor) or staff.role_of(advisor) is None:
+            return HTTPStatus.NOT_FOUND, b"no such calendar"
+        if not hmac.compare_digest(token.encode(), subscription_token(self._secret, advisor).encode()):
+            return HTTPStatus.FORBIDDEN, b"token required"
+        future = asyncio.run_coroutine_threadsafe(calendar_for(self._client, self._settings, advisor), self._loop)
+        return HTTPStatus.OK, future.result(timeout=60)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+                pass  # the request line carries the token: never logged
+
+            def do_GET(self) -> None:  # noqa: N802 - the HTTP method
+                url = urlsplit(self.path)
+                found = re.fullmatch(r"/calendar/([^/]+)\.ics", url.path)
+                token = parse_qs(url.query).get("token", [""])[0]
+                try:
+                    status, body = (
+                        server.calendar(found.group(1), token) if found else (HTTPStatus.NOT_FOUND, b"not found")
+                    )
+                except Exception as err:  # noqa: BLE001 - the server unreachable, a query failing
+                    status, body = HTTPStatus.SERVICE_UNAVAILABLE, type(err).__name__.encode()
+                self.send_response(status)
+                kind = "text/calendar; charset=utf-8" if status == HTTPStatus.OK else "text/plain"
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+_HANDLE = re.compile(r"[a-z][a-z0-9._-]{1,40}")

@@ -241,6 +241,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help="an advisor's open deadlines as an iCalendar file (RFC 5545): calendar --advisor X > deadlines.ics",
     )
     p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
+    p.add_argument(
+        "--subscription-url",
+        action="store_true",
+        help="print the address a calendar app subscribes to (served by the worker; needs WC_CALENDAR_SECRET)",
+    )
 
     p = sub.add_parser(
         "digest",
@@ -698,31 +703,16 @@ async def _digest(args: argparse.Namespace, get_client: ClientFactory, settings:
 
 
 async def _calendar(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
-    from starter.calendar import DeadlineEntry, build_calendar
+    from starter.calendar import calendar_for, subscription_url
 
     advisor = _staff_handle(args.advisor)
-    client = await get_client()
-    entries: list[DeadlineEntry] = []
-    query = (
-        f"WorkflowType = 'CaseWorkflow' AND {sa.ADVISOR.name} = '{advisor}' AND ExecutionStatus = 'Running' "
-        f"AND TaskQueue = '{settings.task_queue}'"
-    )
-    async for wf in client.list_workflows(query):
-        state: CaseState = await client.get_workflow_handle(wf.id).query(names.Case.status, result_type=CaseState)
-        link = ui_link(settings, state.case_id)
-        entries += [DeadlineEntry(wf.id, state.case_id, "case", d, link) for d in state.deadlines if d.open]
-        for summary in state.journeys:
-            view: JourneyView = await client.get_workflow_handle(summary.workflow_id).query(
-                names.Journey.status, result_type=JourneyView
-            )
-            entries += [
-                DeadlineEntry(summary.workflow_id, state.case_id, f"journey {summary.number}", d, link)
-                for d in view.state.deadlines
-                if d.open
-            ]
-    from core.i18n import Text
-
-    out.write(build_calendar(entries, advisor, datetime.now(UTC), Text(settings.language)).decode())
+    if args.subscription_url:
+        url = subscription_url(settings, advisor)
+        if url is None:
+            raise InputError("calendar_secret: not set (WC_CALENDAR_SECRET), so the worker serves no calendars")
+        out.write(url + "\n")
+        return 0
+    out.write((await calendar_for(await get_client(), settings, advisor)).decode())
     return 0
 
 

@@ -79,3 +79,49 @@ async def test_an_unknown_advisor_is_refused_at_the_door(stack: Stack) -> None:
     out, err = io.StringIO(), io.StringIO()
     code = await main(["calendar", "--advisor", "nobody.here"], settings=stack.settings, out=out, err=err)
     assert code == 2 and "not on the staff list" in err.getvalue() and out.getvalue() == ""
+
+
+async def test_the_worker_serves_each_advisor_their_calendar_with_their_token(stack: Stack) -> None:
+    import asyncio
+    import urllib.error
+    import urllib.request
+
+    from pydantic import SecretStr
+
+    from starter.calendar import CalendarServer, subscription_url
+
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    settings = stack.settings.model_copy(update={"calendar_secret": SecretStr("s3cret-for-calendars")})
+    server = CalendarServer(stack.client, settings, asyncio.get_running_loop(), port=0).start()
+    try:
+        settings = settings.model_copy(update={"calendar_port": server.port})
+        url = subscription_url(settings, ADVISOR)
+        assert url is not None and url.startswith(f"http://localhost:{server.port}/calendar/{ADVISOR}.ics?token=")
+
+        def get(address: str) -> tuple[int, bytes]:
+            try:
+                with urllib.request.urlopen(address, timeout=30) as response:
+                    return response.status, response.read()
+            except urllib.error.HTTPError as err:
+                return err.code, b""
+
+        status, body = await asyncio.to_thread(get, url)
+        assert status == 200
+        assert f"{journey.handle.id}.".encode() in body and body.startswith(b"BEGIN:VCALENDAR")
+        # Another advisor's token, or none, opens nothing; an unknown handle is not found.
+        other = subscription_url(settings, "a.yilmaz")
+        assert other is not None
+        assert (await asyncio.to_thread(get, url.split("?")[0] + "?" + other.split("?")[1]))[0] == 403
+        assert (await asyncio.to_thread(get, url.split("?")[0]))[0] == 403
+        assert (await asyncio.to_thread(get, url.replace(ADVISOR, "nobody.here")))[0] == 404
+    finally:
+        server.stop()
+
+
+async def test_the_subscription_url_needs_the_secret(stack: Stack) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = await main(
+        ["calendar", "--advisor", ADVISOR, "--subscription-url"], settings=stack.settings, out=out, err=err
+    )
+    assert code == 2 and "WC_CALENDAR_SECRET" in err.getvalue()

@@ -96,3 +96,11 @@ async def test_the_command_checks_and_changes_nothing(tmp_path: Path) -> None:
     broken.write_text("Fallnummer;Arbeitgeber\nA-1;X GmbH\n")
     assert await main(["import", str(broken), "--dry-run"], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT
     assert await main(["import", str(tmp_path / "nothing.txt"), "--dry-run"], settings=SETTINGS, out=out, err=err) == 2
+
+
+def test_the_sample_file_is_what_its_script_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from scripts import make_import_sample
+
+    monkeypatch.setattr(make_import_sample, "OUT", tmp_path / "past-cases.csv")
+    make_import_sample.main()
+    assert (tmp_path / "past-cases.csv").read_text(encoding="utf-8") == SAMPLE.read_text(encoding="utf-8")

@@ -195,8 +195,15 @@ class Cluster:
             raise RuntimeError("could not register the search attributes")
         say(f"Search attributes added: {', '.join(added) or 'none (all present)'}")
 
-    def check_alive(self) -> None:
-        for name, process in self.processes:
+    def check_alive(self, restart_workers: bool = False) -> None:
+        """A dead worker is started again (as compose's restart policy would); any other
+        piece that exits stops the cluster with its log's last lines."""
+        for index, (name, process) in enumerate(self.processes):
+            if process.poll() is not None and restart_workers and name.startswith("worker-"):
+                say(f"{name} exited with {process.returncode}; starting it again")
+                self.processes.pop(index)
+                self.spawn(name, list(process.args), env=self._worker_env(int(name.removeprefix("worker-"))))  # type: ignore[arg-type]
+                return
             if process.poll() is not None:
                 log = self.layout.logs / f"{name}.log"
                 tail = log.read_text(errors="replace").splitlines()[-20:] if log.exists() else []
@@ -225,9 +232,13 @@ class Cluster:
         for schedule in ("workflows.retention", "workflows.digest"):
             subprocess.run([python, "-m", schedule, "schedule"], env=env, check=True)
         for number in range(1, self.workers + 1):
-            worker_env = {**env, "WC_METRICS_PORT": str(self.layout.ports.worker_metrics) if number == 1 else "0"}
-            self.spawn(f"worker-{number}", [python, "worker.py"], env=worker_env)
+            self.spawn(f"worker-{number}", [python, "worker.py"], env=self._worker_env(number))
         say(f"{self.workers} workers on one task queue (logs in {self.layout.logs})")
+
+    def _worker_env(self, number: int) -> dict[str, str]:
+        env = self.client_env("worker")
+        env["WC_METRICS_PORT"] = str(self.layout.ports.worker_metrics) if number == 1 else "0"
+        return env
 
     def stop(self) -> None:
         # Workers first (they finish their tasks), the server after them, PostgreSQL last.
@@ -289,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say(f"Temporal Web UI: http://localhost:{layout.ports.ui}   (Ctrl-C stops everything)")
         say('Advisors: eval "$(bin/cluster env starter)" && bin/starter new-case --help')
         while not stopping:
-            cluster.check_alive()
+            cluster.check_alive(restart_workers=True)
             time.sleep(1)
         return 0
     except (RuntimeError, subprocess.CalledProcessError) as err:

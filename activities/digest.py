@@ -16,10 +16,10 @@ from temporalio import activity
 from temporalio.client import Client
 
 from core import search_attributes as sa
+from core.advisor_cases import advisor_cases
 from core.config import Settings
 from core.i18n import Text
 from models import staff
-from models.case import CaseState
 from models.clocks import Deadline, Rung
 from models.digest import (
     AHEAD_DAYS,
@@ -31,30 +31,23 @@ from models.digest import (
     digest_key,
     iso_week,
 )
-from models.journey import JourneyView
 from models.mail import Notification, RecipientRole
-from workflows import names
 
 log = structlog.get_logger(__name__)
 
 
 async def collect(client: Client, settings: Settings, handle: str, role: str, today: date) -> Digest:
     digest = Digest(handle=handle, role=role, week=iso_week(today), as_of=today)
-    queue = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus = 'Running'"
-    cases = f"WorkflowType = 'CaseWorkflow' AND {sa.ADVISOR.name} = '{handle}' AND {queue}"
-    async for wf in client.list_workflows(cases):
-        state: CaseState = await client.get_workflow_handle(wf.id).query(names.Case.status, result_type=CaseState)
-        last_activity = max(e.occurred_at for e in state.history) if state.history else None
+    async for case in advisor_cases(client, settings, handle):
+        state = case.state
         parts: list[tuple[str, list[Deadline], str | None]] = [("case", state.deadlines, None)]
-        for summary in state.journeys:
-            view: JourneyView = await client.get_workflow_handle(summary.workflow_id).query(
-                names.Journey.status, result_type=JourneyView
-            )
-            next_step = view.next_steps[0] if view.next_steps else None
-            parts.append((f"journey {summary.number}", view.state.deadlines, next_step))
-            if view.state.history:
-                latest = max(e.occurred_at for e in view.state.history)
-                last_activity = max(last_activity, latest) if last_activity else latest
+        parts += [
+            (f"journey {summary.number}", view.state.deadlines, view.next_steps[0] if view.next_steps else None)
+            for summary, view in case.journeys
+        ]
+        moments = [e.occurred_at for e in state.history]
+        moments += [e.occurred_at for _, view in case.journeys for e in view.state.history]
+        last_activity = max(moments, default=None)
         for where, deadlines, next_step in parts:
             for d in deadlines:
                 if not d.open:
@@ -82,7 +75,8 @@ async def collect(client: Client, settings: Settings, handle: str, role: str, to
                 )
             )
     if role == staff.Role.TEAM_LEAD:
-        escalated = f"{sa.ESCALATION_LEVEL.name} >= {int(Rung.TEAM_LEAD)} AND {queue}"
+        running = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus = 'Running'"
+        escalated = f"{sa.ESCALATION_LEVEL.name} >= {int(Rung.TEAM_LEAD)} AND {running}"
         async for wf in client.list_workflows(escalated):
             attrs = wf.typed_search_attributes
             due = attrs.get(sa.NEXT_DEADLINE)

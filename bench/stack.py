@@ -65,7 +65,7 @@ class ClusterEnvironment:
 
 @asynccontextmanager
 async def cluster_stack() -> AsyncIterator[tuple[ClusterEnvironment, Settings, Engine]]:
-    from cluster.__main__ import Cluster, _settings_from
+    from cluster.__main__ import Cluster, settings_from
     from cluster.layout import Layout, free_ports
 
     smtp, _recorder = start_smtp_server()
@@ -78,7 +78,7 @@ async def cluster_stack() -> AsyncIterator[tuple[ClusterEnvironment, Settings, E
             cluster.start_server()
             await cluster.until_ready()
             values = {
-                **_settings_from(cluster.client_env("worker")),
+                **settings_from(cluster.client_env("worker")),
                 "task_queue": f"bench-{uuid.uuid4()}",
                 "smtp_host": smtp.hostname,
                 "smtp_port": smtp.port,

@@ -172,7 +172,7 @@ class Cluster:
         from core.config import Settings
         from core.namespace import RETENTION, ensure_namespace
 
-        settings = Settings.model_validate(_settings_from(self.client_env("starter")))
+        settings = Settings.model_validate(settings_from(self.client_env("starter")))
         deadline = time.monotonic() + timeout
         while True:
             self.check_alive()
@@ -261,7 +261,7 @@ class Cluster:
         self.start_services()
 
 
-def _settings_from(env: dict[str, str]) -> dict[str, str]:
+def settings_from(env: dict[str, str]) -> dict[str, str]:
     return {k.removeprefix("WC_").lower(): v for k, v in env.items() if k.startswith("WC_") and k != "WC_CLUSTER_DIR"}
 
 

@@ -222,9 +222,9 @@ class ClusterStack(Stack):
         return str(self.cluster.layout.records_url())
 
     def settings(self) -> Settings:
-        from cluster.__main__ import _settings_from
+        from cluster.__main__ import settings_from
 
-        return Settings.model_validate(_settings_from(self.cluster.client_env("starter")))
+        return Settings.model_validate(settings_from(self.cluster.client_env("starter")))
 
     async def start(self) -> None:
         self.cluster.prepare()

@@ -26,14 +26,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from icalendar import Calendar, Event
 
-from core import search_attributes as sa
+from core.advisor_cases import advisor_cases
 from core.i18n import Text
 from models import staff
-from models.case import CaseState
 from models.clocks import Deadline
-from models.journey import JourneyView
 from starter.render import ui_link
-from workflows import names
 
 if TYPE_CHECKING:
     from temporalio.client import Client
@@ -98,23 +95,17 @@ def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime
 async def calendar_for(client: Client, settings: Settings, advisor: str) -> bytes:
     """The advisor's open deadlines, from their running cases' status queries."""
     entries: list[DeadlineEntry] = []
-    query = (
-        f"WorkflowType = 'CaseWorkflow' AND {sa.ADVISOR.name} = '{advisor}' AND ExecutionStatus = 'Running' "
-        f"AND TaskQueue = '{settings.task_queue}'"
-    )
-    async for wf in client.list_workflows(query):
-        state: CaseState = await client.get_workflow_handle(wf.id).query(names.Case.status, result_type=CaseState)
-        link = ui_link(settings, state.case_id)
-        entries += [DeadlineEntry(wf.id, state.case_id, "case", d, link) for d in state.deadlines if d.open]
-        for summary in state.journeys:
-            view: JourneyView = await client.get_workflow_handle(summary.workflow_id).query(
-                names.Journey.status, result_type=JourneyView
-            )
-            entries += [
-                DeadlineEntry(summary.workflow_id, state.case_id, f"journey {summary.number}", d, link)
-                for d in view.state.deadlines
-                if d.open
-            ]
+    async for case in advisor_cases(client, settings, advisor):
+        link = ui_link(settings, case.state.case_id)
+        parts = [(case.workflow_id, "case", case.state.deadlines)] + [
+            (summary.workflow_id, f"journey {summary.number}", view.state.deadlines) for summary, view in case.journeys
+        ]
+        entries += [
+            DeadlineEntry(workflow_id, case.state.case_id, where, d, link)
+            for workflow_id, where, deadlines in parts
+            for d in deadlines
+            if d.open
+        ]
     return build_calendar(entries, advisor, datetime.now(UTC), Text(settings.language))
 
 
@@ -154,7 +145,7 @@ class CalendarServer:
         self.httpd.server_close()
 
     def calendar(self, advisor: str, token: str) -> tuple[HTTPStatus, bytes]:
-        if not _HANDLE.fullmatch(advisor) or staff.role_of(advisor) is None:
+        if staff.role_of(advisor) is None:
             return HTTPStatus.NOT_FOUND, b"no such calendar"
         if not hmac.compare_digest(token.encode(), subscription_token(self._secret, advisor).encode()):
             return HTTPStatus.FORBIDDEN, b"token required"
@@ -186,6 +177,3 @@ class CalendarServer:
                 self.wfile.write(body)
 
         return Handler
-
-
-_HANDLE = re.compile(r"[a-z][a-z0-9._-]{1,40}")

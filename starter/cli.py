@@ -131,6 +131,9 @@ def _build_parser() -> argparse.ArgumentParser:
     actor.add_argument("--note", help="note for the audit trail (no personal data)")
     actor.add_argument("--file", type=Path, help="JSON or YAML file with the fields; flags override it")
 
+    whose = argparse.ArgumentParser(add_help=False)  # reads an advisor's cases
+    whose.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
+
     journey = argparse.ArgumentParser(add_help=False)
     journey.add_argument(
         "--candidate", metavar="REF", help="the candidate's reference (needed when the case has several)"
@@ -238,21 +241,20 @@ def _build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "calendar",
+        parents=[whose],
         help="an advisor's open deadlines as an iCalendar file (RFC 5545): calendar --advisor X > deadlines.ics",
     )
-    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
     p.add_argument(
         "--subscription-url",
         action="store_true",
         help="print the address a calendar app subscribes to (served by the worker; needs WC_CALENDAR_SECRET)",
     )
 
-    p = sub.add_parser(
+    sub.add_parser(
         "digest",
-        parents=[common],
+        parents=[common, whose],
         help="an advisor's week: deadlines of the next two weeks, overdue, quiet cases (as the Monday email)",
     )
-    p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="whose cases (default: $WC_ADVISOR)")
 
     p = sub.add_parser(
         "import",

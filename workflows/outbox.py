@@ -131,23 +131,16 @@ class Outbox:
 
     async def _write(self, record: Any) -> None:
         try:
+            options: dict[str, Any] = {
+                "start_to_close_timeout": RECORD_TIMEOUT,
+                "retry_policy": RECORD_RETRY,
+                "summary": f"record {record.event.action}",
+            }
             if self._local_records:
-                await workflow.execute_local_activity(
-                    self._record_activity,
-                    record,
-                    activity_id=f"{LOCAL_RECORD_ID_PREFIX}{record.event.seq}",
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary=f"record {record.event.action}",
-                )
+                activity_id = f"{LOCAL_RECORD_ID_PREFIX}{record.event.seq}"
+                await workflow.execute_local_activity(self._record_activity, record, activity_id=activity_id, **options)
             else:
-                await workflow.execute_activity(
-                    self._record_activity,
-                    record,
-                    start_to_close_timeout=RECORD_TIMEOUT,
-                    retry_policy=RECORD_RETRY,
-                    summary=f"record {record.event.action}",
-                )
+                await workflow.execute_activity(self._record_activity, record, **options)
         except (ActivityError, ApplicationError) as err:
             # A local activity's failure arrives as the ApplicationError itself, not wrapped.
             # Only a data error ends the retries: the event stays in the workflow's own

@@ -28,7 +28,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from cluster.__main__ import Cluster, _settings_from
+from cluster.__main__ import Cluster, settings_from
 from cluster.layout import Layout, free_ports
 from core.client import connect
 from core.config import Settings
@@ -73,7 +73,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def settings_for(cluster: Cluster, who: str = "starter", **changes: object) -> Settings:
-    values: dict[str, object] = {**_settings_from(cluster.client_env(who)), **changes}
+    values: dict[str, object] = {**settings_from(cluster.client_env(who)), **changes}
     return Settings.model_validate(values)
 
 

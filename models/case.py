@@ -7,7 +7,7 @@ Candidates are referenced by opaque ids; names and passport data never enter her
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -21,9 +21,10 @@ from pydantic import (
 )
 
 from models.clocks import Deadline, next_due_on
-from models.reasons import CaseWithdrawalReason, CloseReason, codes_help
+from models.reasons import CandidateWithdrawalReason, CaseWithdrawalReason, CloseReason, EmploymentEndReason, codes_help
 from models.text import FreeText, MultiLine, OneLine
 
+CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
 CASE_ID_PATTERN = r"^WC-[0-9A-HJKMNP-TV-Z]{10}$"
 CaseId = Annotated[str, StringConstraints(pattern=CASE_ID_PATTERN)]
 
@@ -207,6 +208,8 @@ class NewCase(_Input):
     collective_agreement: bool | None = Field(
         default=None, description="§19c(2): the employer is bound by a collective agreement (no salary threshold)"
     )
+    # Set by bin/starter import (#16): the case happened before it entered the product.
+    imported: ImportedCase | None = None
 
     @model_validator(mode="after")
     def _route_fits_procedure(self) -> NewCase:
@@ -271,6 +274,92 @@ class SelectedCandidate(_Input):
     origin_country: CountryCode
     # §18(2) Nr. 5 AufenthG asks only this; a birth date is never stored.
     aged_45_or_over_at_first_title: bool = False
+
+
+# --- Imported cases (#16): what an import file's rows say happened before the import ----
+
+# The spreadsheet's own case number and the file's name: office text, checked like a note.
+ImportText = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), FreeText]
+# The dates an imported journey may carry, in the order a journey reaches them.
+IMPORTED_DATES = (
+    "contract_signed_on",
+    "recognition_decided_on",
+    "ba_consent_on",
+    "visa_issued_on",
+    "arrived_on",
+    "job_started_on",
+    "probation_passed_on",
+)
+
+
+class ImportedJourney(_Input):
+    """One candidate's journey as a row of the import file has it: the dates it reached."""
+
+    row: int = Field(ge=2, description="the file's row (the header is row 1)")
+    candidate: SelectedCandidate
+    contract_signed_on: date | None = None
+    recognition_decided_on: date | None = None
+    ba_consent_on: date | None = None
+    visa_issued_on: date | None = None
+    arrived_on: date | None = None
+    job_started_on: date | None = None
+    probation_passed_on: date | None = None
+    ended_on: date | None = None
+    end_reason_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+
+    def dated(self) -> dict[str, date]:
+        return {n: getattr(self, n) for n in IMPORTED_DATES if getattr(self, n) is not None}
+
+    @property
+    def last_dated_on(self) -> date | None:
+        days = [*self.dated().values(), *([self.ended_on] if self.ended_on else [])]
+        return max(days) if days else None
+
+    def findings(self, since: date, today: date) -> list[tuple[str, str]]:
+        """(field, why) for what cannot have happened: dates ahead of today or out of the
+        journey's order, an end without its reason code. The door's check, shared by
+        ``bin/starter import --dry-run`` and the case workflow."""
+        found: list[tuple[str, str]] = []
+        previous_name, previous = "advised_on", since
+        for name in (*IMPORTED_DATES, "ended_on"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if value > today:
+                found.append((name, f"{value.isoformat()} lies in the future (the import records what happened)"))
+            elif value < previous:
+                found.append((name, f"{value.isoformat()} is before {previous_name} ({previous.isoformat()})"))
+            if name != "ended_on":
+                previous_name, previous = name, value
+        if (self.ended_on is None) != (self.end_reason_code is None):
+            found.append(("end_reason_code", "ended_on and end_reason_code go together"))
+        elif self.end_reason_code is not None:
+            # Ended after the job start: the employment ended; before it: the candidate withdrew.
+            codes = EmploymentEndReason if self.job_started_on else CandidateWithdrawalReason
+            if self.end_reason_code not in {c.value for c in codes}:
+                found.append(
+                    ("end_reason_code", f"'{self.end_reason_code}' is not one of {', '.join(c.value for c in codes)}")
+                )
+        return found
+
+
+class ImportedCase(_Input):
+    """Where an imported case came from (file, rows, the spreadsheet's case number) and the
+    journeys its rows record. The importing advisor is the case's advisor."""
+
+    case_ref: ImportText
+    file: ImportText
+    rows: list[int] = Field(min_length=1, max_length=50)
+    advised_on: date
+    journeys: list[ImportedJourney] = Field(default_factory=list, max_length=50)
+
+    def findings(self, today: date) -> list[str]:
+        found = [] if self.advised_on <= today else [f"imported.advised_on: {self.advised_on} lies in the future"]
+        for journey in self.journeys:
+            found += [f"imported row {journey.row}, {f}: {why}" for f, why in journey.findings(self.advised_on, today)]
+        refs = [j.candidate.candidate_ref for j in self.journeys]
+        found += [f"imported: candidate {r} listed twice" for r in sorted({r for r in refs if refs.count(r) > 1})]
+        return found
 
 
 class SelectCandidates(_AdvisorAction):

@@ -35,22 +35,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from models.case import CandidateRef, CountryCode, Procedure, ResidenceRoute
-from models.reasons import CandidateWithdrawalReason, EmploymentEndReason
+from models.case import (
+    IMPORTED_DATES,
+    CandidateRef,
+    CountryCode,
+    ImportedJourney,
+    Procedure,
+    ResidenceRoute,
+    SelectedCandidate,
+)
 from models.text import OneLine
 
 CaseRef = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
-
-# The milestones a row may carry, in the order a journey reaches them.
-MILESTONE_DATES = (
-    "contract_signed_on",
-    "recognition_decided_on",
-    "ba_consent_on",
-    "visa_issued_on",
-    "arrived_on",
-    "job_started_on",
-    "probation_passed_on",
-)
 
 GERMAN_COLUMNS = {
     "Fallnummer": "case_ref",
@@ -98,43 +94,28 @@ class ImportRow(BaseModel):
 
     @model_validator(mode="after")
     def _a_journey_needs_its_candidate(self) -> ImportRow:
-        dated = [name for name in (*MILESTONE_DATES, "ended_on") if getattr(self, name) is not None]
+        dated = [name for name in (*IMPORTED_DATES, "ended_on") if getattr(self, name) is not None]
         if dated and self.candidate_ref is None:
             raise ValueError(f"candidate_ref: required with {dated[0]} (a milestone is a candidate's)")
         if self.candidate_ref is not None and self.origin_country is None:
             raise ValueError("origin_country: required with a candidate")
-        if (self.ended_on is None) != (self.end_reason_code is None):
-            raise ValueError("end_reason_code: ended_on and end_reason_code go together")
-        if self.end_reason_code is not None:
-            # Ended after the job start: the employment ended; before it: the candidate withdrew.
-            codes = EmploymentEndReason if self.job_started_on else CandidateWithdrawalReason
-            if self.end_reason_code not in {c.value for c in codes}:
-                raise ValueError(
-                    f"end_reason_code: '{self.end_reason_code}' is not one of {', '.join(c.value for c in codes)}"
-                )
         return self
 
     @property
     def key(self) -> tuple[str, str]:
         return self.case_ref, self.candidate_ref or ""
 
+    def journey(self, row: int) -> ImportedJourney | None:
+        """The row's candidate journey as the case workflow takes it; None without a candidate."""
+        if self.candidate_ref is None or self.origin_country is None:
+            return None
+        candidate = SelectedCandidate(candidate_ref=self.candidate_ref, origin_country=self.origin_country)
+        dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, "ended_on", "end_reason_code")}
+        return ImportedJourney(row=row, candidate=candidate, **dates)
+
     def chronology_findings(self, today: date) -> list[tuple[str, str]]:
-        """(column, why) for dates in the future or out of the journey's order."""
-        found: list[tuple[str, str]] = []
-        for name in ("advised_on", *MILESTONE_DATES, "ended_on"):
-            value = getattr(self, name)
-            if value is not None and value > today:
-                found.append((name, f"{value.isoformat()} lies in the future (the import records what happened)"))
-        previous_name, previous = "advised_on", self.advised_on
-        for name in MILESTONE_DATES:
-            value = getattr(self, name)
-            if value is None:
-                continue
-            if value < previous:
-                found.append((name, f"{value.isoformat()} is before {previous_name} ({previous.isoformat()})"))
-            previous_name, previous = name, value
-        if self.ended_on is not None and self.ended_on < previous:
-            found.append(
-                ("ended_on", f"{self.ended_on.isoformat()} is before {previous_name} ({previous.isoformat()})")
-            )
-        return found
+        """(column, why) for dates in the future or out of the journey's order: the
+        workflow's own check (``ImportedJourney.findings``), so both refuse alike."""
+        found = [] if self.advised_on <= today else [("advised_on", f"{self.advised_on} lies in the future")]
+        journey = self.journey(row=2)
+        return found + (journey.findings(self.advised_on, today) if journey else [])

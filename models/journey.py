@@ -17,6 +17,8 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 from models.case import (
     BaConsentPath,
     ConsentDecision,
+    ImportedJourney,
+    ImportText,
     Note,
     Procedure,
     Reason,
@@ -152,6 +154,7 @@ class JourneyInput(_Input):
     unsent_emails: list[Notification] = Field(default_factory=list)
     # Continue as new after this many history events; None: when the server suggests it.
     continue_as_new_after_events: int | None = Field(default=None, ge=20)
+    imported: ImportJourney | None = None  # #16: the journey happened before the import
 
 
 class DocumentReceipt(_Input):
@@ -529,6 +532,20 @@ class EndJourney(_AdvisorAction):
     reason: Reason | None = None  # the case's reason, as stated there
 
 
+class ImportJourney(_AdvisorAction):
+    """The journey's own first step when it was imported (#16): placed at the milestone
+    its row's dates reached. Not a starter command; ``bin/starter import`` starts the case."""
+
+    file: ImportText
+    selected_on: date = Field(description="the candidate's selection (the import knows the first consultation)")
+    imported: ImportedJourney
+
+    @property
+    def last_dated_on(self) -> date:
+        """The day the imported history ends: its clocks count from here."""
+        return self.imported.last_dated_on or self.selected_on
+
+
 class AddNote(_AdvisorAction):
     note: Note = Field(min_length=1)  # type: ignore[assignment]
 
@@ -703,6 +720,7 @@ class JourneyResult(BaseModel):
     origin_country: str
     outcome: JourneyOutcome
     reason: str
+    finished_at: datetime | None = None  # #16: an imported journey's end lies in the past
 
 
 JourneyInput.model_rebuild()  # ``resume`` refers to JourneyState, defined below it

@@ -33,6 +33,7 @@ from models.journey import (
     EndJourney,
     ExtendRecognitionClock,
     FileVisaLawsuit,
+    ImportJourney,
     JourneyOutcome,
     Milestone,
     NewVisaApplication,
@@ -337,6 +338,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         "Visa: appointment, application, decision at the mission",
         after=QUALIFIED,  # path (b): the application comes before the BA consent
         after_in_81a=(M.VORABZUSTIMMUNG,),
+        done_before=(M.BA_CONSENT,),  # the visa is decided only with the BA's consent (§39 AufenthG)
         actions=(
             ActionSpec(
                 BookVisaAppointment,
@@ -640,6 +642,22 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
     ),
 )
 
+# The import file's dates and the milestone each one shows reached (#16).
+IMPORTED_MILESTONES: dict[str, Milestone] = {
+    "contract_signed_on": M.CONTRACT,
+    "recognition_decided_on": M.RECOGNITION,
+    "ba_consent_on": M.BA_CONSENT,
+    "visa_issued_on": M.VISA,
+    "arrived_on": M.ARRIVAL,
+    "job_started_on": M.JOB_START,
+    "probation_passed_on": M.PROBATION,
+}
+
+
+def imported_milestones(action: ImportJourney) -> tuple[Milestone, ...]:
+    return tuple(IMPORTED_MILESTONES[name] for name in action.imported.dated())
+
+
 # Actions open while the journey runs, whatever milestone it is at.
 ANYTIME: tuple[ActionSpec, ...] = (
     ActionSpec(RecordDocuments, r.record_documents, Effects("documents_recorded")),
@@ -673,6 +691,29 @@ ANYTIME: tuple[ActionSpec, ...] = (
         Effects("candidate_withdrew", finish=JourneyOutcome.WITHDRAWN_BY_CANDIDATE),
     ),
     ActionSpec(AddNote, r.add_note, Effects("note_added")),
+    # #16: an imported journey's first step, at the milestone its row's dates reached.
+    ActionSpec(
+        ImportJourney,
+        r.import_journey,
+        {
+            branch: Effects(
+                "journey_imported",
+                complete_reached=imported_milestones,
+                happened_on="last_dated_on",
+                finish=outcome,
+                # What the file dates of the clocks the live steps start. Not the residence
+                # permit's: its due date is the visa's validity, which the file does not carry.
+                clocks=(Start(C.PROBATION, "job_started_on", when=r.on_probation),),
+            )
+            for branch, outcome in (
+                ("running", None),
+                ("placed", JourneyOutcome.PLACED),
+                ("withdrew", JourneyOutcome.WITHDRAWN_BY_CANDIDATE),
+                ("employment_ended", JourneyOutcome.EMPLOYMENT_ENDED),
+            )
+        },
+        system=True,
+    ),
     ActionSpec(
         EndJourney,
         r.end_journey,

@@ -58,6 +58,7 @@ class Step:
     summary: str
     note: str | None = None
     clocks: list[ClockChange] = field(default_factory=list)
+    happened_on: date | None = None  # a step recording the past (an import): the day it happened
 
 
 # --- reading the definition against a journey ---------------------------------------------------
@@ -171,11 +172,16 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
         )
     result = spec.rule(ctx)
     effects = spec.effects_for(result.branch)
+    happened_on = getattr(action, effects.happened_on) if effects.happened_on else None
+    if happened_on is not None:
+        ctx = Context(state=state, action=action, today=happened_on, policy=policy)
     changes = _apply_effects(ctx, effects)
     if state.outcome is not None and not state.outcome_reason:
         state.outcome_reason = result.summary
     state.stage = stage_of(state)
-    return Step(effects.event, state.stage, result.summary, getattr(action, "note", None), changes)
+    if happened_on is not None:
+        changes = _net(changes)
+    return Step(effects.event, state.stage, result.summary, getattr(action, "note", None), changes, happened_on)
 
 
 def _check_available(spec: ActionSpec, state: JourneyState) -> None:
@@ -219,6 +225,11 @@ def _check_dates(spec: ActionSpec, ctx: Context) -> None:
 def _apply_effects(ctx: Context, effects: Effects) -> list[ClockChange]:
     state, today = ctx.state, ctx.today
     changes: list[ClockChange] = []
+    if effects.complete_reached is not None:
+        reached = _with_waits(effects.complete_reached(ctx.action), state)
+        for spec in MILESTONES:  # in process order, so each opens before it completes
+            if spec.milestone in reached and not spec.by_action_only and applies(spec, state):
+                _complete(state, spec.milestone, changes, today)
     if effects.finish is not None:
         state.outcome = effects.finish
         for milestone in list(state.open_milestones):
@@ -277,6 +288,39 @@ def _complete(state: JourneyState, milestone: Milestone, changes: list[ClockChan
             and all(satisfied(m, state) for m in waits)
         ):
             _open(state, spec.milestone, changes, today)
+
+
+def _with_waits(milestones: tuple[Milestone, ...], state: JourneyState) -> set[Milestone]:
+    """``milestones`` and everything they wait for or need done before, transitively
+    (reached means those were done)."""
+    found: set[Milestone] = set()
+    todo = list(milestones)
+    while todo:
+        milestone = todo.pop()
+        if milestone not in found:
+            found.add(milestone)
+            spec = BY_MILESTONE[milestone]
+            todo += [*spec.waits_for(state.procedure), *spec.done_before]
+    return found
+
+
+def _net(changes: list[ClockChange]) -> list[ClockChange]:
+    """A clock started and ended within one step recording the past ran in the past: it is
+    left out; clocks started before the step end as usual; the rest start (the last start counts)."""
+    if any(c.kind == "close_all" for c in changes):
+        return [ClockChange("close_all")]
+    out: list[ClockChange] = []
+    for change in changes:
+        started_here = next((c for c in out if c.kind == "start" and c.clock == change.clock), None)
+        if change.kind == "start":
+            if started_here is not None:
+                out.remove(started_here)
+            out.append(change)
+        elif change.kind in ("meet", "close", "lapse", "interrupt") and started_here is not None:
+            out.remove(started_here)
+        else:
+            out.append(change)
+    return out
 
 
 def _field(ctx: Context, name: str) -> Any:

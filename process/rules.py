@@ -7,8 +7,9 @@ Every rule raises ``CaseRuleViolation`` with a message that starts with the fiel
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
+from core.berlin import local_instant
 from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
 from models.clocks import ClockName, Deadline, DeadlineStatus
 from models.documents import DocumentCode
@@ -106,6 +107,11 @@ def fiction_applies(ctx: Context) -> bool:
 
 def in_81a(ctx: Context) -> bool:
     return accelerated(ctx.state)
+
+
+def on_probation(ctx: Context) -> bool:
+    """Working, probation not yet passed (an imported journey: its probation clock runs)."""
+    return ctx.state.job_started_on is not None and ctx.state.probation_passed_on is None
 
 
 def complete_documents_known(ctx: Context) -> bool:
@@ -737,3 +743,42 @@ def end_journey(ctx: Context) -> Result:
 
 def add_note(ctx: Context) -> Result:
     return Result("Note added")
+
+
+def import_journey(ctx: Context) -> Result:
+    """An imported row's history: its dates into the journey (#16). The milestones the dates
+    reached are completed by the effects (``complete_reached``); ends and placements finish."""
+    s, a = ctx.state, ctx.action
+    j = a.imported
+    if found := j.findings(a.selected_on, ctx.today):
+        raise _reject("; ".join(f"{name}: {why}" for name, why in found))
+    s.started_at = _midnight(a.selected_on)
+    s.contract_signed_on = j.contract_signed_on
+    if j.recognition_decided_on is not None:  # the journey went on: recognised
+        s.recognition, s.recognition_decided_on = RecognitionDecision.FULL, j.recognition_decided_on
+    if j.ba_consent_on is not None:  # the day it was given; how it was asked is not in the file
+        path = BaConsentPath.ABH_81A if s.procedure is Procedure.ACCELERATED_81A else BaConsentPath.EMBASSY
+        s.ba_requests.append(
+            BaRecord(path=path, requested_on=j.ba_consent_on, decision="granted", decided_on=j.ba_consent_on)
+        )
+    s.visa_issued_on, s.arrived_on = j.visa_issued_on, j.arrived_on
+    s.job_started_on, s.probation_passed_on = j.job_started_on, j.probation_passed_on
+    dated = ", ".join(f"{name.removesuffix('_on').replace('_', ' ')} {day}" for name, day in j.dated().items())
+    summary = f"Imported by {a.advisor} from {a.file}, row {j.row}: {dated or 'selected, nothing dated yet'}"
+    if j.ended_on is not None:
+        code = j.end_reason_code
+        if j.job_started_on is not None:
+            s.employment_ended_on = s.end_known_on = j.ended_on
+        if j.probation_passed_on is not None:
+            s.outcome_reason = f"probation passed on {j.probation_passed_on}; employment ended on {j.ended_on} ({code})"
+            return Result(f"{summary}; ended {j.ended_on} ({code})", "placed")
+        s.outcome_reason = code
+        return Result(f"{summary}; ended {j.ended_on} ({code})", "employment_ended" if j.job_started_on else "withdrew")
+    if j.probation_passed_on is not None:
+        s.outcome_reason = f"probation passed on {j.probation_passed_on}"
+        return Result(summary, "placed")
+    return Result(summary, "running")
+
+
+def _midnight(day: date) -> datetime:
+    return local_instant(day, time(0, 0))

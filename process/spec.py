@@ -126,6 +126,11 @@ class Effects:
     done); ``open`` and ``close`` open or drop milestones directly (refusals, re-tries);
     ``finish`` ends the journey now; ``outcome_when_done`` is the outcome once nothing is
     left open.
+
+    For steps that record the past (an import): ``complete_reached`` gives the milestones
+    the action shows reached, completed with everything they wait for;
+    ``happened_on`` names the action's date the step happened on: its audit event carries
+    that day, and the clocks of the milestones it opens count from it.
     """
 
     event: str
@@ -136,6 +141,8 @@ class Effects:
     clocks: tuple[ClockOp, ...] = ()
     finish: JourneyOutcome | None = None
     outcome_when_done: JourneyOutcome | None = None
+    complete_reached: Callable[[Any], tuple[Milestone, ...]] | None = None
+    happened_on: str | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +199,8 @@ class MilestoneSpec:
     by_action_only: bool = False  # opened only by an action (a refusal, an early end)
     clock: ClockName | None = None
     actions: tuple[ActionSpec, ...] = field(default=())
+    # Done whenever this one is, though not waited for (recording the past reads it).
+    done_before: tuple[Milestone, ...] = ()
 
     def waits_for(self, procedure: Procedure) -> tuple[Milestone, ...]:
         if procedure is Procedure.ACCELERATED_81A and self.after_in_81a is not None:

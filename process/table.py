@@ -30,6 +30,10 @@ def _clock(op: ClockOp) -> str:
 
 def _effects(effects: Effects) -> str:
     parts = []
+    if effects.complete_reached:
+        parts.append("done: the milestones its dates reached and what they wait for")
+    if effects.happened_on:
+        parts.append(f"dated {effects.happened_on}; opened clocks count from it")
     if effects.finish:
         parts.append(f"ends: {effects.finish.value}")
     if effects.close_all:

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, func, select
 
+from core.berlin import local_date
 from records.schema import case_events, cases, journey_events, journeys
 
 PLACED = "placed"
@@ -45,6 +46,9 @@ class Report(BaseModel):
     candidates_by_route: dict[str, int] = {}
     median_days_per_stage: list[StageDuration]
     overdue_now: int
+    # report --since DAY (#16: "6 of them since the service became permanent on 2024-03-01").
+    placed_since: date | None = None
+    people_placed_since: int | None = None
 
 
 def _aware(value: datetime) -> datetime:
@@ -74,7 +78,9 @@ def _stage_durations(engine: Engine, table: Table, key: str) -> dict[str, list[f
     return durations
 
 
-def build_report(engine: Engine, today: date | None = None) -> Report:
+def build_report(engine: Engine, today: date | None = None, since: date | None = None) -> Report:
+    """The figures as of ``today``; with ``since``, also the people placed since that day
+    (counted by the day the placement was complete: the journey's end)."""
     today = today or datetime.now(UTC).date()
     year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     with engine.connect() as conn:
@@ -119,4 +125,10 @@ def build_report(engine: Engine, today: date | None = None) -> Report:
             for stage, values in sorted(durations.items())
         ],
         overdue_now=sum(1 for r in open_rows if r.next_due_on is not None and r.next_due_on < today),
+        placed_since=since,
+        people_placed_since=None if since is None else sum(1 for j in placed if _local_day(j.finished_at) >= since),
     )
+
+
+def _local_day(value: datetime | None) -> date:
+    return local_date(_aware(value)) if value is not None else date.min

@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import FailureError
+from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
@@ -37,7 +37,16 @@ from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 from models import case as case_models
 from models import occupations, programmes, staff
-from models.case import ActionReply, CaseId, CaseState, NewCase, NewCaseRequest, Stage, workflow_id_for
+from models.case import (
+    CASE_ID_ALPHABET,
+    ActionReply,
+    CaseId,
+    CaseState,
+    NewCase,
+    NewCaseRequest,
+    Stage,
+    workflow_id_for,
+)
 from models.door import refusals
 from models.journey import AddNote, JourneyView
 from models.records import EmailResult, RepairWorkflow, ResendEmail
@@ -52,7 +61,6 @@ ClientFactory = Callable[[], Awaitable[Client]]
 
 EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_REJECTED", "main", "new_case_id", "ui_link"]
 
@@ -66,7 +74,7 @@ class Rejected(Exception):
 
 
 def new_case_id() -> str:
-    return "WC-" + "".join(secrets.choice(_CROCKFORD) for _ in range(10))
+    return "WC-" + "".join(secrets.choice(CASE_ID_ALPHABET) for _ in range(10))
 
 
 # --- what each command does -------------------------------------------------------------
@@ -234,6 +242,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", parents=[common], help="the Welcome Center's figures from the case records")
     p.add_argument("--chart", type=Path, metavar="FILE.html", help="also write the figures with charts as HTML")
     p.add_argument("--as-of", help="count as of this day (YYYY-MM-DD, default today)")
+    p.add_argument("--since", help="also count the people placed since this day (YYYY-MM-DD), e.g. 2024-03-01")
 
     sub.add_parser(
         "occupations", parents=[common], help="the occupation codes new-case takes, with their KldB 2010 codes"
@@ -259,10 +268,16 @@ def _build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "import",
         parents=[common],
-        help="past cases from a CSV or XLSX file (one row per candidate journey); --dry-run checks every row",
+        help="past cases from a CSV or XLSX file (one row per candidate journey; again: changes nothing); "
+        "--dry-run checks every row",
     )
     p.add_argument("file", type=Path, metavar="FILE.csv|FILE.xlsx")
     p.add_argument("--dry-run", action="store_true", help="check every row and column, change nothing")
+    p.add_argument(
+        "--advisor",
+        default=os.environ.get("WC_ADVISOR"),
+        help="who imports (recorded with every case; its advisor) (default: $WC_ADVISOR)",
+    )
 
     p = sub.add_parser("list", parents=[common], help="cases, newest first")
     p.add_argument("--stage", help="only cases in this stage")
@@ -371,16 +386,21 @@ def _action_fields(args: argparse.Namespace, model: type[BaseModel]) -> dict[str
 # --- commands ---------------------------------------------------------------------------
 
 
-async def start_case(client: Client, new_case: NewCase, task_queue: str) -> WorkflowHandle[Any, Any]:
-    """Start a case's workflow: deterministic id, and what the Web UI shows for it."""
+async def start_case(
+    client: Client,
+    new_case: NewCase,
+    task_queue: str,
+    if_running: WorkflowIDConflictPolicy = WorkflowIDConflictPolicy.USE_EXISTING,
+) -> WorkflowHandle[Any, Any]:
+    """Start a case's workflow: deterministic id, and what the Web UI shows for it. A repeated
+    new-case with the same id returns the existing case instead of failing (``if_running``)."""
     return await client.start_workflow(
         names.Case.workflow,
         new_case,
         result_type=CaseState,
         id=workflow_id_for(new_case.case_id),
         task_queue=task_queue,
-        # A repeated new-case with the same id returns the existing case instead of failing.
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_conflict_policy=if_running,
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         static_summary=case_static_summary(new_case),
         static_details=case_static_details(new_case),
@@ -645,34 +665,50 @@ async def _occupations(args: argparse.Namespace, get_client: ClientFactory, sett
 
 
 async def _import(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
-    from starter.importing import check
+    from starter import importing
 
+    advisor = None if args.dry_run else _staff_handle(args.advisor)
     try:
-        checked = check(args.file, local_date(datetime.now(UTC)))
+        checked = importing.check(args.file, local_date(datetime.now(UTC)))
     except (OSError, ValueError) as e:
         raise InputError(str(e) if str(e).startswith("file:") else f"file: {e}") from None
     rows = [row for _, row in checked.rows]
-    figures = {
+    figures: dict[str, Any] = {
         "rows": len(rows),
         "cases": len({r.case_ref for r in rows}),
         "journeys": sum(1 for r in rows if r.candidate_ref),
-        "placed": sum(1 for r in rows if r.job_started_on),
+        "placed": sum(1 for r in rows if r.probation_passed_on),
         "problems": [str(p) for p in checked.problems],
     }
+    if checked.problems or args.dry_run:
+        if args.json:
+            _print_json(out, figures)
+        else:
+            for problem in checked.problems:
+                out.write(f"{problem}\n")
+            out.write(
+                f"{figures['rows']} row(s) valid: {figures['cases']} case(s), {figures['journeys']} journey(s), "
+                f"{figures['placed']} placed; {len(checked.problems)} problem(s)"
+                + ("; nothing imported\n" if checked.problems else "\n")
+            )
+        return EXIT_BAD_INPUT if checked.problems else 0
+    assert advisor is not None
+    client = await get_client()
+    started, unchanged = [], []
+    for new_case in importing.cases(checked, args.file.name, advisor):
+        try:  # an id that exists (running or ended) was imported before: left as it is
+            await start_case(client, new_case, settings.task_queue, if_running=WorkflowIDConflictPolicy.FAIL)
+            started.append(new_case.case_id)
+        except WorkflowAlreadyStartedError:
+            unchanged.append(new_case.case_id)
+    figures |= {"imported": started, "already_imported": unchanged}
     if args.json:
         _print_json(out, figures)
     else:
-        for problem in checked.problems:
-            out.write(f"{problem}\n")
         out.write(
-            f"{figures['rows']} row(s) valid: {figures['cases']} case(s), {figures['journeys']} journey(s), "
-            f"{figures['placed']} placed; {len(checked.problems)} problem(s)\n"
-        )
-    if checked.problems:
-        return EXIT_BAD_INPUT
-    if not args.dry_run:
-        raise Rejected(
-            "the file is valid; importing it into cases is not built yet (issue 16): only --dry-run checks for now"
+            f"{len(started)} case(s) imported, {len(unchanged)} already imported (left as they are); "
+            f"{figures['journeys']} journey(s) in the file, {figures['placed']} placed\n"
+            "see them with: bin/starter list --open, bin/starter report\n"
         )
     return 0
 
@@ -761,11 +797,11 @@ async def _report(args: argparse.Namespace, get_client: ClientFactory, settings:
     from starter.report_output import render_html, render_table
 
     # Figures come from the SQL records, not from Temporal: no connection needed.
-    as_of = TypeAdapter(date).validate_python(args.as_of) if args.as_of else None
+    as_of, since = (_day(name, getattr(args, name)) for name in ("as_of", "since"))
     engine = create_records_engine(settings.database_url)
     try:
         migrate(engine)  # an empty records database reports zeros instead of failing
-        report = build_report(engine, as_of)
+        report = build_report(engine, as_of, since)
     finally:
         engine.dispose()
     if args.chart:
@@ -777,6 +813,13 @@ async def _report(args: argparse.Namespace, get_client: ClientFactory, settings:
         if args.chart:
             out.write(f"\nChart: {args.chart}\n")
     return 0
+
+
+def _day(name: str, raw: str | None) -> date | None:
+    try:
+        return TypeAdapter(date).validate_python(raw) if raw else None
+    except ValidationError:
+        raise InputError(f"{name}: '{raw}' is not a date (YYYY-MM-DD)") from None
 
 
 def _validate_stage(raw: str) -> str:

@@ -1,11 +1,15 @@
-"""Reading and checking an import file (#16 point 1): CSV (comma or semicolon, UTF-8, as
-spreadsheets save it) or XLSX (first sheet), the header in English or German
-(``models/import_rows.py``). ``check`` names every problem by row and column and changes
-nothing; it is what ``bin/starter import FILE --dry-run`` prints."""
+"""Reading, checking and importing a file of past cases (#16 point 1): CSV (comma or
+semicolon, UTF-8, as spreadsheets save it) or XLSX (first sheet), the header in English or
+German (``models/import_rows.py``). ``check`` names every problem by row and column and
+changes nothing; it is what ``bin/starter import FILE --dry-run`` prints. ``cases`` turns
+the checked rows into the cases' start inputs: one case per case_ref (its rows' candidates
+its journeys), with a case id derived from the case_ref, so importing the file again finds
+the cases it made and changes nothing."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,10 +18,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from models import programmes
+from models.case import CASE_ID_ALPHABET, Employer, ImportedCase, NewCase
 from models.door import refusals
 from models.import_rows import GERMAN_COLUMNS, ImportRow
 
 GERMAN_FOR = {english: german for german, english in GERMAN_COLUMNS.items()}
+# What rows of one case_ref share: the case's own columns.
+CASE_COLUMNS = ("employer_name", "advised_on", "occupation", "route", "procedure", "origin_programme")
 DATE_COLUMNS = {n for n, f in ImportRow.model_fields.items() if "date" in str(f.annotation)}
 
 
@@ -71,6 +78,7 @@ def check(path: Path, today: date) -> Checked:
         return result
     shown = dict(zip(names, header, strict=True))
     seen: dict[tuple[str, str], int] = {}
+    cases_first: dict[str, tuple[int, ImportRow]] = {}
     for number, cells in enumerate(data, start=2):
         if all(c is None or str(c).strip() == "" for c in cells):
             continue
@@ -91,6 +99,12 @@ def check(path: Path, today: date) -> Checked:
         if row.key in seen:
             found.append(("candidate_ref", f"the same case_ref and candidate_ref as row {seen[row.key]}"))
         seen.setdefault(row.key, number)
+        first = cases_first.setdefault(row.case_ref, (number, row))
+        found += [
+            (name, f"differs from row {first[0]}, which opened case {row.case_ref}")
+            for name in CASE_COLUMNS
+            if getattr(row, name) != getattr(first[1], name)
+        ]
         if found:
             result.problems += [Problem(number, shown.get(name, name), why) for name, why in found]
         else:
@@ -111,3 +125,41 @@ def _cell(value: Any, is_date: bool) -> Any:
             except ValueError:
                 pass
     return value
+
+
+def imported_case_id(case_ref: str) -> str:
+    """The case id a case_ref is imported as: the same on every import (idempotent), opaque
+    (a hash: the spreadsheet's number is not readable from it)."""
+    digest = int.from_bytes(hashlib.sha256(f"import:{case_ref.strip().upper()}".encode()).digest()[:8], "big")
+    return "WC-" + "".join(CASE_ID_ALPHABET[(digest >> (5 * i)) & 31] for i in range(10))
+
+
+def cases(checked: Checked, file_name: str, advisor: str) -> list[NewCase]:
+    """One start input per case_ref, its rows' candidates as imported journeys."""
+    grouped: dict[str, list[tuple[int, ImportRow]]] = {}
+    for number, row in checked.rows:
+        grouped.setdefault(row.case_ref, []).append((number, row))
+    result = []
+    for case_ref, rows in grouped.items():
+        first = rows[0][1]
+        journeys = [j for number, row in rows if (j := row.journey(number)) is not None]
+        result.append(
+            NewCase(
+                case_id=imported_case_id(case_ref),
+                advisor=advisor,
+                employer=Employer(name=first.employer_name),
+                occupation=first.occupation,
+                positions=max(1, len(journeys)),
+                route=first.route,
+                procedure=first.procedure,
+                origin_programme=first.origin_programme,
+                imported=ImportedCase(
+                    case_ref=case_ref,
+                    file=file_name,
+                    rows=[number for number, _ in rows],
+                    advised_on=first.advised_on,
+                    journeys=journeys,
+                ),
+            )
+        )
+    return result

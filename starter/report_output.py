@@ -17,6 +17,10 @@ def render_table(r: Report) -> str:
         f"  Companies advised            {r.companies_advised:>6}",
         f"  Candidates selected          {r.candidates_selected:>6}",
         f"  People placed                {r.people_placed:>6}   (last 12 months: {r.people_placed_last_12_months})",
+    ]
+    if r.placed_since is not None:
+        lines.append(f"    of them since {r.placed_since}  {r.people_placed_since:>6}")
+    lines += [
         f"  Overdue now                  {r.overdue_now:>6}",
     ]
     for title, placed, selected, shown in (

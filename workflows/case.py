@@ -17,7 +17,7 @@ profile); the positions limit placements, not selections. With nobody left to se
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -27,7 +27,7 @@ from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.berlin import local_date
+    from core.berlin import local_date, local_instant
     from models.case import (
         ActionReply,
         AddCaseNote,
@@ -35,9 +35,11 @@ with workflow.unsafe.imports_passed_through():
         CaseState,
         CloseCase,
         CompleteConsultation,
+        ImportedCase,
         JourneySummary,
         NewCase,
         SelectCandidates,
+        SelectedCandidate,
         Stage,
         Withdraw,
         WithdrawingParty,
@@ -46,6 +48,7 @@ with workflow.unsafe.imports_passed_through():
     from models.deadlines import DeadlinePolicy
     from models.journey import (
         EndJourney,
+        ImportJourney,
         JourneyInput,
         JourneyOutcome,
         JourneyResult,
@@ -59,7 +62,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.deadlines import DeadlineClocks
     from workflows.incidents import ReportsIncidents
-    from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, rung_summary
+    from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, past_rung_summary, rung_summary
     from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
 
 # workflow.patched ids: every behavioural change for running cases gets one
@@ -82,6 +85,9 @@ class CaseWorkflow(ReportsIncidents):
             # replay, so a rule made stricter never breaks a running case). Refused, the case
             # fails before it records or emails anything.
             case_rules.check_door(new_case)
+            if new_case.imported is not None:
+                case_rules.check_import(new_case.imported, new_case.origin_programme, local_date(workflow.now()))
+        self._imported = new_case.imported
         self._state = CaseState(
             case_id=new_case.case_id,
             stage=Stage.CONSULTATION,
@@ -97,7 +103,7 @@ class CaseWorkflow(ReportsIncidents):
             regulated_profession=new_case.regulated_profession,
             shortage_occupation_or_career_starter=new_case.shortage_occupation_or_career_starter,
             collective_agreement=new_case.collective_agreement,
-            opened_at=workflow.now(),
+            opened_at=local_instant(self._imported.advised_on, time(0, 0)) if self._imported else workflow.now(),
         )
         self._outbox = Outbox(
             RECORD_CASE_TRANSITION,
@@ -117,15 +123,27 @@ class CaseWorkflow(ReportsIncidents):
         self._deadlines_ready = False
         # Opened here, not in run(): an update delivered with the start must find
         # the opening already in the audit trail.
-        self._transition(
-            action="case_opened",
-            advisor=new_case.advisor,
-            to_stage=Stage.CONSULTATION,
-            summary=(
-                f"Case opened for {new_case.employer.name}: {new_case.occupation}, "
-                f"{new_case.route.label}, procedure {new_case.procedure.value}"
-            ),
+        opened = (
+            f"Case opened for {new_case.employer.name}: {new_case.occupation}, "
+            f"{new_case.route.label}, procedure {new_case.procedure.value}"
         )
+        if self._imported is None:
+            self._transition(
+                action="case_opened", advisor=new_case.advisor, to_stage=Stage.CONSULTATION, summary=opened
+            )
+        else:
+            i = self._imported
+            rows = ", ".join(str(r) for r in i.rows)
+            self._transition(
+                action="case_opened",
+                advisor=new_case.advisor,
+                to_stage=Stage.CONSULTATION,
+                summary=(
+                    f"Imported by {new_case.advisor} on {local_date(workflow.now())} from {i.file}, "
+                    f"row(s) {rows} (case number {i.case_ref}): {opened}"
+                ),
+                happened_on=i.advised_on,
+            )
 
     @workflow.run
     async def run(self, new_case: NewCase) -> CaseState:
@@ -144,12 +162,15 @@ class CaseWorkflow(ReportsIncidents):
             on_rung=self._on_rung,
             on_change=self._upsert_search_attributes,
             on_fault=self._on_clock_fault,
+            on_past_rung=self._on_past_rung if self._imported else None,
         )
         clock = CASE_STAGE_CLOCKS.get(self._state.stage)
         if clock is not None:
             self._clocks.start(clock, local_date(self._state.opened_at))
         asyncio.create_task(self._clocks.run())
         self._deadlines_ready = True
+        if self._imported is not None and self._imported.journeys:
+            await self._import_journeys(self._imported, new_case.advisor)
         await self._outbox.drain_until(lambda: self._state.stage is Stage.CLOSED)
         return self._state
 
@@ -163,16 +184,19 @@ class CaseWorkflow(ReportsIncidents):
         to_stage: Stage,
         summary: str,
         note: str | None = None,
-        recipient: RecipientRole = RecipientRole.ADVISOR,
+        recipient: RecipientRole | None = RecipientRole.ADVISOR,
+        happened_on: date | None = None,
     ) -> int:
         """Apply one event: state, audit entry, search attributes, queued side effects.
 
         Runs synchronously, so no other handler can interleave with a half-applied change.
+        ``happened_on``: an event of an imported past (its day; no email); ``recipient`` None:
+        recorded, not emailed.
         """
         from_stage = self._state.stage if self._state.history else None
         event = CaseEvent(
             seq=len(self._state.history) + 1,
-            occurred_at=workflow.now(),
+            occurred_at=local_instant(happened_on, time(0, 0)) if happened_on else workflow.now(),
             action=action,
             advisor=advisor,
             from_stage=from_stage,
@@ -186,16 +210,18 @@ class CaseWorkflow(ReportsIncidents):
             self._state.closed_at = event.occurred_at
         with self._attributes.step():
             if self._clocks is not None and from_stage is not to_stage:
-                self._sync_clocks(from_stage, to_stage)
+                self._sync_clocks(from_stage, to_stage, happened_on or self._today())
             self._upsert_search_attributes()
-        notification = Notification(
-            idempotency_key=f"{self._state.case_id}/{event.seq}/{recipient.value}",
-            case_id=self._state.case_id,
-            recipient_role=recipient,
-            advisor=self._state.advisor,
-            subject=f"[{self._state.case_id}] {summary}"[:180],
-            body=self._email_body(event),
-        )
+        notification = None
+        if recipient is not None and happened_on is None:
+            notification = Notification(
+                idempotency_key=f"{self._state.case_id}/{event.seq}/{recipient.value}",
+                case_id=self._state.case_id,
+                recipient_role=recipient,
+                advisor=self._state.advisor,
+                subject=f"[{self._state.case_id}] {summary}"[:180],
+                body=self._email_body(event),
+            )
         self._outbox.queue(
             CaseTransitionRecord(
                 event=event, row=CaseRow.model_validate(self._state.summary_fields()), notification=notification
@@ -243,7 +269,7 @@ class CaseWorkflow(ReportsIncidents):
             updates.append(sa.INCIDENT.value_set(True))
         return updates
 
-    def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage) -> None:
+    def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage, day: date) -> None:
         assert self._clocks is not None
         if to_stage is Stage.CLOSED:
             self._clocks.stop_all()
@@ -251,7 +277,7 @@ class CaseWorkflow(ReportsIncidents):
         if from_stage in CASE_STAGE_CLOCKS:
             self._clocks.stop(CASE_STAGE_CLOCKS[from_stage])
         if to_stage in CASE_STAGE_CLOCKS:
-            self._clocks.start(CASE_STAGE_CLOCKS[to_stage], self._today())
+            self._clocks.start(CASE_STAGE_CLOCKS[to_stage], day)
 
     def _incident_entry(self, action: str, summary: str) -> None:
         self._transition(
@@ -266,6 +292,16 @@ class CaseWorkflow(ReportsIncidents):
             to_stage=self._state.stage,
             summary=rung_summary(deadline, rung),
             recipient=RUNG_RECIPIENT[rung],
+        )
+
+    def _on_past_rung(self, deadline: Deadline, rung: Rung) -> None:
+        """An imported case's rung whose time lay before the import: history, not an email."""
+        self._transition(
+            action=f"deadline_{rung.name.lower()}",
+            advisor="system",
+            to_stage=self._state.stage,
+            summary=past_rung_summary(deadline, rung),
+            recipient=None,
         )
 
     def _today(self):  # noqa: ANN202 - a date: "today" in Hannover
@@ -320,19 +356,8 @@ class CaseWorkflow(ReportsIncidents):
     @workflow.update
     async def select_candidates(self, action: SelectCandidates) -> ActionReply:
         case_rules.check_select_candidates(self._state, action)
-        self._state.candidates += list(action.candidates)
-        first = len(self._state.journeys) + 1
-        new = [
-            JourneySummary(
-                number=number,
-                workflow_id=journey_workflow_id(self._state.case_id, number),
-                candidate_ref=candidate.candidate_ref,
-                origin_country=candidate.origin_country,
-            )
-            for number, candidate in enumerate(action.candidates, start=first)
-        ]
         replacing = " as replacement(s)" if self._state.journeys else ""
-        self._state.journeys += new
+        new = self._add_journeys(list(action.candidates))
         seq = self._transition(
             action="candidates_selected",
             advisor=action.advisor,
@@ -345,8 +370,33 @@ class CaseWorkflow(ReportsIncidents):
         )
         if not self._deadlines_ready:  # a case this new is still reading its deadline policy
             await workflow.wait_condition(lambda: self._deadlines_ready)
+        await self._start_journeys(new, list(action.candidates))
+        await self._outbox.until_recorded(seq)
+        return self._reply(seq)
+
+    def _add_journeys(self, candidates: list[SelectedCandidate]) -> list[JourneySummary]:
+        self._state.candidates += candidates
+        first = len(self._state.journeys) + 1
+        new = [
+            JourneySummary(
+                number=number,
+                workflow_id=journey_workflow_id(self._state.case_id, number),
+                candidate_ref=candidate.candidate_ref,
+                origin_country=candidate.origin_country,
+            )
+            for number, candidate in enumerate(candidates, start=first)
+        ]
+        self._state.journeys += new
+        return new
+
+    async def _start_journeys(
+        self,
+        new: list[JourneySummary],
+        candidates: list[SelectedCandidate],
+        imported: list[ImportJourney] | None = None,
+    ) -> None:
         assert self._policy is not None
-        for journey, candidate in zip(new, action.candidates, strict=True):
+        for i, (journey, candidate) in enumerate(zip(new, candidates, strict=True)):
             journey_input = JourneyInput(
                 case_id=self._state.case_id,
                 number=journey.number,
@@ -362,6 +412,7 @@ class CaseWorkflow(ReportsIncidents):
                 pension_proof_needed=case_rules.pension_proof_needed(
                     self._state, candidate, self._policy, self._today()
                 ),
+                imported=imported[i] if imported else None,
             )
             handle = await workflow.start_child_workflow(
                 JourneyWorkflow.run,
@@ -372,8 +423,32 @@ class CaseWorkflow(ReportsIncidents):
             )
             self._started.add(journey.workflow_id)
             asyncio.create_task(self._await_journey(journey, handle))
-        await self._outbox.until_recorded(seq)
-        return self._reply(seq)
+
+    async def _import_journeys(self, imported: ImportedCase, advisor: str) -> None:
+        """An imported case's candidates: consultation and selection as the file has them
+        (recorded with the first consultation's day, nothing emailed), then one imported
+        journey each, which places itself at its milestone."""
+        day = imported.advised_on
+        self._transition(
+            action="consultation_completed",
+            advisor=advisor,
+            to_stage=Stage.CANDIDATE_SELECTION,
+            summary="Imported: consultation completed (the §39(2) wage check is not in the file)",
+            happened_on=day,
+        )
+        candidates = [j.candidate for j in imported.journeys]
+        new = self._add_journeys(candidates)
+        self._transition(
+            action="candidates_selected",
+            advisor=advisor,
+            to_stage=Stage.JOURNEYS,
+            summary=f"Imported: {len(candidates)} candidate(s) selected; one journey each",
+            happened_on=day,
+        )
+        actions = [
+            ImportJourney(advisor=advisor, file=imported.file, selected_on=day, imported=j) for j in imported.journeys
+        ]
+        await self._start_journeys(new, candidates, actions)
 
     @select_candidates.validator
     def _validate_select_candidates(self, action: SelectCandidates) -> None:
@@ -382,9 +457,11 @@ class CaseWorkflow(ReportsIncidents):
         case_rules.check_candidate_refs(self._state.origin_programme, action)
 
     async def _await_journey(self, journey: JourneySummary, handle: ChildWorkflowHandle[Any, JourneyResult]) -> None:
+        happened_on = None  # an imported journey that had ended before the import: its day
         try:
             result = await handle
             journey.outcome, journey.reason = result.outcome.value, result.reason
+            happened_on = local_date(result.finished_at) if result.finished_at else None
         except ChildWorkflowError as err:
             # A journey terminated by hand in the UI: the case must still come to an end.
             journey.outcome = JourneyOutcome.ENDED_BY_WELCOME_CENTER.value
@@ -397,12 +474,13 @@ class CaseWorkflow(ReportsIncidents):
                 f"Journey {journey.number} ({journey.candidate_ref}, {journey.origin_country}) "
                 f"finished: {journey.outcome} ({journey.reason})"
             ),
+            happened_on=happened_on,
         )
         if any(j.outcome is None for j in self._state.journeys):
             return
         placed = case_rules.placed(self._state)
         if self._state.withdrawing or placed >= self._state.positions:
-            self._close_after_journeys(advisor="system", why="Every journey has finished")
+            self._close_after_journeys(advisor="system", why="Every journey has finished", happened_on=happened_on)
         else:
             # Fewer placed than positions: the next candidate may follow (or close-case).
             self._transition(
@@ -413,9 +491,12 @@ class CaseWorkflow(ReportsIncidents):
                     f"Every journey has finished with {placed} of {self._state.positions} position(s) filled: "
                     "select replacement candidates, or close the case"
                 ),
+                happened_on=happened_on,
             )
 
-    def _close_after_journeys(self, advisor: str, why: str, note: str | None = None) -> int:
+    def _close_after_journeys(
+        self, advisor: str, why: str, note: str | None = None, happened_on: date | None = None
+    ) -> int:
         outcome, reason = case_rules.outcome_of(self._state)
         self._state.outcome, self._state.outcome_reason = outcome, reason
         return self._transition(
@@ -424,6 +505,7 @@ class CaseWorkflow(ReportsIncidents):
             to_stage=Stage.CLOSED,
             summary=f"{why}: {outcome.value}, {reason}",
             note=note,
+            happened_on=happened_on,
         )
 
     @workflow.update

@@ -17,6 +17,7 @@ from models.case import (
     CaseState,
     CloseCase,
     CompleteConsultation,
+    ImportedCase,
     Outcome,
     ResidenceRoute,
     SelectCandidates,
@@ -49,6 +50,19 @@ def check_candidate_refs(programme: str | None, action: SelectCandidates) -> Non
         f"candidates.{n}.candidate_ref: {why}"
         for n, candidate in enumerate(action.candidates)
         if (why := programmes.refusal(programme, candidate.candidate_ref))
+    ]
+    if found:
+        raise CaseRuleViolation("; ".join(found))
+
+
+def check_import(imported: ImportedCase, programme: str | None, today: date) -> None:
+    """An imported case's history must be possible: dates not ahead of today and in the
+    journey's order, end codes that fit, references in the programme's format (door only)."""
+    found = imported.findings(today)
+    found += [
+        f"imported row {j.row}, candidate_ref: {why}"
+        for j in imported.journeys
+        if (why := programmes.refusal(programme, j.candidate.candidate_ref))
     ]
     if found:
         raise CaseRuleViolation("; ".join(found))

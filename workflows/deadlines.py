@@ -10,7 +10,9 @@ audit entry and sends the notification (or applies the statutory effect).
 Rungs fire at 08:00 Europe/Berlin on working days; a statutory effect acts at 00:00 after
 the last day has run out. Rungs whose time had already passed when a clock started (a fact
 recorded late) are collapsed: only the highest one fires. Rungs that come due while the
-clock runs all fire, in order.
+clock runs all fire, in order. A workflow that records the past (an import, #16) passes
+``on_past_rung``: rungs that lay before the clock started are all handed to it (recorded as
+history, nothing sent).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ class DeadlineClocks:
         on_rung: OnRung,
         on_change: Callable[[], None],
         on_fault: Callable[[Exception], None] | None = None,
+        on_past_rung: OnRung | None = None,
     ) -> None:
         self._deadlines = deadlines  # the list inside the workflow's state
         self._policy = policy
@@ -61,6 +64,7 @@ class DeadlineClocks:
         self._on_rung = on_rung
         self._on_change = on_change
         self._on_fault = on_fault
+        self._on_past_rung = on_past_rung
         self._version = 0
 
     @property
@@ -285,6 +289,11 @@ class DeadlineClocks:
             # highest of them: one clear escalation instead of a burst. Rungs that came due while
             # the clock ran all fire, in order (several may share one instant).
             late = [r for r in passed if self.fire_time(deadline, r) < deadline.anchor]
+            if self._on_past_rung is not None:
+                for rung in late:
+                    deadline.level = rung
+                    self._on_past_rung(deadline, rung)
+                late, passed = [], [r for r in passed if r not in late]
             due = [max(late)] if late else []
             if self.statutory(deadline.clock) and Rung.DUE in late:
                 due = [Rung.DUE]  # the law's effect always acts

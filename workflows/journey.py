@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from datetime import time
 from typing import Any
 
 from temporalio import workflow
@@ -21,7 +22,7 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.berlin import local_date
+    from core.berlin import local_date, local_instant
     from models.case import ActionReply
     from models.clocks import Deadline, Rung
     from models.journey import (
@@ -103,13 +104,17 @@ class JourneyWorkflow(ReportsIncidents):
             on_rung=self._on_rung,
             on_change=self._upsert_search_attributes,
             on_fault=self._on_clock_fault,
+            on_past_rung=self._on_past_rung if journey.imported else None,
         )
         self._incident = journey.incident
+        self._ended_before_import = False  # an imported journey whose file row had ended it
         if journey.resume is not None:
             self._upsert_search_attributes()
             return
+        imported = journey.imported
+        start_day = imported.selected_on if imported else self._today()
         with self._attributes.step():
-            changes = engine.start(self._state, self._today())
+            changes = engine.start(self._state, start_day)
             self._clocks.apply(changes)
             self._record(
                 engine.Step(
@@ -117,9 +122,15 @@ class JourneyWorkflow(ReportsIncidents):
                     self._state.stage,
                     f"Journey {journey.number} started for candidate {journey.candidate.candidate_ref} "
                     f"({journey.candidate.origin_country}): " + ", ".join(m.value for m in self._state.open_milestones),
+                    happened_on=start_day if imported else None,
                 ),
                 advisor=journey.advisor,
             )
+        if imported is not None:
+            # Its history is the file's: recorded with the historic days, nothing emailed; the
+            # clocks still open count from the last of them (past rungs: recorded, not sent).
+            self._apply(imported)
+            self._ended_before_import = self._state.stage is JourneyStage.FINISHED
 
     @workflow.run
     async def run(self, journey: JourneyInput) -> JourneyResult:
@@ -149,6 +160,7 @@ class JourneyWorkflow(ReportsIncidents):
             origin_country=s.candidate.origin_country,
             outcome=s.outcome,
             reason=s.outcome_reason or "",
+            finished_at=s.finished_at if self._ended_before_import else None,
         )
 
     def _history_long(self, journey: JourneyInput) -> bool:
@@ -177,11 +189,13 @@ class JourneyWorkflow(ReportsIncidents):
             self._outbox.refresh_row(seq, JourneyRow.model_validate(self._state.summary_fields()))
         return seq
 
-    def _record(self, step: engine.Step, advisor: str, recipient: RecipientRole = RecipientRole.ADVISOR) -> int:
+    def _record(self, step: engine.Step, advisor: str, recipient: RecipientRole | None = RecipientRole.ADVISOR) -> int:
+        """One audit event, its records and (unless ``recipient`` is None or the step records
+        the past) its email."""
         s = self._state
         event = JourneyEvent(
             seq=len(s.history) + 1,
-            occurred_at=workflow.now(),
+            occurred_at=local_instant(step.happened_on, time(0, 0)) if step.happened_on else workflow.now(),
             action=step.action,
             advisor=advisor,
             from_stage=s.history[-1].to_stage if s.history else None,
@@ -194,14 +208,16 @@ class JourneyWorkflow(ReportsIncidents):
         if step.to_stage is JourneyStage.FINISHED:
             s.finished_at = event.occurred_at
         self._upsert_search_attributes()
-        notification = Notification(
-            idempotency_key=f"{s.workflow_id}/{event.seq}/{recipient.value}",
-            case_id=s.case_id,
-            recipient_role=recipient,
-            advisor=s.advisor,
-            subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
-            body=self._email_body(event),
-        )
+        notification = None
+        if recipient is not None and step.happened_on is None:
+            notification = Notification(
+                idempotency_key=f"{s.workflow_id}/{event.seq}/{recipient.value}",
+                case_id=s.case_id,
+                recipient_role=recipient,
+                advisor=s.advisor,
+                subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
+                body=self._email_body(event),
+            )
         self._outbox.queue(
             JourneyTransitionRecord(
                 event=event, row=JourneyRow.model_validate(s.summary_fields()), notification=notification
@@ -280,6 +296,14 @@ class JourneyWorkflow(ReportsIncidents):
             recipient=RUNG_RECIPIENT[rung],
         )
 
+    def _on_past_rung(self, deadline: Deadline, rung: Rung) -> None:
+        """An imported journey's rung whose time lay before the import: history, not an email."""
+        self._record(
+            engine.Step(f"deadline_{rung.name.lower()}", self._state.stage, past_rung_summary(deadline, rung)),
+            advisor=SYSTEM,
+            recipient=None,
+        )
+
     # --- query, signal and the advisor actions ------------------------------------------------
 
     @workflow.query
@@ -347,6 +371,11 @@ def carried_state(state: JourneyState) -> JourneyState:
     for event in with_notes[: max(0, len(with_notes) - CARRIED_NOTES)]:
         event.note, event.note_in_records = None, True
     return carried
+
+
+def past_rung_summary(deadline: Deadline, rung: Rung) -> str:
+    """A rung that lay before the import: recorded so the history is whole, never sent."""
+    return f"Before the import (not sent): {rung_summary(deadline, rung)}"
 
 
 def rung_summary(deadline: Deadline, rung: Rung) -> str:

@@ -72,11 +72,11 @@ class Outbox:
         # was itself an incident (then only the Incident attribute can tell).
         self.on_incident: Callable[[str, str | None], None] | None = None
 
-    def queue(self, record: Any, email: Notification) -> None:
+    def queue(self, record: Any, email: Notification | None) -> None:
         """``record`` is the activity input; it carries the event (with its ``seq``) and,
-        with mail apart, the email it queues in the outbox table."""
+        with mail apart, the email it queues in the outbox table (None: no email)."""
         self._records.append(record)
-        if not self._mail_apart:
+        if not self._mail_apart and email is not None:
             self._emails.append(email)
 
     def refresh_row(self, seq: int, row: Any) -> None:

@@ -1,19 +1,40 @@
-"""`bin/starter import FILE --dry-run` (#16 point 1, first part): every row checked, the
-problems named by row and column, nothing changed; the sample file of past cases."""
+"""`bin/starter import FILE [--dry-run]` (#16 point 1): every row checked, the problems
+named by row and column, nothing changed on a problem or a dry run; an import places each
+case and journey at its milestone with its history dated and marked as imported, nothing
+emailed for the past; a second import changes nothing; the sample file's report."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from openpyxl import Workbook
+from sqlalchemy import func, select
+from temporalio.service import RPCError
 
+from core.berlin import local_date
 from core.config import Settings
 from models import occupations, programmes
-from starter.cli import EXIT_BAD_INPUT, EXIT_REJECTED, main
-from starter.importing import check
+from models.case import CaseState, Outcome, Stage, workflow_id_for
+from models.clocks import ClockName
+from models.journey import JourneyOutcome, JourneyStage, JourneyView, Milestone
+from records.database import create_records_engine, migrate
+from records.report import Report, build_report
+from records.schema import case_events, journey_events, notifications
+from starter.cli import EXIT_BAD_INPUT, main
+from starter.importing import check, imported_case_id
+from tests.conftest import Stack
+from tests.workflows.case_flow import ADVISOR
+from worker import build_worker
+from workflows import names
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "past-cases.csv"
@@ -90,8 +111,9 @@ async def test_the_command_checks_and_changes_nothing(tmp_path: Path) -> None:
     assert await main(["import", str(SAMPLE), "--dry-run"], settings=SETTINGS, out=out, err=err) == 0
     assert "70 row(s) valid: 70 case(s), 30 journey(s), 18 placed; 0 problem(s)" in out.getvalue()
     out, err = io.StringIO(), io.StringIO()
-    assert await main(["import", str(SAMPLE)], settings=SETTINGS, out=out, err=err) == EXIT_REJECTED
-    assert "only --dry-run" in err.getvalue()
+    # Importing needs to know who imports: refused before anything is read or started.
+    assert await main(["import", str(SAMPLE)], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT
+    assert "advisor: missing" in err.getvalue()
     broken = tmp_path / "cases.csv"
     broken.write_text("Fallnummer;Arbeitgeber\nA-1;X GmbH\n")
     assert await main(["import", str(broken), "--dry-run"], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT
@@ -104,3 +126,198 @@ def test_the_sample_file_is_what_its_script_writes(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(make_import_sample, "OUT", tmp_path / "past-cases.csv")
     make_import_sample.main()
     assert (tmp_path / "past-cases.csv").read_text(encoding="utf-8") == SAMPLE.read_text(encoding="utf-8")
+
+
+# --- importing into cases (dev server) ------------------------------------------------------
+
+
+async def _run(stack: Stack, *argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = await main(list(argv), client=stack.client, settings=stack.settings, out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+async def _until(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 120) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.5)
+
+
+async def _settled(stack: Stack) -> tuple[int, int, int]:
+    """Events recorded (case, journey) and emails queued, once nothing has changed for 3 s
+    (the imported cases record their past rungs as they start)."""
+
+    def counts() -> tuple[int, int, int]:
+        with stack.engine.connect() as conn:
+            return tuple(  # type: ignore[return-value]
+                conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (case_events, journey_events, notifications)
+            )
+
+    last, unchanged_since = counts(), asyncio.get_running_loop().time()
+    while asyncio.get_running_loop().time() - unchanged_since < 3:
+        await asyncio.sleep(0.5)
+        if (now := counts()) != last:
+            last, unchanged_since = now, asyncio.get_running_loop().time()
+    return last
+
+
+def _report(stack: Stack) -> Report:
+    return build_report(stack.engine, since=date(2024, 3, 1))
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def own_records(stack: Stack, tmp_path: Path) -> AsyncIterator[Stack]:
+    """A worker with a records database of its own: the sample's figures, not the session's."""
+    url = f"sqlite:///{tmp_path / 'imported.sqlite3'}"
+    engine = create_records_engine(url)
+    migrate(engine)
+    settings = stack.settings.model_copy(
+        update={"database_url": url, "task_queue": f"{stack.settings.task_queue}-import"}
+    )
+    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+        worker = build_worker(stack.client, settings, engine, executor)
+        async with worker:
+            yield Stack(stack.client, settings, engine, stack.smtp, worker)
+    engine.dispose()
+
+
+async def test_the_sample_imports_into_the_published_figures_and_a_second_import_changes_nothing(
+    own_records: Stack,
+) -> None:
+    stack = own_records
+    code, out, err = await _run(stack, "import", str(SAMPLE), "--advisor", ADVISOR)
+    assert code == 0, err
+    assert "70 case(s) imported, 0 already imported" in out
+
+    async def all_recorded() -> bool:
+        r = _report(stack)
+        return r.companies_advised == 70 and r.people_placed == 18 and r.candidates_selected == 30
+
+    await _until(all_recorded, "the imported cases in the records")
+    report = _report(stack)
+    assert (report.cases_opened, report.people_placed, report.people_placed_since) == (70, 18, 6)
+    assert report.placed_by_origin_country == {"TN": 6, "MA": 6, "EG": 6}
+    assert report.placed_by_occupation == {"cnc_machinist": 6, "shk_installer": 6, "system_gastronomy": 6}
+    # The starter's report says the same.
+    code, out, err = await _run(stack, "report", "--since", "2024-03-01")
+    assert code == 0, err
+    assert re.search(r"Companies advised\s+70\b", out) and re.search(r"People placed\s+18\b", out)
+    assert re.search(r"of them since 2024-03-01\s+6\b", out)
+
+    # Imported history: dated as the file has it, marked with who, when, file and row.
+    case_id = imported_case_id("HIST-014")
+    case = await stack.client.get_workflow_handle(workflow_id_for(case_id)).query(
+        names.Case.status, result_type=CaseState
+    )
+    assert local_date(case.opened_at) == date(2023, 7, 25)
+    opened = case.history[0]
+    assert f"Imported by {ADVISOR}" in opened.summary and "past-cases.csv, row(s) 15" in opened.summary
+    assert case.stage is Stage.CLOSED and case.outcome is Outcome.PLACED
+    journey = await stack.client.get_workflow_handle(case.journeys[0].workflow_id).query(
+        names.Journey.status, result_type=JourneyView
+    )
+    assert journey.state.outcome is JourneyOutcome.PLACED
+    assert local_date(journey.state.finished_at) == date(2024, 11, 19)  # probation passed
+    assert journey.state.job_started_on == date(2024, 5, 20)
+    # Nothing about the past was emailed: no email for any imported case.
+    subjects = [str(m["Subject"]) for m in stack.smtp.messages]
+    assert not any(imported_case_id(f"HIST-{n:03d}") in s for s in subjects for n in (1, 14, 19, 31, 70))
+    before, report = await _settled(stack), _report(stack)
+
+    # The same file again: every case found, nothing started, nothing written.
+    code, out, err = await _run(stack, "import", str(SAMPLE), "--advisor", ADVISOR)
+    assert code == 0, err
+    assert "0 case(s) imported, 70 already imported" in out
+    assert await _settled(stack) == before
+    assert _report(stack) == report
+
+
+async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_from_the_file(
+    stack: Stack, tmp_path: Path
+) -> None:
+    ref = f"RUN-{uuid.uuid4().hex[:8]}"
+    started = date(2026, 5, 4)  # probation due 2026-11-04: reminder, due and team lead lie before today
+    file = tmp_path / "running.csv"
+    file.write_text(
+        "case_ref;employer_name;advised_on;occupation;route;origin_programme;candidate_ref;origin_country;"
+        "contract_signed_on;visa_issued_on;arrived_on;job_started_on\n"
+        f"{ref};Firma Laufend GmbH;2025-09-12;cnc_machinist;18a;THAMM Plus;ANETI-9001;TN;2025-11-03;2026-04-01;"
+        f"2026-04-27;{started.isoformat()}\n",
+        encoding="utf-8",
+    )
+    code, out, err = await _run(stack, "import", str(file), "--advisor", ADVISOR)
+    assert code == 0, err
+    case_id = imported_case_id(ref)
+    case_handle = stack.client.get_workflow_handle(workflow_id_for(case_id))
+
+    async def journey_view() -> JourneyView | None:
+        case = await case_handle.query(names.Case.status, result_type=CaseState)
+        if not case.journeys:
+            return None
+        handle = stack.client.get_workflow_handle(case.journeys[0].workflow_id)
+        try:
+            return await handle.query(names.Journey.status, result_type=JourneyView)
+        except RPCError:
+            return None  # not started yet
+
+    async def placed_with_past_rungs() -> bool:
+        view = await journey_view()
+        return view is not None and any(e.action.startswith("deadline_") for e in view.state.history)
+
+    await _until(placed_with_past_rungs, "the imported journey and its past rungs")
+    view = await journey_view()
+    assert view is not None
+    s = view.state
+    assert s.stage is JourneyStage.ANMELDUNG and s.job_started_on == started
+    done = {Milestone.CONTRACT, Milestone.RECOGNITION, Milestone.BA_CONSENT, Milestone.VISA, Milestone.JOB_START}
+    assert done <= set(s.done_milestones)
+    assert s.open_milestones == [Milestone.ANMELDUNG, Milestone.RESIDENCE_PERMIT, Milestone.PROBATION]
+    assert "record-probation-passed" in view.next_steps
+    # The probation clock counts from the job start in the file, not from the import.
+    (probation,) = [d for d in s.deadlines if d.open]
+    assert (probation.clock, probation.started_on, probation.due_on) == (
+        ClockName.PROBATION,
+        started,
+        date(2026, 11, 4),
+    )
+    assert [e.action for e in s.history[:2]] == ["journey_started", "journey_imported"]
+    assert local_date(s.history[1].occurred_at) == started
+    assert f"Imported by {ADVISOR} from running.csv, row 2" in s.history[1].summary
+    # Rungs that lay before the import are history, marked, and not emailed.
+    past = [e for e in s.history if e.action.startswith("deadline_")]
+    assert [e.action for e in past] == ["deadline_reminder", "deadline_due", "deadline_team_lead"]
+    assert all(e.summary.startswith("Before the import (not sent)") for e in past)
+    await asyncio.sleep(1)
+    assert not [m for m in stack.smtp.messages if case_id in str(m["Subject"])]
+
+    # From here on it is a live journey: the next step is recorded and emailed as usual.
+    code, out, err = await _run(
+        stack, "record-probation-passed", case_id, "--candidate", "ANETI-9001", "--advisor", ADVISOR,
+        "--passed-on", "2026-11-04",
+    )  # fmt: skip
+    assert code == 0, err
+
+    async def emailed() -> bool:
+        return any(
+            case_id in str(m["Subject"]) and "Probation passed" in str(m["Subject"]) for m in stack.smtp.messages
+        )
+
+    await _until(emailed, "the live step's email", seconds=60)
+
+
+async def test_an_import_with_a_problem_starts_nothing(stack: Stack, tmp_path: Path) -> None:
+    ref = f"BAD-{uuid.uuid4().hex[:8]}"
+    file = tmp_path / "bad.csv"
+    file.write_text(
+        "case_ref;employer_name;advised_on;occupation;route\n"
+        f"{ref};Firma Gut GmbH;2025-01-12;cnc_machinist;18a\n"
+        f"{ref}-2;Firma Schlecht GmbH;2025-01-12;astronaut;18a\n",
+        encoding="utf-8",
+    )
+    code, out, err = await _run(stack, "import", str(file), "--advisor", ADVISOR)
+    assert code == EXIT_BAD_INPUT
+    assert "row 3, column occupation" in out and "nothing imported" in out
+    with pytest.raises(RPCError):
+        await stack.client.get_workflow_handle(workflow_id_for(imported_case_id(ref))).describe()

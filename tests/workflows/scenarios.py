@@ -174,10 +174,52 @@ async def weekly_digest_sent(stack: Stack, tmp_path: Path) -> list[tuple[str, Wo
     return [("digest", digest)]
 
 
+async def imported_running_and_placed(stack: Stack, tmp_path: Path) -> list[tuple[str, WorkflowHandle[Any, Any]]]:
+    """#16: a case imported from a file: one journey placed before the import, one working
+    with its probation clock's past rungs recorded quietly; then a live step, and the case
+    withdrawn by the employer."""
+    from models.case import workflow_id_for
+    from models.journey import JourneyView, RecordProbationPassed
+    from starter.cli import main
+    from starter.importing import imported_case_id
+
+    ref = f"SCN-{uuid.uuid4().hex[:8]}"
+    file = tmp_path / "scenario.csv"
+    file.write_text(
+        "case_ref;employer_name;advised_on;occupation;route;origin_programme;candidate_ref;origin_country;"
+        "contract_signed_on;arrived_on;job_started_on;probation_passed_on\n"
+        f"{ref};Firma Szenario GmbH;2025-09-12;cnc_machinist;18a;THAMM Plus;ANETI-9001;TN;2025-11-03;2026-04-27;"
+        "2026-05-04;\n"
+        f"{ref};Firma Szenario GmbH;2025-09-12;cnc_machinist;18a;THAMM Plus;ANETI-9002;TN;2025-10-01;2025-12-01;"
+        "2025-12-08;2026-06-08\n",
+        encoding="utf-8",
+    )
+    assert await main(["import", str(file), "--advisor", ADVISOR], client=stack.client, settings=stack.settings) == 0
+    handle = stack.client.get_workflow_handle(workflow_id_for(imported_case_id(ref)))
+    journeys = [stack.client.get_workflow_handle(f"{handle.id}-j{n}") for n in (1, 2)]
+
+    async def rungs_recorded() -> bool:
+        with contextlib.suppress(RPCError):
+            view = await journeys[0].query("status", result_type=JourneyView)
+            return sum(e.action.startswith("deadline_") for e in view.state.history) == 3
+        return False
+
+    await eventually(rungs_recorded, timeout=60)
+    await journeys[0].execute_update(
+        "record_probation_passed", RecordProbationPassed(advisor=ADVISOR, passed_on=TODAY - timedelta(days=20))
+    )
+    await handle.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="vacancy_cancelled")
+    )
+    await handle.result()
+    return [("case", handle), ("journey1", journeys[0]), ("journey2", journeys[1])]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "placed_18a": placed_18a,
     "accelerated_deemed_lapsed_replaced": accelerated_deemed_lapsed_replaced,
     "undeliverable_resent": undeliverable_resent,
     "retention_erases": retention_erases,
     "weekly_digest_sent": weekly_digest_sent,
+    "imported_running_and_placed": imported_running_and_placed,
 }

@@ -1,0 +1,142 @@
+"""The import's journey step (#16), table-driven: a row's dates place the journey at its
+milestone, the milestones they reached (and what those wait for) done, the clocks still
+open counting from the row's last date, ends and placements finished."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from models.case import ImportedJourney, Procedure, ResidenceRoute, SelectedCandidate
+from models.clocks import ClockName, DeadlineStatus
+from models.journey import ImportJourney, JourneyOutcome, JourneyStage, Milestone, RecognitionDecision
+from process import engine
+from tests.process.test_engine import P, T, journey, track
+from workflows.case_rules import CaseRuleViolation
+
+M, C, S, d = Milestone, ClockName, JourneyStage, date
+SELECTED = d(2025, 6, 1)
+
+
+def imported(**dates: Any) -> ImportJourney:
+    row = ImportedJourney(row=7, candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"), **dates)
+    return ImportJourney(advisor="m.koch", file="past.csv", selected_on=SELECTED, imported=row)
+
+
+CASES = [
+    # id, dates, stage, done (subset), open, outcome
+    ("selected only", {}, S.CONTRACT, [], [M.CONTRACT, M.RECOGNITION], None),
+    (
+        "contract signed",
+        {"contract_signed_on": d(2025, 7, 1)},
+        S.RECOGNITION,
+        [M.CONTRACT],
+        [M.RECOGNITION],
+        None,
+    ),
+    (
+        "visa issued: recognition and BA consent done with it",
+        {"contract_signed_on": d(2025, 7, 1), "visa_issued_on": d(2025, 10, 1)},
+        S.ARRIVAL,
+        [M.CONTRACT, M.RECOGNITION, M.BA_CONSENT, M.VISA],
+        [M.ARRIVAL],
+        None,
+    ),
+    (
+        "working: permit and Anmeldung still open, probation runs",
+        {"arrived_on": d(2025, 11, 1), "job_started_on": d(2025, 11, 3)},
+        S.ANMELDUNG,
+        [M.CONTRACT, M.VISA, M.ARRIVAL, M.JOB_START],
+        [M.ANMELDUNG, M.RESIDENCE_PERMIT, M.PROBATION],
+        None,
+    ),
+    (
+        "probation passed: placed",
+        {"contract_signed_on": d(2025, 7, 1), "job_started_on": d(2025, 11, 3), "probation_passed_on": d(2026, 5, 4)},
+        S.FINISHED,
+        [M.CONTRACT, M.JOB_START, M.PROBATION],
+        [],
+        JourneyOutcome.PLACED,
+    ),
+    (
+        "ended before the job: the candidate withdrew",
+        {"contract_signed_on": d(2025, 7, 1), "ended_on": d(2025, 8, 1), "end_reason_code": "other_offer"},
+        S.FINISHED,
+        [M.CONTRACT],
+        [],
+        JourneyOutcome.WITHDRAWN_BY_CANDIDATE,
+    ),
+    (
+        "ended during probation",
+        {"job_started_on": d(2025, 11, 3), "ended_on": d(2026, 1, 9), "end_reason_code": "probation_not_passed"},
+        S.FINISHED,
+        [M.JOB_START],
+        [],
+        JourneyOutcome.EMPLOYMENT_ENDED,
+    ),
+]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("dates", "stage", "done", "open_", "outcome"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_an_imported_row_places_the_journey_at_its_milestone(
+    dates: dict[str, Any], stage: JourneyStage, done: list[Milestone], open_: list[Milestone], outcome: Any
+) -> None:
+    state = journey(Procedure.REGULAR)
+    action = imported(**dates)
+    step = engine.apply(state, action, T, P)
+    track(state, step.clocks)
+    assert state.stage is stage
+    assert set(done) <= set(state.done_milestones)
+    assert state.open_milestones == open_
+    assert state.outcome is outcome
+    # The event is dated with the row's last day; the clocks still open count from it.
+    assert step.happened_on == action.last_dated_on
+    running = [x for x in state.deadlines if x.status is DeadlineStatus.RUNNING]
+    assert all(x.started_on == action.last_dated_on for x in running if x.clock is not C.CONTRACT)
+    if M.CONTRACT in state.done_milestones or outcome is not None:
+        assert not any(x.clock is C.CONTRACT for x in running)  # the contract clock was met
+    assert "Imported by m.koch from past.csv, row 7" in step.summary
+
+
+@pytest.mark.unit
+def test_clocks_opened_and_done_within_the_import_are_not_started() -> None:
+    state = journey(Procedure.REGULAR)
+    step = engine.apply(state, imported(arrived_on=d(2025, 11, 1)), T, P)
+    started = [c.clock for c in step.clocks if c.kind == "start"]
+    assert len(started) == len(set(started))
+    # Only the clocks of milestones open after the arrival start, from the arrival's day.
+    assert {c.on for c in step.clocks if c.kind == "start"} <= {d(2025, 11, 1)}
+    assert {c.kind for c in step.clocks} <= {"start", "meet"}
+
+
+@pytest.mark.unit
+def test_a_recognition_date_records_the_recognition_and_a_ba_date_the_consent() -> None:
+    state = journey(Procedure.REGULAR)
+    engine.apply(state, imported(recognition_decided_on=d(2025, 8, 1), ba_consent_on=d(2025, 9, 1)), T, P)
+    assert state.recognition is RecognitionDecision.FULL and state.recognition_decided_on == d(2025, 8, 1)
+    assert state.ba_consent_given and state.ba_decided_on == d(2025, 9, 1)
+    assert state.route is ResidenceRoute.SECTION_18A
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [
+        ({"contract_signed_on": d(2027, 1, 1)}, "contract_signed_on"),
+        ({"contract_signed_on": d(2025, 9, 1), "visa_issued_on": d(2025, 8, 1)}, "visa_issued_on"),
+        ({"contract_signed_on": d(2025, 5, 1)}, "contract_signed_on"),  # before the selection
+        ({"contract_signed_on": d(2025, 7, 1), "ended_on": d(2025, 8, 1)}, "end_reason_code"),
+        ({"ended_on": d(2025, 8, 1), "end_reason_code": "not_a_code"}, "end_reason_code"),
+    ],
+)
+def test_an_impossible_history_is_refused_and_changes_nothing(dates: dict[str, Any], field: str) -> None:
+    state = journey(Procedure.REGULAR)
+    before = state.model_copy(deep=True)
+    with pytest.raises(CaseRuleViolation, match=field):
+        engine.apply(state, imported(**dates), T, P)
+    assert state.open_milestones == before.open_milestones and state.done_milestones == before.done_milestones

@@ -25,6 +25,7 @@ from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from core.client import connect
 from core.config import Settings, get_settings
+from core.i18n import Text
 from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
 from core.process import run_to_exit
@@ -71,7 +72,7 @@ def build_worker(
 ) -> Worker:
     """The one worker definition, shared by ``main`` and the tests (which may replace an
     activity by its name to inject a fault, or size the workflow cache)."""
-    records = CaseRecordActivities(engine)
+    records = CaseRecordActivities(engine, Text(settings.language))
     notifier = NotificationActivities(engine, settings)
     erasure = ErasureActivities(engine, client, settings)
     policy = DeadlinePolicyActivities(settings)

@@ -32,6 +32,7 @@ from models.digest import (
     iso_week,
 )
 from models.mail import Notification, RecipientRole
+from models.said import Said, say
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +56,7 @@ async def collect(client: Client, settings: Settings, handle: str, role: str, to
                 item = DigestItem(
                     case_id=state.case_id,
                     where=where,
-                    what=d.label,
+                    what=Said(text=d.label),  # the policy's label: in the catalogue (core/i18n_extract.py)
                     due_on=d.due_on,
                     basis=d.basis,
                     next_step=next_step,
@@ -70,7 +71,7 @@ async def collect(client: Client, settings: Settings, handle: str, role: str, to
                 DigestItem(
                     case_id=state.case_id,
                     where="case",
-                    what=f"no activity since {last_activity.date().isoformat()}",
+                    what=say("no activity since {day}", day=last_activity.date()),
                     next_step=open_next,
                 )
             )
@@ -84,7 +85,7 @@ async def collect(client: Client, settings: Settings, handle: str, role: str, to
                 DigestItem(
                     case_id=attrs.get(sa.CASE_ID) or wf.id,
                     where="journey" if wf.workflow_type == "JourneyWorkflow" else "case",
-                    what=f"escalation level {attrs.get(sa.ESCALATION_LEVEL)}",
+                    what=say("escalation level {level}", level=attrs.get(sa.ESCALATION_LEVEL) or 0),
                     due_on=due.date() if due else None,
                 )
             )
@@ -177,7 +178,7 @@ def render(digest: Digest, t: Text) -> tuple[str, str]:
             )
             due = t("due {day}: ", day=t.date(item.due_on)) if item.due_on else ""
             basis = f" [{item.basis}]" if item.basis else ""
-            lines.append(f"  {item.case_id} {where}: {due}{item.what}{basis}")
+            lines.append(f"  {item.case_id} {where}: {due}{t.said(item.what)}{basis}")
             if item.next_step:
                 lines.append("    " + t("next: {step}", step=item.next_step))
         lines.append("")

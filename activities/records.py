@@ -12,6 +12,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.email_text import written
+from core.i18n import Text
 from models.case import CaseEvent
 from models.journey import JourneyEvent
 from models.mail import Notification
@@ -29,8 +31,9 @@ log = structlog.get_logger(__name__)
 
 
 class CaseRecordActivities:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, text: Text | None = None) -> None:
         self._engine = engine
+        self._text = text or Text()  # the office's language: the emails are written here (#16)
 
     @activity.defn(name=RECORD_CASE_TRANSITION)
     def record_case_transition(self, record: CaseTransitionRecord) -> bool:
@@ -112,7 +115,8 @@ class CaseRecordActivities:
             )
             if notification is not None:
                 # Queued with its event: the email exists exactly when the event does.
-                conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(notification)))
+                email = written(notification, self._text)
+                conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(email)))
         return inserted is not None
 
 

@@ -1,7 +1,7 @@
 """Staff-facing text in German by default, English on request (#16 point 4; WC_LANGUAGE).
 
 The catalogues are gettext ``.po`` files in ``locale/<lang>/LC_MESSAGES/messages.po``,
-maintained with Babel (``pybabel extract -F babel.cfg -o locale/messages.pot .`` and
+maintained with Babel (the commands in ``babel.cfg``: ``pybabel extract -k t -k say`` and
 ``pybabel update -i locale/messages.pot -d locale``); they are compiled in memory when
 first used, so no binary ``.mo`` file lives in the repository. The source strings are
 English; German legal terms (Vorabzustimmung, Anerkennung, §81a) stay as they are in both.
@@ -19,6 +19,8 @@ from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
+
+from models.said import Said
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("de", "en")
@@ -53,6 +55,14 @@ class Text:
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
         return self._translations.ngettext(singular, plural, n).format(n=n, **values)
+
+    def said(self, value: Said | str | None) -> str:
+        """What a workflow said (``models/said.py``), in this language; plain text as it is."""
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value
+        return value.render(self._translations.gettext, self.date)
 
     def date(self, day: date) -> str:
         return day.isoformat() if self.language == "en" else format_date(day, format="medium", locale=self.language)

@@ -22,6 +22,7 @@ from pydantic import (
 
 from models.clocks import Deadline, next_due_on
 from models.reasons import CandidateWithdrawalReason, CaseWithdrawalReason, CloseReason, EmploymentEndReason, codes_help
+from models.said import Said
 from models.text import FreeText, MultiLine, OneLine
 
 CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
@@ -292,11 +293,9 @@ IMPORTED_DATES = (
 )
 
 
-class ImportedJourney(_Input):
-    """One candidate's journey as a row of the import file has it: the dates it reached."""
+class ImportedDates(_Input):
+    """The dates a row of the import file gives for its journey, and how it ended."""
 
-    row: int = Field(ge=2, description="the file's row (the header is row 1)")
-    candidate: SelectedCandidate
     contract_signed_on: date | None = None
     recognition_decided_on: date | None = None
     ba_consent_on: date | None = None
@@ -306,6 +305,13 @@ class ImportedJourney(_Input):
     probation_passed_on: date | None = None
     ended_on: date | None = None
     end_reason_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+
+
+class ImportedJourney(ImportedDates):
+    """One candidate's journey as a row of the import file has it: the dates it reached."""
+
+    row: int = Field(ge=2, description="the file's row (the header is row 1)")
+    candidate: SelectedCandidate
 
     def dated(self) -> dict[str, date]:
         return {n: getattr(self, n) for n in IMPORTED_DATES if getattr(self, n) is not None}
@@ -407,6 +413,7 @@ class CaseEvent(BaseModel):
     to_stage: Stage
     summary: str
     note: str | None = None
+    says: Said | None = None  # #16: the summary as a template, translated where staff read it
 
 
 class ActionReply(BaseModel):
@@ -424,6 +431,7 @@ class ActionReply(BaseModel):
     summary: str
     open_documents: list[str] = Field(default_factory=list)
     next_steps: list[str] = Field(default_factory=list)
+    says: Said | None = None  # #16: the summary as a template, for the starter to translate
 
 
 class EraseCase(_Input):

@@ -13,6 +13,8 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from models.said import Said
+
 SEND_WEEKLY_DIGESTS = "send_weekly_digests"
 DIGEST_CASE_ID = "digest"  # the outbox row's case column: a digest belongs to no one case
 AHEAD_DAYS = 14
@@ -22,7 +24,7 @@ QUIET_DAYS = 30
 class DigestItem(BaseModel):
     case_id: str
     where: str  # "case" or "journey 2"
-    what: str  # the deadline's label, or why the case is listed
+    what: str | Said  # the deadline's label, or why the case is listed (rendered in the office's language)
     due_on: date | None = None
     basis: str | None = None
     next_step: str | None = None

@@ -33,12 +33,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
 from models.case import (
     IMPORTED_DATES,
     CandidateRef,
     CountryCode,
+    ImportedDates,
     ImportedJourney,
     Procedure,
     ResidenceRoute,
@@ -70,9 +71,7 @@ GERMAN_COLUMNS = {
 }
 
 
-class ImportRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ImportRow(ImportedDates):
     case_ref: CaseRef
     employer_name: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     advised_on: date
@@ -82,15 +81,7 @@ class ImportRow(BaseModel):
     origin_programme: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, max_length=80)] | None = None
     candidate_ref: CandidateRef | None = None
     origin_country: CountryCode | None = None
-    contract_signed_on: date | None = None
-    recognition_decided_on: date | None = None
-    ba_consent_on: date | None = None
-    visa_issued_on: date | None = None
-    arrived_on: date | None = None
-    job_started_on: date | None = None
-    probation_passed_on: date | None = None
-    ended_on: date | None = None
-    end_reason_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+    # ... and the journey's dates (ImportedDates)
 
     @model_validator(mode="after")
     def _a_journey_needs_its_candidate(self) -> ImportRow:

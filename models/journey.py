@@ -33,6 +33,7 @@ from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 from models.mail import Notification
 from models.reasons import CandidateWithdrawalReason, EmploymentEndReason, codes_help
+from models.said import Said
 from models.text import FreeText, OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
@@ -564,6 +565,7 @@ class JourneyEvent(BaseModel):
     note: str | None = None
     # Older notes are not carried across continue-as-new: the records database has them.
     note_in_records: bool = False
+    says: Said | None = None  # #16: the summary as a template, translated where staff read it
 
 
 class ReceivedDocument(BaseModel):

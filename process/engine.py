@@ -17,6 +17,7 @@ from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode, DocumentStep, required_documents
 from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
+from models.said import Said, english
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
 from process.spec import (
     ActionSpec,
@@ -55,10 +56,11 @@ class Step:
 
     action: str
     to_stage: JourneyStage
-    summary: str
+    summary: str  # English: the audit trail's text
     note: str | None = None
     clocks: list[ClockChange] = field(default_factory=list)
     happened_on: date | None = None  # a step recording the past (an import): the day it happened
+    says: Said | None = None  # the summary as a template, translated where staff read it
 
 
 # --- reading the definition against a journey ---------------------------------------------------
@@ -176,12 +178,13 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     if happened_on is not None:
         ctx = Context(state=state, action=action, today=happened_on, policy=policy)
     changes = _apply_effects(ctx, effects)
+    summary, says = english(result.summary), result.summary if isinstance(result.summary, Said) else None
     if state.outcome is not None and not state.outcome_reason:
-        state.outcome_reason = result.summary
+        state.outcome_reason = summary
     state.stage = stage_of(state)
     if happened_on is not None:
         changes = _net(changes)
-    return Step(effects.event, state.stage, result.summary, getattr(action, "note", None), changes, happened_on)
+    return Step(effects.event, state.stage, summary, getattr(action, "note", None), changes, happened_on, says)
 
 
 def _check_available(spec: ActionSpec, state: JourneyState) -> None:

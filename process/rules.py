@@ -23,6 +23,7 @@ from models.journey import (
     RecognitionDecision,
 )
 from models.reasons import stated
+from models.said import say
 from process.spec import Context, Result
 from workflows.case_rules import CaseRuleViolation
 
@@ -224,7 +225,7 @@ def record_documents(ctx: Context) -> Result:
         ReceivedDocument(code=d.code, reference=d.reference, received_on=d.received_on, recorded_by=a.advisor)
         for d in a.documents
     ]
-    return Result(f"Documents recorded: {', '.join(sorted(c.value for c in codes))}")
+    return Result(say("Documents recorded: {codes}", codes=", ".join(sorted(c.value for c in codes))))
 
 
 def record_contract(ctx: Context) -> Result:
@@ -232,13 +233,21 @@ def record_contract(ctx: Context) -> Result:
     if a.starts_on < a.signed_on:
         raise _reject(f"starts_on: {a.starts_on} is before signed_on ({a.signed_on})")
     s.contract_signed_on, s.contract_starts_on = a.signed_on, a.starts_on
-    return Result(f"Contract signed on {a.signed_on}, start {a.starts_on}")
+    return Result(
+        say("Contract signed on {signed_on}, start {starts_on}", signed_on=a.signed_on, starts_on=a.starts_on)
+    )
 
 
 def start_accelerated_procedure(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.agreement_81a_signed_on = a.agreement_signed_on
-    return Result(f"§81a agreement with the ABH signed on {a.agreement_signed_on}, fee paid on {a.fee_paid_on}")
+    return Result(
+        say(
+            "§81a agreement with the ABH signed on {signed_on}, fee paid on {paid_on}",
+            signed_on=a.agreement_signed_on,
+            paid_on=a.fee_paid_on,
+        )
+    )
 
 
 def apply_for_recognition(ctx: Context) -> Result:
@@ -247,8 +256,10 @@ def apply_for_recognition(ctx: Context) -> Result:
         raise _reject(f"applied_on: the recognition was applied for on {s.recognition_applied_on} already")
     s.recognition_applied_on, s.recognition_body = a.applied_on, a.body
     due = ctx.due_on(C.RECOGNITION_RECEIPT, a.applied_on)
-    by = f"; receipt to be confirmed by {due}" if due else ""
-    return Result(f"Recognition applied for at {a.body} on {a.applied_on}{by}")
+    by = say("; receipt to be confirmed by {day}", day=due) if due else None
+    return Result(
+        say("Recognition applied for at {body} on {applied_on}{by}", body=a.body, applied_on=a.applied_on, by=by)
+    )
 
 
 def _applied_first(state: JourneyState, name: str) -> None:
@@ -266,8 +277,10 @@ def confirm_recognition_receipt(ctx: Context) -> Result:
             raise _reject(f"complete_on: {a.complete_on} is before the application ({s.recognition_applied_on})")
         s.recognition_complete_on = a.complete_on
     s.recognition_receipt_on = a.confirmed_on
-    complete = f"; documents complete on {a.complete_on}, the decision period runs" if a.complete_on else ""
-    return Result(f"Recognition body confirmed receipt on {a.confirmed_on}{complete}")
+    complete = (
+        say("; documents complete on {day}, the decision period runs", day=a.complete_on) if a.complete_on else None
+    )
+    return Result(say("Recognition body confirmed receipt on {day}{complete}", day=a.confirmed_on, complete=complete))
 
 
 def record_recognition_complete(ctx: Context) -> Result:
@@ -277,7 +290,8 @@ def record_recognition_complete(ctx: Context) -> Result:
         raise _reject(f"complete_on: the documents were complete on {s.recognition_complete_on} already")
     s.recognition_complete_on = a.complete_on
     due = ctx.due_on(C.RECOGNITION_DECISION, a.complete_on)
-    return Result(f"Recognition body has the complete documents since {a.complete_on}{_by('decision due by', due)}")
+    by = say("; decision due by {day}", day=due) if due else None
+    return Result(say("Recognition body has the complete documents since {day}{by}", day=a.complete_on, by=by))
 
 
 def record_recognition(ctx: Context) -> Result:
@@ -286,22 +300,31 @@ def record_recognition(ctx: Context) -> Result:
     s.recognition, s.recognition_decided_on = a.decision, a.decided_on
     body = s.recognition_body or "the recognition body"
     if a.decision is RecognitionDecision.FULL:
-        return Result(f"Full recognition by {body} on {a.decided_on}", "full")
+        return Result(say("Full recognition by {body} on {day}", body=body, day=a.decided_on), "full")
     if a.decision is RecognitionDecision.PARTIAL:
         s.route = ResidenceRoute.SECTION_16D1
         s.adaptation_qualification = a.adaptation_qualification
         return Result(
-            f"Partial recognition (Defizitbescheid) by {body} on {a.decided_on}; route switched to "
-            f"§16d(1) with adaptation qualification: {a.adaptation_qualification}",
+            say(
+                "Partial recognition (Defizitbescheid) by {body} on {day}; route switched to "
+                "§16d(1) with adaptation qualification: {adaptation}",
+                body=body,
+                day=a.decided_on,
+                adaptation=a.adaptation_qualification,
+            ),
             "partial",
         )
     if a.continue_as_recognition_partnership:
         s.route = ResidenceRoute.SECTION_16D3
         return Result(
-            f"Recognition rejected by {body} on {a.decided_on}; continues as recognition partnership §16d(3)",
+            say(
+                "Recognition rejected by {body} on {day}; continues as recognition partnership §16d(3)",
+                body=body,
+                day=a.decided_on,
+            ),
             "partnership",
         )
-    return Result(f"Recognition rejected by {body} on {a.decided_on}", "rejected")
+    return Result(say("Recognition rejected by {body} on {day}", body=body, day=a.decided_on), "rejected")
 
 
 def record_comparability(ctx: Context) -> Result:
@@ -310,15 +333,27 @@ def record_comparability(ctx: Context) -> Result:
     s.documents = [d for d in s.documents if d.code is not code] + [
         ReceivedDocument(code=code, reference=a.reference, received_on=a.checked_on, recorded_by=a.advisor)
     ]
-    what = 'anabin: institution H+, degree "entspricht"' if code is DocumentCode.ANABIN_ENTRY else "ZAB statement"
-    return Result(f"Degree comparable ({what}), checked on {a.checked_on}; no recognition procedure needed")
+    what = (
+        say('anabin: institution H+, degree "entspricht"')
+        if code is DocumentCode.ANABIN_ENTRY
+        else say("ZAB statement")
+    )
+    return Result(
+        say(
+            "Degree comparable ({what}), checked on {day}; no recognition procedure needed", what=what, day=a.checked_on
+        )
+    )
 
 
 def record_professional_experience(ctx: Context) -> Result:
     a = ctx.action
     return Result(
-        f"§6 BeschV: state-recognised qualification of {a.training_years:g} years' training and "
-        f"{a.experience_years:g} years' experience on file"
+        say(
+            "§6 BeschV: state-recognised qualification of {training:g} years' training and "
+            "{experience:g} years' experience on file",
+            training=a.training_years,
+            experience=a.experience_years,
+        )
     )
 
 
@@ -332,7 +367,14 @@ def pause_recognition_clock(ctx: Context) -> Result:
             "document's authenticity (authenticity_doubts)"
         )
     s.recognition_paused_on = a.paused_on
-    return Result(f"Recognition decision period paused on {a.paused_on} ({a.reason_code.value}): {a.reason}")
+    return Result(
+        say(
+            "Recognition decision period paused on {day} ({code}): {reason}",
+            day=a.paused_on,
+            code=a.reason_code.value,
+            reason=a.reason,
+        )
+    )
 
 
 def resume_recognition_clock(ctx: Context) -> Result:
@@ -341,7 +383,13 @@ def resume_recognition_clock(ctx: Context) -> Result:
         raise _reject("resume_recognition_clock: the decision period is not paused")
     days = (a.resumed_on - s.recognition_paused_on).days
     s.recognition_paused_on = None
-    return Result(f"Recognition decision period runs again since {a.resumed_on}; {days} paused day(s) added")
+    return Result(
+        say(
+            "Recognition decision period runs again since {day}; {days} paused day(s) added",
+            day=a.resumed_on,
+            days=days,
+        )
+    )
 
 
 def extend_recognition_clock(ctx: Context) -> Result:
@@ -353,7 +401,7 @@ def extend_recognition_clock(ctx: Context) -> Result:
         raise _reject("extend_recognition_clock: the decision period can be extended only once (§6(3) BQFG)")
     if a.until <= clock.due_on:
         raise _reject(f"until: {a.until} is not after the current due date {clock.due_on}")
-    return Result(f"Recognition decision period extended to {a.until}: {a.reason}")
+    return Result(say("Recognition decision period extended to {day}: {reason}", day=a.until, reason=a.reason))
 
 
 def request_ba_consent(ctx: Context) -> Result:
@@ -374,10 +422,12 @@ def request_ba_consent(ctx: Context) -> Result:
     s.ba_requests.append(BaRecord(path=a.path, requested_on=a.requested_on))
     if fiction_applies(ctx):
         due = ctx.due_on(C.BA_CONSENT_FICTION, a.requested_on)
-        fiction = f"; consent deemed given after {due} unless the BA asks for information (§36(2) BeschV)"
+        fiction = say("; consent deemed given after {day} unless the BA asks for information (§36(2) BeschV)", day=due)
     else:
-        fiction = "; no consent fiction on this path"
-    return Result(f"BA consent requested on {a.requested_on} ({a.path.value}){fiction}")
+        fiction = say("; no consent fiction on this path")
+    return Result(
+        say("BA consent requested on {day} ({path}){fiction}", day=a.requested_on, path=a.path.value, fiction=fiction)
+    )
 
 
 def ba_information_requested(ctx: Context) -> Result:
@@ -391,7 +441,11 @@ def ba_information_requested(ctx: Context) -> Result:
     if a.asked_on < since:
         raise _reject(f"asked_on: {a.asked_on} is before the request or the last answers ({since})")
     r.information_requested_on, r.answers_received_on = a.asked_on, None
-    return Result(f"BA asked for more information on {a.asked_on}: the consent fiction stops until it has the answers")
+    return Result(
+        say(
+            "BA asked for more information on {day}: the consent fiction stops until it has the answers", day=a.asked_on
+        )
+    )
 
 
 def ba_answers_sent(ctx: Context) -> Result:
@@ -403,10 +457,12 @@ def ba_answers_sent(ctx: Context) -> Result:
     if a.received_on < r.information_requested_on:
         raise _reject(f"received_on: {a.received_on} is before the BA's question ({r.information_requested_on})")
     r.answers_received_on = a.received_on
-    restart = ""
+    restart = None
     if fiction_applies(ctx):
-        restart = f"; the consent fiction runs afresh{_by('until', ctx.due_on(C.BA_CONSENT_FICTION, a.received_on))}"
-    return Result(f"BA received the answers on {a.received_on}{restart}")
+        due = ctx.due_on(C.BA_CONSENT_FICTION, a.received_on)
+        until = say("; until {day}", day=due) if due else None
+        restart = say("; the consent fiction runs afresh{until}", until=until)
+    return Result(say("BA received the answers on {day}{restart}", day=a.received_on, restart=restart))
 
 
 def record_ba_decision(ctx: Context) -> Result:
@@ -419,8 +475,10 @@ def record_ba_decision(ctx: Context) -> Result:
     r.decision, r.decided_on, r.refusal_grounds = a.decision.value, a.decided_on, a.refusal_grounds
     if a.decision is ConsentDecision.REFUSED:
         s.ba_refused_on = a.decided_on
-        return Result(f"BA consent refused on {a.decided_on}: {a.refusal_grounds}", "refused")
-    return Result(f"BA consent granted on {a.decided_on} ({r.path.value})", "granted")
+        return Result(
+            say("BA consent refused on {day}: {grounds}", day=a.decided_on, grounds=str(a.refusal_grounds)), "refused"
+        )
+    return Result(say("BA consent granted on {day} ({path})", day=a.decided_on, path=r.path.value), "granted")
 
 
 def ba_consent_deemed(ctx: Context) -> Result:
@@ -429,11 +487,13 @@ def ba_consent_deemed(ctx: Context) -> Result:
     if r is None or ba_question_open(s):
         raise _reject("ba_consent_deemed: no request runs the consent fiction")
     r.decision, r.decided_on = "deemed_granted", a.due_on
-    return Result(f"BA consent deemed given: no answer by the end of {a.due_on} (Zustimmungsfiktion, §36(2) BeschV)")
+    return Result(
+        say("BA consent deemed given: no answer by the end of {day} (Zustimmungsfiktion, §36(2) BeschV)", day=a.due_on)
+    )
 
 
 def reapply_ba_consent(ctx: Context) -> Result:
-    return Result(f"Re-applying for BA consent after: {ctx.action.changes}")
+    return Result(say("Re-applying for BA consent after: {changes}", changes=ctx.action.changes))
 
 
 def record_vorabzustimmung(ctx: Context) -> Result:
@@ -448,9 +508,14 @@ def record_vorabzustimmung(ctx: Context) -> Result:
         s.latest_start_on = a.latest_start_on
     s.vorabzustimmung_issued_on, s.vorabzustimmung_valid_until = a.issued_on, a.valid_until
     s.visa_appointment_on, s.visa_applied_on = None, None
-    latest = f"; latest start {a.latest_start_on}" if s.latest_start_on else ""
+    latest = say("; latest start {day}", day=a.latest_start_on) if s.latest_start_on else None
     return Result(
-        f"Vorabzustimmung issued on {a.issued_on}, valid until {a.valid_until}{latest}: apply for the visa by then"
+        say(
+            "Vorabzustimmung issued on {day}, valid until {until}{latest}: apply for the visa by then",
+            day=a.issued_on,
+            until=a.valid_until,
+            latest=latest,
+        )
     )
 
 
@@ -463,7 +528,12 @@ def vorabzustimmung_expired(ctx: Context) -> Result:
         )
     s.vorabzustimmung_valid_until = None
     s.visa_appointment_on = None
-    return Result(f"Vorabzustimmung expired before the visa application ({a.reason}); the ABH must issue a new one")
+    return Result(
+        say(
+            "Vorabzustimmung expired before the visa application ({reason}); the ABH must issue a new one",
+            reason=a.reason,
+        )
+    )
 
 
 def book_visa_appointment(ctx: Context) -> Result:
@@ -474,9 +544,19 @@ def book_visa_appointment(ctx: Context) -> Result:
             f"appointment_on: {a.appointment_on} is after the Vorabzustimmung expires ({valid_until}); "
             "book earlier or record vorabzustimmung-expired"
         )
-    verb = "rebooked" if s.visa_appointment_on is not None else "booked"
+    rebooked = s.visa_appointment_on is not None
     s.visa_appointment_on = a.appointment_on
-    return Result(f"Visa appointment {verb} for {a.appointment_on} at the mission in {a.mission}")
+    if rebooked:
+        return Result(
+            say(
+                "Visa appointment rebooked for {day} at the mission in {mission}",
+                day=a.appointment_on,
+                mission=a.mission,
+            )
+        )
+    return Result(
+        say("Visa appointment booked for {day} at the mission in {mission}", day=a.appointment_on, mission=a.mission)
+    )
 
 
 def record_visa_application(ctx: Context) -> Result:
@@ -489,7 +569,7 @@ def record_visa_application(ctx: Context) -> Result:
         )
     s.visa_applied_on = a.applied_on
     s.visa_applications += 1
-    return Result(f"Visa application lodged on {a.applied_on}")
+    return Result(say("Visa application lodged on {day}", day=a.applied_on))
 
 
 def record_visa_decision(ctx: Context) -> Result:
@@ -497,8 +577,13 @@ def record_visa_decision(ctx: Context) -> Result:
     if M.VISA_LAWSUIT in s.open_milestones:
         if a.decision is VisaDecision.ISSUED:
             s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
-            return Result(f"Visa issued after the lawsuit on {a.decided_on}, valid until {a.valid_until}", "won")
-        return Result(f"Lawsuit lost on {a.decided_on}; the visa is refused for good", "lost")
+            return Result(
+                say(
+                    "Visa issued after the lawsuit on {day}, valid until {until}", day=a.decided_on, until=a.valid_until
+                ),
+                "won",
+            )
+        return Result(say("Lawsuit lost on {day}; the visa is refused for good", day=a.decided_on), "lost")
     if s.visa_applied_on is None:
         raise _reject("record_visa_decision: record the visa application first (record-visa-application)")
     if a.decision is VisaDecision.ISSUED:
@@ -509,12 +594,17 @@ def record_visa_decision(ctx: Context) -> Result:
         if s.ba_decided_on and a.decided_on < s.ba_decided_on:
             raise _reject(f"decided_on: {a.decided_on} is before the BA's consent ({s.ba_decided_on})")
         s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
-        return Result(f"Visa issued on {a.decided_on}, valid until {a.valid_until}", "issued")
+        return Result(say("Visa issued on {day}, valid until {until}", day=a.decided_on, until=a.valid_until), "issued")
     s.visa_refused_on, s.visa_refusal_notified_on = a.decided_on, a.notified_on
     deadline = ctx.due_on(C.VISA_LAWSUIT, a.notified_on)
+    by = say(" by {day}", day=deadline) if deadline else None
     return Result(
-        f"Visa refused on {a.decided_on} (notified {a.notified_on}); new application, or lawsuit at the "
-        f"VG Berlin{_by('by', deadline).removeprefix(';')}",
+        say(
+            "Visa refused on {day} (notified {notified}); new application, or lawsuit at the VG Berlin{by}",
+            day=a.decided_on,
+            notified=a.notified_on,
+            by=by,
+        ),
         "refused",
     )
 
@@ -522,7 +612,7 @@ def record_visa_decision(ctx: Context) -> Result:
 def new_visa_application(ctx: Context) -> Result:
     s = ctx.state
     s.visa_appointment_on, s.visa_applied_on = None, None
-    return Result("New visa application after the refusal")
+    return Result(say("New visa application after the refusal"))
 
 
 def file_visa_lawsuit(ctx: Context) -> Result:
@@ -535,14 +625,16 @@ def file_visa_lawsuit(ctx: Context) -> Result:
             "only a new application is possible"
         )
     s.lawsuit_filed_on = a.filed_on
-    return Result(f"Lawsuit against the refusal filed on {a.filed_on} (period ends {deadline})")
+    return Result(
+        say("Lawsuit against the refusal filed on {day} (period ends {end})", day=a.filed_on, end=deadline or "None")
+    )
 
 
 def delay_arrival(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.expected_on < ctx.today:
         raise _reject(f"expected_on: {a.expected_on} has passed (today is {ctx.today})")
-    moved_start = ""
+    moved_start = None
     if s.process_version >= 2:
         if s.latest_start_on and a.expected_on > s.latest_start_on:
             raise _reject(
@@ -557,16 +649,26 @@ def delay_arrival(ctx: Context) -> Result:
                 )
             if a.new_start_on < a.expected_on:
                 raise _reject(f"new_start_on: {a.new_start_on} is before the arrival ({a.expected_on})")
-            moved_start = f"; start of employment moved from {s.contract_starts_on} to {a.new_start_on}"
+            moved_start = say(
+                "; start of employment moved from {was} to {day}", was=s.contract_starts_on, day=a.new_start_on
+            )
             s.contract_starts_on = a.new_start_on
     s.expected_arrival_on = a.expected_on
     if s.visa_valid_until and a.expected_on > s.visa_valid_until:
         s.visa_appointment_on = s.visa_applied_on = s.visa_issued_on = s.visa_valid_until = None
         return Result(
-            f"Arrival delayed to {a.expected_on} ({a.reason}), after the visa expires; new visa needed{moved_start}",
+            say(
+                "Arrival delayed to {day} ({reason}), after the visa expires; new visa needed{moved}",
+                day=a.expected_on,
+                reason=a.reason,
+                moved=moved_start,
+            ),
             "past_visa",
         )
-    return Result(f"Arrival delayed to {a.expected_on}: {a.reason}{moved_start}", "within_visa")
+    return Result(
+        say("Arrival delayed to {day}: {reason}{moved}", day=a.expected_on, reason=a.reason, moved=moved_start),
+        "within_visa",
+    )
 
 
 def record_arrival(ctx: Context) -> Result:
@@ -575,7 +677,11 @@ def record_arrival(ctx: Context) -> Result:
         raise _reject(f"arrived_on: {a.arrived_on} is after the visa expired ({s.visa_valid_until})")
     s.arrived_on = a.arrived_on
     return Result(
-        f"Arrived on {a.arrived_on}: Anmeldung, residence permit (before {s.visa_valid_until}) and job start are open"
+        say(
+            "Arrived on {day}: Anmeldung, residence permit (before {until}) and job start are open",
+            day=a.arrived_on,
+            until=s.visa_valid_until or "None",
+        )
     )
 
 
@@ -585,7 +691,8 @@ def record_moving_in(ctx: Context) -> Result:
         raise _reject(f"moved_in_on: moving in was recorded for {s.moved_in_on} already")
     s.moved_in_on = a.moved_in_on
     due = ctx.due_on(C.ANMELDUNG, a.moved_in_on)
-    return Result(f"Moved in on {a.moved_in_on}{_by('Anmeldung due by', due)} (§17 BMG)")
+    by = say("; Anmeldung due by {day}", day=due) if due else None
+    return Result(say("Moved in on {day}{by} (§17 BMG)", day=a.moved_in_on, by=by))
 
 
 def record_anmeldung(ctx: Context) -> Result:
@@ -601,8 +708,8 @@ def record_anmeldung(ctx: Context) -> Result:
         raise _reject(f"registered_on: {a.registered_on} is before moving in ({moved_in})")
     s.moved_in_on, s.registered_on = moved_in, a.registered_on
     due = ctx.due_on(C.ANMELDUNG, moved_in)
-    late = f" (late: the period ended on {due}, §17 BMG)" if due and a.registered_on > due else ""
-    return Result(f"Registered (Anmeldung) on {a.registered_on}{late}")
+    late = say(" (late: the period ended on {day}, §17 BMG)", day=due) if due and a.registered_on > due else None
+    return Result(say("Registered (Anmeldung) on {day}{late}", day=a.registered_on, late=late))
 
 
 def record_permit_application(ctx: Context) -> Result:
@@ -612,12 +719,20 @@ def record_permit_application(ctx: Context) -> Result:
     s.permit_applied_on = a.applied_on
     if s.visa_valid_until and a.applied_on > s.visa_valid_until:
         return Result(
-            f"Residence permit applied for on {a.applied_on}, after the visa expired ({s.visa_valid_until}): "
-            "no Fiktionswirkung (§81(4) AufenthG)"
+            say(
+                "Residence permit applied for on {day}, after the visa expired ({until}): "
+                "no Fiktionswirkung (§81(4) AufenthG)",
+                day=a.applied_on,
+                until=s.visa_valid_until,
+            )
         )
     return Result(
-        f"Residence permit applied for on {a.applied_on}, before the visa expires ({s.visa_valid_until}); "
-        "status kept until the decision (§81(4) AufenthG)"
+        say(
+            "Residence permit applied for on {day}, before the visa expires ({until}); "
+            "status kept until the decision (§81(4) AufenthG)",
+            day=a.applied_on,
+            until=s.visa_valid_until or "None",
+        )
     )
 
 
@@ -635,7 +750,13 @@ def record_fiktionsbescheinigung(ctx: Context) -> Result:
     s.documents = [d for d in s.documents if d.code is not code] + [
         ReceivedDocument(code=code, reference=a.reference, received_on=a.issued_on, recorded_by=a.advisor)
     ]
-    return Result(f"Fiktionsbescheinigung issued on {a.issued_on}, valid until {a.valid_until} (§81(5) AufenthG)")
+    return Result(
+        say(
+            "Fiktionsbescheinigung issued on {day}, valid until {until} (§81(5) AufenthG)",
+            day=a.issued_on,
+            until=a.valid_until,
+        )
+    )
 
 
 def record_permit_decision(ctx: Context) -> Result:
@@ -644,24 +765,39 @@ def record_permit_decision(ctx: Context) -> Result:
         raise _reject("record_permit_decision: record the permit application first")
     s.permit_decided_on = a.decided_on
     if a.decision is PermitDecision.REFUSED:
-        return Result(f"Residence permit refused on {a.decided_on}", "refused")
+        return Result(say("Residence permit refused on {day}", day=a.decided_on), "refused")
     s.permit_valid_until = a.valid_until
-    lapse = _by("integration course entitlement lapses after", ctx.due_on(C.INTEGRATION_COURSE, a.decided_on))
-    return Result(f"Residence permit granted on {a.decided_on}, valid until {a.valid_until}{lapse}", "granted")
+    due = ctx.due_on(C.INTEGRATION_COURSE, a.decided_on)
+    lapse = say("; integration course entitlement lapses after {day}", day=due) if due else None
+    return Result(
+        say(
+            "Residence permit granted on {day}, valid until {until}{lapse}",
+            day=a.decided_on,
+            until=a.valid_until or "None",
+            lapse=lapse,
+        ),
+        "granted",
+    )
 
 
 def record_job_start(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.job_started_on = a.started_on
-    permit = "with the permit" if s.permit_decided_on else "on the visa (the permit card follows)"
-    return Result(f"Started work on {a.started_on} {permit}; probation runs (§622(3) BGB)")
+    if s.permit_decided_on:
+        return Result(say("Started work on {day} with the permit; probation runs (§622(3) BGB)", day=a.started_on))
+    return Result(
+        say(
+            "Started work on {day} on the visa (the permit card follows); probation runs (§622(3) BGB)",
+            day=a.started_on,
+        )
+    )
 
 
 def record_probation_passed(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.probation_passed_on = a.passed_on
     s.outcome_reason = f"probation passed on {a.passed_on}"
-    return Result(f"Probation passed on {a.passed_on}")
+    return Result(say("Probation passed on {day}", day=a.passed_on))
 
 
 def record_employment_ended(ctx: Context) -> Result:
@@ -675,12 +811,24 @@ def record_employment_ended(ctx: Context) -> Result:
         s.outcome_reason = reason
     else:
         s.outcome_reason = f"probation passed on {s.probation_passed_on}; employment ended on {a.ended_on} ({reason})"
-    when = "during probation" if s.probation_passed_on is None else "after probation"
     due = ctx.due_on(C.EMPLOYER_REPORT, known)
-    summary = (
-        f"Employment ended {when} on {a.ended_on} ({reason}); the employer must report it to the ABH"
-        f"{_by('by', due).removeprefix(';')} (§4a(5) AufenthG)"
-    )
+    by = say(" by {day}", day=due) if due else None
+    if s.probation_passed_on is None:
+        summary = say(
+            "Employment ended during probation on {day} ({reason}); the employer must report it to the ABH{by} "
+            "(§4a(5) AufenthG)",
+            day=a.ended_on,
+            reason=reason,
+            by=by,
+        )
+    else:
+        summary = say(
+            "Employment ended after probation on {day} ({reason}); the employer must report it to the ABH{by} "
+            "(§4a(5) AufenthG)",
+            day=a.ended_on,
+            reason=reason,
+            by=by,
+        )
     # Placed once probation has passed: an end after it does not undo the placement.
     return Result(summary, "after_probation" if s.probation_passed_on else "during_probation")
 
@@ -690,14 +838,16 @@ def record_employer_report(ctx: Context) -> Result:
     assert s.employment_ended_on is not None
     known = s.end_known_on or s.employment_ended_on
     due = ctx.due_on(C.EMPLOYER_REPORT, known)
-    late = f" (late: the period ended on {due})" if due and a.reported_on > due else ""
-    return Result(f"Employer reported the end to the ABH on {a.reported_on}{late}")
+    late = say(" (late: the period ended on {day})", day=due) if due and a.reported_on > due else None
+    return Result(say("Employer reported the end to the ABH on {day}{late}", day=a.reported_on, late=late))
 
 
 def record_integration_course(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.integration_course = a.status
-    return Result(f"Integration course: {a.status.value.replace('_', ' ')} ({a.recorded_on})")
+    return Result(
+        say("Integration course: {status} ({day})", status=a.status.value.replace("_", " "), day=a.recorded_on)
+    )
 
 
 def apply_for_follow_up_recognition(ctx: Context) -> Result:
@@ -705,7 +855,14 @@ def apply_for_follow_up_recognition(ctx: Context) -> Result:
     if s.follow_up_applied_on is not None:
         raise _reject(f"applied_on: the follow-up recognition was applied for on {s.follow_up_applied_on} already")
     s.follow_up_applied_on = a.applied_on
-    return Result(f"Follow-up recognition applied for at {a.body} on {a.applied_on} ({s.route.label})")
+    return Result(
+        say(
+            "Follow-up recognition applied for at {body} on {day} ({route})",
+            body=a.body,
+            day=a.applied_on,
+            route=s.route.label,
+        )
+    )
 
 
 def record_follow_up_recognition(ctx: Context) -> Result:
@@ -717,18 +874,29 @@ def record_follow_up_recognition(ctx: Context) -> Result:
         was = s.route
         s.route = ResidenceRoute.SECTION_18A
         return Result(
-            f"Full recognition on {a.decided_on}: route changed from {was.label} to §18a AufenthG "
-            "(skilled worker with a recognised qualification)",
+            say(
+                "Full recognition on {day}: route changed from {was} to §18a AufenthG "
+                "(skilled worker with a recognised qualification)",
+                day=a.decided_on,
+                was=was.label,
+            ),
             "full",
         )
     s.follow_up_applied_on = None  # a further application follows (after more adaptation)
-    return Result(f"Follow-up recognition {a.decision.value} on {a.decided_on}; the adaptation goes on", "not_yet")
+    return Result(
+        say(
+            "Follow-up recognition {decision} on {day}; the adaptation goes on",
+            decision=a.decision.value,
+            day=a.decided_on,
+        ),
+        "not_yet",
+    )
 
 
 def withdraw_candidate(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.outcome_reason = stated(a)
-    return Result(f"Candidate withdrew in stage {s.stage}: {s.outcome_reason}")
+    return Result(say("Candidate withdrew in stage {stage}: {reason}", stage=s.stage.value, reason=s.outcome_reason))
 
 
 def end_journey(ctx: Context) -> Result:
@@ -738,11 +906,19 @@ def end_journey(ctx: Context) -> Result:
     if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
         raise _reject(f"outcome: '{a.outcome}' comes from the journey's own steps")
     s.outcome_reason = a.reason or a.outcome.value.replace("_", " ")
-    return Result(f"Journey ended in stage {s.stage} ({a.outcome.value}): {s.outcome_reason}", a.outcome)
+    return Result(
+        say(
+            "Journey ended in stage {stage} ({outcome}): {reason}",
+            stage=s.stage.value,
+            outcome=a.outcome.value,
+            reason=s.outcome_reason,
+        ),
+        a.outcome,
+    )
 
 
 def add_note(ctx: Context) -> Result:
-    return Result("Note added")
+    return Result(say("Note added"))
 
 
 def import_journey(ctx: Context) -> Result:
@@ -764,16 +940,23 @@ def import_journey(ctx: Context) -> Result:
     s.visa_issued_on, s.arrived_on = j.visa_issued_on, j.arrived_on
     s.job_started_on, s.probation_passed_on = j.job_started_on, j.probation_passed_on
     dated = ", ".join(f"{name.removesuffix('_on').replace('_', ' ')} {day}" for name, day in j.dated().items())
-    summary = f"Imported by {a.advisor} from {a.file}, row {j.row}: {dated or 'selected, nothing dated yet'}"
+    summary = say(
+        "Imported by {advisor} from {file}, row {row}: {dated}",
+        advisor=a.advisor,
+        file=a.file,
+        row=j.row,
+        dated=dated or say("selected, nothing dated yet"),
+    )
     if j.ended_on is not None:
-        code = j.end_reason_code
+        code = j.end_reason_code or ""
+        ended = say("{summary}; ended {day} ({code})", summary=summary, day=j.ended_on, code=code)
         if j.job_started_on is not None:
             s.employment_ended_on = s.end_known_on = j.ended_on
         if j.probation_passed_on is not None:
             s.outcome_reason = f"probation passed on {j.probation_passed_on}; employment ended on {j.ended_on} ({code})"
-            return Result(f"{summary}; ended {j.ended_on} ({code})", "placed")
+            return Result(ended, "placed")
         s.outcome_reason = code
-        return Result(f"{summary}; ended {j.ended_on} ({code})", "employment_ended" if j.job_started_on else "withdrew")
+        return Result(ended, "employment_ended" if j.job_started_on else "withdrew")
     if j.probation_passed_on is not None:
         s.outcome_reason = f"probation passed on {j.probation_passed_on}"
         return Result(summary, "placed")

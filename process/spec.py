@@ -12,6 +12,7 @@ from models.case import Procedure
 from models.clocks import ClockName
 from models.documents import DocumentStep
 from models.journey import JourneyOutcome, JourneyState, Milestone
+from models.said import Said
 
 if TYPE_CHECKING:
     from models.deadlines import DeadlinePolicy
@@ -44,7 +45,7 @@ JourneyCondition = Callable[[JourneyState], bool]
 class Result:
     """What a rule reports: the audit summary, and the branch its effects follow."""
 
-    summary: str
+    summary: str | Said  # a Said: translatable where staff read it (#16)
     branch: Any = None
 
 

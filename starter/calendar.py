@@ -69,7 +69,7 @@ def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime
         event.add("dtstamp", now)
         event.add("dtstart", d.due_on)
         event.add("dtend", d.due_on + timedelta(days=1))
-        event.add("summary", f"{d.label} · {entry.case_id}")
+        event.add("summary", f"{t(d.label)} · {entry.case_id}")
         paused = t(" (paused)") if d.paused_on else ""
         where = t("case") if entry.where == "case" else t("journey {number}", number=entry.where.split()[-1])
         lines = [

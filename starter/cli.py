@@ -452,7 +452,7 @@ async def _case_action(args: argparse.Namespace, get_client: ClientFactory, sett
     client = await get_client()
     handle = client.get_workflow_handle(workflow_id_for(case_id))
     reply: ActionReply = await handle.execute_update(update, action, result_type=ActionReply)
-    await _report_case(args, out, handle, reply)
+    await _report_case(args, out, handle, reply, settings)
     return 0
 
 
@@ -471,7 +471,7 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
 
     if is_note and not args.candidate:
         reply = await case_handle.execute_update(names.Case.add_note, action, result_type=ActionReply)
-        await _report_case(args, out, case_handle, reply)
+        await _report_case(args, out, case_handle, reply, settings)
         return 0
     journey_handle = _journey_handle(client, state, args.candidate)
     # The journey's Update is named after the action (process/definition.py).
@@ -480,9 +480,22 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
         view: JourneyView = await journey_handle.query(names.Journey.status, result_type=JourneyView)
         _print_json(out, view.model_dump(mode="json"))
     else:
+        from core.i18n import Text
+
+        t = Text(settings.language)
         ref = next(j.candidate_ref for j in state.journeys if j.workflow_id == journey_handle.id)
-        open_docs = f"; open documents: {', '.join(reply.open_documents)}" if reply.open_documents else ""
-        out.write(f"{case_id} / {ref}: {reply.summary} (stage: {reply.stage}){open_docs}\n")
+        docs = t("; open documents: {documents}", documents=", ".join(reply.open_documents))
+        out.write(
+            t(
+                "{case} / {ref}: {summary} (stage: {stage})",
+                case=case_id,
+                ref=ref,
+                summary=t.said(reply.says or reply.summary),
+                stage=reply.stage,
+            )
+            + (docs if reply.open_documents else "")
+            + "\n"
+        )
     return 0
 
 
@@ -502,13 +515,18 @@ def _journey_handle(client: Client, state: CaseState, candidate: str | None) -> 
 
 
 async def _report_case(
-    args: argparse.Namespace, out: TextIO, handle: WorkflowHandle[Any, Any], reply: ActionReply
+    args: argparse.Namespace, out: TextIO, handle: WorkflowHandle[Any, Any], reply: ActionReply, settings: Settings
 ) -> None:
     if args.json:  # the whole case after the step
         state: CaseState = await handle.query(names.Case.status, result_type=CaseState)
         _print_json(out, state.model_dump(mode="json"))
     else:
-        out.write(f"{handle.id.removeprefix('case-')}: {reply.summary} (stage: {reply.stage})\n")
+        from core.i18n import Text
+
+        t = Text(settings.language)
+        case = handle.id.removeprefix("case-")
+        summary = t.said(reply.says or reply.summary)
+        out.write(t("{case}: {summary} (stage: {stage})", case=case, summary=summary, stage=reply.stage) + "\n")
 
 
 async def _status(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
@@ -665,8 +683,10 @@ async def _occupations(args: argparse.Namespace, get_client: ClientFactory, sett
 
 
 async def _import(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from core.i18n import Text
     from starter import importing
 
+    t = Text(settings.language)
     advisor = None if args.dry_run else _staff_handle(args.advisor)
     try:
         checked = importing.check(args.file, local_date(datetime.now(UTC)))
@@ -687,9 +707,13 @@ async def _import(args: argparse.Namespace, get_client: ClientFactory, settings:
             for problem in checked.problems:
                 out.write(f"{problem}\n")
             out.write(
-                f"{figures['rows']} row(s) valid: {figures['cases']} case(s), {figures['journeys']} journey(s), "
-                f"{figures['placed']} placed; {len(checked.problems)} problem(s)"
-                + ("; nothing imported\n" if checked.problems else "\n")
+                t(
+                    "{rows} row(s) valid: {cases} case(s), {journeys} journey(s), {placed} placed; {n} problem(s)",
+                    **{k: figures[k] for k in ("rows", "cases", "journeys", "placed")},
+                    n=len(checked.problems),
+                )
+                + (t("; nothing imported") if checked.problems else "")
+                + "\n"
             )
         return EXIT_BAD_INPUT if checked.problems else 0
     assert advisor is not None
@@ -706,9 +730,17 @@ async def _import(args: argparse.Namespace, get_client: ClientFactory, settings:
         _print_json(out, figures)
     else:
         out.write(
-            f"{len(started)} case(s) imported, {len(unchanged)} already imported (left as they are); "
-            f"{figures['journeys']} journey(s) in the file, {figures['placed']} placed\n"
-            "see them with: bin/starter list --open, bin/starter report\n"
+            t(
+                "{imported} case(s) imported, {unchanged} already imported (left as they are); "
+                "{journeys} journey(s) in the file, {placed} placed",
+                imported=len(started),
+                unchanged=len(unchanged),
+                journeys=figures["journeys"],
+                placed=figures["placed"],
+            )
+            + "\n"
+            + t("see them with: {commands}", commands="bin/starter list --open, bin/starter report")
+            + "\n"
         )
     return 0
 
@@ -733,10 +765,15 @@ async def _digest(args: argparse.Namespace, get_client: ClientFactory, settings:
     digest = await collect(
         await get_client(), settings, handle, role.value if role else "advisor", local_date(datetime.now(UTC))
     )
+    t = Text(settings.language)
     if args.json:
-        _print_json(out, digest.model_dump(mode="json"))
+        data = digest.model_dump(mode="json")
+        for section in ("overdue", "due_soon", "quiet", "escalated"):
+            for item, shown in zip(getattr(digest, section), data[section], strict=True):
+                shown["what"] = t.said(item.what)  # as the email says it
+        _print_json(out, data)
     else:
-        out.write(render(digest, Text(settings.language))[1])
+        out.write(render(digest, t)[1])
     return 0
 
 
@@ -792,6 +829,7 @@ async def _list(args: argparse.Namespace, get_client: ClientFactory, settings: S
 
 
 async def _report(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from core.i18n import Text
     from records.database import create_records_engine, migrate
     from records.report import build_report
     from starter.report_output import render_html, render_table
@@ -809,7 +847,7 @@ async def _report(args: argparse.Namespace, get_client: ClientFactory, settings:
     if args.json:
         _print_json(out, report.model_dump(mode="json"))
     else:
-        out.write(render_table(report))
+        out.write(render_table(report, Text(settings.language)))
         if args.chart:
             out.write(f"\nChart: {args.chart}\n")
     return 0
@@ -831,6 +869,16 @@ def _validate_stage(raw: str) -> str:
 
 def _print_json(out: TextIO, data: Any) -> None:
     out.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+def _prefixes(settings: Settings) -> tuple[str, str]:
+    """ "error" and "rejected" in the office's language (the messages name fields in English)."""
+    if settings.language == "en":
+        return "error", "rejected"  # no Babel import for the source texts
+    from core.i18n import Text
+
+    t = Text(settings.language)
+    return t("error"), t("rejected")
 
 
 async def main(
@@ -876,28 +924,29 @@ async def main(
         # Connect only after the input is valid: bad input never reaches Temporal.
         return client if client is not None else await connect(settings)
 
+    error, rejected = _prefixes(settings)
     try:
         return await command(args, get_client, settings, out)
     except InputError as e:
-        err.write(f"error: {e}\n")
+        err.write(f"{error}: {e}\n")
         return EXIT_BAD_INPUT
     except ValidationError as e:
-        err.write(f"error: {describe_validation_error(e)}\n")
+        err.write(f"{error}: {describe_validation_error(e)}\n")
         return EXIT_BAD_INPUT
     except Rejected as e:
-        err.write(f"rejected: {e}\n")
+        err.write(f"{rejected}: {e}\n")
         return EXIT_REJECTED
     except WorkflowUpdateFailedError as e:
-        err.write(f"rejected: {rejection_reason(e)}\n")
+        err.write(f"{rejected}: {rejection_reason(e)}\n")
         return EXIT_REJECTED
     except RuntimeError as e:  # the SDK's connection failure
-        err.write(f"error: cannot reach Temporal at {settings.temporal_address}: {e}\n")
+        err.write(f"{error}: cannot reach Temporal at {settings.temporal_address}: {e}\n")
         return EXIT_REJECTED
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
-            err.write("rejected: the case (or journey) is closed; nothing can change\n")
+            err.write(f"{rejected}: the case (or journey) is closed; nothing can change\n")
         elif e.status is RPCStatusCode.NOT_FOUND:
-            err.write(f"error: case not found ({e.message})\n")
+            err.write(f"{error}: case not found ({e.message})\n")
         else:
-            err.write(f"error: Temporal answered {e.status.name}: {e.message}\n")
+            err.write(f"{error}: Temporal answered {e.status.name}: {e.message}\n")
         return EXIT_REJECTED

@@ -4,34 +4,38 @@ from __future__ import annotations
 
 import html
 
+from core.i18n import Text
 from models import occupations
 from records.report import Report
 
 
-def render_table(r: Report) -> str:
-    lines = [
-        f"Welcome Center figures as of {r.as_of}",
-        "",
-        f"  Cases opened                 {r.cases_opened:>6}   (last 12 months: {r.cases_opened_last_12_months})",
-        f"  Cases open now               {r.cases_open:>6}",
-        f"  Companies advised            {r.companies_advised:>6}",
-        f"  Candidates selected          {r.candidates_selected:>6}",
-        f"  People placed                {r.people_placed:>6}   (last 12 months: {r.people_placed_last_12_months})",
+def render_table(r: Report, t: Text | None = None) -> str:
+    t = t or Text("en")  # the source texts
+    year = t("(last 12 months: {n})", n=r.cases_opened_last_12_months)
+    placed_year = t("(last 12 months: {n})", n=r.people_placed_last_12_months)
+    figures: list[tuple[str, int | None, str]] = [
+        (t("Cases opened"), r.cases_opened, year),
+        (t("Cases open now"), r.cases_open, ""),
+        (t("Companies advised"), r.companies_advised, ""),
+        (t("Candidates selected"), r.candidates_selected, ""),
+        (t("People placed"), r.people_placed, placed_year),
     ]
     if r.placed_since is not None:
-        lines.append(f"    of them since {r.placed_since}  {r.people_placed_since:>6}")
-    lines += [
-        f"  Overdue now                  {r.overdue_now:>6}",
-    ]
-    for title, placed, selected, shown in (
-        ("By origin country", r.placed_by_origin_country, r.candidates_by_origin_country, str),
-        ("By occupation", r.placed_by_occupation, r.candidates_by_occupation, occupations.label),
-        ("By residence route", r.placed_by_route, r.candidates_by_route, str),
+        figures.append(("  " + t("of them since {day}", day=t.date(r.placed_since)), r.people_placed_since, ""))
+    figures.append((t("Overdue now"), r.overdue_now, ""))
+    lines = [t("Welcome Center figures as of {day}", day=t.date(r.as_of)), ""]
+    lines += [f"  {label:<28} {value:>6}   {extra}".rstrip() for label, value, extra in figures]
+    placed, selected = t("placed"), t("selected")
+    for title, placed_by, selected_by, shown in (
+        (t("By origin country"), r.placed_by_origin_country, r.candidates_by_origin_country, str),
+        (t("By occupation"), r.placed_by_occupation, r.candidates_by_occupation, occupations.label),
+        (t("By residence route"), r.placed_by_route, r.candidates_by_route, str),
     ):
-        lines += ["", f"  {title:<32} {'placed':>7} {'selected':>9}"]
-        for key, n in selected.items():
-            lines.append(f"  {shown(key):<32} {placed.get(key, 0):>7} {n:>9}")
-    lines += ["", f"  {'Median days per stage':<32} {'days':>7} {'visits':>9}"]
+        lines += ["", f"  {title:<32} {placed:>7} {selected:>9}"]
+        for key, n in selected_by.items():
+            lines.append(f"  {shown(key):<32} {placed_by.get(key, 0):>7} {n:>9}")
+    median, days, visits = t("Median days per stage"), t("days"), t("visits")
+    lines += ["", f"  {median:<32} {days:>7} {visits:>9}"]
     for s in r.median_days_per_stage:
         lines.append(f"  {s.stage:<32} {s.median_days:>7} {s.visits:>9}")
     return "\n".join(lines) + "\n"

@@ -136,6 +136,9 @@ def settings(
         smtp_host=host,
         smtp_port=port,
         **SERVER_TLS,
+        # The tests read the English source texts; the German ones (the default) have their own
+        # tests (tests/core/test_i18n.py, tests/activities/test_email_text.py).
+        language="en",
         _env_file=None,  # type: ignore[call-arg]
     )
 

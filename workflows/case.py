@@ -54,9 +54,10 @@ with workflow.unsafe.imports_passed_through():
         JourneyResult,
         journey_workflow_id,
     )
-    from models.mail import Notification, RecipientRole
+    from models.mail import EmailContent, Notification, RecipientRole
     from models.reasons import stated
     from models.records import LOAD_DEADLINE_POLICY, RECORD_CASE_TRANSITION, CaseRow, CaseTransitionRecord
+    from models.said import Said, english, say
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
@@ -123,9 +124,12 @@ class CaseWorkflow(ReportsIncidents):
         self._deadlines_ready = False
         # Opened here, not in run(): an update delivered with the start must find
         # the opening already in the audit trail.
-        opened = (
-            f"Case opened for {new_case.employer.name}: {new_case.occupation}, "
-            f"{new_case.route.label}, procedure {new_case.procedure.value}"
+        opened = say(
+            "Case opened for {employer}: {occupation}, {route}, procedure {procedure}",
+            employer=new_case.employer.name,
+            occupation=new_case.occupation,
+            route=new_case.route.label,
+            procedure=new_case.procedure.value,
         )
         if self._imported is None:
             self._transition(
@@ -138,9 +142,14 @@ class CaseWorkflow(ReportsIncidents):
                 action="case_opened",
                 advisor=new_case.advisor,
                 to_stage=Stage.CONSULTATION,
-                summary=(
-                    f"Imported by {new_case.advisor} on {local_date(workflow.now())} from {i.file}, "
-                    f"row(s) {rows} (case number {i.case_ref}): {opened}"
+                summary=say(
+                    "Imported by {advisor} on {day} from {file}, row(s) {rows} (case number {ref}): {opened}",
+                    advisor=new_case.advisor,
+                    day=local_date(workflow.now()),
+                    file=i.file,
+                    rows=rows,
+                    ref=i.case_ref,
+                    opened=opened,
                 ),
                 happened_on=i.advised_on,
             )
@@ -182,7 +191,7 @@ class CaseWorkflow(ReportsIncidents):
         action: str,
         advisor: str,
         to_stage: Stage,
-        summary: str,
+        summary: str | Said,
         note: str | None = None,
         recipient: RecipientRole | None = RecipientRole.ADVISOR,
         happened_on: date | None = None,
@@ -201,8 +210,9 @@ class CaseWorkflow(ReportsIncidents):
             advisor=advisor,
             from_stage=from_stage,
             to_stage=to_stage,
-            summary=summary,
+            summary=english(summary),
             note=note,
+            says=summary if isinstance(summary, Said) else None,
         )
         self._state.stage = to_stage
         self._state.history.append(event)
@@ -219,8 +229,9 @@ class CaseWorkflow(ReportsIncidents):
                 case_id=self._state.case_id,
                 recipient_role=recipient,
                 advisor=self._state.advisor,
-                subject=f"[{self._state.case_id}] {summary}"[:180],
+                subject=f"[{self._state.case_id}] {event.summary}"[:180],
                 body=self._email_body(event),
+                content=self._email_content(event),
             )
         self._outbox.queue(
             CaseTransitionRecord(
@@ -247,6 +258,16 @@ class CaseWorkflow(ReportsIncidents):
         if s.outcome:
             lines.append(f"Outcome: {s.outcome.value} ({s.outcome_reason})")
         return "\n".join(lines)
+
+    def _email_content(self, event: CaseEvent) -> EmailContent:
+        s = self._state
+        return EmailContent.of(
+            event,
+            case_id=s.case_id,
+            about=f"{s.employer.name}, {s.occupation}, {s.route.label}",
+            outcome=s.outcome.value if s.outcome else None,
+            outcome_reason=s.outcome_reason,
+        )
 
     def _upsert_search_attributes(self) -> None:
         self._attributes.changed()
@@ -279,7 +300,7 @@ class CaseWorkflow(ReportsIncidents):
         if to_stage in CASE_STAGE_CLOCKS:
             self._clocks.start(CASE_STAGE_CLOCKS[to_stage], day)
 
-    def _incident_entry(self, action: str, summary: str) -> None:
+    def _incident_entry(self, action: str, summary: Said) -> None:
         self._transition(
             action=action, advisor="system", to_stage=self._state.stage, summary=summary,
             recipient=RecipientRole.OPERATIONS,
@@ -315,6 +336,7 @@ class CaseWorkflow(ReportsIncidents):
             action=event.action,
             stage=self._state.stage.value,
             summary=event.summary,
+            says=event.says,
         )
 
     # --- query ----------------------------------------------------------------------------
@@ -339,7 +361,10 @@ class CaseWorkflow(ReportsIncidents):
             action="consultation_completed",
             advisor=action.advisor,
             to_stage=Stage.CANDIDATE_SELECTION,
-            summary=f"Consultation completed, wage checked against §39(2){finding}; candidate selection open",
+            summary=say(
+                "Consultation completed, wage checked against §39(2){finding}; candidate selection open",
+                finding=finding,
+            ),
             note=action.note,
         )
         await self._outbox.until_recorded(seq)
@@ -362,9 +387,11 @@ class CaseWorkflow(ReportsIncidents):
             action="candidates_selected",
             advisor=action.advisor,
             to_stage=Stage.JOURNEYS,
-            summary=(
-                f"{len(action.candidates)} candidate(s) selected{replacing} "
-                f"({', '.join(sorted({c.origin_country for c in action.candidates}))}); one journey each"
+            summary=say(
+                "{n} candidate(s) selected{replacing} ({countries}); one journey each",
+                n=len(action.candidates),
+                replacing=say(" as replacement(s)") if replacing else None,
+                countries=", ".join(sorted({c.origin_country for c in action.candidates})),
             ),
             note=action.note,
         )
@@ -433,7 +460,7 @@ class CaseWorkflow(ReportsIncidents):
             action="consultation_completed",
             advisor=advisor,
             to_stage=Stage.CANDIDATE_SELECTION,
-            summary="Imported: consultation completed (the §39(2) wage check is not in the file)",
+            summary=say("Imported: consultation completed (the §39(2) wage check is not in the file)"),
             happened_on=day,
         )
         candidates = [j.candidate for j in imported.journeys]
@@ -442,7 +469,7 @@ class CaseWorkflow(ReportsIncidents):
             action="candidates_selected",
             advisor=advisor,
             to_stage=Stage.JOURNEYS,
-            summary=f"Imported: {len(candidates)} candidate(s) selected; one journey each",
+            summary=say("Imported: {n} candidate(s) selected; one journey each", n=len(candidates)),
             happened_on=day,
         )
         actions = [
@@ -470,9 +497,13 @@ class CaseWorkflow(ReportsIncidents):
             action="journey_finished",
             advisor="system",
             to_stage=Stage.JOURNEYS,
-            summary=(
-                f"Journey {journey.number} ({journey.candidate_ref}, {journey.origin_country}) "
-                f"finished: {journey.outcome} ({journey.reason})"
+            summary=say(
+                "Journey {number} ({ref}, {country}) finished: {outcome} ({reason})",
+                number=journey.number,
+                ref=journey.candidate_ref,
+                country=journey.origin_country,
+                outcome=str(journey.outcome),
+                reason=str(journey.reason),
             ),
             happened_on=happened_on,
         )
@@ -480,22 +511,24 @@ class CaseWorkflow(ReportsIncidents):
             return
         placed = case_rules.placed(self._state)
         if self._state.withdrawing or placed >= self._state.positions:
-            self._close_after_journeys(advisor="system", why="Every journey has finished", happened_on=happened_on)
+            self._close_after_journeys(advisor="system", why=say("Every journey has finished"), happened_on=happened_on)
         else:
             # Fewer placed than positions: the next candidate may follow (or close-case).
             self._transition(
                 action="replacement_open",
                 advisor="system",
                 to_stage=Stage.CANDIDATE_SELECTION,
-                summary=(
-                    f"Every journey has finished with {placed} of {self._state.positions} position(s) filled: "
-                    "select replacement candidates, or close the case"
+                summary=say(
+                    "Every journey has finished with {placed} of {positions} position(s) filled: "
+                    "select replacement candidates, or close the case",
+                    placed=placed,
+                    positions=self._state.positions,
                 ),
                 happened_on=happened_on,
             )
 
     def _close_after_journeys(
-        self, advisor: str, why: str, note: str | None = None, happened_on: date | None = None
+        self, advisor: str, why: Said, note: str | None = None, happened_on: date | None = None
     ) -> int:
         outcome, reason = case_rules.outcome_of(self._state)
         self._state.outcome, self._state.outcome_reason = outcome, reason
@@ -503,7 +536,7 @@ class CaseWorkflow(ReportsIncidents):
             action="case_closed",
             advisor=advisor,
             to_stage=Stage.CLOSED,
-            summary=f"{why}: {outcome.value}, {reason}",
+            summary=say("{why}: {outcome}, {reason}", why=why, outcome=outcome.value, reason=reason),
             note=note,
             happened_on=happened_on,
         )
@@ -511,7 +544,9 @@ class CaseWorkflow(ReportsIncidents):
     @workflow.update
     async def close_case(self, action: CloseCase) -> ActionReply:
         case_rules.check_close_case(self._state, action)
-        seq = self._close_after_journeys(advisor=action.advisor, why=f"Closed: {stated(action)}", note=action.note)
+        seq = self._close_after_journeys(
+            advisor=action.advisor, why=say("Closed: {reason}", reason=stated(action)), note=action.note
+        )
         await self._outbox.until_recorded(seq)
         return self._reply(seq)
 
@@ -529,7 +564,8 @@ class CaseWorkflow(ReportsIncidents):
         if self._state.journeys:
             # Waiting for a replacement: what the journeys achieved is the outcome.
             party = action.party.value.replace("_", " ")
-            seq = self._close_after_journeys(action.advisor, f"Withdrawn by the {party}: {stated(action)}", action.note)
+            why = say("Withdrawn by the {party}: {reason}", party=party, reason=stated(action))
+            seq = self._close_after_journeys(action.advisor, why, action.note)
             await self._outbox.until_recorded(seq)
             return self._reply(seq)
         self._state.outcome = action.party.outcome
@@ -538,7 +574,11 @@ class CaseWorkflow(ReportsIncidents):
             action="case_withdrawn",
             advisor=action.advisor,
             to_stage=Stage.CLOSED,
-            summary=f"Withdrawn by the {action.party.value.replace('_', ' ')} in stage {from_stage}",
+            summary=say(
+                "Withdrawn by the {party} in stage {stage}",
+                party=action.party.value.replace("_", " "),
+                stage=from_stage.value,
+            ),
             note=action.note,
         )
         await self._outbox.until_recorded(seq)
@@ -558,9 +598,11 @@ class CaseWorkflow(ReportsIncidents):
             action="vacancy_withdrawn" if outcome is JourneyOutcome.VACANCY_WITHDRAWN else "case_ended",
             advisor=action.advisor,
             to_stage=Stage.JOURNEYS,
-            summary=(
-                f"Withdrawn by the {action.party.value.replace('_', ' ')}: {reason}; "
-                f"ending {len(open_journeys)} open journey(s)"
+            summary=say(
+                "Withdrawn by the {party}: {reason}; ending {n} open journey(s)",
+                party=action.party.value.replace("_", " "),
+                reason=reason,
+                n=len(open_journeys),
             ),
             note=action.note,
         )
@@ -584,7 +626,7 @@ class CaseWorkflow(ReportsIncidents):
             action="note_added",
             advisor=action.advisor,
             to_stage=self._state.stage,
-            summary="Note added",
+            summary=say("Note added"),
             note=action.note,
         )
         await self._outbox.until_recorded(seq)

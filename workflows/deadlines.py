@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from models.case import Procedure, ResidenceRoute
     from models.clocks import ClockName, Deadline, DeadlineStatus, Rung
     from models.deadlines import DeadlinePolicy, next_working_day, previous_working_day
+    from models.said import Said, say
     from process.engine import ClockChange
 
 OnRung = Callable[[Deadline, Rung], None]
@@ -37,11 +38,11 @@ RUNG_TIME = time(8, 0)  # office hours: notices at 08:00 local time
 EFFECT_TIME = time(0, 0)  # the law acts when the last day has run out
 
 
-def incident_summary(err: Exception) -> str:
+def incident_summary(err: Exception) -> Said:
     """The audit entry (and operations email) when the deadline loop hits an error."""
-    return (
-        f"Incident: the deadline clocks hit an error ({type(err).__name__}: {err}); they run again with the "
-        "next step, check the deadlines"
+    return say(
+        "Incident: the deadline clocks hit an error ({error}); they run again with the next step, check the deadlines",
+        error=f"{type(err).__name__}: {err}",
     )
 
 

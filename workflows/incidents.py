@@ -6,6 +6,7 @@ from __future__ import annotations
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from models.said import Said
     from workflows.deadlines import incident_summary
 
 
@@ -14,7 +15,7 @@ class ReportsIncidents:
 
     _incident: bool
 
-    def _incident_entry(self, action: str, summary: str) -> None:
+    def _incident_entry(self, action: str, summary: Said) -> None:
         raise NotImplementedError
 
     def _upsert_search_attributes(self) -> None:
@@ -25,7 +26,7 @@ class ReportsIncidents:
         workflow.logger.error("deadline clocks failed", extra={"error": repr(err)})
         self._report_incident("clock_incident", incident_summary(err))
 
-    def _report_incident(self, action: str, summary: str | None) -> None:
+    def _report_incident(self, action: str, summary: Said | None) -> None:
         """Audit entry, operations email and the Incident attribute (only the attribute
         when ``summary`` is None: the incident entry itself could not be written)."""
         self._incident = True

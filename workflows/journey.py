@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from temporalio import workflow
@@ -34,8 +34,9 @@ with workflow.unsafe.imports_passed_through():
         JourneyState,
         JourneyView,
     )
-    from models.mail import Notification, RecipientRole
+    from models.mail import EmailContent, Notification, RecipientRole
     from models.records import RECORD_JOURNEY_TRANSITION, JourneyRow, JourneyTransitionRecord
+    from models.said import Said, say
     from models.summaries import journey_current_details
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
@@ -117,11 +118,16 @@ class JourneyWorkflow(ReportsIncidents):
             changes = engine.start(self._state, start_day)
             self._clocks.apply(changes)
             self._record(
-                engine.Step(
+                _said_step(
                     "journey_started",
                     self._state.stage,
-                    f"Journey {journey.number} started for candidate {journey.candidate.candidate_ref} "
-                    f"({journey.candidate.origin_country}): " + ", ".join(m.value for m in self._state.open_milestones),
+                    say(
+                        "Journey {number} started for candidate {ref} ({country}): {open}",
+                        number=journey.number,
+                        ref=journey.candidate.candidate_ref,
+                        country=journey.candidate.origin_country,
+                        open=", ".join(m.value for m in self._state.open_milestones),
+                    ),
                     happened_on=start_day if imported else None,
                 ),
                 advisor=journey.advisor,
@@ -202,6 +208,7 @@ class JourneyWorkflow(ReportsIncidents):
             to_stage=step.to_stage,
             summary=step.summary,
             note=step.note,
+            says=step.says,
         )
         s.stage = step.to_stage
         s.history.append(event)
@@ -217,6 +224,7 @@ class JourneyWorkflow(ReportsIncidents):
                 advisor=s.advisor,
                 subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
                 body=self._email_body(event),
+                content=self._email_content(event),
             )
         self._outbox.queue(
             JourneyTransitionRecord(
@@ -247,6 +255,19 @@ class JourneyWorkflow(ReportsIncidents):
             lines.append(f"Outcome: {s.outcome.value} ({s.outcome_reason})")
         return "\n".join(lines)
 
+    def _email_content(self, event: JourneyEvent) -> EmailContent:
+        s = self._state
+        return EmailContent.of(
+            event,
+            case_id=s.case_id,
+            about=f"{s.employer_name}, {s.occupation}, {s.route.label}",
+            journey=s.number,
+            candidate=f"{s.candidate.candidate_ref} ({s.candidate.origin_country})",
+            open_documents=[c.value for c in engine.open_documents(s)],
+            outcome=s.outcome.value if s.outcome else None,
+            outcome_reason=s.outcome_reason,
+        )
+
     def _upsert_search_attributes(self) -> None:
         self._attributes.changed()
 
@@ -271,9 +292,11 @@ class JourneyWorkflow(ReportsIncidents):
         s = self._state
         workflow.set_current_details(journey_current_details(s, engine.open_documents(s), engine.next_steps(s)))
 
-    def _incident_entry(self, action: str, summary: str) -> None:
+    def _incident_entry(self, action: str, summary: Said) -> None:
         self._record(
-            engine.Step(action, self._state.stage, summary), advisor=SYSTEM, recipient=RecipientRole.OPERATIONS
+            engine.Step(action, self._state.stage, summary.english(), says=summary),
+            advisor=SYSTEM,
+            recipient=RecipientRole.OPERATIONS,
         )
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
@@ -291,7 +314,7 @@ class JourneyWorkflow(ReportsIncidents):
                 self._apply(action)
                 return
         self._record(
-            engine.Step(f"deadline_{rung.name.lower()}", self._state.stage, rung_summary(deadline, rung)),
+            _said_step(f"deadline_{rung.name.lower()}", self._state.stage, rung_summary(deadline, rung)),
             advisor=SYSTEM,
             recipient=RUNG_RECIPIENT[rung],
         )
@@ -299,7 +322,7 @@ class JourneyWorkflow(ReportsIncidents):
     def _on_past_rung(self, deadline: Deadline, rung: Rung) -> None:
         """An imported journey's rung whose time lay before the import: history, not an email."""
         self._record(
-            engine.Step(f"deadline_{rung.name.lower()}", self._state.stage, past_rung_summary(deadline, rung)),
+            _said_step(f"deadline_{rung.name.lower()}", self._state.stage, past_rung_summary(deadline, rung)),
             advisor=SYSTEM,
             recipient=None,
         )
@@ -354,6 +377,7 @@ class JourneyWorkflow(ReportsIncidents):
             summary=event.summary,
             open_documents=engine.open_documents(s),
             next_steps=engine.next_steps(s),
+            says=event.says,
         )
 
     @act.validator
@@ -373,16 +397,26 @@ def carried_state(state: JourneyState) -> JourneyState:
     return carried
 
 
-def past_rung_summary(deadline: Deadline, rung: Rung) -> str:
+def _said_step(action: str, stage: JourneyStage, said: Said, happened_on: date | None = None) -> engine.Step:
+    return engine.Step(action, stage, said.english(), happened_on=happened_on, says=said)
+
+
+def past_rung_summary(deadline: Deadline, rung: Rung) -> Said:
     """A rung that lay before the import: recorded so the history is whole, never sent."""
-    return f"Before the import (not sent): {rung_summary(deadline, rung)}"
+    return say("Before the import (not sent): {rung}", rung=rung_summary(deadline, rung))
 
 
-def rung_summary(deadline: Deadline, rung: Rung) -> str:
-    what = f"{deadline.label} ({deadline.basis})"
+def rung_summary(deadline: Deadline, rung: Rung) -> Said:
+    # The label is the policy's (translated from the catalogue, core/i18n_extract.py); the basis cites the law.
+    what: dict[str, str | date | Said] = {
+        "label": Said(text=deadline.label),
+        "basis": deadline.basis,
+        "day": deadline.due_on,
+    }
     if rung is Rung.REMINDER:
-        return f"Reminder: due on {deadline.due_on}: {what}"
+        return say("Reminder: due on {day}: {label} ({basis})", **what)
     if rung is Rung.DUE:
-        return f"Due today ({deadline.due_on}): {what}"
-    who = "the team lead" if rung is Rung.TEAM_LEAD else "operations"
-    return f"Overdue since {deadline.due_on}, escalated to {who}: {what}"
+        return say("Due today ({day}): {label} ({basis})", **what)
+    if rung is Rung.TEAM_LEAD:
+        return say("Overdue since {day}, escalated to the team lead: {label} ({basis})", **what)
+    return say("Overdue since {day}, escalated to operations: {label} ({basis})", **what)

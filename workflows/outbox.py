@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         NotificationKey,
         UndeliverableNotification,
     )
+    from models.said import Said, say
     from workflows.mail import UndeliverableEmailWorkflow, failure_reason, undeliverable_workflow_id
 
 MAIL_APART = "mail-apart"  # #12: emails leave the records' queue; slim record inputs
@@ -70,7 +71,7 @@ class Outbox:
         self._mailing: Notification | None = None  # the email being delivered
         # (action, summary): the workflow's incident; summary None when the failed record
         # was itself an incident (then only the Incident attribute can tell).
-        self.on_incident: Callable[[str, str | None], None] | None = None
+        self.on_incident: Callable[[str, Said | None], None] | None = None
 
     def queue(self, record: Any, email: Notification | None) -> None:
         """``record`` is the activity input; it carries the event (with its ``seq``) and,
@@ -228,14 +229,17 @@ async def deliver(key: str, summary: str) -> None:
     )
 
 
-def record_incident_summary(seq: int, action: str, err: Exception) -> str:
+def record_incident_summary(seq: int, action: str, err: Exception) -> Said:
     if isinstance(err, ActivityError):
         reason = failure_reason(err)
     elif isinstance(err, ApplicationError):
         reason = err.message[:500]
     else:
         reason = f"{type(err).__name__}: {err}"
-    return (
-        f"Incident: the records database refused event {seq} ({action}) for good ({reason}); "
-        "the workflow's own history keeps it, the records miss it"
+    return say(
+        "Incident: the records database refused event {seq} ({action}) for good ({reason}); "
+        "the workflow's own history keeps it, the records miss it",
+        seq=seq,
+        action=action,
+        reason=reason,
     )

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _catalog(tmp_path: Path) -> tuple[set[str], dict[str, str]]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "t",
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "t", "-k", "say",
          "--no-location", "--omit-header", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -123,7 +124,7 @@ async def test_starter_report_as_table_json_and_chart(tmp_path: Path) -> None:
     engine = create_records_engine(url)
     seed(engine)
     engine.dispose()
-    settings = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(database_url=url, language="en", _env_file=None)  # type: ignore[call-arg]
     chart = tmp_path / "figures.html"
 
     async def run(*argv: str) -> str:
@@ -133,6 +134,13 @@ async def test_starter_report_as_table_json_and_chart(tmp_path: Path) -> None:
 
     text = await run("report", "--as-of", "2026-11-24", "--chart", str(chart))
     assert "People placed                     2   (last 12 months: 1)" in text
+    # German by default (#16): the same figures, German labels and dates.
+    out = io.StringIO()
+    german = Settings(database_url=url, _env_file=None)  # type: ignore[call-arg]
+    assert await main(["report", "--as-of", "2026-11-24", "--since", "2026-01-01"], settings=german, out=out) == 0
+    assert "Zahlen des Welcome Centers zum 24.11.2026" in out.getvalue()
+    assert "Personen vermittelt               2   (letzte 12 Monate: 1)" in out.getvalue()
+    assert re.search(r"davon seit 01\.01\.2026\s+1\b", out.getvalue())
     assert "TN                                     2         2" in text
     # Occupations are codes: the table shows the KldB code beside it, the chart the name.
     assert "cook (KldB 29302)                      2         3" in text

@@ -109,7 +109,8 @@ async def test_the_command_checks_and_changes_nothing(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     # No client: the check never reaches Temporal.
     assert await main(["import", str(SAMPLE), "--dry-run"], settings=SETTINGS, out=out, err=err) == 0
-    assert "70 row(s) valid: 70 case(s), 30 journey(s), 18 placed; 0 problem(s)" in out.getvalue()
+    # German by default (SETTINGS has no language): the counts as the office reads them.
+    assert "70 Zeile(n) gültig: 70 Fall/Fälle, 30 Verlauf/Verläufe, 18 vermittelt; 0 Problem(e)" in out.getvalue()
     out, err = io.StringIO(), io.StringIO()
     # Importing needs to know who imports: refused before anything is read or started.
     assert await main(["import", str(SAMPLE)], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT

@@ -99,7 +99,7 @@ async def test_the_weekly_run_sends_each_digest_once_per_week(stack: Stack) -> N
         return [
             m
             for m in stack.smtp.for_case("digest")
-            if subject(m).startswith(f"Welcome Center Wochenübersicht {week} für {ADVISOR}")
+            if subject(m).startswith(f"Welcome Center weekly digest {week} for {ADVISOR}")
         ]
 
     mails = await eventually(digests)

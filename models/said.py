@@ -1,0 +1,71 @@
+"""What the workflows say to staff, kept translatable (#16 point 4).
+
+Workflow code is deterministic and knows no language: it records an English template with
+its values (``say("Contract signed on {signed_on}", signed_on=day)``), never a translation.
+The English text is the audit trail's ``summary`` as before; whoever shows it to a person
+(the email writer, ``status``) renders the template in the office's language with
+``core.i18n.Text.said`` (German by default, dates as 27.11.2026). Values are plain data:
+text (codes, references, names as recorded), numbers, dates, or a nested ``Said`` for a
+clause that is itself a sentence part. ``say`` marks texts for the catalogue extraction
+(``pybabel extract -k say``), like ``t``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Union
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Day(BaseModel):
+    """A date among the values (tagged, so that it stays a date through the history's JSON)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+
+
+SaidValue = Union[str, int, float, Day, "Said"]  # noqa: UP007 - a recursive alias needs Union
+
+
+class Said(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    values: dict[str, SaidValue] = {}
+
+    def english(self) -> str:
+        return self.render(lambda text: text, lambda day: day.isoformat())
+
+    def render(self, translate: object, day: object) -> str:
+        """``translate`` maps a template to the language's; ``day`` formats a date."""
+        assert callable(translate) and callable(day)
+        values = {
+            k: v.render(translate, day) if isinstance(v, Said) else day(v.day) if isinstance(v, Day) else v
+            for k, v in self.values.items()
+        }
+        return str(translate(self.text)).format(**values)
+
+    def __str__(self) -> str:
+        return self.english()
+
+
+def say(text: str, **values: str | int | float | date | Said | None) -> Said:
+    """An English template with its values; a value None is left out as an empty clause."""
+    return Said(text=text, values={k: _value(v) for k, v in values.items()})
+
+
+def _value(value: str | int | float | date | Said | None) -> SaidValue:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return Day(day=value)
+    return value
+
+
+def english(value: str | Said) -> str:
+    return value.english() if isinstance(value, Said) else value
+
+
+Said.model_rebuild()

@@ -1,34 +1,39 @@
 """The workflows' emails in the office's language (#16 point 4): subject and plain-text body
-from ``EmailContent``, written when the email is queued (``activities/records.py``)."""
+from the recorded event and the notification's ``EmailContent``, written when the email is
+queued (``activities/records.py``), so the outbox holds what is sent."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from core.i18n import Text
 from models.mail import EmailContent, Notification
 
 
-def render_email(c: EmailContent, t: Text) -> tuple[str, str]:
-    what = t.said(c.what)
+def render_email(case_id: str, event: Any, c: EmailContent, t: Text) -> tuple[str, str]:
+    """``event``: the case's or the journey's audit event the email tells of."""
+    what = t.said(event.says or event.summary)
     if c.journey is None:
-        subject = f"[{c.case_id}] {what}"
-        head = t("Case {case_id} ({about})", case_id=c.case_id, about=c.about)
+        subject = f"[{case_id}] {what}"
+        head = t("Case {case_id} ({about})", case_id=case_id, about=c.about)
     else:
-        subject = f"[{c.case_id} / {(c.candidate or '').split(' ')[0]}] {what}"
+        subject = f"[{case_id} / {(c.candidate or '').split(' ')[0]}] {what}"
         head = t(
             "Case {case_id}, journey {number}: candidate {candidate}, {about}",
-            case_id=c.case_id,
+            case_id=case_id,
             number=c.journey,
             candidate=c.candidate,
             about=c.about,
         )
+    before = event.from_stage.value if event.from_stage else "-"
     lines = [
         head,
-        t("Action: {action} by {advisor}", action=c.action, advisor=c.advisor),
-        t("Stage: {before} -> {after}", before=c.from_stage or "-", after=c.to_stage),
+        t("Action: {action} by {advisor}", action=event.action, advisor=event.advisor),
+        t("Stage: {before} -> {after}", before=before, after=event.to_stage.value),
         t("What happened: {what}", what=what),
     ]
-    if c.note:
-        lines.append(t("Note: {note}", note=c.note))
+    if event.note:
+        lines.append(t("Note: {note}", note=event.note))
     if c.open_documents:
         lines.append(t("Open documents: {documents}", documents=", ".join(c.open_documents)))
     if c.outcome:
@@ -36,9 +41,9 @@ def render_email(c: EmailContent, t: Text) -> tuple[str, str]:
     return subject[:180], "\n".join(lines)
 
 
-def written(notification: Notification, t: Text) -> Notification:
+def written(notification: Notification, event: Any, t: Text) -> Notification:
     """The notification with its subject and body in ``t``'s language (as it is without content)."""
     if notification.content is None:
         return notification
-    subject, body = render_email(notification.content, t)
+    subject, body = render_email(notification.case_id, event, notification.content, t)
     return notification.model_copy(update={"subject": subject, "body": body})

@@ -115,7 +115,7 @@ class CaseRecordActivities:
             )
             if notification is not None:
                 # Queued with its event: the email exists exactly when the event does.
-                email = written(notification, self._text)
+                email = written(notification, event, self._text)
                 conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(email)))
         return inserted is not None
 

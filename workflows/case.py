@@ -230,8 +230,8 @@ class CaseWorkflow(ReportsIncidents):
                 recipient_role=recipient,
                 advisor=self._state.advisor,
                 subject=f"[{self._state.case_id}] {event.summary}"[:180],
-                body=self._email_body(event),
-                content=self._email_content(event),
+                body="",  # written from the content where it is queued (#16)
+                content=self._email_content(),
             )
         self._outbox.queue(
             CaseTransitionRecord(
@@ -245,25 +245,9 @@ class CaseWorkflow(ReportsIncidents):
         )
         return event.seq
 
-    def _email_body(self, event: CaseEvent) -> str:
+    def _email_content(self) -> EmailContent:
         s = self._state
-        lines = [
-            f"Case {s.case_id} ({s.employer.name}, {s.occupation}, {s.route.label})",
-            f"Action: {event.action} by {event.advisor}",
-            f"Stage: {event.from_stage or '-'} -> {event.to_stage}",
-            f"What happened: {event.summary}",
-        ]
-        if event.note:
-            lines.append(f"Note: {event.note}")
-        if s.outcome:
-            lines.append(f"Outcome: {s.outcome.value} ({s.outcome_reason})")
-        return "\n".join(lines)
-
-    def _email_content(self, event: CaseEvent) -> EmailContent:
-        s = self._state
-        return EmailContent.of(
-            event,
-            case_id=s.case_id,
+        return EmailContent(
             about=f"{s.employer.name}, {s.occupation}, {s.route.label}",
             outcome=s.outcome.value if s.outcome else None,
             outcome_reason=s.outcome_reason,

@@ -223,8 +223,8 @@ class JourneyWorkflow(ReportsIncidents):
                 recipient_role=recipient,
                 advisor=s.advisor,
                 subject=f"[{s.case_id} / {s.candidate.candidate_ref}] {step.summary}"[:180],
-                body=self._email_body(event),
-                content=self._email_content(event),
+                body="",  # written from the content where it is queued (#16)
+                content=self._email_content(),
             )
         self._outbox.queue(
             JourneyTransitionRecord(
@@ -238,28 +238,9 @@ class JourneyWorkflow(ReportsIncidents):
         )
         return event.seq
 
-    def _email_body(self, event: JourneyEvent) -> str:
+    def _email_content(self) -> EmailContent:
         s = self._state
-        lines = [
-            f"Case {s.case_id}, journey {s.number}: candidate {s.candidate.candidate_ref} "
-            f"({s.candidate.origin_country}), {s.employer_name}, {s.occupation}, {s.route.label}",
-            f"Action: {event.action} by {event.advisor}",
-            f"Stage: {event.from_stage or '-'} -> {event.to_stage}",
-            f"What happened: {event.summary}",
-        ]
-        if event.note:
-            lines.append(f"Note: {event.note}")
-        if open_docs := engine.open_documents(s):
-            lines.append("Open documents: " + ", ".join(open_docs))
-        if s.outcome:
-            lines.append(f"Outcome: {s.outcome.value} ({s.outcome_reason})")
-        return "\n".join(lines)
-
-    def _email_content(self, event: JourneyEvent) -> EmailContent:
-        s = self._state
-        return EmailContent.of(
-            event,
-            case_id=s.case_id,
+        return EmailContent(
             about=f"{s.employer_name}, {s.occupation}, {s.route.label}",
             journey=s.number,
             candidate=f"{s.candidate.candidate_ref} ({s.candidate.origin_country})",

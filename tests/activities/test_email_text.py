@@ -14,7 +14,7 @@ from activities.records import CaseRecordActivities
 from core.i18n import Text
 from models.case import Procedure
 from models.clocks import ClockName, Deadline, Rung
-from models.journey import RecordContract
+from models.journey import JourneyEvent, JourneyStage, RecordContract
 from models.mail import EmailContent, Notification, RecipientRole
 from models.records import CaseRow
 from models.said import Said, say
@@ -68,23 +68,30 @@ KINDS: list[tuple[str, Said, list[str]]] = [
 ]
 
 
-def content(what: Said, journey_number: int | None) -> EmailContent:
+def content(journey_number: int | None) -> EmailContent:
     return EmailContent(
-        case_id="WC-0000000042", about="Gastro Nord GmbH, cook, §18a AufenthG", journey=journey_number,
-        candidate="THAMM-4711 (TN)" if journey_number else None, action="contract_signed", advisor="m.koch",
-        from_stage="contract", to_stage="recognition", what=what, note="signed at the office",
-        open_documents=["recognition_application"], outcome=None,
+        about="Gastro Nord GmbH, cook, §18a AufenthG", journey=journey_number,
+        candidate="THAMM-4711 (TN)" if journey_number else None, open_documents=["recognition_application"],
+    )  # fmt: skip
+
+
+def event(what: Said) -> JourneyEvent:
+    return JourneyEvent(
+        seq=3, occurred_at=datetime(2026, 11, 20, 9, tzinfo=UTC), action="contract_signed", advisor="m.koch",
+        from_stage=JourneyStage.CONTRACT, to_stage=JourneyStage.RECOGNITION, summary=what.english(), says=what,
+        note="signed at the office",
     )  # fmt: skip
 
 
 @pytest.mark.parametrize(("what", "german"), [k[1:] for k in KINDS], ids=[k[0] for k in KINDS])
 @pytest.mark.parametrize("journey_number", [None, 1], ids=["case", "journey"])
 def test_each_email_in_german_and_english(what: Said, german: list[str], journey_number: int | None) -> None:
-    subject_de, body_de = render_email(content(what, journey_number), Text("de"))
-    subject_en, body_en = render_email(content(what, journey_number), Text("en"))
+    subject_de, body_de = render_email("WC-0000000042", event(what), content(journey_number), Text("de"))
+    subject_en, body_en = render_email("WC-0000000042", event(what), content(journey_number), Text("en"))
     # English: the audit trail's own text, ISO dates.
     assert f"What happened: {what.english()}" in body_en and what.english()[:60] in subject_en
     assert "Action: contract_signed by m.koch" in body_en and "Note: signed at the office" in body_en
+    assert "Stage: contract -> recognition" in body_en
     # German: the frame and the text translated, dates as 27.11.2026.
     for words in german:
         assert words in body_de and words[:40] in f"{subject_de} {body_de}", words
@@ -99,15 +106,17 @@ def test_the_records_activity_queues_the_email_in_the_office_language(tmp_path: 
     migrate(fresh_engine)
     legacy = case_record(3, "journeys")  # type: ignore[arg-type]
     assert legacy.case is not None
+    said = say("Probation passed on {day}", day=date(2026, 11, 4))
     record = legacy.model_copy(
         update={
             "case": None,
+            "event": legacy.event.model_copy(update={"summary": said.english(), "says": said}),
             "row": CaseRow.model_validate(legacy.case.summary_fields()),
             "notification": Notification(
                 idempotency_key="WC-0000000042/3/advisor", case_id="WC-0000000042",
                 recipient_role=RecipientRole.ADVISOR, advisor="m.koch",
-                subject="[WC-0000000042] Probation passed on 2026-11-04", body="What happened: ...",
-                content=content(say("Probation passed on {day}", day=date(2026, 11, 4)), 1),
+                subject="[WC-0000000042] Probation passed on 2026-11-04", body="",
+                content=content(1),
             ),
         }
     )  # fmt: skip

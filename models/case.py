@@ -358,9 +358,20 @@ class ImportedCase(_Input):
     rows: list[int] = Field(min_length=1, max_length=50)
     advised_on: date
     journeys: list[ImportedJourney] = Field(default_factory=list, max_length=50)
+    # A case that ended before any candidate was selected (its row has no candidate).
+    ended_on: date | None = None
+    end_reason_code: CaseWithdrawalReason | None = None
 
     def findings(self, today: date) -> list[str]:
         found = [] if self.advised_on <= today else [f"imported.advised_on: {self.advised_on} lies in the future"]
+        if self.ended_on is not None:
+            if self.journeys:
+                found.append("imported.ended_on: a case with candidates ends with its journeys (their rows' ends)")
+            if self.end_reason_code is None:
+                codes = ", ".join(c.value for c in CaseWithdrawalReason)
+                found.append(f"imported.end_reason_code: required with ended_on ({codes})")
+            if not self.advised_on <= self.ended_on <= today:
+                found.append(f"imported.ended_on: {self.ended_on} is not between advised_on and today")
         for journey in self.journeys:
             found += [f"imported row {journey.row}, {f}: {why}" for f, why in journey.findings(self.advised_on, today)]
         refs = [j.candidate.candidate_ref for j in self.journeys]

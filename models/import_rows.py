@@ -22,8 +22,9 @@ does not drop a date silently). No column takes a name: candidates are reference
 | arrived_on | Einreise | |
 | job_started_on | Arbeitsaufnahme | placed from this day |
 | probation_passed_on | Probezeit bestanden | |
-| ended_on | Beendet | the journey ended without (or after) a placement |
-| end_reason_code | Grund | a reason code (models/reasons.py) when ended_on is given |
+| ended_on | Beendet | the journey ended without (or after) a placement; without a candidate: the case ended |
+| end_reason_code | Grund | a reason code (models/reasons.py) with ended_on: why the candidate withdrew or the |
+| | | employment ended; without a candidate a case withdrawal code (e.g. filled_otherwise) |
 
 A row's key is (case_ref, candidate_ref): importing the same file twice changes nothing.
 """
@@ -45,6 +46,7 @@ from models.case import (
     ResidenceRoute,
     SelectedCandidate,
 )
+from models.reasons import CaseWithdrawalReason
 from models.text import OneLine
 
 CaseRef = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -85,7 +87,7 @@ class ImportRow(ImportedDates):
 
     @model_validator(mode="after")
     def _a_journey_needs_its_candidate(self) -> ImportRow:
-        dated = [name for name in (*IMPORTED_DATES, "ended_on") if getattr(self, name) is not None]
+        dated = [name for name in IMPORTED_DATES if getattr(self, name) is not None]
         if dated and self.candidate_ref is None:
             raise ValueError(f"candidate_ref: required with {dated[0]} (a milestone is a candidate's)")
         if self.candidate_ref is not None and self.origin_country is None:
@@ -104,9 +106,34 @@ class ImportRow(ImportedDates):
         dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, "ended_on", "end_reason_code")}
         return ImportedJourney(row=row, candidate=candidate, **dates)
 
+    def case_end(self) -> tuple[date | None, CaseWithdrawalReason | None]:
+        """Without a candidate, ``ended_on`` ends the case itself (a case withdrawal code)."""
+        if self.candidate_ref is not None or self.ended_on is None:
+            return None, None
+        codes = {c.value: c for c in CaseWithdrawalReason}
+        return self.ended_on, codes.get(self.end_reason_code or "")
+
     def chronology_findings(self, today: date) -> list[tuple[str, str]]:
-        """(column, why) for dates in the future or out of the journey's order: the
-        workflow's own check (``ImportedJourney.findings``), so both refuse alike."""
+        """(column, why) for dates in the future or out of the journey's order, codes that do
+        not fit: the workflow's own checks (``ImportedJourney.findings``,
+        ``ImportedCase.findings``), so both refuse alike."""
         found = [] if self.advised_on <= today else [("advised_on", f"{self.advised_on} lies in the future")]
         journey = self.journey(row=2)
-        return found + (journey.findings(self.advised_on, today) if journey else [])
+        if journey is not None:
+            return found + journey.findings(self.advised_on, today)
+        if self.candidate_ref is None and self.end_reason_code is not None and self.ended_on is None:
+            found.append(("ended_on", "required with end_reason_code"))
+        ended_on, code = self.case_end()
+        if ended_on is not None:
+            if code is None:
+                codes = ", ".join(c.value for c in CaseWithdrawalReason)
+                found.append(("end_reason_code", f"'{self.end_reason_code or ''}' is not one of {codes}"))
+            if ended_on > today:
+                found.append(
+                    ("ended_on", f"{ended_on.isoformat()} lies in the future (the import records what happened)")
+                )
+            elif ended_on < self.advised_on:
+                found.append(
+                    ("ended_on", f"{ended_on.isoformat()} is before advised_on ({self.advised_on.isoformat()})")
+                )
+        return found

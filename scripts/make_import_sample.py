@@ -3,6 +3,8 @@ published figures (#16 point 1): more than 70 companies advised since the pilot 
 18 skilled workers placed from Tunisia, Morocco and Egypt, 6 of them since the service
 became permanent on 2024-03-01, as CNC machinists, SHK installers and in system
 gastronomy. German column names, German dates; every name and reference is invented.
+Employers advised without a candidate before 2025 are closed (with a case withdrawal code);
+those advised since are still open.
 
     .venv/bin/python -m scripts.make_import_sample     # rewrites the file (deterministic)
 """
@@ -22,6 +24,9 @@ HEADER = [
 OCCUPATIONS = ["cnc_machinist", "shk_installer", "system_gastronomy"]
 COUNTRIES = [("TN", "ANETI"), ("MA", "ANAPEC"), ("EG", "EG")]
 PERMANENT = date(2024, 3, 1)
+# Employers advised before this day without a candidate are closed cases in the file.
+NO_CANDIDATE_CLOSED_BEFORE = date(2025, 1, 1)
+CASE_ENDS = ["filled_otherwise", "no_contact", "vacancy_cancelled", "requirements_not_met"]
 
 
 def de(day: date | None) -> str:
@@ -59,6 +64,10 @@ def rows() -> list[list[str]]:
                 *base, f"{agency}-{2000 + n}", country, de(advised + timedelta(days=60)), "", "", "", "", "", "",
                 de(advised + timedelta(days=150)), "other_offer",
             ])  # fmt: skip
+        elif advised < NO_CANDIDATE_CLOSED_BEFORE:
+            # Advised, no candidate found: the case ended after a few months.
+            ended = advised + timedelta(days=120)
+            out.append([*base, "", "", "", "", "", "", "", "", "", de(ended), CASE_ENDS[n % len(CASE_ENDS)]])
         else:
             out.append([*base, "", "", "", "", "", "", "", "", "", "", ""])  # advised, no candidate (yet)
     return out

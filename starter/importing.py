@@ -109,6 +109,13 @@ def check(path: Path, today: date) -> Checked:
             result.problems += [Problem(number, shown.get(name, name), why) for name, why in found]
         else:
             result.rows.append((number, row))
+    # A row may end a case without candidates; a case with candidates ends with its journeys.
+    with_candidates = {r.case_ref for _, r in result.rows if r.candidate_ref}
+    for number, row in list(result.rows):
+        if row.case_end()[0] is not None and row.case_ref in with_candidates:
+            why = f"case {row.case_ref} has candidates: the ends in their rows end it"
+            result.problems.append(Problem(number, shown.get("ended_on", "ended_on"), why))
+            result.rows.remove((number, row))
     return result
 
 
@@ -143,6 +150,12 @@ def cases(checked: Checked, file_name: str, advisor: str) -> list[NewCase]:
     for case_ref, rows in grouped.items():
         first = rows[0][1]
         journeys = [j for number, row in rows if (j := row.journey(number)) is not None]
+        # A case_ref's row without a candidate may end the case (when it has no journeys).
+        ended_on, code = next(
+            ((e, c) for _, row in rows if (e := row.case_end()[0]) and (c := row.case_end()[1])), (None, None)
+        )
+        if journeys:
+            ended_on, code = None, None
         result.append(
             NewCase(
                 case_id=imported_case_id(case_ref),
@@ -159,6 +172,8 @@ def cases(checked: Checked, file_name: str, advisor: str) -> list[NewCase]:
                     rows=[number for number, _ in rows],
                     advised_on=first.advised_on,
                     journeys=journeys,
+                    ended_on=ended_on,
+                    end_reason_code=code,
                 ),
             )
         )

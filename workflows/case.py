@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         ImportedCase,
         JourneySummary,
         NewCase,
+        Outcome,
         SelectCandidates,
         SelectedCandidate,
         Stage,
@@ -180,6 +181,8 @@ class CaseWorkflow(ReportsIncidents):
         self._deadlines_ready = True
         if self._imported is not None and self._imported.journeys:
             await self._import_journeys(self._imported, new_case.advisor)
+        elif self._imported is not None and self._imported.ended_on is not None:
+            self._import_end(self._imported, new_case.advisor)
         await self._outbox.drain_until(lambda: self._state.stage is Stage.CLOSED)
         return self._state
 
@@ -434,6 +437,23 @@ class CaseWorkflow(ReportsIncidents):
             )
             self._started.add(journey.workflow_id)
             asyncio.create_task(self._await_journey(journey, handle))
+
+    def _import_end(self, imported: ImportedCase, advisor: str) -> None:
+        """An imported case that ended before any candidate was selected: closed on its day
+        (before its clocks' loop runs: no past rungs for a case that had ended)."""
+        self._state.outcome = Outcome.WITHDRAWN_BY_EMPLOYER
+        self._state.outcome_reason = imported.end_reason_code.value if imported.end_reason_code else None
+        self._transition(
+            action="case_withdrawn",
+            advisor=advisor,
+            to_stage=Stage.CLOSED,
+            summary=say(
+                "Imported: ended on {day} before any candidate was selected ({code})",
+                day=imported.ended_on,
+                code=self._state.outcome_reason,
+            ),
+            happened_on=imported.ended_on,
+        )
 
     async def _import_journeys(self, imported: ImportedCase, advisor: str) -> None:
         """An imported case's candidates: consultation and selection as the file has them

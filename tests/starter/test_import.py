@@ -65,20 +65,27 @@ def test_the_sample_file_reproduces_the_published_figures() -> None:
 def test_every_problem_is_named_by_row_and_column(tmp_path: Path) -> None:
     bad = tmp_path / "cases.csv"
     bad.write_text(
-        "Fallnummer,Arbeitgeber,Erstberatung,Beruf,Aufenthaltszweck,Kandidat,Herkunftsland,Programm,Arbeitsvertrag,Visum\n"
+        "Fallnummer,Arbeitgeber,Erstberatung,Beruf,Aufenthaltszweck,Kandidat,Herkunftsland,Programm,Arbeitsvertrag,Visum,"
+        "Beendet,Grund\n"
         "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,THAMM-1,TN,THAMM Plus,01.03.2025,\n"  # fine
         "A-2,Firma Zwei GmbH,01.02.2025,astronaut,18a,,,,,\n"  # unknown occupation
         "A-3,Firma Drei GmbH,01.02.2031,cook,18a,,,,,\n"  # in the future
         "A-4,Firma Vier GmbH,01.02.2025,cook,18a,THAMM-4,TN,THAMM Plus,01.01.2025,\n"  # contract before advice
         "A-5,Firma Fünf GmbH,01.02.2025,cook,18a,,,,01.03.2025,\n"  # a milestone without a candidate
         "A-6,Firma Sechs GmbH,01.02.2025,cook,18a,MAX-MUSTERMANN,TN,THAMM Plus,,\n"  # not THAMM's format
-        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,THAMM-1,TN,THAMM Plus,,\n",  # the same key again
+        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,THAMM-1,TN,THAMM Plus,,\n"  # the same key again
+        "A-7,Firma Sieben GmbH,01.02.2025,cook,18a,,,,,,01.03.2025,no_contact\n"  # a case's end: fine
+        "A-8,Firma Acht GmbH,01.02.2025,cook,18a,,,,,,01.03.2025,other_offer\n"  # a candidate's code for a case
+        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,,,THAMM Plus,,,01.04.2025,no_contact\n",  # has candidates
         encoding="utf-8",
     )
     found = {(p.row, p.column): p.why for p in check(bad, TODAY).problems}
     assert set(found) == {
-        (3, "Beruf"), (4, "Erstberatung"), (5, "Arbeitsvertrag"), (6, "Kandidat"), (7, "Kandidat"), (8, "Kandidat")
+        (3, "Beruf"), (4, "Erstberatung"), (5, "Arbeitsvertrag"), (6, "Kandidat"), (7, "Kandidat"), (8, "Kandidat"),
+        (10, "Grund"), (11, "Beendet"),
     }  # fmt: skip
+    assert "not one of filled_otherwise" in found[(10, "Grund")]
+    assert "case A-1 has candidates" in found[(11, "Beendet")]
     assert "not an occupation code" in found[(3, "Beruf")]
     assert "future" in found[(4, "Erstberatung")]
     assert "before advised_on" in found[(5, "Arbeitsvertrag")]
@@ -219,6 +226,26 @@ async def test_the_sample_imports_into_the_published_figures_and_a_second_import
     journey = await stack.client.get_workflow_handle(case.journeys[0].workflow_id).query(
         names.Journey.status, result_type=JourneyView
     )
+    # Advised in 2023, no candidate, closed in the file: closed on its day, no rungs for it.
+    ended = await stack.client.get_workflow_handle(workflow_id_for(imported_case_id("HIST-031"))).query(
+        names.Case.status, result_type=CaseState
+    )
+    assert (ended.stage, ended.outcome, ended.outcome_reason) == (
+        Stage.CLOSED,
+        Outcome.WITHDRAWN_BY_EMPLOYER,
+        "requirements_not_met",
+    )
+    assert [e.action for e in ended.history] == ["case_opened", "case_withdrawn"]
+    assert local_date(ended.history[1].occurred_at) == date(2023, 8, 13)
+    # Advised in December 2025, no candidate yet: open, its follow-up overdue since before the
+    # import, the rungs recorded in its history and emailed to nobody.
+    waiting = await stack.client.get_workflow_handle(workflow_id_for(imported_case_id("HIST-070"))).query(
+        names.Case.status, result_type=CaseState
+    )
+    assert waiting.stage is Stage.CONSULTATION and waiting.outcome is None
+    assert [e.action for e in waiting.history if e.action.startswith("deadline_")] == [
+        "deadline_reminder", "deadline_due", "deadline_team_lead", "deadline_operations",
+    ]  # fmt: skip
     assert journey.state.outcome is JourneyOutcome.PLACED
     assert local_date(journey.state.finished_at) == date(2024, 11, 19)  # probation passed
     assert journey.state.job_started_on == date(2024, 5, 20)

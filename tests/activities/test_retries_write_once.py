@@ -18,6 +18,7 @@ from temporalio import activity
 
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
+from core.i18n import Text
 from models.records import (
     DELIVER_NOTIFICATION,
     RECORD_CASE_TRANSITION,
@@ -36,7 +37,7 @@ from workflows.case import CaseWorkflow
 
 class FailAfterSideEffect:
     def __init__(self, stack: Stack) -> None:
-        self.records = CaseRecordActivities(stack.engine)
+        self.records = CaseRecordActivities(stack.engine, Text(stack.settings.language))
         self.notifier = NotificationActivities(stack.engine, stack.settings)
         self.attempts: Counter[str] = Counter()
 

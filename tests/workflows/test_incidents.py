@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.records import CaseRecordActivities
 from core import search_attributes as sa
+from core.i18n import Text
 from core.operations_views import OPERATIONS_VIEWS
 from models.case import AddCaseNote
 from models.records import RECORD_CASE_TRANSITION, CaseTransitionRecord
@@ -26,7 +27,7 @@ POISON = "refused by the database"
 
 
 async def test_an_event_the_records_refuse_for_good_is_an_incident(stack: Stack) -> None:
-    records = CaseRecordActivities(stack.engine)
+    records = CaseRecordActivities(stack.engine, Text(stack.settings.language))  # as the worker builds it
     attempts: list[int] = []
 
     @activity.defn(name=RECORD_CASE_TRANSITION)

@@ -349,6 +349,20 @@ class ImportedJourney(ImportedDates):
         return found
 
 
+# How far back an import reaches: the dates a case takes (DeadlinePolicy.date_window_years).
+IMPORT_YEARS_BACK = 10
+
+
+def advised_on_findings(advised_on: date, today: date) -> list[tuple[str, str]]:
+    """The first consultation lies between ten years ago and today (the policy's window)."""
+    earliest = today.replace(year=today.year - IMPORT_YEARS_BACK, day=min(today.day, 28))
+    if advised_on > today:
+        return [("advised_on", f"{advised_on} lies in the future (the import records what happened)")]
+    if advised_on < earliest:
+        return [("advised_on", f"{advised_on} is more than {IMPORT_YEARS_BACK} years ago (before {earliest})")]
+    return []
+
+
 class ImportedCase(_Input):
     """Where an imported case came from (file, rows, the spreadsheet's case number) and the
     journeys its rows record. The importing advisor is the case's advisor."""
@@ -363,7 +377,7 @@ class ImportedCase(_Input):
     end_reason_code: CaseWithdrawalReason | None = None
 
     def findings(self, today: date) -> list[str]:
-        found = [] if self.advised_on <= today else [f"imported.advised_on: {self.advised_on} lies in the future"]
+        found = [f"imported.{f}: {why}" for f, why in advised_on_findings(self.advised_on, today)]
         if self.ended_on is not None:
             if self.journeys:
                 found.append("imported.ended_on: a case with candidates ends with its journeys (their rows' ends)")

@@ -45,6 +45,7 @@ from models.case import (
     Procedure,
     ResidenceRoute,
     SelectedCandidate,
+    advised_on_findings,
 )
 from models.reasons import CaseWithdrawalReason
 from models.text import OneLine
@@ -117,7 +118,7 @@ class ImportRow(ImportedDates):
         """(column, why) for dates in the future or out of the journey's order, codes that do
         not fit: the workflow's own checks (``ImportedJourney.findings``,
         ``ImportedCase.findings``), so both refuse alike."""
-        found = [] if self.advised_on <= today else [("advised_on", f"{self.advised_on} lies in the future")]
+        found = advised_on_findings(self.advised_on, today)
         journey = self.journey(row=2)
         if journey is not None:
             return found + journey.findings(self.advised_on, today)

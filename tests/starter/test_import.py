@@ -23,7 +23,7 @@ from temporalio.service import RPCError
 from core.berlin import local_date
 from core.config import Settings
 from models import occupations, programmes
-from models.case import CaseState, Outcome, Stage, workflow_id_for
+from models.case import CaseState, ImportedCase, ImportedJourney, Outcome, SelectedCandidate, Stage, workflow_id_for
 from models.clocks import ClockName
 from models.journey import JourneyOutcome, JourneyStage, JourneyView, Milestone
 from records.database import create_records_engine, migrate
@@ -76,14 +76,16 @@ def test_every_problem_is_named_by_row_and_column(tmp_path: Path) -> None:
         "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,THAMM-1,TN,THAMM Plus,,\n"  # the same key again
         "A-7,Firma Sieben GmbH,01.02.2025,cook,18a,,,,,,01.03.2025,no_contact\n"  # a case's end: fine
         "A-8,Firma Acht GmbH,01.02.2025,cook,18a,,,,,,01.03.2025,other_offer\n"  # a candidate's code for a case
-        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,,,THAMM Plus,,,01.04.2025,no_contact\n",  # has candidates
+        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,,,THAMM Plus,,,01.04.2025,no_contact\n"  # has candidates
+        "A-9,Firma Neun GmbH,01.02.1900,cook,18a,,,,,,,\n",  # absurdly long ago
         encoding="utf-8",
     )
     found = {(p.row, p.column): p.why for p in check(bad, TODAY).problems}
     assert set(found) == {
         (3, "Beruf"), (4, "Erstberatung"), (5, "Arbeitsvertrag"), (6, "Kandidat"), (7, "Kandidat"), (8, "Kandidat"),
-        (10, "Grund"), (11, "Beendet"),
+        (10, "Grund"), (11, "Beendet"), (12, "Erstberatung"),
     }  # fmt: skip
+    assert "more than 10 years ago" in found[(12, "Erstberatung")]
     assert "not one of filled_otherwise" in found[(10, "Grund")]
     assert "case A-1 has candidates" in found[(11, "Beendet")]
     assert "not an occupation code" in found[(3, "Beruf")]
@@ -91,6 +93,20 @@ def test_every_problem_is_named_by_row_and_column(tmp_path: Path) -> None:
     assert "before advised_on" in found[(5, "Arbeitsvertrag")]
     assert "required with contract_signed_on" in found[(6, "Kandidat")]
     assert "row 2" in found[(8, "Kandidat")]
+
+
+def test_the_case_workflow_door_refuses_an_impossible_import() -> None:
+    # The same rules as the file check, for whatever client starts a case with ``imported``.
+    journey = ImportedJourney(
+        row=2, candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"),
+        contract_signed_on=date(2025, 3, 1), visa_issued_on=date(2025, 2, 1),
+    )  # fmt: skip
+    imported = ImportedCase(case_ref="A-1", file="x.csv", rows=[2], advised_on=date(1900, 2, 1), journeys=[journey])
+    found = imported.findings(TODAY)
+    assert any("advised_on: 1900-02-01 is more than 10 years ago" in f for f in found)
+    assert any("row 2, visa_issued_on: 2025-02-01 is before contract_signed_on" in f for f in found)
+    ended = ImportedCase(case_ref="A-2", file="x.csv", rows=[3], advised_on=date(2025, 2, 1), ended_on=date(2025, 1, 1))
+    assert {f.split(":")[0] for f in ended.findings(TODAY)} == {"imported.end_reason_code", "imported.ended_on"}
 
 
 def test_unknown_and_missing_columns_are_named_before_any_row(tmp_path: Path) -> None:

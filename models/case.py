@@ -305,6 +305,9 @@ class ImportedDates(_Input):
     probation_passed_on: date | None = None
     ended_on: date | None = None
     end_reason_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+    # Not a milestone: the date on the visa label (may lie ahead); the residence permit's
+    # application is due by it (§81(4) AufenthG).
+    visa_valid_until: date | None = None
 
 
 class ImportedJourney(ImportedDates):
@@ -337,6 +340,10 @@ class ImportedJourney(ImportedDates):
                 found.append((name, f"{value.isoformat()} is before {previous_name} ({previous.isoformat()})"))
             if name != "ended_on":
                 previous_name, previous = name, value
+        if self.visa_valid_until is not None and (
+            self.visa_issued_on is None or self.visa_valid_until < self.visa_issued_on
+        ):
+            found.append(("visa_valid_until", "needs visa_issued_on, and lies after it"))
         if (self.ended_on is None) != (self.end_reason_code is None):
             found.append(("end_reason_code", "ended_on and end_reason_code go together"))
         elif self.end_reason_code is not None:
@@ -370,6 +377,7 @@ class ImportedCase(_Input):
     case_ref: ImportText
     file: ImportText
     rows: list[int] = Field(min_length=1, max_length=50)
+    by: AdvisorHandle | None = None  # who imported, if not the case's advisor
     advised_on: date
     journeys: list[ImportedJourney] = Field(default_factory=list, max_length=50)
     # A case that ended before any candidate was selected (its row has no candidate).

@@ -7,6 +7,7 @@ does not drop a date silently). No column takes a name: candidates are reference
 | column | German | |
 |---|---|---|
 | case_ref | Fallnummer | the spreadsheet's own case number; rows with one case_ref are one case |
+| advisor | Beratung | the case's advisor (a staff handle); empty: who imports |
 | employer_name | Arbeitgeber | |
 | advised_on | Erstberatung | first consultation |
 | occupation | Beruf | an occupation code (bin/starter occupations) |
@@ -19,6 +20,7 @@ does not drop a date silently). No column takes a name: candidates are reference
 | recognition_decided_on | Anerkennung | |
 | ba_consent_on | Zustimmung BA | |
 | visa_issued_on | Visum | |
+| visa_valid_until | Visum gültig bis | the visa label's date: the residence permit is applied for by then |
 | arrived_on | Einreise | |
 | job_started_on | Arbeitsaufnahme | placed from this day |
 | probation_passed_on | Probezeit bestanden | |
@@ -38,6 +40,7 @@ from pydantic import StringConstraints, model_validator
 
 from models.case import (
     IMPORTED_DATES,
+    AdvisorHandle,
     CandidateRef,
     CountryCode,
     ImportedDates,
@@ -54,6 +57,7 @@ CaseRef = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_l
 
 GERMAN_COLUMNS = {
     "Fallnummer": "case_ref",
+    "Beratung": "advisor",
     "Arbeitgeber": "employer_name",
     "Erstberatung": "advised_on",
     "Beruf": "occupation",
@@ -66,6 +70,7 @@ GERMAN_COLUMNS = {
     "Anerkennung": "recognition_decided_on",
     "Zustimmung BA": "ba_consent_on",
     "Visum": "visa_issued_on",
+    "Visum gültig bis": "visa_valid_until",
     "Einreise": "arrived_on",
     "Arbeitsaufnahme": "job_started_on",
     "Probezeit bestanden": "probation_passed_on",
@@ -76,6 +81,7 @@ GERMAN_COLUMNS = {
 
 class ImportRow(ImportedDates):
     case_ref: CaseRef
+    advisor: AdvisorHandle | None = None
     employer_name: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     advised_on: date
     occupation: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
@@ -104,7 +110,7 @@ class ImportRow(ImportedDates):
         if self.candidate_ref is None or self.origin_country is None:
             return None
         candidate = SelectedCandidate(candidate_ref=self.candidate_ref, origin_country=self.origin_country)
-        dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, "ended_on", "end_reason_code")}
+        dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, "ended_on", "end_reason_code", "visa_valid_until")}
         return ImportedJourney(row=row, candidate=candidate, **dates)
 
     def case_end(self) -> tuple[date | None, CaseWithdrawalReason | None]:

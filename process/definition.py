@@ -701,9 +701,14 @@ ANYTIME: tuple[ActionSpec, ...] = (
                 complete_reached=imported_milestones,
                 happened_on="last_dated_on",
                 finish=outcome,
-                # What the file dates of the clocks the live steps start. Not the residence
-                # permit's: its due date is the visa's validity, which the file does not carry.
-                clocks=(Start(C.PROBATION, "job_started_on", when=r.on_probation),),
+                # The clocks the live steps start, from the file's dates: the permit application's
+                # (due with the visa's validity, when the file gives it) and the probation.
+                clocks=(
+                    Start(
+                        C.RESIDENCE_PERMIT_APPLICATION, "arrived_on", due="visa_valid_until", when=r.arrived_on_the_visa
+                    ),
+                    Start(C.PROBATION, "job_started_on", when=r.on_probation),
+                ),
             )
             for branch, outcome in (
                 ("running", None),

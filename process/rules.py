@@ -115,6 +115,11 @@ def on_probation(ctx: Context) -> bool:
     return ctx.state.job_started_on is not None and ctx.state.probation_passed_on is None
 
 
+def arrived_on_the_visa(ctx: Context) -> bool:
+    """Arrived, the visa's validity known (an imported journey: the permit application's clock)."""
+    return ctx.state.arrived_on is not None and ctx.state.visa_valid_until is not None
+
+
 def complete_documents_known(ctx: Context) -> bool:
     return ctx.action.complete_on is not None
 
@@ -937,7 +942,7 @@ def import_journey(ctx: Context) -> Result:
         s.ba_requests.append(
             BaRecord(path=path, requested_on=j.ba_consent_on, decision="granted", decided_on=j.ba_consent_on)
         )
-    s.visa_issued_on, s.arrived_on = j.visa_issued_on, j.arrived_on
+    s.visa_issued_on, s.visa_valid_until, s.arrived_on = j.visa_issued_on, j.visa_valid_until, j.arrived_on
     s.job_started_on, s.probation_passed_on = j.job_started_on, j.probation_passed_on
     dated = ", ".join(f"{name.removesuffix('_on').replace('_', ' ')} {day}" for name, day in j.dated().items())
     summary = say(

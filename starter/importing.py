@@ -24,7 +24,7 @@ from models.import_rows import GERMAN_COLUMNS, ImportRow
 
 GERMAN_FOR = {english: german for german, english in GERMAN_COLUMNS.items()}
 # What rows of one case_ref share: the case's own columns.
-CASE_COLUMNS = ("employer_name", "advised_on", "occupation", "route", "procedure", "origin_programme")
+CASE_COLUMNS = ("advisor", "employer_name", "advised_on", "occupation", "route", "procedure", "origin_programme")
 DATE_COLUMNS = {n for n, f in ImportRow.model_fields.items() if "date" in str(f.annotation)}
 
 
@@ -159,7 +159,7 @@ def cases(checked: Checked, file_name: str, advisor: str) -> list[NewCase]:
         result.append(
             NewCase(
                 case_id=imported_case_id(case_ref),
-                advisor=advisor,
+                advisor=first.advisor or advisor,
                 employer=Employer(name=first.employer_name),
                 occupation=first.occupation,
                 positions=max(1, len(journeys)),
@@ -170,6 +170,7 @@ def cases(checked: Checked, file_name: str, advisor: str) -> list[NewCase]:
                     case_ref=case_ref,
                     file=file_name,
                     rows=[number for number, _ in rows],
+                    by=advisor,
                     advised_on=first.advised_on,
                     journeys=journeys,
                     ended_on=ended_on,

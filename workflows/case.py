@@ -145,7 +145,7 @@ class CaseWorkflow(ReportsIncidents):
                 to_stage=Stage.CONSULTATION,
                 summary=say(
                     "Imported by {advisor} on {day} from {file}, row(s) {rows} (case number {ref}): {opened}",
-                    advisor=new_case.advisor,
+                    advisor=i.by or new_case.advisor,
                     day=local_date(workflow.now()),
                     file=i.file,
                     rows=rows,
@@ -180,9 +180,9 @@ class CaseWorkflow(ReportsIncidents):
         asyncio.create_task(self._clocks.run())
         self._deadlines_ready = True
         if self._imported is not None and self._imported.journeys:
-            await self._import_journeys(self._imported, new_case.advisor)
+            await self._import_journeys(self._imported, self._imported.by or new_case.advisor)
         elif self._imported is not None and self._imported.ended_on is not None:
-            self._import_end(self._imported, new_case.advisor)
+            self._import_end(self._imported, self._imported.by or new_case.advisor)
         await self._outbox.drain_until(lambda: self._state.stage is Stage.CLOSED)
         return self._state
 

@@ -12,7 +12,7 @@ from datetime import date
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
 
-from models import programmes
+from models import programmes, staff
 from models.case import (
     CaseState,
     CloseCase,
@@ -59,6 +59,8 @@ def check_import(imported: ImportedCase, programme: str | None, today: date) -> 
     """An imported case's history must be possible: dates not ahead of today and in the
     journey's order, end codes that fit, references in the programme's format (door only)."""
     found = imported.findings(today)
+    if imported.by is not None and (why := staff.refusal(imported.by, staff.CARRIES_CASES)):
+        found.append(f"imported.by: {why}")
     found += [
         f"imported row {j.row}, candidate_ref: {why}"
         for j in imported.journeys

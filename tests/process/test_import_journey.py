@@ -140,3 +140,19 @@ def test_an_impossible_history_is_refused_and_changes_nothing(dates: dict[str, A
     with pytest.raises(CaseRuleViolation, match=field):
         engine.apply(state, imported(**dates), T, P)
     assert state.open_milestones == before.open_milestones and state.done_milestones == before.done_milestones
+
+
+@pytest.mark.unit
+def test_the_visa_validity_starts_the_permit_application_clock_from_the_arrival() -> None:
+    state = journey(Procedure.REGULAR)
+    dates = {"visa_issued_on": d(2025, 10, 1), "visa_valid_until": d(2026, 1, 31), "arrived_on": d(2025, 11, 1)}
+    step = engine.apply(state, imported(**dates), T, P)
+    track(state, step.clocks)
+    (permit,) = [x for x in state.deadlines if x.clock is C.RESIDENCE_PERMIT_APPLICATION]
+    assert (permit.started_on, permit.due_on, permit.status) == (d(2025, 11, 1), d(2026, 1, 31), DeadlineStatus.RUNNING)
+    # Without it the file cannot say when the permit is due: no clock, no invented date.
+    state = journey(Procedure.REGULAR)
+    track(state, engine.apply(state, imported(arrived_on=d(2025, 11, 1)), T, P).clocks)
+    assert not [x for x in state.deadlines if x.clock is C.RESIDENCE_PERMIT_APPLICATION]
+    with pytest.raises(CaseRuleViolation, match="visa_valid_until"):
+        engine.apply(journey(Procedure.REGULAR), imported(visa_valid_until=d(2026, 1, 31)), T, P)

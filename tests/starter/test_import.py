@@ -22,7 +22,7 @@ from temporalio.service import RPCError
 
 from core.berlin import local_date
 from core.config import Settings
-from models import occupations, programmes
+from models import occupations, programmes, staff
 from models.case import CaseState, ImportedCase, ImportedJourney, Outcome, SelectedCandidate, Stage, workflow_id_for
 from models.clocks import ClockName
 from models.journey import JourneyOutcome, JourneyStage, JourneyView, Milestone
@@ -30,7 +30,7 @@ from records.database import create_records_engine, migrate
 from records.report import Report, build_report
 from records.schema import case_events, journey_events, notifications
 from starter.cli import EXIT_BAD_INPUT, main
-from starter.importing import check, imported_case_id
+from starter.importing import cases, check, imported_case_id
 from tests.conftest import Stack
 from tests.workflows.case_flow import ADVISOR
 from worker import build_worker
@@ -46,6 +46,7 @@ SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 def office_lists() -> None:
     occupations.use(occupations.load_occupations(SETTINGS.occupations_file))
     programmes.use(programmes.load_programmes(SETTINGS.programmes_file))
+    staff.use(staff.load_staff(SETTINGS.staff_file))
 
 
 def test_the_sample_file_reproduces_the_published_figures() -> None:
@@ -107,6 +108,23 @@ def test_the_case_workflow_door_refuses_an_impossible_import() -> None:
     assert any("row 2, visa_issued_on: 2025-02-01 is before contract_signed_on" in f for f in found)
     ended = ImportedCase(case_ref="A-2", file="x.csv", rows=[3], advised_on=date(2025, 2, 1), ended_on=date(2025, 1, 1))
     assert {f.split(":")[0] for f in ended.findings(TODAY)} == {"imported.end_reason_code", "imported.ended_on"}
+
+
+def test_the_advisor_column_names_each_case_s_advisor_and_the_importer_stays_on_record(tmp_path: Path) -> None:
+    file = tmp_path / "cases.csv"
+    file.write_text(
+        "Fallnummer;Beratung;Arbeitgeber;Erstberatung;Beruf;Aufenthaltszweck\n"
+        "B-1;a.yilmaz;Firma Eins GmbH;01.02.2025;cook;18a\n"
+        "B-2;;Firma Zwei GmbH;01.02.2025;cook;18a\n"
+        "B-3;nobody.here;Firma Drei GmbH;01.02.2025;cook;18a\n",
+        encoding="utf-8",
+    )
+    checked = check(file, TODAY)
+    assert [(p.row, p.column) for p in checked.problems] == [(4, "Beratung")]  # as the file names it
+    assert "not on the staff list" in checked.problems[0].why
+    one, two = cases(checked, file.name, "m.koch")
+    assert (one.advisor, two.advisor) == ("a.yilmaz", "m.koch")
+    assert one.imported is not None and one.imported.by == "m.koch"
 
 
 def test_unknown_and_missing_columns_are_named_before_any_row(tmp_path: Path) -> None:

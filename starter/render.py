@@ -121,7 +121,8 @@ def _journey_lines(view: JourneyView, t: Text) -> list[str]:
         t("    Route:          {route}", route=route),
     ]
     for m in view.milestones:
-        lines.append(t("    Open:           {milestone}: {title}", milestone=m.milestone.value, title=m.title))
+        # The definition's titles are in the catalogue (extracted as MilestoneSpec's second argument).
+        lines.append(t("    Open:           {milestone}: {title}", milestone=m.milestone.value, title=t(m.title)))
         if m.open_documents:
             lines.append(
                 t(

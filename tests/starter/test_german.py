@@ -54,6 +54,7 @@ async def test_commands_status_and_emails_speak_german(german: Stack) -> None:
     assert "Fall eröffnet für Pflegeheim Linden gGmbH" in status and f"  Eröffnet:    {today}" in status
     assert "Verlauf 1 begonnen für Kandidat/in THAMM-4711 (TN)" in status
     assert "Frist:" in status and "    Nächste Schritte: record-contract" in status
+    assert "    Offen:          contract: Arbeits- oder Ausbildungsvertrag unterschrieben" in status
 
     def emails() -> list[tuple[str, str]]:
         found = []

@@ -17,7 +17,7 @@ from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode, DocumentStep, required_documents
 from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
-from models.said import Said, english
+from models.said import Said, english, say
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
 from process.spec import (
     ActionSpec,
@@ -160,7 +160,7 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     """Check ``action`` against ``state`` and apply it (mutates ``state``)."""
     spec = BY_MODEL.get(type(action))
     if spec is None:
-        raise CaseRuleViolation(f"{type(action).__name__}: not a journey action")
+        raise CaseRuleViolation(say("{action}: not a journey action", action=type(action).__name__))
     _check_available(spec, state)
     ctx = Context(state=state, action=action, today=today, policy=policy)
     _check_dates(spec, ctx)
@@ -170,7 +170,13 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
         if DocumentCode.PENSION_PROVISION_PROOF in missing and state.pension_proof_needed:
             why = f" ({state.pension_proof_needed})"
         raise CaseRuleViolation(
-            f"{spec.update}: documents missing for {spec.documents}: {', '.join(c.value for c in missing)}{why}"
+            say(
+                "{update}: documents missing for {documents}: {missing}{why}",
+                update=spec.update,
+                documents=spec.documents,
+                missing=", ".join(c.value for c in missing),
+                why=why,
+            )
         )
     result = spec.rule(ctx)
     effects = spec.effects_for(result.branch)
@@ -191,19 +197,36 @@ def _check_available(spec: ActionSpec, state: JourneyState) -> None:
     name = spec.update
     if state.stage is JourneyStage.FINISHED:
         raise CaseRuleViolation(
-            f"{name}: journey {state.number} of case {state.case_id} has finished ({state.outcome}); nothing can change"
+            say(
+                "{name}: journey {number} of case {case_id} has finished ({outcome}); nothing can change",
+                name=name,
+                number=state.number,
+                case_id=state.case_id,
+                outcome=state.outcome,
+            )
         )
     if spec.procedure is not None and spec.procedure is not state.procedure:
-        raise CaseRuleViolation(f"{name}: only in the {spec.procedure.value} procedure")
+        raise CaseRuleViolation(
+            say("{name}: only in the {procedure} procedure", name=name, procedure=spec.procedure.value)
+        )
     if spec.on and not any(m in state.open_milestones for m in spec.on):
         expected = " or ".join(f"'{m}'" for m in spec.on)
         now = ", ".join(f"'{m}'" for m in state.open_milestones) or "none"
         raise CaseRuleViolation(
-            f"{name}: this action belongs to {expected}; journey {state.number} has open: {now} (stage '{state.stage}')"
+            say(
+                "{name}: this action belongs to {expected}; journey {number} has open: {now} (stage '{stage}')",
+                name=name,
+                expected=expected,
+                number=state.number,
+                now=now,
+                stage=state.stage,
+            )
         )
     missing = [m for m in spec.requires if m not in state.done_milestones]
     if missing:
-        raise CaseRuleViolation(f"{name}: needs {', '.join(m.value for m in missing)} first")
+        raise CaseRuleViolation(
+            say("{name}: needs {missing} first", name=name, missing=", ".join(m.value for m in missing))
+        )
 
 
 def _check_dates(spec: ActionSpec, ctx: Context) -> None:
@@ -215,14 +238,33 @@ def _check_dates(spec: ActionSpec, ctx: Context) -> None:
         if not isinstance(value, date):
             continue
         if not earliest <= value <= latest:
-            raise CaseRuleViolation(f"{name}: {value} is outside the dates a case takes ({earliest} to {latest})")
+            raise CaseRuleViolation(
+                say(
+                    "{name}: {value} is outside the dates a case takes ({earliest} to {latest})",
+                    name=name,
+                    value=value,
+                    earliest=earliest,
+                    latest=latest,
+                )
+            )
         if name not in spec.future and value > ctx.today:
-            raise CaseRuleViolation(f"{name}: {value} is in the future (today is {ctx.today})")
+            raise CaseRuleViolation(
+                say("{name}: {value} is in the future (today is {today})", name=name, value=value, today=ctx.today)
+            )
     for rule in spec.not_before:
         value = getattr(action, rule.field)
         earlier = getattr(ctx.state, rule.after)
         if value is not None and earlier is not None and value < earlier:
-            raise CaseRuleViolation(f"{rule.field}: {value} is before {rule.what} ({rule.after} {earlier})")
+            raise CaseRuleViolation(
+                say(
+                    "{field}: {value} is before {what} ({after} {earlier})",
+                    field=rule.field,
+                    value=value,
+                    what=rule.what,
+                    after=rule.after,
+                    earlier=earlier,
+                )
+            )
 
 
 def _apply_effects(ctx: Context, effects: Effects) -> list[ClockChange]:

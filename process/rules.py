@@ -23,7 +23,7 @@ from models.journey import (
     RecognitionDecision,
 )
 from models.reasons import stated
-from models.said import say
+from models.said import Said, say
 from process.spec import Context, Result
 from workflows.case_rules import CaseRuleViolation
 
@@ -31,7 +31,7 @@ C = ClockName
 M = Milestone
 
 
-def _reject(message: str) -> CaseRuleViolation:
+def _reject(message: str | Said) -> CaseRuleViolation:
     return CaseRuleViolation(message)
 
 
@@ -219,10 +219,22 @@ def record_documents(ctx: Context) -> Result:
     earliest, _ = ctx.policy.date_window(ctx.today)  # the same window as every other date
     for doc in a.documents:
         if doc.received_on < earliest:
-            raise _reject(f"documents.{doc.code.value}.received_on: {doc.received_on} is before {earliest}")
+            raise _reject(
+                say(
+                    "documents.{code}.received_on: {received_on} is before {earliest}",
+                    code=doc.code.value,
+                    received_on=doc.received_on,
+                    earliest=earliest,
+                )
+            )
         if doc.received_on > ctx.today:
             raise _reject(
-                f"documents.{doc.code.value}.received_on: {doc.received_on} is in the future (today is {ctx.today})"
+                say(
+                    "documents.{code}.received_on: {received_on} is in the future (today is {today})",
+                    code=doc.code.value,
+                    received_on=doc.received_on,
+                    today=ctx.today,
+                )
             )
     codes = {d.code for d in a.documents}
     # A newer copy of the same document replaces the older entry.
@@ -236,7 +248,11 @@ def record_documents(ctx: Context) -> Result:
 def record_contract(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.starts_on < a.signed_on:
-        raise _reject(f"starts_on: {a.starts_on} is before signed_on ({a.signed_on})")
+        raise _reject(
+            say(
+                "starts_on: {starts_on} is before signed_on ({signed_on})", starts_on=a.starts_on, signed_on=a.signed_on
+            )
+        )
     s.contract_signed_on, s.contract_starts_on = a.signed_on, a.starts_on
     return Result(
         say("Contract signed on {signed_on}, start {starts_on}", signed_on=a.signed_on, starts_on=a.starts_on)
@@ -258,7 +274,12 @@ def start_accelerated_procedure(ctx: Context) -> Result:
 def apply_for_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.recognition_applied_on is not None:
-        raise _reject(f"applied_on: the recognition was applied for on {s.recognition_applied_on} already")
+        raise _reject(
+            say(
+                "applied_on: the recognition was applied for on {recognition_applied_on} already",
+                recognition_applied_on=s.recognition_applied_on,
+            )
+        )
     s.recognition_applied_on, s.recognition_body = a.applied_on, a.body
     due = ctx.due_on(C.RECOGNITION_RECEIPT, a.applied_on)
     by = say("; receipt to be confirmed by {day}", day=due) if due else None
@@ -269,17 +290,28 @@ def apply_for_recognition(ctx: Context) -> Result:
 
 def _applied_first(state: JourneyState, name: str) -> None:
     if state.recognition_applied_on is None:
-        raise _reject(f"{name}: record the application first (apply-for-recognition)")
+        raise _reject(say("{name}: record the application first (apply-for-recognition)", name=name))
 
 
 def confirm_recognition_receipt(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     _applied_first(s, "confirm_recognition_receipt")
     if s.recognition_receipt_on is not None:
-        raise _reject(f"confirmed_on: receipt was confirmed on {s.recognition_receipt_on} already")
+        raise _reject(
+            say(
+                "confirmed_on: receipt was confirmed on {recognition_receipt_on} already",
+                recognition_receipt_on=s.recognition_receipt_on,
+            )
+        )
     if a.complete_on is not None:
         if a.complete_on < (s.recognition_applied_on or a.complete_on):
-            raise _reject(f"complete_on: {a.complete_on} is before the application ({s.recognition_applied_on})")
+            raise _reject(
+                say(
+                    "complete_on: {complete_on} is before the application ({recognition_applied_on})",
+                    complete_on=a.complete_on,
+                    recognition_applied_on=s.recognition_applied_on,
+                )
+            )
         s.recognition_complete_on = a.complete_on
     s.recognition_receipt_on = a.confirmed_on
     complete = (
@@ -292,7 +324,12 @@ def record_recognition_complete(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     _applied_first(s, "record_recognition_complete")
     if s.recognition_complete_on is not None:
-        raise _reject(f"complete_on: the documents were complete on {s.recognition_complete_on} already")
+        raise _reject(
+            say(
+                "complete_on: the documents were complete on {recognition_complete_on} already",
+                recognition_complete_on=s.recognition_complete_on,
+            )
+        )
     s.recognition_complete_on = a.complete_on
     due = ctx.due_on(C.RECOGNITION_DECISION, a.complete_on)
     by = say("; decision due by {day}", day=due) if due else None
@@ -365,11 +402,13 @@ def record_professional_experience(ctx: Context) -> Result:
 def pause_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if not recognition_clock_running(s):
-        raise _reject("pause_recognition_clock: the decision period is not running (documents complete? paused?)")
+        raise _reject(say("pause_recognition_clock: the decision period is not running (documents complete? paused?)"))
     if accelerated(s) and a.reason_code is not PauseReason.AUTHENTICITY_DOUBTS:
         raise _reject(
-            "reason_code: in the §81a procedure the decision period stops only on doubts about a "
-            "document's authenticity (authenticity_doubts)"
+            say(
+                "reason_code: in the §81a procedure the decision period stops only on doubts about a document's "
+                "authenticity (authenticity_doubts)"
+            )
         )
     s.recognition_paused_on = a.paused_on
     return Result(
@@ -385,7 +424,7 @@ def pause_recognition_clock(ctx: Context) -> Result:
 def resume_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if not recognition_clock_paused(s) or s.recognition_paused_on is None:
-        raise _reject("resume_recognition_clock: the decision period is not paused")
+        raise _reject(say("resume_recognition_clock: the decision period is not paused"))
     days = (a.resumed_on - s.recognition_paused_on).days
     s.recognition_paused_on = None
     return Result(
@@ -401,29 +440,44 @@ def extend_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     clock = _clock(s, C.RECOGNITION_DECISION)
     if clock is None or clock.status is not DeadlineStatus.RUNNING:
-        raise _reject("extend_recognition_clock: the decision period is not running")
+        raise _reject(say("extend_recognition_clock: the decision period is not running"))
     if clock.extended:
-        raise _reject("extend_recognition_clock: the decision period can be extended only once (§6(3) BQFG)")
+        raise _reject(say("extend_recognition_clock: the decision period can be extended only once (§6(3) BQFG)"))
     if a.until <= clock.due_on:
-        raise _reject(f"until: {a.until} is not after the current due date {clock.due_on}")
+        raise _reject(
+            say("until: {until} is not after the current due date {due_on}", until=a.until, due_on=clock.due_on)
+        )
     return Result(say("Recognition decision period extended to {day}: {reason}", day=a.until, reason=a.reason))
 
 
 def request_ba_consent(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.ba_request is not None:
-        raise _reject(f"requested_on: the BA was asked on {s.ba_request.requested_on} and has not decided yet")
+        raise _reject(
+            say(
+                "requested_on: the BA was asked on {requested_on} and has not decided yet",
+                requested_on=s.ba_request.requested_on,
+            )
+        )
     if accelerated(s) and a.path is not BaConsentPath.ABH_81A:
-        raise _reject("path: in the §81a procedure the ABH asks the BA (abh_81a)")
+        raise _reject(say("path: in the §81a procedure the ABH asks the BA (abh_81a)"))
     if not accelerated(s) and a.path is BaConsentPath.ABH_81A:
-        raise _reject("path: abh_81a only exists in the §81a procedure")
+        raise _reject(say("path: abh_81a only exists in the §81a procedure"))
     if a.path is BaConsentPath.EMBASSY and s.visa_applied_on is None:
         raise _reject(
-            "path: the embassy asks the BA after the visa application; record-visa-application first "
-            "(or ask with path vorabzustimmung)"
+            say(
+                "path: the embassy asks the BA after the visa application; record-visa-application first (or ask "
+                "with path vorabzustimmung)"
+            )
         )
     if a.path is BaConsentPath.EMBASSY and a.requested_on < (s.visa_applied_on or a.requested_on):
-        raise _reject(f"requested_on: {a.requested_on} is before the visa application ({s.visa_applied_on})")
+        raise _reject(
+            say(
+                "requested_on: {requested_on} is before the visa application ({visa_applied_on})",
+                requested_on=a.requested_on,
+                visa_applied_on=s.visa_applied_on,
+            )
+        )
     s.ba_requests.append(BaRecord(path=a.path, requested_on=a.requested_on))
     if fiction_applies(ctx):
         due = ctx.due_on(C.BA_CONSENT_FICTION, a.requested_on)
@@ -439,12 +493,23 @@ def ba_information_requested(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
     if r is None:
-        raise _reject("ba_information_requested: no request is waiting at the BA")
+        raise _reject(say("ba_information_requested: no request is waiting at the BA"))
     if ba_question_open(s):
-        raise _reject(f"asked_on: the BA's question of {r.information_requested_on} is still unanswered")
+        raise _reject(
+            say(
+                "asked_on: the BA's question of {information_requested_on} is still unanswered",
+                information_requested_on=r.information_requested_on,
+            )
+        )
     since = r.answers_received_on or r.requested_on
     if a.asked_on < since:
-        raise _reject(f"asked_on: {a.asked_on} is before the request or the last answers ({since})")
+        raise _reject(
+            say(
+                "asked_on: {asked_on} is before the request or the last answers ({since})",
+                asked_on=a.asked_on,
+                since=since,
+            )
+        )
     r.information_requested_on, r.answers_received_on = a.asked_on, None
     return Result(
         say(
@@ -457,10 +522,16 @@ def ba_answers_sent(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
     if r is None or not ba_question_open(s):
-        raise _reject("ba_answers_sent: the BA has no open question")
+        raise _reject(say("ba_answers_sent: the BA has no open question"))
     assert r.information_requested_on is not None
     if a.received_on < r.information_requested_on:
-        raise _reject(f"received_on: {a.received_on} is before the BA's question ({r.information_requested_on})")
+        raise _reject(
+            say(
+                "received_on: {received_on} is before the BA's question ({information_requested_on})",
+                received_on=a.received_on,
+                information_requested_on=r.information_requested_on,
+            )
+        )
     r.answers_received_on = a.received_on
     restart = None
     if fiction_applies(ctx):
@@ -474,9 +545,15 @@ def record_ba_decision(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
     if r is None:
-        raise _reject("record_ba_decision: record the request to the BA first (request-ba-consent)")
+        raise _reject(say("record_ba_decision: record the request to the BA first (request-ba-consent)"))
     if a.decided_on < r.requested_on:
-        raise _reject(f"decided_on: {a.decided_on} is before the BA was asked ({r.requested_on})")
+        raise _reject(
+            say(
+                "decided_on: {decided_on} is before the BA was asked ({requested_on})",
+                decided_on=a.decided_on,
+                requested_on=r.requested_on,
+            )
+        )
     r.decision, r.decided_on, r.refusal_grounds = a.decision.value, a.decided_on, a.refusal_grounds
     if a.decision is ConsentDecision.REFUSED:
         s.ba_refused_on = a.decided_on
@@ -490,7 +567,7 @@ def ba_consent_deemed(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
     if r is None or ba_question_open(s):
-        raise _reject("ba_consent_deemed: no request runs the consent fiction")
+        raise _reject(say("ba_consent_deemed: no request runs the consent fiction"))
     r.decision, r.decided_on = "deemed_granted", a.due_on
     return Result(
         say("BA consent deemed given: no answer by the end of {day} (Zustimmungsfiktion, §36(2) BeschV)", day=a.due_on)
@@ -504,12 +581,20 @@ def reapply_ba_consent(ctx: Context) -> Result:
 def record_vorabzustimmung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.valid_until < ctx.today:
-        raise _reject(f"valid_until: {a.valid_until} has passed; record a current Vorabzustimmung")
+        raise _reject(
+            say("valid_until: {valid_until} has passed; record a current Vorabzustimmung", valid_until=a.valid_until)
+        )
     if s.process_version >= 2:
         if a.latest_start_on is None:
-            raise _reject("latest_start_on: required (the latest start of employment in the Vorabzustimmung)")
+            raise _reject(say("latest_start_on: required (the latest start of employment in the Vorabzustimmung)"))
         if a.latest_start_on < a.issued_on:
-            raise _reject(f"latest_start_on: {a.latest_start_on} is before issued_on ({a.issued_on})")
+            raise _reject(
+                say(
+                    "latest_start_on: {latest_start_on} is before issued_on ({issued_on})",
+                    latest_start_on=a.latest_start_on,
+                    issued_on=a.issued_on,
+                )
+            )
         s.latest_start_on = a.latest_start_on
     s.vorabzustimmung_issued_on, s.vorabzustimmung_valid_until = a.issued_on, a.valid_until
     s.visa_appointment_on, s.visa_applied_on = None, None
@@ -528,8 +613,11 @@ def vorabzustimmung_expired(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.visa_applied_on is not None:
         raise _reject(
-            f"vorabzustimmung_expired: the visa was applied for on {s.visa_applied_on}, within its validity; "
-            "a decision after the validity is fine"
+            say(
+                "vorabzustimmung_expired: the visa was applied for on {visa_applied_on}, within its validity; a "
+                "decision after the validity is fine",
+                visa_applied_on=s.visa_applied_on,
+            )
         )
     s.vorabzustimmung_valid_until = None
     s.visa_appointment_on = None
@@ -546,8 +634,12 @@ def book_visa_appointment(ctx: Context) -> Result:
     valid_until = s.vorabzustimmung_valid_until
     if accelerated(s) and valid_until and s.visa_applied_on is None and a.appointment_on > valid_until:
         raise _reject(
-            f"appointment_on: {a.appointment_on} is after the Vorabzustimmung expires ({valid_until}); "
-            "book earlier or record vorabzustimmung-expired"
+            say(
+                "appointment_on: {appointment_on} is after the Vorabzustimmung expires ({valid_until}); book earlier "
+                "or record vorabzustimmung-expired",
+                appointment_on=a.appointment_on,
+                valid_until=valid_until,
+            )
         )
     rebooked = s.visa_appointment_on is not None
     s.visa_appointment_on = a.appointment_on
@@ -567,10 +659,19 @@ def book_visa_appointment(ctx: Context) -> Result:
 def record_visa_application(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.visa_applied_on is not None:
-        raise _reject(f"applied_on: the visa was applied for on {s.visa_applied_on} already; wait for the decision")
+        raise _reject(
+            say(
+                "applied_on: the visa was applied for on {visa_applied_on} already; wait for the decision",
+                visa_applied_on=s.visa_applied_on,
+            )
+        )
     if accelerated(s) and s.vorabzustimmung_valid_until and a.applied_on > s.vorabzustimmung_valid_until:
         raise _reject(
-            f"applied_on: {a.applied_on} is after the Vorabzustimmung expired ({s.vorabzustimmung_valid_until})"
+            say(
+                "applied_on: {applied_on} is after the Vorabzustimmung expired ({vorabzustimmung_valid_until})",
+                applied_on=a.applied_on,
+                vorabzustimmung_valid_until=s.vorabzustimmung_valid_until,
+            )
         )
     s.visa_applied_on = a.applied_on
     s.visa_applications += 1
@@ -590,14 +691,20 @@ def record_visa_decision(ctx: Context) -> Result:
             )
         return Result(say("Lawsuit lost on {day}; the visa is refused for good", day=a.decided_on), "lost")
     if s.visa_applied_on is None:
-        raise _reject("record_visa_decision: record the visa application first (record-visa-application)")
+        raise _reject(say("record_visa_decision: record the visa application first (record-visa-application)"))
     if a.decision is VisaDecision.ISSUED:
         if s.ba_consent_required and not s.ba_consent_given:
             raise _reject(
-                "decision: the visa cannot be issued before the BA's consent is recorded (record-ba-decision)"
+                say("decision: the visa cannot be issued before the BA's consent is recorded (record-ba-decision)")
             )
         if s.ba_decided_on and a.decided_on < s.ba_decided_on:
-            raise _reject(f"decided_on: {a.decided_on} is before the BA's consent ({s.ba_decided_on})")
+            raise _reject(
+                say(
+                    "decided_on: {decided_on} is before the BA's consent ({ba_decided_on})",
+                    decided_on=a.decided_on,
+                    ba_decided_on=s.ba_decided_on,
+                )
+            )
         s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
         return Result(say("Visa issued on {day}, valid until {until}", day=a.decided_on, until=a.valid_until), "issued")
     s.visa_refused_on, s.visa_refusal_notified_on = a.decided_on, a.notified_on
@@ -626,8 +733,11 @@ def file_visa_lawsuit(ctx: Context) -> Result:
     deadline = ctx.due_on(C.VISA_LAWSUIT, s.visa_refusal_notified_on)
     if deadline is not None and a.filed_on > deadline:
         raise _reject(
-            f"filed_on: the one-month period for a lawsuit (§74 VwGO) ended on {deadline}; "
-            "only a new application is possible"
+            say(
+                "filed_on: the one-month period for a lawsuit (§74 VwGO) ended on {deadline}; only a new application "
+                "is possible",
+                deadline=deadline,
+            )
         )
     s.lawsuit_filed_on = a.filed_on
     return Result(
@@ -638,22 +748,38 @@ def file_visa_lawsuit(ctx: Context) -> Result:
 def delay_arrival(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.expected_on < ctx.today:
-        raise _reject(f"expected_on: {a.expected_on} has passed (today is {ctx.today})")
+        raise _reject(
+            say("expected_on: {expected_on} has passed (today is {today})", expected_on=a.expected_on, today=ctx.today)
+        )
     moved_start = None
     if s.process_version >= 2:
         if s.latest_start_on and a.expected_on > s.latest_start_on:
             raise _reject(
-                f"expected_on: {a.expected_on} is after the latest start the Vorabzustimmung allows "
-                f"({s.latest_start_on}); the ABH must issue a new one"
+                say(
+                    "expected_on: {expected_on} is after the latest start the Vorabzustimmung allows "
+                    "({latest_start_on}); the ABH must issue a new one",
+                    expected_on=a.expected_on,
+                    latest_start_on=s.latest_start_on,
+                )
             )
         if s.contract_starts_on and a.expected_on > s.contract_starts_on:
             if a.new_start_on is None:
                 raise _reject(
-                    f"new_start_on: arrival on {a.expected_on} comes after the agreed start ({s.contract_starts_on}); "
-                    "give the start the employer agreed to now"
+                    say(
+                        "new_start_on: arrival on {expected_on} comes after the agreed start ({contract_starts_on}); "
+                        "give the start the employer agreed to now",
+                        expected_on=a.expected_on,
+                        contract_starts_on=s.contract_starts_on,
+                    )
                 )
             if a.new_start_on < a.expected_on:
-                raise _reject(f"new_start_on: {a.new_start_on} is before the arrival ({a.expected_on})")
+                raise _reject(
+                    say(
+                        "new_start_on: {new_start_on} is before the arrival ({expected_on})",
+                        new_start_on=a.new_start_on,
+                        expected_on=a.expected_on,
+                    )
+                )
             moved_start = say(
                 "; start of employment moved from {was} to {day}", was=s.contract_starts_on, day=a.new_start_on
             )
@@ -679,7 +805,13 @@ def delay_arrival(ctx: Context) -> Result:
 def record_arrival(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.visa_valid_until and a.arrived_on > s.visa_valid_until:
-        raise _reject(f"arrived_on: {a.arrived_on} is after the visa expired ({s.visa_valid_until})")
+        raise _reject(
+            say(
+                "arrived_on: {arrived_on} is after the visa expired ({visa_valid_until})",
+                arrived_on=a.arrived_on,
+                visa_valid_until=s.visa_valid_until,
+            )
+        )
     s.arrived_on = a.arrived_on
     return Result(
         say(
@@ -693,7 +825,7 @@ def record_arrival(ctx: Context) -> Result:
 def record_moving_in(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.moved_in_on is not None:
-        raise _reject(f"moved_in_on: moving in was recorded for {s.moved_in_on} already")
+        raise _reject(say("moved_in_on: moving in was recorded for {moved_in_on} already", moved_in_on=s.moved_in_on))
     s.moved_in_on = a.moved_in_on
     due = ctx.due_on(C.ANMELDUNG, a.moved_in_on)
     by = say("; Anmeldung due by {day}", day=due) if due else None
@@ -704,13 +836,31 @@ def record_anmeldung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     moved_in = a.moved_in_on or s.moved_in_on
     if moved_in is None:
-        raise _reject("moved_in_on: required (or record-moving-in first): the period counts from moving in")
+        raise _reject(say("moved_in_on: required (or record-moving-in first): the period counts from moving in"))
     if a.moved_in_on and s.moved_in_on and a.moved_in_on != s.moved_in_on:
-        raise _reject(f"moved_in_on: {a.moved_in_on} differs from the recorded {s.moved_in_on}")
+        raise _reject(
+            say(
+                "moved_in_on: {moved_in_on} differs from the recorded {moved_in_on2}",
+                moved_in_on=a.moved_in_on,
+                moved_in_on2=s.moved_in_on,
+            )
+        )
     if s.arrived_on and moved_in < s.arrived_on:
-        raise _reject(f"moved_in_on: {moved_in} is before the arrival ({s.arrived_on})")
+        raise _reject(
+            say(
+                "moved_in_on: {moved_in} is before the arrival ({arrived_on})",
+                moved_in=moved_in,
+                arrived_on=s.arrived_on,
+            )
+        )
     if a.registered_on < moved_in:
-        raise _reject(f"registered_on: {a.registered_on} is before moving in ({moved_in})")
+        raise _reject(
+            say(
+                "registered_on: {registered_on} is before moving in ({moved_in})",
+                registered_on=a.registered_on,
+                moved_in=moved_in,
+            )
+        )
     s.moved_in_on, s.registered_on = moved_in, a.registered_on
     due = ctx.due_on(C.ANMELDUNG, moved_in)
     late = say(" (late: the period ended on {day}, §17 BMG)", day=due) if due and a.registered_on > due else None
@@ -720,7 +870,12 @@ def record_anmeldung(ctx: Context) -> Result:
 def record_permit_application(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.permit_applied_on is not None:
-        raise _reject(f"applied_on: the permit was applied for on {s.permit_applied_on} already")
+        raise _reject(
+            say(
+                "applied_on: the permit was applied for on {permit_applied_on} already",
+                permit_applied_on=s.permit_applied_on,
+            )
+        )
     s.permit_applied_on = a.applied_on
     if s.visa_valid_until and a.applied_on > s.visa_valid_until:
         return Result(
@@ -744,11 +899,14 @@ def record_permit_application(ctx: Context) -> Result:
 def record_fiktionsbescheinigung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.permit_applied_on is None:
-        raise _reject("record_fiktionsbescheinigung: record the permit application first")
+        raise _reject(say("record_fiktionsbescheinigung: record the permit application first"))
     if s.visa_valid_until and s.permit_applied_on and s.permit_applied_on > s.visa_valid_until:
         raise _reject(
-            f"record_fiktionsbescheinigung: the permit was applied for after the visa expired "
-            f"({s.visa_valid_until}); §81(4) AufenthG does not apply"
+            say(
+                "record_fiktionsbescheinigung: the permit was applied for after the visa expired "
+                "({visa_valid_until}); §81(4) AufenthG does not apply",
+                visa_valid_until=s.visa_valid_until,
+            )
         )
     s.fiktionsbescheinigung_valid_until = a.valid_until
     code = DocumentCode.FIKTIONSBESCHEINIGUNG
@@ -767,7 +925,7 @@ def record_fiktionsbescheinigung(ctx: Context) -> Result:
 def record_permit_decision(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.permit_applied_on is None:
-        raise _reject("record_permit_decision: record the permit application first")
+        raise _reject(say("record_permit_decision: record the permit application first"))
     s.permit_decided_on = a.decided_on
     if a.decision is PermitDecision.REFUSED:
         return Result(say("Residence permit refused on {day}", day=a.decided_on), "refused")
@@ -809,7 +967,12 @@ def record_employment_ended(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     known: date = a.known_on
     if s.employment_ended_on is not None:
-        raise _reject(f"ended_on: the employment ended on {s.employment_ended_on} already")
+        raise _reject(
+            say(
+                "ended_on: the employment ended on {employment_ended_on} already",
+                employment_ended_on=s.employment_ended_on,
+            )
+        )
     s.employment_ended_on, s.end_known_on = a.ended_on, known
     reason = stated(a)
     if s.probation_passed_on is None:
@@ -858,7 +1021,12 @@ def record_integration_course(ctx: Context) -> Result:
 def apply_for_follow_up_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.follow_up_applied_on is not None:
-        raise _reject(f"applied_on: the follow-up recognition was applied for on {s.follow_up_applied_on} already")
+        raise _reject(
+            say(
+                "applied_on: the follow-up recognition was applied for on {follow_up_applied_on} already",
+                follow_up_applied_on=s.follow_up_applied_on,
+            )
+        )
     s.follow_up_applied_on = a.applied_on
     return Result(
         say(
@@ -873,7 +1041,9 @@ def apply_for_follow_up_recognition(ctx: Context) -> Result:
 def record_follow_up_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if s.follow_up_applied_on is None:
-        raise _reject("record_follow_up_recognition: record the application first (apply-for-follow-up-recognition)")
+        raise _reject(
+            say("record_follow_up_recognition: record the application first (apply-for-follow-up-recognition)")
+        )
     s.follow_up_decided_on = a.decided_on
     if a.decision is RecognitionDecision.FULL:
         was = s.route
@@ -909,7 +1079,7 @@ def end_journey(ctx: Context) -> Result:
     from models.journey import JourneyOutcome
 
     if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
-        raise _reject(f"outcome: '{a.outcome}' comes from the journey's own steps")
+        raise _reject(say("outcome: '{outcome}' comes from the journey's own steps", outcome=a.outcome))
     s.outcome_reason = a.reason or a.outcome.value.replace("_", " ")
     return Result(
         say(

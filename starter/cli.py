@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import FailureError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
@@ -306,12 +306,21 @@ def _validate(model: type[BaseModel], data: dict[str, Any]) -> Any:
     return value
 
 
-def rejection_reason(err: WorkflowUpdateFailedError) -> str:
+def rejection_reason(err: WorkflowUpdateFailedError, language: str = "en") -> str:
     """Why the workflow refused: the innermost cause (a rule's message, or the field a
-    payload did not fit), without the wrappers' type prefixes."""
+    payload did not fit), without the wrappers' type prefixes; a rule's message in
+    ``language`` when it travelled as a template (CaseRuleViolation's detail)."""
     cause: BaseException | None = err.cause
     while isinstance(cause, FailureError) and cause.cause is not None:
         cause = cause.cause
+    if language != "en" and isinstance(cause, ApplicationError) and cause.type == "CaseRuleViolation":
+        from core.i18n import Text
+        from models.said import Said
+
+        try:
+            return Text(language).said(Said.model_validate(cause.details[0]))
+        except Exception:  # noqa: BLE001 - no template (an older worker): the English message
+            pass
     reason = getattr(cause, "message", None) or str(cause or err)
     return re.sub(r"^(\w+(Error|Exception): )+", "", reason)
 
@@ -937,7 +946,7 @@ async def main(
         err.write(f"{rejected}: {e}\n")
         return EXIT_REJECTED
     except WorkflowUpdateFailedError as e:
-        err.write(f"{rejected}: {rejection_reason(e)}\n")
+        err.write(f"{rejected}: {rejection_reason(e, settings.language)}\n")
         return EXIT_REJECTED
     except RuntimeError as e:  # the SDK's connection failure
         err.write(f"{error}: cannot reach Temporal at {settings.temporal_address}: {e}\n")

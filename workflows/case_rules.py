@@ -28,6 +28,7 @@ from models.case import (
 )
 from models.deadlines import DeadlinePolicy
 from models.door import refusals
+from models.said import Said, english, say
 from models.thresholds import WageRule, figures_for
 
 PLACED = "placed"  # a journey's outcome when probation was passed
@@ -40,8 +41,12 @@ class CaseRuleViolation(ApplicationError):
     raised in a handler it fails only that update, never the case.
     """
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, type="CaseRuleViolation", non_retryable=True)
+    def __init__(self, message: str | Said) -> None:
+        # The message is English (logs, tests); a Said travels as the failure's detail, so the
+        # starter can show it in the office's language (#16).
+        said = message if isinstance(message, Said) else None
+        details = [said.model_dump(mode="json")] if said is not None else []
+        super().__init__(english(message), *details, type="CaseRuleViolation", non_retryable=True)
 
 
 def check_candidate_refs(programme: str | None, action: SelectCandidates) -> None:
@@ -78,10 +83,23 @@ def check_door(action: BaseModel) -> None:
 
 def _require_stage(state: CaseState, expected: Stage, action: str) -> None:
     if state.stage is Stage.CLOSED:
-        raise CaseRuleViolation(f"{action}: case {state.case_id} is closed ({state.outcome}); nothing can change")
+        raise CaseRuleViolation(
+            say(
+                "{action}: case {case_id} is closed ({outcome}); nothing can change",
+                action=action,
+                case_id=state.case_id,
+                outcome=state.outcome,
+            )
+        )
     if state.stage is not expected:
         raise CaseRuleViolation(
-            f"{action}: case {state.case_id} is in stage '{state.stage}', this action belongs to stage '{expected}'"
+            say(
+                "{action}: case {case_id} is in stage '{stage}', this action belongs to stage '{expected}'",
+                action=action,
+                case_id=state.case_id,
+                stage=state.stage,
+                expected=expected,
+            )
         )
 
 
@@ -91,8 +109,10 @@ def check_complete_consultation(
     _require_stage(state, Stage.CONSULTATION, "complete-consultation")
     if not action.wage_meets_local_standard:
         raise CaseRuleViolation(
-            "wage_meets_local_standard: the wage must be no worse than for comparable "
-            "domestic workers (§39(2) AufenthG); adjust the offer before selecting candidates"
+            say(
+                "wage_meets_local_standard: the wage must be no worse than for comparable domestic workers (§39(2) "
+                "AufenthG); adjust the offer before selecting candidates"
+            )
         )
     return check_route_wage(state, policy, today) if wage else WageCheck()
 
@@ -105,7 +125,7 @@ class WageCheck:
 
 def _annual(state: CaseState) -> int:
     if not state.monthly_gross_wage_eur:
-        raise CaseRuleViolation(f"monthly_gross_wage_eur: {state.route.label} needs the offered wage")
+        raise CaseRuleViolation(say("monthly_gross_wage_eur: {label} needs the offered wage", label=state.route.label))
     return state.monthly_gross_wage_eur * 12
 
 
@@ -134,7 +154,7 @@ def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: dat
     if state.route not in (ResidenceRoute.SECTION_18G, ResidenceRoute.SECTION_19C2):
         return WageCheck()
     if policy is None:
-        raise CaseRuleViolation("complete-consultation: the case has not read its policy yet")
+        raise CaseRuleViolation(say("complete-consultation: the case has not read its policy yet"))
     year, figures = figures_for(policy.wage_thresholds, today)
     annual = _annual(state)
     offered = f"{state.monthly_gross_wage_eur:,} EUR a month ({annual:,} EUR a year)"
@@ -145,8 +165,12 @@ def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: dat
         if state.collective_agreement:
             return WageCheck(finding=f"{offered}: the employer is bound by a collective agreement (§6 BeschV)")
         raise CaseRuleViolation(
-            f"monthly_gross_wage_eur: {offered} is below {t.describe(year)}; raise the wage, or confirm that the "
-            "employer is bound by a collective agreement (collective_agreement)"
+            say(
+                "monthly_gross_wage_eur: {offered} is below {year}; raise the wage, or confirm that the employer is "
+                "bound by a collective agreement (collective_agreement)",
+                offered=offered,
+                year=t.describe(year),
+            )
         )
     general = figures.thresholds[WageRule.BLUE_CARD]
     if annual >= general.annual_eur:
@@ -160,7 +184,12 @@ def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: dat
         else (f"; {lower.describe(year)} for shortage occupations and career starters")
     )
     raise CaseRuleViolation(
-        f"monthly_gross_wage_eur: {offered} is below {general.describe(year)}{also}; raise the wage or choose §18b"
+        say(
+            "monthly_gross_wage_eur: {offered} is below {year}{also}; raise the wage or choose §18b",
+            offered=offered,
+            year=general.describe(year),
+            also=also,
+        )
     )
 
 
@@ -169,18 +198,26 @@ def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:
     or after they ended: the positions limit placements, not selections."""
     if state.stage is Stage.CLOSED:
         raise CaseRuleViolation(
-            f"select-candidates: case {state.case_id} is closed ({state.outcome}); nothing can change"
+            say(
+                "select-candidates: case {case_id} is closed ({outcome}); nothing can change",
+                case_id=state.case_id,
+                outcome=state.outcome,
+            )
         )
     if state.stage not in (Stage.CANDIDATE_SELECTION, Stage.JOURNEYS):
         raise CaseRuleViolation(
-            f"select-candidates: case {state.case_id} is in stage '{state.stage}', complete the consultation first"
+            say(
+                "select-candidates: case {case_id} is in stage '{stage}', complete the consultation first",
+                case_id=state.case_id,
+                stage=state.stage,
+            )
         )
     if state.withdrawing:
-        raise CaseRuleViolation("select-candidates: the case is being withdrawn; its journeys are ending")
+        raise CaseRuleViolation(say("select-candidates: the case is being withdrawn; its journeys are ending"))
     known = {c.candidate_ref for c in state.candidates}
     again = sorted(c.candidate_ref for c in action.candidates if c.candidate_ref in known)
     if again:
-        raise CaseRuleViolation(f"candidates: already selected in this case: {', '.join(again)}")
+        raise CaseRuleViolation(say("candidates: already selected in this case: {again}", again=", ".join(again)))
 
 
 def placed(state: CaseState) -> int:
@@ -205,28 +242,41 @@ def outcome_of(state: CaseState) -> tuple[Outcome, str]:
 
 def check_close_case(state: CaseState, action: CloseCase) -> None:
     if state.stage is Stage.CLOSED:
-        raise CaseRuleViolation(f"close_case: case {state.case_id} is already closed ({state.outcome})")
+        raise CaseRuleViolation(
+            say(
+                "close_case: case {case_id} is already closed ({outcome})", case_id=state.case_id, outcome=state.outcome
+            )
+        )
     if not state.journeys:
-        raise CaseRuleViolation("close_case: no candidate has been selected; withdraw the case instead")
+        raise CaseRuleViolation(say("close_case: no candidate has been selected; withdraw the case instead"))
     running = [j.candidate_ref for j in state.journeys if j.outcome is None]
     if running:
         raise CaseRuleViolation(
-            f"close_case: journeys still run ({', '.join(running)}); they end on their own, or withdraw the case"
+            say(
+                "close_case: journeys still run ({running}); they end on their own, or withdraw the case",
+                running=", ".join(running),
+            )
         )
 
 
 def check_withdraw(state: CaseState, action: Withdraw) -> None:
     if state.stage is Stage.CLOSED:
-        raise CaseRuleViolation(f"withdraw: case {state.case_id} is already closed ({state.outcome})")
+        raise CaseRuleViolation(
+            say("withdraw: case {case_id} is already closed ({outcome})", case_id=state.case_id, outcome=state.outcome)
+        )
     if state.withdrawing:
-        raise CaseRuleViolation(f"withdraw: case {state.case_id} is being withdrawn already; its journeys are ending")
+        raise CaseRuleViolation(
+            say("withdraw: case {case_id} is being withdrawn already; its journeys are ending", case_id=state.case_id)
+        )
     if state.journeys and action.party is WithdrawingParty.CANDIDATE:
         raise CaseRuleViolation(
-            "party: a candidate withdraws from their own journey (withdraw-candidate --candidate REF); "
-            "the case is withdrawn by the employer or the Welcome Center"
+            say(
+                "party: a candidate withdraws from their own journey (withdraw-candidate --candidate REF); the case "
+                "is withdrawn by the employer or the Welcome Center"
+            )
         )
 
 
 def check_add_note(state: CaseState) -> None:
     if state.stage is Stage.CLOSED:
-        raise CaseRuleViolation(f"add_note: case {state.case_id} is closed; nothing can change")
+        raise CaseRuleViolation(say("add_note: case {case_id} is closed; nothing can change", case_id=state.case_id))

@@ -14,7 +14,7 @@ import pytest_asyncio
 
 from core.berlin import local_date
 from core.i18n import Text
-from starter.cli import main
+from starter.cli import EXIT_REJECTED, main
 from tests.conftest import Stack
 from tests.starter.test_cli import NEW_CASE
 from tests.support import eventually
@@ -41,6 +41,14 @@ async def ok(stack: Stack, *argv: str) -> str:
 
 async def test_commands_status_and_emails_speak_german(german: Stack) -> None:
     case_id = (await ok(german, *NEW_CASE)).strip()
+    # A step out of order is refused by the workflow's validator, in German.
+    refused, err = io.StringIO(), io.StringIO()
+    argv = ["select-candidates", case_id, "--advisor", "m.koch", "--candidate", "THAMM-4711:TN"]
+    assert await main(argv, client=german.client, settings=german.settings, out=refused, err=err) == EXIT_REJECTED
+    assert err.getvalue() == (
+        f"abgelehnt: select-candidates: Fall {case_id} ist in der Phase 'consultation', "
+        "zuerst die Erstberatung abschließen\n"
+    )
     out = await ok(german, "complete-consultation", case_id, "--advisor", "m.koch", "--wage-meets-local-standard")
     assert out.startswith(f"{case_id}: Erstberatung abgeschlossen, Lohn nach §39(2) geprüft")
     assert out.rstrip().endswith("(Phase: candidate_selection)")

@@ -356,17 +356,17 @@ class ImportedJourney(ImportedDates):
         return found
 
 
-# How far back an import reaches: the dates a case takes (DeadlinePolicy.date_window_years).
-IMPORT_YEARS_BACK = 10
-
-
 def advised_on_findings(advised_on: date, today: date) -> list[tuple[str, str]]:
-    """The first consultation lies between ten years ago and today (the policy's window)."""
-    earliest = today.replace(year=today.year - IMPORT_YEARS_BACK, day=min(today.day, 28))
+    """The first consultation lies between today and as far back as a case's dates reach
+    (the deadline policy's date window, counted with its month arithmetic)."""
+    from models.deadlines import DeadlinePolicy, add_months  # it imports this module
+
+    years = DeadlinePolicy.model_fields["date_window_years"].default
+    earliest = add_months(today, -12 * years)
     if advised_on > today:
         return [("advised_on", f"{advised_on} lies in the future (the import records what happened)")]
     if advised_on < earliest:
-        return [("advised_on", f"{advised_on} is more than {IMPORT_YEARS_BACK} years ago (before {earliest})")]
+        return [("advised_on", f"{advised_on} is more than {years} years ago (before {earliest})")]
     return []
 
 

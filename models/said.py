@@ -12,6 +12,7 @@ clause that is itself a sentence part. ``say`` marks texts for the catalogue ext
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Union
 
@@ -38,9 +39,8 @@ class Said(BaseModel):
     def english(self) -> str:
         return self.render(lambda text: text, lambda day: day.isoformat())
 
-    def render(self, translate: object, day: object) -> str:
+    def render(self, translate: Callable[[str], str], day: Callable[[date], str]) -> str:
         """``translate`` maps a template to the language's; ``day`` formats a date."""
-        assert callable(translate) and callable(day)
         values = {
             k: v.render(translate, day) if isinstance(v, Said) else day(v.day) if isinstance(v, Day) else v
             for k, v in self.values.items()

@@ -34,6 +34,7 @@ from core import search_attributes as sa
 from core.berlin import local_date
 from core.client import connect
 from core.config import Settings, get_settings
+from core.updates import execute_update
 from core.validation import describe_validation_error
 from models import case as case_models
 from models import occupations, programmes, staff
@@ -460,7 +461,7 @@ async def _case_action(args: argparse.Namespace, get_client: ClientFactory, sett
     action = _validate(model, {"advisor": args.advisor, "note": args.note, **_action_fields(args, model)})
     client = await get_client()
     handle = client.get_workflow_handle(workflow_id_for(case_id))
-    reply: ActionReply = await handle.execute_update(update, action, result_type=ActionReply)
+    reply: ActionReply = await execute_update(handle, update, action, result_type=ActionReply)
     await _report_case(args, out, handle, reply, settings)
     return 0
 
@@ -479,12 +480,13 @@ async def _journey_action(args: argparse.Namespace, get_client: ClientFactory, s
     state: CaseState = await case_handle.query(names.Case.status, result_type=CaseState)
 
     if is_note and not args.candidate:
-        reply = await case_handle.execute_update(names.Case.add_note, action, result_type=ActionReply)
+        reply = await execute_update(case_handle, names.Case.add_note, action, result_type=ActionReply)
         await _report_case(args, out, case_handle, reply, settings)
         return 0
     journey_handle = _journey_handle(client, state, args.candidate)
     # The journey's Update is named after the action (process/definition.py).
-    reply = await journey_handle.execute_update(BY_MODEL[type(action)].update, action, result_type=ActionReply)
+    update = BY_MODEL[type(action)].update
+    reply = await execute_update(journey_handle, update, action, result_type=ActionReply)
     if args.json:  # the whole journey after the step
         view: JourneyView = await journey_handle.query(names.Journey.status, result_type=JourneyView)
         _print_json(out, view.model_dump(mode="json"))
@@ -575,7 +577,7 @@ async def _resend_email(args: argparse.Namespace, get_client: ClientFactory, set
     client = await get_client()
     handle = client.get_workflow_handle(undeliverable_workflow_id(key))
     try:
-        result = await handle.execute_update(names.UndeliverableEmail.resend, request, result_type=EmailResult)
+        result = await execute_update(handle, names.UndeliverableEmail.resend, request, result_type=EmailResult)
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
             err_text = "the email has been sent already"

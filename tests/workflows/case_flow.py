@@ -8,6 +8,7 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
+from core.updates import execute_update
 from models.case import (
     ActionReply,
     CaseState,
@@ -89,7 +90,7 @@ async def start_case(client: Client, task_queue: str, case: NewCaseRequest | Non
 
 async def case_update(handle: WorkflowHandle, update: Any, action: Any) -> CaseState:
     """An advisor's Update on the case, then the whole case (the Update answers the step only)."""
-    await handle.execute_update(update, action)
+    await execute_update(handle, update, action)
     return await handle.query(CaseWorkflow.status)
 
 
@@ -97,7 +98,8 @@ async def open_journeys(
     client: Client, handle: WorkflowHandle, candidates: list[tuple[str, str]] | None = None
 ) -> list[Journey]:
     """Consultation done and candidates selected: one journey per candidate."""
-    await handle.execute_update(
+    await execute_update(
+        handle,
         CaseWorkflow.complete_consultation,
         CompleteConsultation(advisor=ADVISOR, wage_meets_local_standard=True),
     )
@@ -105,7 +107,8 @@ async def open_journeys(
 
 
 async def select_candidates(client: Client, handle: WorkflowHandle, candidates: list[tuple[str, str]]) -> list[Journey]:
-    await handle.execute_update(
+    await execute_update(
+        handle,
         CaseWorkflow.select_candidates,
         SelectCandidates(
             advisor=ADVISOR,
@@ -119,7 +122,7 @@ async def select_candidates(client: Client, handle: WorkflowHandle, candidates: 
 
 async def act(handle: WorkflowHandle, action: Any) -> JourneyView:
     """Send one advisor action as the starter does: the Update is named after the action."""
-    await handle.execute_update(BY_MODEL[type(action)].update, action, result_type=ActionReply)
+    await execute_update(handle, BY_MODEL[type(action)].update, action, result_type=ActionReply)
     return await handle.query(JourneyWorkflow.status)
 
 

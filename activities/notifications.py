@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import ssl
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -24,6 +24,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
+from models import clock
 from models.mail import Notification, RecipientRole
 from models.records import (
     DELIVER_NOTIFICATION,
@@ -82,7 +83,7 @@ class NotificationActivities:
             if claim.status != "claimed":
                 # Another attempt is sending it right now (a slow SMTP server), or its worker
                 # died while sending: never send beside it; try again when its lease ends.
-                remaining = (claim.claimed_until or datetime.now(UTC)) - datetime.now(UTC)
+                remaining = (claim.claimed_until or clock.now()) - clock.now()
                 raise ApplicationError(
                     f"notification {key}: being sent by another attempt until {claim.claimed_until}",
                     type="NotificationClaimed",

@@ -8,6 +8,9 @@ WC_CACHE_DIR="${WC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/welcome-center}"
 export WC_CACHE_DIR
 # uv must not try to download a Python: only package registries are reachable.
 export UV_PYTHON_DOWNLOADS=never
+# The system's certificate store, as pip uses it: machines behind a TLS-inspecting proxy
+# trust its CA there, not in the certificates uv was built with.
+export UV_SYSTEM_CERTS="${UV_SYSTEM_CERTS:-1}"
 UV_VERSION="0.13.9"
 
 say() { echo ">> $*" >&2; }

@@ -20,7 +20,6 @@ import os
 import re
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -28,6 +27,7 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import SerializationContext, WithSerializationContext
 
 from core.codec import ENCODING, KEY_ID, EncryptionCodec, PayloadKeyError
+from models import clock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -74,7 +74,7 @@ class CaseKeys:
                         case_id=case_id,
                         master_key_id=self._current,
                         wrapped_key=wrapped,
-                        created_at=datetime.now(UTC),
+                        created_at=clock.now(),
                     )
                 )
             row = self._read(case_id)  # another process may have won the race: its key holds

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from models import clock
 from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
 from models.thresholds import YearFigures
@@ -200,7 +201,7 @@ def load_policy(path: Path, day_seconds: float | None = None, today: date | None
                 )
             ],
         )
-    year = (today or date.today()).year
+    year = (today or clock.today()).year
     years = range(year - HOLIDAY_YEARS_BEFORE, year + HOLIDAY_YEARS_AHEAD + 1)
     regions = sorted({HOME_REGION} | {c.holiday_region for c in policy.clocks.values()})
     return policy.model_copy(update={"holidays": {r: public_holidays(r, years) for r in regions}})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from core.berlin import local_instant
+from models.berlin import local_instant
 from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
 from models.clocks import ClockName, Deadline, DeadlineStatus
 from models.documents import DocumentCode

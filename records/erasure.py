@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.parser import BytesHeaderParser
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, literal, select, update
 
+from models import clock
 from records.database import insert_ignoring_duplicates
 from records.schema import case_events, case_keys, cases, erasures, journey_events, journeys, notifications
 
@@ -70,7 +70,7 @@ def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str) -> E
         )
         conn.execute(
             insert_ignoring_duplicates(engine, erasures).values(
-                case_id=case_id, erased_at=datetime.now(UTC), erased_by=erased_by, basis=basis
+                case_id=case_id, erased_at=clock.now(), erased_by=erased_by, basis=basis
             )
         )
     return Erased(events=events, emails=emails, key_destroyed=key_destroyed)

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
+from models import clock
 from models.mail import Notification
 from records.schema import notifications as outbox
 
@@ -32,7 +33,7 @@ def outbox_row(notification: Notification, now: datetime | None = None) -> dict[
         "body": notification.body,
         "status": PENDING,
         "attempts": 0,
-        "created_at": now or datetime.now(UTC),
+        "created_at": now or clock.now(),
     }
 
 
@@ -47,7 +48,7 @@ class Claim:
 
 
 def claim(engine: Engine, key: str, lease: timedelta) -> Claim:
-    now = datetime.now(UTC)
+    now = clock.now()
     token = secrets.token_hex(16)
     with engine.begin() as conn:
         claimed = conn.execute(
@@ -77,7 +78,7 @@ def claim(engine: Engine, key: str, lease: timedelta) -> Claim:
 
 def mark_sent(engine: Engine, key: str, token: str) -> None:
     with engine.begin() as conn:
-        _finish(conn, key, token, status=SENT, sent_at=datetime.now(UTC), last_error=None)
+        _finish(conn, key, token, status=SENT, sent_at=clock.now(), last_error=None)
 
 
 def release(engine: Engine, key: str, token: str, error: str) -> None:

@@ -15,7 +15,8 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import Engine, Table, func, select
 
-from core.berlin import local_date
+from models import clock
+from models.berlin import local_date
 from records.schema import case_events, cases, journey_events, journeys
 
 PLACED = "placed"
@@ -81,7 +82,7 @@ def _stage_durations(engine: Engine, table: Table, key: str) -> dict[str, list[f
 def build_report(engine: Engine, today: date | None = None, since: date | None = None) -> Report:
     """The figures as of ``today``; with ``since``, also the people placed since that day
     (counted by the day the placement was complete: the journey's end)."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.today()
     year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     with engine.connect() as conn:
         case_rows = conn.execute(

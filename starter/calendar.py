@@ -18,7 +18,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,7 @@ from icalendar import Calendar, Event
 
 from core.advisor_cases import advisor_cases
 from core.i18n import Text
-from models import staff
+from models import clock, staff
 from models.clocks import Deadline
 from starter.render import ui_link
 
@@ -106,7 +106,7 @@ async def calendar_for(client: Client, settings: Settings, advisor: str) -> byte
             for d in deadlines
             if d.open
         ]
-    return build_calendar(entries, advisor, datetime.now(UTC), Text(settings.language))
+    return build_calendar(entries, advisor, clock.now(), Text(settings.language))
 
 
 def subscription_token(secret: str, advisor: str) -> str:

@@ -19,7 +19,7 @@ import sys
 import types
 import typing
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,13 +31,12 @@ from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlread
 from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
-from core.berlin import local_date
 from core.client import connect
 from core.config import Settings, get_settings
 from core.updates import execute_update
 from core.validation import describe_validation_error
 from models import case as case_models
-from models import occupations, programmes, staff
+from models import clock, occupations, programmes, staff
 from models.case import (
     CASE_ID_ALPHABET,
     ActionReply,
@@ -372,7 +371,7 @@ def _documents(raw: list[str] | None) -> list[dict[str, str]] | None:
         parts = item.split(":")
         if len(parts) not in (2, 3) or not all(parts):
             raise InputError(f"documents: '{item}' must be CODE:REFERENCE or CODE:REFERENCE:YYYY-MM-DD")
-        received_on = parts[2] if len(parts) == 3 else local_date(datetime.now(UTC)).isoformat()
+        received_on = parts[2] if len(parts) == 3 else clock.today().isoformat()
         result.append({"code": parts[0], "reference": parts[1], "received_on": received_on})
     return result
 
@@ -700,7 +699,7 @@ async def _import(args: argparse.Namespace, get_client: ClientFactory, settings:
     t = Text(settings.language)
     advisor = None if args.dry_run else _staff_handle(args.advisor)
     try:
-        checked = importing.check(args.file, local_date(datetime.now(UTC)))
+        checked = importing.check(args.file, clock.today())
     except (OSError, ValueError) as e:
         raise InputError(str(e) if str(e).startswith("file:") else f"file: {e}") from None
     rows = [row for _, row in checked.rows]
@@ -773,9 +772,7 @@ async def _digest(args: argparse.Namespace, get_client: ClientFactory, settings:
 
     handle = _staff_handle(args.advisor)
     role = staff.role_of(handle)
-    digest = await collect(
-        await get_client(), settings, handle, role.value if role else "advisor", local_date(datetime.now(UTC))
-    )
+    digest = await collect(await get_client(), settings, handle, role.value if role else "advisor", clock.today())
     t = Text(settings.language)
     if args.json:
         data = digest.model_dump(mode="json")

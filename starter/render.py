@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from core.berlin import BERLIN
 from core.config import Settings
+from models.berlin import BERLIN
 from models.case import CaseState, workflow_id_for
 from models.clocks import Deadline, DeadlineStatus
 from models.journey import JourneyView

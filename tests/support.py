@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from email import message_from_bytes
 from email.message import Message
 from typing import Any, TypeVar
@@ -92,3 +93,17 @@ async def deleted_from_temporal(handle: Any) -> bool:
     except RPCError as e:
         return e.status is RPCStatusCode.NOT_FOUND
     return False
+
+
+def on_or_before_the_28th(day: date) -> date:
+    """``day``, or the 28th of its month if later: a day every month has, so a test's own
+    month arithmetic (``shift_months``) is exact in both directions."""
+    return day - timedelta(days=max(0, day.day - 28))
+
+
+def shift_months(day: date, months: int) -> date:
+    """``day`` moved by whole calendar months (the tests' own arithmetic, independent of the
+    product's); the day of the month must be one every month has."""
+    assert day.day <= 28, day
+    index = day.year * 12 + day.month - 1 + months
+    return day.replace(year=index // 12, month=index % 12 + 1)

@@ -27,7 +27,7 @@ from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.berlin import local_date, local_instant
+    from models.berlin import local_date, local_instant
     from models.case import (
         ActionReply,
         AddCaseNote,

@@ -26,7 +26,7 @@ from temporalio.common import SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.berlin import local_date, local_instant
+    from models.berlin import local_date, local_instant
     from models.case import Procedure, ResidenceRoute
     from models.clocks import ClockName, Deadline, DeadlineStatus, Rung
     from models.deadlines import DeadlinePolicy, next_working_day, previous_working_day

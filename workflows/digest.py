@@ -16,7 +16,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from core.berlin import local_date
+    from models.berlin import local_date
     from models.digest import SEND_WEEKLY_DIGESTS, WeeklyDigestInput, WeeklyDigestResult, iso_week
     from workflows.outbox import deliver
 

@@ -22,7 +22,7 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.berlin import local_date, local_instant
+    from models.berlin import local_date, local_instant
     from models.case import ActionReply
     from models.clocks import Deadline, Rung
     from models.journey import (

@@ -28,7 +28,7 @@ from tests.support import SmtpRecorder, free_port
 
 def _certificates(directory: Path) -> tuple[Path, Path, Path]:
     """A CA, and a server certificate it signed for localhost / 127.0.0.1."""
-    now = dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)  # real clock: OpenSSL checks the certificate against it
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Welcome Center test CA")])
     ca = (

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import date, timedelta
 
 from icalendar import Calendar
 
+from models import clock as office_clock
+from models.berlin import local_date
 from models.clocks import ClockName, Deadline
 from starter.calendar import DeadlineEntry, build_calendar
 from starter.cli import main
 from tests.conftest import Stack
 from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
 
-NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+NOW = office_clock.now()
+TODAY = local_date(NOW)
 
 
 def entry(
@@ -23,10 +26,10 @@ def entry(
         clock=clock,
         label="BA consent (deemed after two weeks)",
         basis="§36(2) BeschV",
-        started_on=date(2026, 11, 20),
+        started_on=TODAY - timedelta(days=7),
         due_on=due,
         anchor=NOW,
-        anchor_date=date(2026, 11, 20),
+        anchor_date=TODAY - timedelta(days=7),
         generation=generation,
     )
     return DeadlineEntry(workflow_id, "WC-7M2K9Q4XTB", "journey 1", deadline, "http://localhost:8233/x")
@@ -38,11 +41,12 @@ def events(ics: bytes) -> list:  # type: ignore[type-arg]
 
 def test_one_all_day_event_per_deadline_with_its_basis_and_link() -> None:
     clocks = list(ClockName)[:2]
-    ics = build_calendar([entry(clocks[0], date(2026, 12, 4)), entry(clocks[1], date(2026, 12, 1))], ADVISOR, NOW)
+    later, sooner = TODAY + timedelta(days=7), TODAY + timedelta(days=4)
+    ics = build_calendar([entry(clocks[0], later), entry(clocks[1], sooner)], ADVISOR, NOW)
     assert ics.startswith(b"BEGIN:VCALENDAR\r\n") and b"VERSION:2.0\r\n" in ics and b"PRODID:" in ics
     first, second = events(ics)
-    assert first.decoded("dtstart") == date(2026, 12, 1)  # sorted by due date, all-day (VALUE=DATE)
-    assert b"DTSTART;VALUE=DATE:20261201" in ics
+    assert first.decoded("dtstart") == sooner  # sorted by due date, all-day (VALUE=DATE)
+    assert f"DTSTART;VALUE=DATE:{sooner:%Y%m%d}".encode() in ics
     assert str(first["summary"]) == "BA consent (deemed after two weeks) · WC-7M2K9Q4XTB"
     assert "§36(2) BeschV" in str(first["description"]) and str(first["url"]) == "http://localhost:8233/x"
     assert first["uid"] != second["uid"]
@@ -51,8 +55,8 @@ def test_one_all_day_event_per_deadline_with_its_basis_and_link() -> None:
 def test_a_moved_due_date_keeps_the_uid_and_raises_the_sequence() -> None:
     # Re-importing the newer file updates the event in the advisor's calendar instead of adding one.
     clock = list(ClockName)[0]
-    (before,) = events(build_calendar([entry(clock, date(2026, 12, 4))], ADVISOR, NOW))
-    (after,) = events(build_calendar([entry(clock, date(2026, 12, 18), generation=2)], ADVISOR, NOW))
+    (before,) = events(build_calendar([entry(clock, TODAY + timedelta(days=7))], ADVISOR, NOW))
+    (after,) = events(build_calendar([entry(clock, TODAY + timedelta(days=21), generation=2)], ADVISOR, NOW))
     assert before["uid"] == after["uid"] and (int(before["sequence"]), int(after["sequence"])) == (0, 1)
 
 

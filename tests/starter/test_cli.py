@@ -8,18 +8,21 @@ import io
 import json
 import os
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from models import clock
 from records.schema import cases
 from starter.cli import EXIT_BAD_INPUT, EXIT_REJECTED, main
 from tests.conftest import SERVER_TLS, Stack
 from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
-START = date.today() - timedelta(days=400)
+START = clock.today() - timedelta(days=400)
+EARLIER_DAY = clock.today() - timedelta(days=60)  # a date the door accepts, for input refused elsewhere
+EARLIER = EARLIER_DAY.isoformat()
 
 
 def day(n: int) -> str:
@@ -123,7 +126,7 @@ async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_
     await hand_in_documents(stack, case_id, "THAMM-4711", day(65))
     await step("record-visa-application", "--applied-on", day(70))
     await step("record-visa-decision", "--decision", "issued", "--decided-on", day(100), "--valid-until", day(465))
-    soon = date.today() + timedelta(days=3)
+    soon = clock.today() + timedelta(days=3)
     # Past the agreed start (day 200): the employer's new start date comes with it.
     await step("delay-arrival", "--expected-on", soon.isoformat(), "--reason", "Flight",
                "--new-start-on", (soon + timedelta(days=14)).isoformat())  # fmt: skip
@@ -274,15 +277,15 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
         (["new-case", "--file", str(tmp_path / "missing.yaml")], "file:"),
         (["status", "case-123"], "case_id"),
         (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "maybe",
-          "--decided-on", "2026-10-01"], "decision"),
+          "--decided-on", EARLIER], "decision"),
         (["record-ba-decision", wc, "--advisor", "m.koch", "--decision", "refused",
-          "--decided-on", "2026-10-01"], "refusal_grounds"),
-        (["request-ba-consent", wc, "--advisor", "m.koch", "--path", "mail", "--requested-on", "2026-10-01"], "path"),
+          "--decided-on", EARLIER], "refusal_grounds"),
+        (["request-ba-consent", wc, "--advisor", "m.koch", "--path", "mail", "--requested-on", EARLIER], "path"),
         (["record-visa-decision", wc, "--advisor", "m.koch", "--decision", "refused",
-          "--decided-on", "2026-10-01"], "notified_on"),
-        (["pause-recognition-clock", wc, "--advisor", "m.koch", "--paused-on", "2026-10-01",
+          "--decided-on", EARLIER], "notified_on"),
+        (["pause-recognition-clock", wc, "--advisor", "m.koch", "--paused-on", EARLIER,
           "--reason-code", "bored", "--reason", "x y z"], "reason_code"),
-        (["record-arrival", wc, "--advisor", "m.koch", "--arrived-on", "20.11.2026"], "arrived_on"),
+        (["record-arrival", wc, "--advisor", "m.koch", "--arrived-on", f"{EARLIER_DAY:%d.%m.%Y}"], "arrived_on"),
         (["record-documents", wc, "--advisor", "m.koch", "--document", "passport"], "documents"),
         (["record-documents", wc, "--advisor", "m.koch", "--document", "selfie:DMS-1"], "documents.0.code"),
         (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1"], "candidates"),

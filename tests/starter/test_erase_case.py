@@ -5,11 +5,11 @@ erasure is recorded, and the Welcome Center's figures are unchanged."""
 from __future__ import annotations
 
 import io
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import MetaData, select
 
+from models import clock
 from models.case import AddCaseNote, Withdraw
 from records.report import build_report
 from records.schema import case_keys, erasures
@@ -69,11 +69,11 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
         return text if NOTE in text and EMPLOYER in text else None
 
     await eventually(stored_once_written)
-    as_of = date.today()
+    as_of = clock.today()
     before = build_report(stack.engine, as_of)
 
     code, out, err = await run(
-        stack, "erase-case", case.case_id, "--advisor", "t.lead", "--basis", "request of the employer, 2026-11-20"
+        stack, "erase-case", case.case_id, "--advisor", "t.lead", "--basis", "Art. 17 request of the employer"
     )
     assert code == 0, err
     assert "case key destroyed" in out and "1 mail file(s) removed" in out
@@ -93,7 +93,7 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     with stack.engine.connect() as conn:
         assert conn.execute(select(case_keys).where(case_keys.c.case_id == case.case_id)).first() is None
         record = conn.execute(select(erasures).where(erasures.c.case_id == case.case_id)).one()
-    assert (record.erased_by, record.basis) == ("t.lead", "request of the employer, 2026-11-20")
+    assert (record.erased_by, record.basis) == ("t.lead", "Art. 17 request of the employer")
     # The mail folder keeps only other cases' emails; the figures are those of before.
     assert sorted(p.name for p in mail.iterdir()) == ["other.eml"]
     assert build_report(stack.engine, as_of) == before

@@ -7,13 +7,12 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
 import pytest_asyncio
 
-from core.berlin import local_date
 from core.i18n import Text
+from models import clock
 from starter.cli import EXIT_REJECTED, main
 from tests.conftest import Stack
 from tests.starter.test_cli import NEW_CASE
@@ -54,7 +53,7 @@ async def test_commands_status_and_emails_speak_german(german: Stack) -> None:
     assert out.rstrip().endswith("(Phase: candidate_selection)")
     await ok(german, "select-candidates", case_id, "--advisor", "m.koch", "--candidate", "THAMM-4711:TN")
 
-    today = Text("de").date(local_date(datetime.now(UTC)))
+    today = Text("de").date(clock.today())
     status = await ok(german, "status", case_id)
     assert f"Fall {case_id}   Phase: journeys   (offen)" in status
     assert "  Arbeitgeber: Pflegeheim Linden gGmbH, Kontakt hr@pflegeheim-linden.example" in status

@@ -11,163 +11,35 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from temporalio.service import RPCError
 
-from core.berlin import local_date
-from core.config import Settings
-from models import occupations, programmes, staff
-from models.case import CaseState, ImportedCase, ImportedJourney, Outcome, SelectedCandidate, Stage, workflow_id_for
+from models import clock
+from models.berlin import local_date
+from models.case import CaseState, Outcome, Stage, workflow_id_for
 from models.clocks import ClockName
 from models.journey import JourneyOutcome, JourneyStage, JourneyView, Milestone
 from records.database import create_records_engine, migrate
 from records.report import Report, build_report
 from records.schema import case_events, journey_events, notifications
 from starter.cli import EXIT_BAD_INPUT, main
-from starter.importing import cases, check, imported_case_id
+from starter.importing import imported_case_id
 from tests.conftest import Stack
+from tests.support import on_or_before_the_28th, shift_months
 from tests.workflows.case_flow import ADVISOR
 from worker import build_worker
 from workflows import names
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "past-cases.csv"
-TODAY = date(2026, 11, 27)
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture(autouse=True)
-def office_lists() -> None:
-    occupations.use(occupations.load_occupations(SETTINGS.occupations_file))
-    programmes.use(programmes.load_programmes(SETTINGS.programmes_file))
-    staff.use(staff.load_staff(SETTINGS.staff_file))
-
-
-def test_the_sample_file_reproduces_the_published_figures() -> None:
-    # "more than 70 companies advised, 18 skilled workers placed, 6 of them since the service
-    # became permanent in March 2024", from Tunisia, Morocco and Egypt.
-    checked = check(SAMPLE, TODAY)
-    assert checked.problems == []
-    rows = [row for _, row in checked.rows]
-    assert len({r.case_ref for r in rows}) == len({r.employer_name for r in rows}) == 70
-    placed = [r for r in rows if r.job_started_on]
-    assert len(placed) == 18
-    assert sum(1 for r in placed if r.job_started_on and r.job_started_on >= date(2024, 3, 1)) == 6
-    assert {r.origin_country for r in placed} == {"TN", "MA", "EG"}
-    assert {r.occupation for r in placed} == {"cnc_machinist", "shk_installer", "system_gastronomy"}
-
-
-def test_every_problem_is_named_by_row_and_column(tmp_path: Path) -> None:
-    bad = tmp_path / "cases.csv"
-    bad.write_text(
-        "Fallnummer,Arbeitgeber,Erstberatung,Beruf,Aufenthaltszweck,Kandidat,Herkunftsland,Programm,Arbeitsvertrag,Visum,"
-        "Beendet,Grund\n"
-        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,THAMM-1,TN,THAMM Plus,01.03.2025,\n"  # fine
-        "A-2,Firma Zwei GmbH,01.02.2025,astronaut,18a,,,,,\n"  # unknown occupation
-        "A-3,Firma Drei GmbH,01.02.2031,cook,18a,,,,,\n"  # in the future
-        "A-4,Firma Vier GmbH,01.02.2025,cook,18a,THAMM-4,TN,THAMM Plus,01.01.2025,\n"  # contract before advice
-        "A-5,Firma Fünf GmbH,01.02.2025,cook,18a,,,,01.03.2025,\n"  # a milestone without a candidate
-        "A-6,Firma Sechs GmbH,01.02.2025,cook,18a,MAX-MUSTERMANN,TN,THAMM Plus,,\n"  # not THAMM's format
-        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,THAMM-1,TN,THAMM Plus,,\n"  # the same key again
-        "A-7,Firma Sieben GmbH,01.02.2025,cook,18a,,,,,,01.03.2025,no_contact\n"  # a case's end: fine
-        "A-8,Firma Acht GmbH,01.02.2025,cook,18a,,,,,,01.03.2025,other_offer\n"  # a candidate's code for a case
-        "A-1,Firma Eins GmbH,01.02.2025,cnc_machinist,18a,,,THAMM Plus,,,01.04.2025,no_contact\n"  # has candidates
-        "A-9,Firma Neun GmbH,01.02.1900,cook,18a,,,,,,,\n",  # absurdly long ago
-        encoding="utf-8",
-    )
-    found = {(p.row, p.column): p.why for p in check(bad, TODAY).problems}
-    assert set(found) == {
-        (3, "Beruf"), (4, "Erstberatung"), (5, "Arbeitsvertrag"), (6, "Kandidat"), (7, "Kandidat"), (8, "Kandidat"),
-        (10, "Grund"), (11, "Beendet"), (12, "Erstberatung"),
-    }  # fmt: skip
-    assert "more than 10 years ago" in found[(12, "Erstberatung")]
-    assert "not one of filled_otherwise" in found[(10, "Grund")]
-    assert "case A-1 has candidates" in found[(11, "Beendet")]
-    assert "not an occupation code" in found[(3, "Beruf")]
-    assert "future" in found[(4, "Erstberatung")]
-    assert "before advised_on" in found[(5, "Arbeitsvertrag")]
-    assert "required with contract_signed_on" in found[(6, "Kandidat")]
-    assert "row 2" in found[(8, "Kandidat")]
-
-
-def test_the_case_workflow_door_refuses_an_impossible_import() -> None:
-    # The same rules as the file check, for whatever client starts a case with ``imported``.
-    journey = ImportedJourney(
-        row=2, candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"),
-        contract_signed_on=date(2025, 3, 1), visa_issued_on=date(2025, 2, 1),
-    )  # fmt: skip
-    imported = ImportedCase(case_ref="A-1", file="x.csv", rows=[2], advised_on=date(1900, 2, 1), journeys=[journey])
-    found = imported.findings(TODAY)
-    assert any("advised_on: 1900-02-01 is more than 10 years ago" in f for f in found)
-    assert any("row 2, visa_issued_on: 2025-02-01 is before contract_signed_on" in f for f in found)
-    ended = ImportedCase(case_ref="A-2", file="x.csv", rows=[3], advised_on=date(2025, 2, 1), ended_on=date(2025, 1, 1))
-    assert {f.split(":")[0] for f in ended.findings(TODAY)} == {"imported.end_reason_code", "imported.ended_on"}
-
-
-def test_the_advisor_column_names_each_case_s_advisor_and_the_importer_stays_on_record(tmp_path: Path) -> None:
-    file = tmp_path / "cases.csv"
-    file.write_text(
-        "Fallnummer;Beratung;Arbeitgeber;Erstberatung;Beruf;Aufenthaltszweck\n"
-        "B-1;a.yilmaz;Firma Eins GmbH;01.02.2025;cook;18a\n"
-        "B-2;;Firma Zwei GmbH;01.02.2025;cook;18a\n"
-        "B-3;nobody.here;Firma Drei GmbH;01.02.2025;cook;18a\n",
-        encoding="utf-8",
-    )
-    checked = check(file, TODAY)
-    assert [(p.row, p.column) for p in checked.problems] == [(4, "Beratung")]  # as the file names it
-    assert "not on the staff list" in checked.problems[0].why
-    one, two = cases(checked, file.name, "m.koch")
-    assert (one.advisor, two.advisor) == ("a.yilmaz", "m.koch")
-    assert one.imported is not None and one.imported.by == "m.koch"
-
-
-def test_unknown_and_missing_columns_are_named_before_any_row(tmp_path: Path) -> None:
-    bad = tmp_path / "cases.csv"
-    bad.write_text("Fallnummer;Arbeitgeber;Erstberatung;Beruf;Geburtsdatum\nA-1;X GmbH;01.02.2025;cook;01.01.1990\n")
-    problems = [str(p) for p in check(bad, TODAY).problems]
-    assert "row 1, column Geburtsdatum: unknown column (see models/import_rows.py for the set)" in problems
-    assert "row 1, column route / Aufenthaltszweck: required column missing" in problems
-
-
-def test_xlsx_with_english_columns_and_date_cells(tmp_path: Path) -> None:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(["case_ref", "employer_name", "advised_on", "occupation", "route", "candidate_ref", "origin_country"])
-    sheet.append(["B-1", "Firma GmbH", datetime(2025, 2, 1), "nurse", "18a", "ANETI-7", "TN"])
-    book.save(tmp_path / "cases.xlsx")
-    checked = check(tmp_path / "cases.xlsx", TODAY)
-    assert checked.problems == [] and checked.rows[0][1].advised_on == date(2025, 2, 1)
-
-
-async def test_the_command_checks_and_changes_nothing(tmp_path: Path) -> None:
-    out, err = io.StringIO(), io.StringIO()
-    # No client: the check never reaches Temporal.
-    assert await main(["import", str(SAMPLE), "--dry-run"], settings=SETTINGS, out=out, err=err) == 0
-    # German by default (SETTINGS has no language): the counts as the office reads them.
-    assert "70 Zeile(n) gültig: 70 Fall/Fälle, 30 Verlauf/Verläufe, 18 vermittelt; 0 Problem(e)" in out.getvalue()
-    out, err = io.StringIO(), io.StringIO()
-    # Importing needs to know who imports: refused before anything is read or started.
-    assert await main(["import", str(SAMPLE)], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT
-    assert "advisor: missing" in err.getvalue()
-    broken = tmp_path / "cases.csv"
-    broken.write_text("Fallnummer;Arbeitgeber\nA-1;X GmbH\n")
-    assert await main(["import", str(broken), "--dry-run"], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT
-    assert await main(["import", str(tmp_path / "nothing.txt"), "--dry-run"], settings=SETTINGS, out=out, err=err) == 2
-
-
-def test_the_sample_file_is_what_its_script_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from scripts import make_import_sample
-
-    monkeypatch.setattr(make_import_sample, "OUT", tmp_path / "past-cases.csv")
-    make_import_sample.main()
-    assert (tmp_path / "past-cases.csv").read_text(encoding="utf-8") == SAMPLE.read_text(encoding="utf-8")
+# The sample's history is the office's published one: "6 of them since the service became
+# permanent in March 2024".
+PERMANENT_SINCE = date(2024, 3, 1)  # fixed: a day in the office's history
 
 
 # --- importing into cases (dev server) ------------------------------------------------------
@@ -206,7 +78,7 @@ async def _settled(stack: Stack) -> tuple[int, int, int]:
 
 
 def _report(stack: Stack) -> Report:
-    return build_report(stack.engine, since=date(2024, 3, 1))
+    return build_report(stack.engine, since=PERMANENT_SINCE)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -243,17 +115,17 @@ async def test_the_sample_imports_into_the_published_figures_and_a_second_import
     assert report.placed_by_origin_country == {"TN": 6, "MA": 6, "EG": 6}
     assert report.placed_by_occupation == {"cnc_machinist": 6, "shk_installer": 6, "system_gastronomy": 6}
     # The starter's report says the same.
-    code, out, err = await _run(stack, "report", "--since", "2024-03-01")
+    code, out, err = await _run(stack, "report", "--since", PERMANENT_SINCE.isoformat())
     assert code == 0, err
     assert re.search(r"Companies advised\s+70\b", out) and re.search(r"People placed\s+18\b", out)
-    assert re.search(r"of them since 2024-03-01\s+6\b", out)
+    assert re.search(rf"of them since {PERMANENT_SINCE}\s+6\b", out)
 
     # Imported history: dated as the file has it, marked with who, when, file and row.
     case_id = imported_case_id("HIST-014")
     case = await stack.client.get_workflow_handle(workflow_id_for(case_id)).query(
         names.Case.status, result_type=CaseState
     )
-    assert local_date(case.opened_at) == date(2023, 7, 25)
+    assert local_date(case.opened_at) == date(2023, 7, 25)  # fixed: the sample's history
     opened = case.history[0]
     assert f"Imported by {ADVISOR}" in opened.summary and "past-cases.csv, row(s) 15" in opened.summary
     assert case.stage is Stage.CLOSED and case.outcome is Outcome.PLACED
@@ -270,7 +142,7 @@ async def test_the_sample_imports_into_the_published_figures_and_a_second_import
         "requirements_not_met",
     )
     assert [e.action for e in ended.history] == ["case_opened", "case_withdrawn"]
-    assert local_date(ended.history[1].occurred_at) == date(2023, 8, 13)
+    assert local_date(ended.history[1].occurred_at) == date(2023, 8, 13)  # fixed: the sample's history
     # Advised in December 2025, no candidate yet: open, its follow-up overdue since before the
     # import, the rungs recorded in its history and emailed to nobody.
     waiting = await stack.client.get_workflow_handle(workflow_id_for(imported_case_id("HIST-070"))).query(
@@ -281,8 +153,8 @@ async def test_the_sample_imports_into_the_published_figures_and_a_second_import
         "deadline_reminder", "deadline_due", "deadline_team_lead", "deadline_operations",
     ]  # fmt: skip
     assert journey.state.outcome is JourneyOutcome.PLACED
-    assert local_date(journey.state.finished_at) == date(2024, 11, 19)  # probation passed
-    assert journey.state.job_started_on == date(2024, 5, 20)
+    assert local_date(journey.state.finished_at) == date(2024, 11, 19)  # fixed: the sample's probation passed
+    assert journey.state.job_started_on == date(2024, 5, 20)  # fixed: the sample's history
     # Nothing about the past was emailed: no email for any imported case.
     subjects = [str(m["Subject"]) for m in stack.smtp.messages]
     assert not any(imported_case_id(f"HIST-{n:03d}") in s for s in subjects for n in (1, 14, 19, 31, 70))
@@ -300,13 +172,17 @@ async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_fr
     stack: Stack, tmp_path: Path
 ) -> None:
     ref = f"RUN-{uuid.uuid4().hex[:8]}"
-    started = date(2026, 5, 4)  # probation due 2026-11-04: reminder, due and team lead lie before today
+    # The probation (six months from the job start) fell due three weeks ago: its reminder (14 days
+    # before), its due day and the team lead's rung (14 days after) lie before today, the
+    # operations rung (28 days after) a week ahead, on whatever day this runs.
+    due = on_or_before_the_28th(clock.today() - timedelta(days=21))
+    started = shift_months(due, -6)
     file = tmp_path / "running.csv"
     file.write_text(
         "case_ref;employer_name;advised_on;occupation;route;origin_programme;candidate_ref;origin_country;"
         "contract_signed_on;visa_issued_on;arrived_on;job_started_on\n"
-        f"{ref};Firma Laufend GmbH;2025-09-12;cnc_machinist;18a;THAMM Plus;ANETI-9001;TN;2025-11-03;2026-04-01;"
-        f"2026-04-27;{started.isoformat()}\n",
+        f"{ref};Firma Laufend GmbH;{started - timedelta(days=234)};cnc_machinist;18a;THAMM Plus;ANETI-9001;TN;"
+        f"{started - timedelta(days=182)};{started - timedelta(days=33)};{started - timedelta(days=7)};{started}\n",
         encoding="utf-8",
     )
     code, out, err = await _run(stack, "import", str(file), "--advisor", ADVISOR)
@@ -342,7 +218,7 @@ async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_fr
     assert (probation.clock, probation.started_on, probation.due_on) == (
         ClockName.PROBATION,
         started,
-        date(2026, 11, 4),
+        due,
     )
     assert [e.action for e in s.history[:2]] == ["journey_started", "journey_imported"]
     assert local_date(s.history[1].occurred_at) == started
@@ -357,7 +233,7 @@ async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_fr
     # From here on it is a live journey: the next step is recorded and emailed as usual.
     code, out, err = await _run(
         stack, "record-probation-passed", case_id, "--candidate", "ANETI-9001", "--advisor", ADVISOR,
-        "--passed-on", "2026-11-04",
+        "--passed-on", due.isoformat(),
     )  # fmt: skip
     assert code == 0, err
 
@@ -370,12 +246,12 @@ async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_fr
 
 
 async def test_an_import_with_a_problem_starts_nothing(stack: Stack, tmp_path: Path) -> None:
-    ref = f"BAD-{uuid.uuid4().hex[:8]}"
+    ref, advised = f"BAD-{uuid.uuid4().hex[:8]}", clock.today() - timedelta(days=300)
     file = tmp_path / "bad.csv"
     file.write_text(
         "case_ref;employer_name;advised_on;occupation;route\n"
-        f"{ref};Firma Gut GmbH;2025-01-12;cnc_machinist;18a\n"
-        f"{ref}-2;Firma Schlecht GmbH;2025-01-12;astronaut;18a\n",
+        f"{ref};Firma Gut GmbH;{advised};cnc_machinist;18a\n"
+        f"{ref}-2;Firma Schlecht GmbH;{advised};astronaut;18a\n",
         encoding="utf-8",
     )
     code, out, err = await _run(stack, "import", str(file), "--advisor", ADVISOR)

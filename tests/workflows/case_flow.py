@@ -9,6 +9,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowHandle
 
 from core.updates import execute_update
+from models import clock
 from models.case import (
     ActionReply,
     CaseState,
@@ -52,7 +53,7 @@ from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 
 ADVISOR = "m.koch"
-TODAY = date.today()
+TODAY = clock.today()
 # The story of a journey is told in the past: every recorded fact is dated before today.
 START = TODAY - timedelta(days=400)
 

@@ -13,7 +13,7 @@ import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +21,14 @@ from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from models import clock
 from models.case import AddCaseNote, CloseCase, Procedure, Withdraw
 from models.digest import WeeklyDigestInput, iso_week
 from models.journey import ApplyForRecognition, RecordVisaApplication, RequestBaConsent, WithdrawCandidate
 from models.records import ResendEmail, RetentionInput
 from records.schema import cases
 from tests.conftest import Stack
-from tests.support import eventually, start_smtp_server
+from tests.support import eventually, on_or_before_the_28th, shift_months, start_smtp_server
 from tests.workflows.case_flow import ADVISOR, TODAY, day, new_case, open_journeys, select_candidates, start_case
 from tests.workflows.scaled import scaled_worker
 from worker import build_worker
@@ -148,7 +149,7 @@ async def retention_erases(stack: Stack, tmp_path: Path) -> list[tuple[str, Work
     await eventually(recorded_closed)
     handle = await stack.client.start_workflow(
         RetentionWorkflow.run,
-        RetentionInput(erase_closed_before=datetime.now(UTC) + timedelta(seconds=1), case_ids=[case_id]),
+        RetentionInput(erase_closed_before=clock.now() + timedelta(seconds=1), case_ids=[case_id]),
         id=f"retention-scenario-{uuid.uuid4()}",
         task_queue=stack.settings.task_queue,
     )
@@ -184,14 +185,19 @@ async def imported_running_and_placed(stack: Stack, tmp_path: Path) -> list[tupl
     from starter.importing import imported_case_id
 
     ref = f"SCN-{uuid.uuid4().hex[:8]}"
+    # Dated from today as recorded: the first journey's probation (six months) fell due three
+    # weeks ago, so its reminder, due and team-lead rungs lie before the import and its
+    # operations rung a week after; the second journey was placed long before.
+    started = shift_months(on_or_before_the_28th(TODAY - timedelta(days=21)), -6)
+    advised, started2 = started - timedelta(days=234), started - timedelta(days=147)
     file = tmp_path / "scenario.csv"
     file.write_text(
         "case_ref;employer_name;advised_on;occupation;route;origin_programme;candidate_ref;origin_country;"
         "contract_signed_on;arrived_on;job_started_on;probation_passed_on\n"
-        f"{ref};Firma Szenario GmbH;2025-09-12;cnc_machinist;18a;THAMM Plus;ANETI-9001;TN;2025-11-03;2026-04-27;"
-        "2026-05-04;\n"
-        f"{ref};Firma Szenario GmbH;2025-09-12;cnc_machinist;18a;THAMM Plus;ANETI-9002;TN;2025-10-01;2025-12-01;"
-        "2025-12-08;2026-06-08\n",
+        f"{ref};Firma Szenario GmbH;{advised};cnc_machinist;18a;THAMM Plus;ANETI-9001;TN;"
+        f"{started - timedelta(days=182)};{started - timedelta(days=7)};{started};\n"
+        f"{ref};Firma Szenario GmbH;{advised};cnc_machinist;18a;THAMM Plus;ANETI-9002;TN;"
+        f"{started2 - timedelta(days=68)};{started2 - timedelta(days=7)};{started2};{started2 + timedelta(days=182)}\n",
         encoding="utf-8",
     )
     assert await main(["import", str(file), "--advisor", ADVISOR], client=stack.client, settings=stack.settings) == 0

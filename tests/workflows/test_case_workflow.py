@@ -10,6 +10,7 @@ from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from core.config import Settings
+from models import clock
 from models.case import (
     AddCaseNote,
     CaseState,
@@ -284,7 +285,7 @@ async def test_hostile_text_from_any_client_is_refused_by_the_workflows(stack: S
         await journey.handle.execute_update(
             "record_documents",
             {"advisor": "system", "documents": [{"code": "employment_contract", "reference": "Pass C01X00T47",
-                                                  "received_on": "2026-01-02"}]},
+                                                  "received_on": clock.today().isoformat()}]},
             result_type=dict,
         )  # fmt: skip
     assert rejection_reason(err.value).split("; ") == [

@@ -7,6 +7,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from activities.deadlines import DeadlinePolicyActivities
 from activities.notifications import message_id
+from models import clock
 from models.case import SelectedCandidate
 from models.clocks import DeadlineStatus
 from models.journey import AddNote, JourneyEvent, JourneyInput, JourneyStage
@@ -65,7 +66,7 @@ def test_only_the_newest_notes_are_carried_and_the_rest_point_to_the_records() -
     assert state is not None
     events = [
         JourneyEvent(
-            seq=n, occurred_at="2026-11-02T09:00:00Z", action="note_added", advisor=ADVISOR,
+            seq=n, occurred_at=clock.now(), action="note_added", advisor=ADVISOR,
             from_stage="contract", to_stage="contract", summary="Note added", note=f"n{n}",
         )
         for n in range(1, journey_module.CARRIED_NOTES + 11)

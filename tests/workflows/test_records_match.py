@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.berlin import local_date
+from models.berlin import local_date
 from models.clocks import next_due_on
 from records.schema import cases, journeys
 from tests.conftest import Stack

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from temporalio.client import ScheduleCalendarSpec, WorkflowExecutionStatus
 
+from models import clock
 from models.case import AddCaseNote, Withdraw
 from models.records import RetentionInput
 from records.schema import cases, erasures
@@ -35,7 +36,7 @@ async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: 
     await eventually(recorded_closed)
     result = await stack.client.execute_workflow(
         RetentionWorkflow.run,
-        RetentionInput(erase_closed_before=datetime.now(UTC) + timedelta(seconds=1), case_ids=ours),
+        RetentionInput(erase_closed_before=clock.now() + timedelta(seconds=1), case_ids=ours),
         id=f"retention-test-{uuid.uuid4()}",
         task_queue=stack.settings.task_queue,
     )

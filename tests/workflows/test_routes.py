@@ -3,13 +3,12 @@ that name their threshold, year and basis."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
-from core.berlin import local_date
+from models import clock
 from models.case import CaseState, CompleteConsultation, Outcome, Procedure, ResidenceRoute, SelectCandidates
 from models.case import SelectedCandidate as Candidate
 from models.documents import DocumentCode
@@ -22,7 +21,7 @@ from workflows.case import CaseWorkflow
 
 async def walk(journey: Journey, keep_back: tuple[DocumentCode, ...] = ()) -> JourneyView:
     """Take the steps ``status`` offers, in order, handing in what each asks for, to the end."""
-    steps = script(local_date(datetime.now(UTC)))
+    steps = script(clock.today())
     taken: list[str] = []
     for _ in range(60):
         view = await journey.view()

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from core.berlin import local_date, local_instant
+from models.berlin import local_date, local_instant
 from models.case import Procedure, ResidenceRoute
 from models.clocks import ClockName, Deadline, Rung
 from models.deadlines import DEFAULT_POLICY_FILE, DeadlinePolicy, load_policy

@@ -1,0 +1,36 @@
+"""The weekly digest's week keys and its email text in both languages (#16 point 2),
+with fixed dates: pure rendering, nothing here reads today."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from activities.digest import _monday_of, render
+from core.i18n import Text
+from models.digest import Digest, DigestItem, digest_key, iso_week
+
+
+def test_weeks_are_iso_weeks_and_name_the_digest_key() -> None:
+    assert iso_week(date(2026, 11, 27)) == "2026-W48"
+    assert iso_week(date(2027, 1, 1)) == "2026-W53"  # ISO: the Friday belongs to the old year's last week
+    assert _monday_of("2026-W53") == date(2026, 12, 28)
+    assert digest_key("m.koch", "2026-W48") == "digest/m.koch/2026-W48"
+
+
+def test_the_email_lists_every_section_with_case_ids_and_next_steps_in_both_languages() -> None:
+    item = DigestItem(
+        case_id="WC-7M2K9Q4XTB", where="journey 1", what="Visa decision", due_on=date(2026, 12, 1),
+        basis="§31 AufenthV", next_step="record-visa-decision",
+    )  # fmt: skip
+    digest = Digest(handle="t.lead", role="team_lead", week="2026-W48", as_of=date(2026, 11, 23), due_soon=[item])
+    subject, body = render(digest, Text("en"))
+    assert subject.startswith("Welcome Center weekly digest 2026-W48 for t.lead: 0 overdue, 1 due within 14 days")
+    assert "WC-7M2K9Q4XTB journey 1: due 2026-12-01: Visa decision [§31 AufenthV]" in body
+    assert "next: record-visa-decision" in body
+    assert "Overdue (0)" in body and "No activity for 30 days (0)" in body and "Escalated" in body
+    # German by default (WC_LANGUAGE=de): the same facts, German words and dates, legal terms as they are.
+    subject, body = render(digest, Text())
+    assert subject.startswith("Welcome Center Wochenübersicht 2026-W48 für t.lead: 0 überfällig, 1 fällig in 14 Tagen")
+    assert "WC-7M2K9Q4XTB Verfahren 1: fällig am 01.12.2026: Visa decision [§31 AufenthV]" in body
+    assert "nächster Schritt: record-visa-decision" in body and "Stand 23.11.2026" in body
+    assert "Überfällig (0)" in body and "Seit 30 Tagen ohne Aktivität (0)" in body and "Teamleitung" in body

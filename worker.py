@@ -16,7 +16,6 @@ import structlog
 from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.deadlines import DeadlinePolicyActivities
 from activities.digest import DigestActivities
@@ -42,24 +41,9 @@ from models.records import (
     SEND_NOTIFICATION,
 )
 from records.database import create_records_engine, migrate
-from workflows.case import CaseWorkflow
-from workflows.digest import WeeklyDigestWorkflow
-from workflows.journey import JourneyWorkflow
-from workflows.mail import UndeliverableEmailWorkflow
-from workflows.retention import RetentionWorkflow
+from workflows.registry import WORKFLOWS, workflow_runner
 
 log = structlog.get_logger("worker")
-
-WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow, RetentionWorkflow, WeeklyDigestWorkflow]
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    """The sandbox for workflow code, shared by the worker and the replayer.
-
-    Workflow code needs nothing beyond the defaults: public holidays are resolved when the
-    deadline policy is loaded (an activity) and travel with the case.
-    """
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default)
 
 
 def build_worker(

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from core import names
 from core import search_attributes as sa
 from models.case import CaseState, JourneySummary
 from models.journey import JourneyView
-from workflows import names
 
 if TYPE_CHECKING:
     from temporalio.client import Client

@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from models.clocks import Deadline, next_due_on
+from models.counting import DATE_WINDOW_YEARS, date_window
 from models.reasons import CandidateWithdrawalReason, CaseWithdrawalReason, CloseReason, EmploymentEndReason, codes_help
 from models.said import Said
 from models.text import FreeText, MultiLine, OneLine
@@ -359,10 +360,8 @@ class ImportedJourney(ImportedDates):
 def advised_on_findings(advised_on: date, today: date) -> list[tuple[str, str]]:
     """The first consultation lies between today and as far back as a case's dates reach
     (the deadline policy's date window, counted with its month arithmetic)."""
-    from models.deadlines import DeadlinePolicy, add_months  # it imports this module
-
-    years = DeadlinePolicy.model_fields["date_window_years"].default
-    earliest = add_months(today, -12 * years)
+    earliest, _ = date_window(today)
+    years = DATE_WINDOW_YEARS
     if advised_on > today:
         return [("advised_on", f"{advised_on} lies in the future (the import records what happened)")]
     if advised_on < earliest:

@@ -13,7 +13,6 @@ policy and are stored with the case, so a ``holidays`` upgrade cannot change a r
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Collection
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from models import clock
 from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
+from models.counting import DATE_WINDOW_YEARS, add_months, date_window, is_working_day, next_working_day
 from models.thresholds import YearFigures
 
 HOME_REGION = "NI"  # Lower Saxony: Region Hannover
@@ -108,9 +108,8 @@ class DeadlinePolicy(_Policy):
     # Public holidays per region (Lower Saxony, Berlin for the VG Berlin), resolved when the
     # policy is loaded; outside these years only weekends move a period's end.
     holidays: dict[str, list[date]] = {}
-    # Dates an advisor may enter: this many years around today (a year-9999 date would
-    # overflow the clock arithmetic; nothing in a case lies decades away).
-    date_window_years: int = Field(default=10, ge=1, le=50)
+    # Dates an advisor may enter (models/counting.py).
+    date_window_years: int = Field(default=DATE_WINDOW_YEARS, ge=1, le=50)
     # Wage thresholds per calendar year (models/thresholds.py), with basis and source.
     wage_thresholds: dict[int, YearFigures] = {}
     # Length of one policy day in seconds: 86400 in production; tests and demos shrink it.
@@ -119,8 +118,7 @@ class DeadlinePolicy(_Policy):
 
     def date_window(self, today: date) -> tuple[date, date]:
         """The dates an action may carry: ``date_window_years`` around today."""
-        months = 12 * self.date_window_years
-        return add_months(today, -months), add_months(today, months)
+        return date_window(today, self.date_window_years)
 
     def ladder(self, clock: ClockName) -> Escalation:
         return self.clocks[clock].escalation or self.escalation
@@ -138,30 +136,6 @@ class DeadlinePolicy(_Policy):
 
 
 # --- counting ------------------------------------------------------------------------------
-
-
-def is_working_day(day: date, holidays: Collection[date]) -> bool:
-    return day.weekday() < 5 and day not in holidays
-
-
-def next_working_day(day: date, holidays: Collection[date]) -> date:
-    """§193 BGB: a period ending on a weekend or holiday ends on the next working day."""
-    while not is_working_day(day, holidays):
-        day += timedelta(days=1)
-    return day
-
-
-def previous_working_day(day: date, holidays: Collection[date]) -> date:
-    while not is_working_day(day, holidays):
-        day -= timedelta(days=1)
-    return day
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day number ``months`` later; the month's last day if it has no such day (§188(3) BGB)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def period_end(event_day: date, period: Period, holidays: Collection[date]) -> date:

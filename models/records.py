@@ -108,7 +108,7 @@ class UndeliverableNotification(BaseModel):
 RECORD_CASE_TRANSITION = "record_case_transition"
 RECORD_JOURNEY_TRANSITION = "record_journey_transition"
 # A record written as a local activity has the id record-<event seq>: its marker keeps no
-# input, and the repair (core/repair.py) finds the discarded events by it.
+# input, and the repair (starter/repair.py) finds the discarded events by it.
 LOCAL_RECORD_ID_PREFIX = "record-"
 SEND_NOTIFICATION = "send_notification"  # before #12: queue and send in one (kept for running histories)
 DELIVER_NOTIFICATION = "deliver_notification"
@@ -123,7 +123,7 @@ class ResendEmail(BaseModel):
 
 
 class RepairWorkflow(BaseModel):
-    """Operations repair a workflow whose history no longer replays (core/repair.py)."""
+    """Operations repair a workflow whose history no longer replays (starter/repair.py)."""
 
     advisor: AdvisorHandle = Field(description="Handle of whoever repairs, for the reset's reason")
     workflow_id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$", description="e.g. case-WC-0123456789-j1")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, model_validator
 
-from models.case import AdvisorHandle
+from models.case import SYSTEM_HANDLE, AdvisorHandle
 from models.yaml_file import load_yaml
 
 DEFAULT_STAFF_FILE = Path(__file__).resolve().parents[1] / "config" / "staff.yaml"
@@ -44,8 +44,8 @@ class Staff(BaseModel):
         handles = [m.handle for m in self.staff]
         if doubled := sorted({h for h in handles if handles.count(h) > 1}):
             raise ValueError(f"staff: handle(s) listed twice: {', '.join(doubled)}")
-        if "system" in handles:
-            raise ValueError("staff: 'system' is reserved for the workflows' own entries")
+        if SYSTEM_HANDLE in handles:
+            raise ValueError(f"staff: '{SYSTEM_HANDLE}' is reserved for the workflows' own entries")
         return self
 
     def role_of(self, handle: str) -> Role | None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from models.case import Procedure
+from models.case import SYSTEM_HANDLE, Procedure
 from models.clocks import ClockName
 from models.documents import DocumentStep
 from models.journey import (
@@ -84,7 +84,6 @@ from process.spec import (
 )
 
 M, C = Milestone, ClockName
-SYSTEM = "system"  # the advisor handle of what the journey records by itself
 A81 = Procedure.ACCELERATED_81A
 
 # What the BA consent and the visa wait for: the contract and the qualification, shown the
@@ -735,9 +734,9 @@ ANYTIME: tuple[ActionSpec, ...] = (
 # Where the law acts by itself when a clock's last day has run out: the action the
 # journey records then (with the due date), instead of a reminder.
 STATUTORY_EFFECTS: dict[ClockName, Callable[[date], Any]] = {
-    C.BA_CONSENT_FICTION: lambda due: BaConsentDeemed(advisor=SYSTEM, due_on=due),
+    C.BA_CONSENT_FICTION: lambda due: BaConsentDeemed(advisor=SYSTEM_HANDLE, due_on=due),
     C.VORABZUSTIMMUNG_VALIDITY: lambda due: VorabzustimmungExpired(
-        advisor=SYSTEM, reason=f"its validity ended on {due}"
+        advisor=SYSTEM_HANDLE, reason=f"its validity ended on {due}"
     ),
 }
 

@@ -19,6 +19,7 @@ from models.documents import DocumentCode, DocumentStep, required_documents
 from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
 from models.said import Said, english, say
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
+from process.refusal import Refusal
 from process.spec import (
     ActionSpec,
     ClockOp,
@@ -34,7 +35,6 @@ from process.spec import (
     Resume,
     Start,
 )
-from workflows.case_rules import CaseRuleViolation
 
 ORDER = {m.milestone: i for i, m in enumerate(MILESTONES)}
 
@@ -160,7 +160,7 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     """Check ``action`` against ``state`` and apply it (mutates ``state``)."""
     spec = BY_MODEL.get(type(action))
     if spec is None:
-        raise CaseRuleViolation(say("{action}: not a journey action", action=type(action).__name__))
+        raise Refusal(say("{action}: not a journey action", action=type(action).__name__))
     _check_available(spec, state)
     ctx = Context(state=state, action=action, today=today, policy=policy)
     _check_dates(spec, ctx)
@@ -169,7 +169,7 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
         why = ""
         if DocumentCode.PENSION_PROVISION_PROOF in missing and state.pension_proof_needed:
             why = f" ({state.pension_proof_needed})"
-        raise CaseRuleViolation(
+        raise Refusal(
             say(
                 "{update}: documents missing for {documents}: {missing}{why}",
                 update=spec.update,
@@ -196,7 +196,7 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
 def _check_available(spec: ActionSpec, state: JourneyState) -> None:
     name = spec.update
     if state.stage is JourneyStage.FINISHED:
-        raise CaseRuleViolation(
+        raise Refusal(
             say(
                 "{name}: journey {number} of case {case_id} has finished ({outcome}); nothing can change",
                 name=name,
@@ -206,13 +206,11 @@ def _check_available(spec: ActionSpec, state: JourneyState) -> None:
             )
         )
     if spec.procedure is not None and spec.procedure is not state.procedure:
-        raise CaseRuleViolation(
-            say("{name}: only in the {procedure} procedure", name=name, procedure=spec.procedure.value)
-        )
+        raise Refusal(say("{name}: only in the {procedure} procedure", name=name, procedure=spec.procedure.value))
     if spec.on and not any(m in state.open_milestones for m in spec.on):
         expected = " or ".join(f"'{m}'" for m in spec.on)
         now = ", ".join(f"'{m}'" for m in state.open_milestones) or "none"
-        raise CaseRuleViolation(
+        raise Refusal(
             say(
                 "{name}: this action belongs to {expected}; journey {number} has open: {now} (stage '{stage}')",
                 name=name,
@@ -224,9 +222,7 @@ def _check_available(spec: ActionSpec, state: JourneyState) -> None:
         )
     missing = [m for m in spec.requires if m not in state.done_milestones]
     if missing:
-        raise CaseRuleViolation(
-            say("{name}: needs {missing} first", name=name, missing=", ".join(m.value for m in missing))
-        )
+        raise Refusal(say("{name}: needs {missing} first", name=name, missing=", ".join(m.value for m in missing)))
 
 
 def _check_dates(spec: ActionSpec, ctx: Context) -> None:
@@ -238,7 +234,7 @@ def _check_dates(spec: ActionSpec, ctx: Context) -> None:
         if not isinstance(value, date):
             continue
         if not earliest <= value <= latest:
-            raise CaseRuleViolation(
+            raise Refusal(
                 say(
                     "{name}: {value} is outside the dates a case takes ({earliest} to {latest})",
                     name=name,
@@ -248,14 +244,14 @@ def _check_dates(spec: ActionSpec, ctx: Context) -> None:
                 )
             )
         if name not in spec.future and value > ctx.today:
-            raise CaseRuleViolation(
+            raise Refusal(
                 say("{name}: {value} is in the future (today is {today})", name=name, value=value, today=ctx.today)
             )
     for rule in spec.not_before:
         value = getattr(action, rule.field)
         earlier = getattr(ctx.state, rule.after)
         if value is not None and earlier is not None and value < earlier:
-            raise CaseRuleViolation(
+            raise Refusal(
                 say(
                     "{field}: {value} is before {what} ({after} {earlier})",
                     field=rule.field,

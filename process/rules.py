@@ -2,7 +2,7 @@
 in the future, chronology, documents) are the engine's. A rule returns the audit summary
 and, where the action branches, which branch of its effects applies.
 
-Every rule raises ``CaseRuleViolation`` with a message that starts with the field at fault.
+Every rule raises ``Refusal`` (process/refusal.py) with a message that starts with the field at fault.
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from models.journey import (
 )
 from models.reasons import stated
 from models.said import Said, say
+from process.refusal import Refusal
 from process.spec import Context, Result
-from workflows.case_rules import CaseRuleViolation
 
 C = ClockName
 M = Milestone
 
 
-def _reject(message: str | Said) -> CaseRuleViolation:
-    return CaseRuleViolation(message)
+def _reject(message: str | Said) -> Refusal:
+    return Refusal(message)
 
 
 def _by(what: str, due: date | None) -> str:

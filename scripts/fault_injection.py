@@ -51,7 +51,6 @@ from activities.notifications import message_id
 from core import search_attributes
 from core.client import connect
 from core.config import Settings
-from core.repair import repair
 from models.case import CaseState, CloseCase, CompleteConsultation, SelectCandidates, SelectedCandidate, Withdraw
 from models.clocks import next_due_on
 from models.journey import JourneyView, WithdrawCandidate
@@ -59,11 +58,12 @@ from process.definition import BY_MODEL
 from records.database import create_records_engine, migrate
 from records.schema import case_events, cases, journey_events, journeys, notifications
 from starter.cli import start_case
+from starter.repair import repair
 from tests.support import SmtpRecorder
 from tests.workflows.case_flow import ADVISOR, Journey, new_case
-from worker import WORKFLOWS
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
+from workflows.registry import WORKFLOWS
 
 ROOT = Path(__file__).resolve().parents[1]
 KEPT = ROOT / "artifacts" / "fault-injection"  # histories of workflows that went wrong
@@ -475,7 +475,7 @@ async def check(client: Client, stack: Stack, case_ids: list[str], figures: Figu
 async def repaired_state(
     client: Client, settings: Settings, workflow_id: str, error: str, figures: Figures, deadline: float
 ) -> Any:
-    """A history that does not replay (sdk-python#1591, see core/repair.py): repaired as
+    """A history that does not replay (sdk-python#1591, see starter/repair.py): repaired as
     operations would (``bin/starter repair``), then the workflow must end as it did."""
     if "TMPRL1100" not in error:
         return None

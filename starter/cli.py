@@ -30,9 +30,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, FailureError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from core import names
 from core import search_attributes as sa
 from core.client import connect
 from core.config import Settings, get_settings
+from core.names import undeliverable_workflow_id
 from core.updates import execute_update
 from core.validation import describe_validation_error
 from models import case as case_models
@@ -54,8 +56,6 @@ from models.summaries import case_static_details, case_static_summary
 from process.definition import BY_MODEL, COMMANDS
 from process.spec import ActionSpec
 from starter.render import fmt_time, render_status, ui_link
-from workflows import names
-from workflows.names import undeliverable_workflow_id
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
@@ -634,8 +634,8 @@ async def _erase_case(args: argparse.Namespace, get_client: ClientFactory, setti
 
 
 async def _repair(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
-    from core.repair import repair  # the replayer and the workflows: only for this command
-    from worker import WORKFLOWS
+    from starter.repair import repair  # the replayer and the workflows: only for this command
+    from workflows.registry import WORKFLOWS
 
     request = _validate(RepairWorkflow, {"advisor": args.advisor, "workflow_id": args.workflow_id})
     client = await get_client()

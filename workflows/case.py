@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from models.berlin import local_date, local_instant
     from models.case import (
+        SYSTEM_HANDLE,
         ActionReply,
         AddCaseNote,
         CaseEvent,
@@ -62,9 +63,9 @@ with workflow.unsafe.imports_passed_through():
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
-    from workflows.deadlines import DeadlineClocks
+    from workflows.deadlines import RUNG_RECIPIENT, DeadlineClocks, past_rung_summary, rung_summary
     from workflows.incidents import ReportsIncidents
-    from workflows.journey import RUNG_RECIPIENT, JourneyWorkflow, past_rung_summary, rung_summary
+    from workflows.journey import JourneyWorkflow
     from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
 
 # workflow.patched ids: every behavioural change for running cases gets one
@@ -289,14 +290,14 @@ class CaseWorkflow(ReportsIncidents):
 
     def _incident_entry(self, action: str, summary: Said) -> None:
         self._transition(
-            action=action, advisor="system", to_stage=self._state.stage, summary=summary,
+            action=action, advisor=SYSTEM_HANDLE, to_stage=self._state.stage, summary=summary,
             recipient=RecipientRole.OPERATIONS,
         )  # fmt: skip
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
         self._transition(
             action=f"deadline_{rung.name.lower()}",
-            advisor="system",
+            advisor=SYSTEM_HANDLE,
             to_stage=self._state.stage,
             summary=rung_summary(deadline, rung),
             recipient=RUNG_RECIPIENT[rung],
@@ -306,7 +307,7 @@ class CaseWorkflow(ReportsIncidents):
         """An imported case's rung whose time lay before the import: history, not an email."""
         self._transition(
             action=f"deadline_{rung.name.lower()}",
-            advisor="system",
+            advisor=SYSTEM_HANDLE,
             to_stage=self._state.stage,
             summary=past_rung_summary(deadline, rung),
             recipient=None,
@@ -499,7 +500,7 @@ class CaseWorkflow(ReportsIncidents):
             journey.reason = f"journey workflow ended abnormally: {err.cause or err}"
         self._transition(
             action="journey_finished",
-            advisor="system",
+            advisor=SYSTEM_HANDLE,
             to_stage=Stage.JOURNEYS,
             summary=say(
                 "Journey {number} ({ref}, {country}) finished: {outcome} ({reason})",
@@ -515,12 +516,14 @@ class CaseWorkflow(ReportsIncidents):
             return
         placed = case_rules.placed(self._state)
         if self._state.withdrawing or placed >= self._state.positions:
-            self._close_after_journeys(advisor="system", why=say("Every journey has finished"), happened_on=happened_on)
+            self._close_after_journeys(
+                advisor=SYSTEM_HANDLE, why=say("Every journey has finished"), happened_on=happened_on
+            )
         else:
             # Fewer placed than positions: the next candidate may follow (or close-case).
             self._transition(
                 action="replacement_open",
-                advisor="system",
+                advisor=SYSTEM_HANDLE,
                 to_stage=Stage.CANDIDATE_SELECTION,
                 summary=say(
                     "Every journey has finished with {placed} of {positions} position(s) filled: "

@@ -29,13 +29,45 @@ with workflow.unsafe.imports_passed_through():
     from models.berlin import local_date, local_instant
     from models.case import Procedure, ResidenceRoute
     from models.clocks import ClockName, Deadline, DeadlineStatus, Rung
-    from models.deadlines import DeadlinePolicy, next_working_day, previous_working_day
+    from models.counting import next_working_day, previous_working_day
+    from models.deadlines import DeadlinePolicy
+    from models.mail import RecipientRole
     from models.said import Said, say
     from process.engine import ClockChange
 
 OnRung = Callable[[Deadline, Rung], None]
 RUNG_TIME = time(8, 0)  # office hours: notices at 08:00 local time
 EFFECT_TIME = time(0, 0)  # the law acts when the last day has run out
+
+
+# Who hears of each rung of a clock's ladder (the case and the journey alike).
+RUNG_RECIPIENT = {
+    Rung.REMINDER: RecipientRole.ADVISOR,
+    Rung.DUE: RecipientRole.ADVISOR,
+    Rung.TEAM_LEAD: RecipientRole.TEAM_LEAD,
+    Rung.OPERATIONS: RecipientRole.OPERATIONS,
+}
+
+
+def past_rung_summary(deadline: Deadline, rung: Rung) -> Said:
+    """A rung that lay before the import: recorded so the history is whole, never sent."""
+    return say("Before the import (not sent): {rung}", rung=rung_summary(deadline, rung))
+
+
+def rung_summary(deadline: Deadline, rung: Rung) -> Said:
+    # The label is the policy's (translated from the catalogue, core/i18n_extract.py); the basis cites the law.
+    what: dict[str, str | date | Said] = {
+        "label": Said(text=deadline.label),
+        "basis": deadline.basis,
+        "day": deadline.due_on,
+    }
+    if rung is Rung.REMINDER:
+        return say("Reminder: due on {day}: {label} ({basis})", **what)
+    if rung is Rung.DUE:
+        return say("Due today ({day}): {label} ({basis})", **what)
+    if rung is Rung.TEAM_LEAD:
+        return say("Overdue since {day}, escalated to the team lead: {label} ({basis})", **what)
+    return say("Overdue since {day}, escalated to operations: {label} ({basis})", **what)
 
 
 def incident_summary(err: Exception) -> Said:

@@ -23,8 +23,9 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from models.berlin import local_date, local_instant
-    from models.case import ActionReply
+    from models.case import SYSTEM_HANDLE, ActionReply
     from models.clocks import Deadline, Rung
+    from models.deadlines import DeadlinePolicy
     from models.journey import (
         EndJourney,
         JourneyEvent,
@@ -39,10 +40,11 @@ with workflow.unsafe.imports_passed_through():
     from models.said import Said, say
     from models.summaries import journey_current_details
     from process import engine
-    from process.definition import BY_UPDATE, STATUTORY_EFFECTS, SYSTEM
+    from process.definition import BY_UPDATE, STATUTORY_EFFECTS
+    from process.refusal import Refusal
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.case_rules import CaseRuleViolation, check_door
-    from workflows.deadlines import DeadlineClocks
+    from workflows.deadlines import RUNG_RECIPIENT, DeadlineClocks, past_rung_summary, rung_summary
     from workflows.incidents import ReportsIncidents
     from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
 
@@ -52,12 +54,6 @@ CONTINUE_AS_NEW = "continue-as-new"  # #12: a long journey goes on in a fresh ru
 PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS, LOCAL_RECORDS)
 # Notes of the newest events carried across continue-as-new; older ones stay in the records.
 CARRIED_NOTES = 100
-RUNG_RECIPIENT = {
-    Rung.REMINDER: RecipientRole.ADVISOR,
-    Rung.DUE: RecipientRole.ADVISOR,
-    Rung.TEAM_LEAD: RecipientRole.TEAM_LEAD,
-    Rung.OPERATIONS: RecipientRole.OPERATIONS,
-}
 
 
 @workflow.defn
@@ -186,7 +182,7 @@ class JourneyWorkflow(ReportsIncidents):
     def _apply(self, action: Any) -> int:
         """Apply one action (advisor's or the law's) to the real state: event, clocks."""
         with self._attributes.step():
-            step = engine.apply(self._state, action, self._today(), self._policy)
+            step = _applied(self._state, action, self._today(), self._policy)
             seq = self._record(step, advisor=action.advisor)
             self._clocks.apply(step.clocks)
         if step.clocks:
@@ -276,7 +272,7 @@ class JourneyWorkflow(ReportsIncidents):
     def _incident_entry(self, action: str, summary: Said) -> None:
         self._record(
             engine.Step(action, self._state.stage, summary.english(), says=summary),
-            advisor=SYSTEM,
+            advisor=SYSTEM_HANDLE,
             recipient=RecipientRole.OPERATIONS,
         )
 
@@ -286,7 +282,7 @@ class JourneyWorkflow(ReportsIncidents):
         if rung is Rung.DUE and effect is not None:
             action = effect(deadline.due_on)
             try:
-                engine.apply(self._state.model_copy(deep=True), action, self._today(), self._policy)
+                _applied(self._state.model_copy(deep=True), action, self._today(), self._policy)
             except CaseRuleViolation as err:
                 workflow.logger.info("statutory effect not applicable", extra={"why": err.message})
             except Exception:  # noqa: BLE001 - the deadline loop must go on; the notice follows
@@ -296,7 +292,7 @@ class JourneyWorkflow(ReportsIncidents):
                 return
         self._record(
             _said_step(f"deadline_{rung.name.lower()}", self._state.stage, rung_summary(deadline, rung)),
-            advisor=SYSTEM,
+            advisor=SYSTEM_HANDLE,
             recipient=RUNG_RECIPIENT[rung],
         )
 
@@ -304,7 +300,7 @@ class JourneyWorkflow(ReportsIncidents):
         """An imported journey's rung whose time lay before the import: history, not an email."""
         self._record(
             _said_step(f"deadline_{rung.name.lower()}", self._state.stage, past_rung_summary(deadline, rung)),
-            advisor=SYSTEM,
+            advisor=SYSTEM_HANDLE,
             recipient=None,
         )
 
@@ -324,7 +320,7 @@ class JourneyWorkflow(ReportsIncidents):
     def end_journey(self, action: EndJourney) -> None:
         """From the case: the vacancy is withdrawn or the Welcome Center ends the case."""
         try:
-            engine.apply(self._state.model_copy(deep=True), action, self._today(), self._policy)
+            _applied(self._state.model_copy(deep=True), action, self._today(), self._policy)
         except CaseRuleViolation as err:
             # Already finished by its own last step: nothing left to end.
             workflow.logger.info("end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message})
@@ -365,7 +361,15 @@ class JourneyWorkflow(ReportsIncidents):
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
         action = self._action(name, args)
         check_door(action)
-        engine.apply(self._state.model_copy(deep=True), action, self._today(), self._policy)
+        _applied(self._state.model_copy(deep=True), action, self._today(), self._policy)
+
+
+def _applied(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy) -> engine.Step:
+    """The engine's step; its refusal becomes the workflow's, at this one door."""
+    try:
+        return engine.apply(state, action, today, policy)
+    except Refusal as refusal:
+        raise CaseRuleViolation(refusal.reason) from None
 
 
 def carried_state(state: JourneyState) -> JourneyState:
@@ -380,24 +384,3 @@ def carried_state(state: JourneyState) -> JourneyState:
 
 def _said_step(action: str, stage: JourneyStage, said: Said, happened_on: date | None = None) -> engine.Step:
     return engine.Step(action, stage, said.english(), happened_on=happened_on, says=said)
-
-
-def past_rung_summary(deadline: Deadline, rung: Rung) -> Said:
-    """A rung that lay before the import: recorded so the history is whole, never sent."""
-    return say("Before the import (not sent): {rung}", rung=rung_summary(deadline, rung))
-
-
-def rung_summary(deadline: Deadline, rung: Rung) -> Said:
-    # The label is the policy's (translated from the catalogue, core/i18n_extract.py); the basis cites the law.
-    what: dict[str, str | date | Said] = {
-        "label": Said(text=deadline.label),
-        "basis": deadline.basis,
-        "day": deadline.due_on,
-    }
-    if rung is Rung.REMINDER:
-        return say("Reminder: due on {day}: {label} ({basis})", **what)
-    if rung is Rung.DUE:
-        return say("Due today ({day}): {label} ({basis})", **what)
-    if rung is Rung.TEAM_LEAD:
-        return say("Overdue since {day}, escalated to the team lead: {label} ({basis})", **what)
-    return say("Overdue since {day}, escalated to operations: {label} ({basis})", **what)

@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, FailureError,
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from core.names import undeliverable_workflow_id
     from models.door import refusals
     from models.records import (
         DELIVER_NOTIFICATION,
@@ -27,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
         UndeliverableNotification,
     )
     from models.summaries import BR
-    from workflows.names import undeliverable_workflow_id
 
 __all__ = ["UndeliverableEmailWorkflow", "failure_reason", "undeliverable_workflow_id"]
 

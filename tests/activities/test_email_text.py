@@ -23,8 +23,7 @@ from records.database import create_records_engine, migrate
 from records.schema import notifications
 from tests.process.test_engine import P, T, docs, journey
 from tests.records.test_record_activities import case_record
-from workflows.deadlines import incident_summary
-from workflows.journey import past_rung_summary, rung_summary
+from workflows.deadlines import incident_summary, past_rung_summary, rung_summary
 from workflows.outbox import record_incident_summary
 
 DEADLINE = Deadline(

@@ -15,14 +15,13 @@ from pydantic import ValidationError
 from models import clock as office_clock
 from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
+from models.counting import next_working_day, previous_working_day
 from models.deadlines import (
     DEFAULT_POLICY_FILE,
     DeadlinePolicy,
     Period,
     load_policy,
-    next_working_day,
     period_end,
-    previous_working_day,
     public_holidays,
 )
 

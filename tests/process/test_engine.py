@@ -23,8 +23,8 @@ from models.journey import DocumentReceipt, JourneyStage, JourneyState, Mileston
 from process import engine
 from process.definition import ACTIONS, COMMANDS
 from process.engine import ClockChange
+from process.refusal import Refusal
 from process.spec import Effects
-from workflows.case_rules import CaseRuleViolation
 
 T = date(2026, 11, 26)  # "today" in Hannover
 P = load_policy(DEFAULT_POLICY_FILE, today=T)
@@ -211,7 +211,7 @@ def row(id: str, proc: Procedure, point: str, action: Any, expected: Ok | Rej, *
 
 def check(state: JourneyState, action: Any, today: date, expected: Ok | Rej) -> None:
     if isinstance(expected, Rej):
-        with pytest.raises(CaseRuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             engine.apply(state, action, today, P)
         message = err.value.message
         assert message.startswith(expected.field), message
@@ -447,7 +447,7 @@ REJECTIONS = [p for p in ROWS if isinstance(cast(Row, p.values[0]).expected, Rej
 def test_rejected_action_changes_nothing(r: Row) -> None:
     state = r.state()
     before = state.model_copy(deep=True)
-    with pytest.raises(CaseRuleViolation):
+    with pytest.raises(Refusal):
         engine.apply(state, r.action, r.today, P)
     assert state == before
     assert state.model_dump() == before.model_dump()

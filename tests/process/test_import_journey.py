@@ -13,8 +13,8 @@ from models.case import ImportedJourney, Procedure, ResidenceRoute, SelectedCand
 from models.clocks import ClockName, DeadlineStatus
 from models.journey import ImportJourney, JourneyOutcome, JourneyStage, Milestone, RecognitionDecision
 from process import engine
+from process.refusal import Refusal
 from tests.process.test_engine import P, T, journey, track
-from workflows.case_rules import CaseRuleViolation
 
 M, C, S, d = Milestone, ClockName, JourneyStage, date
 SELECTED = d(2025, 6, 1)
@@ -137,7 +137,7 @@ def test_a_recognition_date_records_the_recognition_and_a_ba_date_the_consent() 
 def test_an_impossible_history_is_refused_and_changes_nothing(dates: dict[str, Any], field: str) -> None:
     state = journey(Procedure.REGULAR)
     before = state.model_copy(deep=True)
-    with pytest.raises(CaseRuleViolation, match=field):
+    with pytest.raises(Refusal, match=field):
         engine.apply(state, imported(**dates), T, P)
     assert state.open_milestones == before.open_milestones and state.done_milestones == before.done_milestones
 
@@ -154,5 +154,5 @@ def test_the_visa_validity_starts_the_permit_application_clock_from_the_arrival(
     state = journey(Procedure.REGULAR)
     track(state, engine.apply(state, imported(arrived_on=d(2025, 11, 1)), T, P).clocks)
     assert not [x for x in state.deadlines if x.clock is C.RESIDENCE_PERMIT_APPLICATION]
-    with pytest.raises(CaseRuleViolation, match="visa_valid_until"):
+    with pytest.raises(Refusal, match="visa_valid_until"):
         engine.apply(journey(Procedure.REGULAR), imported(visa_valid_until=d(2026, 1, 31)), T, P)

@@ -37,9 +37,9 @@ from models.door import refusals
 from models.journey import JourneyStage, JourneyState
 from process import engine
 from process.definition import BY_UPDATE, COMMANDS
+from process.refusal import Refusal
 from tests.process.test_routes import script
 from workflows import deadlines as deadline_module
-from workflows.case_rules import CaseRuleViolation
 from workflows.deadlines import DeadlineClocks
 
 TODAY = date(2026, 11, 26)
@@ -226,7 +226,7 @@ def test_random_actions_are_refused_cleanly_or_keep_the_invariants(
                 continue
             try:
                 step = engine.apply(state, action, TODAY, POLICY)
-            except CaseRuleViolation as err:
+            except Refusal as err:
                 event("refused by the rules")
                 assert err.message, "a rejection says why"
                 assert state.model_dump_json() == before, f"{command} was rejected but changed the state"

@@ -21,7 +21,7 @@ from models.documents import DocumentCode, DocumentStep
 from models.journey import DocumentReceipt, JourneyOutcome, JourneyState, Milestone
 from process import engine
 from process.definition import COMMANDS
-from workflows.case_rules import CaseRuleViolation
+from process.refusal import Refusal
 
 T = date(2026, 11, 26)
 P = load_policy(DEFAULT_POLICY_FILE, today=T)
@@ -205,7 +205,7 @@ def test_the_45_plus_rejection_says_what_would_satisfy_it() -> None:
         engine.apply(state, SCRIPT[command](state), T, P)
     hand_in(D.PENSION_PROVISION_PROOF)
     before = state.model_copy(deep=True)
-    with pytest.raises(CaseRuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         engine.apply(state, SCRIPT["record-visa-application"](state), T, P)
     assert "pension_provision_proof" in err.value.message and reason in err.value.message
     assert state == before
@@ -287,7 +287,7 @@ def test_an_arrival_after_the_agreed_start_needs_the_new_start() -> None:
     walk(state, until="delay-arrival")
     late = T + timedelta(days=10)  # the contract starts on day(200), long before
     before = state.model_copy(deep=True)
-    with pytest.raises(CaseRuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         engine.apply(state, act(J.DelayArrival, expected_on=late, reason="Exam retaken"), T, P)
     assert err.value.message.startswith("new_start_on:") and str(day(200)) in err.value.message
     assert state == before
@@ -301,7 +301,7 @@ def test_a_vorabzustimmung_names_its_latest_start() -> None:
     state = journey(R.SECTION_18A, Procedure.ACCELERATED_81A)
     walk(state, until="record-vorabzustimmung")
     without = act(J.RecordVorabzustimmung, issued_on=state.ba_decided_on, valid_until=T + timedelta(60))
-    with pytest.raises(CaseRuleViolation, match="latest_start_on: required"):
+    with pytest.raises(Refusal, match="latest_start_on: required"):
         engine.apply(state.model_copy(deep=True), without, T, P)
 
 
@@ -315,12 +315,12 @@ def test_dates_outside_the_policys_window_are_refused(field: str, value: date) -
     receipts = [DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in engine.open_documents(state)]
     engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
     before = state.model_copy(deep=True)
-    with pytest.raises(CaseRuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         engine.apply(state, act(J.RecordContract, **fields), T, P)
     assert err.value.message.startswith(
         f"{field}: {value} is outside the dates a case takes (2016-11-26 to 2036-11-26)"
     )
     assert state == before
     old_document = [DocumentReceipt(code=D.PASSPORT, reference="DMS-1", received_on=date(1950, 1, 1))]
-    with pytest.raises(CaseRuleViolation, match="documents.passport.received_on"):
+    with pytest.raises(Refusal, match="documents.passport.received_on"):
         engine.apply(state, act(J.RecordDocuments, documents=old_document), T, P)

@@ -213,7 +213,7 @@ async def test_status_shows_open_documents_and_next_steps_per_journey(stack: Sta
     assert code == EXIT_REJECTED
     assert "closed" in err
 
-    # Operations' repair (core/repair.py, tested there with a history that does not replay):
+    # Operations' repair (starter/repair.py, tested there with a history that does not replay):
     # a case that replays needs none; it is operations' or the team lead's to do.
     workflow_id = f"case-{case_id}"
     out = await ok(stack, "repair", workflow_id, "--advisor", "ops.lead")

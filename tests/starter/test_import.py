@@ -19,6 +19,7 @@ import pytest_asyncio
 from sqlalchemy import func, select
 from temporalio.service import RPCError
 
+from core import names
 from models import clock
 from models.berlin import local_date
 from models.case import CaseState, Outcome, Stage, workflow_id_for
@@ -33,7 +34,6 @@ from tests.conftest import Stack
 from tests.support import on_or_before_the_28th, shift_months
 from tests.workflows.case_flow import ADVISOR
 from worker import build_worker
-from workflows import names
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "past-cases.csv"

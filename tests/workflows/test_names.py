@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from temporalio import workflow
 
+from core import names
 from process.definition import ACTIONS
-from workflows import names
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 from workflows.mail import UndeliverableEmailWorkflow

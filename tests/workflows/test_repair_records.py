@@ -1,4 +1,4 @@
-"""The repair takes back the records of the part a reset discards (core/repair.py): after
+"""The repair takes back the records of the part a reset discards (starter/repair.py): after
 the reset the journey writes that part again, and its records equal its own state, with
 every audit event once. The reset point is chosen here as the repair would choose it for
 a history that fails to replay there (the SDK bug itself cannot be provoked on demand)."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from temporalio.api.enums.v1 import EventType
 
-from core.repair import Diagnosis, discarded_records, reset, take_back, task_completed_before
 from records.schema import journey_events, notifications
+from starter.repair import Diagnosis, discarded_records, reset, take_back, task_completed_before
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import new_case, open_journeys, start_case

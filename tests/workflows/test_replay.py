@@ -33,7 +33,7 @@ from temporalio.worker import Replayer
 from core.client import data_converter
 from tests.conftest import Stack
 from tests.workflows.scenarios import SCENARIOS
-from worker import WORKFLOWS, workflow_runner
+from workflows.registry import WORKFLOWS, workflow_runner
 
 HISTORY_DIR = Path(__file__).parent / "histories"
 HISTORIES = sorted(HISTORY_DIR.glob("*/*.json"))

@@ -58,7 +58,7 @@ class Diagnosis:
 async def diagnose(history: WorkflowHistory, workflows: Sequence[type], settings: Settings) -> Diagnosis:
     """Replay ``history`` against today's code; where it fails with a nondeterminism error,
     find the workflow task whose commands it fails on."""
-    from worker import workflow_runner
+    from workflows.registry import workflow_runner
 
     replayer = Replayer(workflows=workflows, data_converter=data_converter(settings), workflow_runner=workflow_runner())
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)

@@ -1,4 +1,4 @@
-"""The repair of a workflow whose history no longer replays (core/repair.py): found by
+"""The repair of a workflow whose history no longer replays (starter/repair.py): found by
 replaying, reset to the workflow task that wrote the unreplayable commands, and every
 later Update applied again, so the workflow ends as if nothing had happened."""
 
@@ -15,7 +15,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Worker
 
 from core.config import Settings
-from core.repair import diagnose, repair, task_completed_before
+from starter.repair import diagnose, repair, task_completed_before
 from tests.conftest import Stack
 
 # Flipped by the test: the workflow then issues a command its recorded history does not
@@ -106,7 +106,7 @@ def _captured() -> WorkflowHistory:
 
 
 async def test_the_captured_history_is_diagnosed_at_the_task_that_wrote_it() -> None:
-    from worker import WORKFLOWS
+    from workflows.registry import WORKFLOWS
 
     diagnosis = await diagnose(_captured(), WORKFLOWS, Settings(_env_file=None))  # type: ignore[call-arg]
     assert not diagnosis.replays

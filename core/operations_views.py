@@ -1,7 +1,7 @@
 """The questions operations staff ask, as Temporal Web UI list queries.
 
 `Procedure` is written in backticks: bare, the visibility parser reads it as the SQL
-keyword. The README lists exactly these (a test keeps it in step), and each is verified against
+keyword. docs/operations.md lists exactly these (a test keeps it in step), and each is verified against
 a real server through the visibility API. Paste a query into the Web UI's workflow list
 filter, or run it with `temporal workflow list --query "..."`.
 """

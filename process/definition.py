@@ -8,7 +8,7 @@ done open together: recognition runs beside the contract; BA consent beside the 
 appointment; Anmeldung, residence permit and job start after arrival.
 
 The workflow applies this table (``process.engine``) and never names an action; the
-starter's commands and the README's process table are generated from it.
+starter's commands and the process table of docs/advisors.md are generated from it.
 """
 
 from __future__ import annotations

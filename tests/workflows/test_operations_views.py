@@ -1,4 +1,4 @@
-"""The Web UI as operations staff use it: case-file summaries and the README's queries,
+"""The Web UI as operations staff use it: case-file summaries and the queries of docs/operations.md,
 verified against the real server through the visibility API."""
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ VERIFIED_ELSEWHERE = {
 }
 
 
-def test_the_readme_lists_every_operations_view() -> None:
-    readme = (ROOT / "README.md").read_text()
+def test_the_operations_manual_lists_every_operations_view() -> None:
+    readme = (ROOT / "docs" / "operations.md").read_text()
     for view in OPERATIONS_VIEWS:
         quoted = f"``{view.query}``" if "`" in view.query else f"`{view.query}`"
         assert f"| {view.question} | {quoted} |" in readme

@@ -57,7 +57,7 @@ from models.journey import JourneyView, WithdrawCandidate
 from process.definition import BY_MODEL
 from records.database import create_records_engine, migrate
 from records.schema import case_events, cases, journey_events, journeys, notifications
-from starter.cli import start_case
+from starter.cases import start_case
 from starter.repair import repair
 from tests.support import SmtpRecorder
 from tests.workflows.case_flow import ADVISOR, Journey, new_case

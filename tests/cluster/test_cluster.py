@@ -37,7 +37,7 @@ from models.case import CompleteConsultation
 from records.database import create_records_engine
 from records.schema import cases
 from scripts.fault_injection import run_case
-from starter.cli import start_case
+from starter.cases import start_case
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, new_case
 from workflows.case import CaseWorkflow

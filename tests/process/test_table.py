@@ -10,7 +10,7 @@ import pytest
 
 from process.definition import COMMANDS
 from process.table import END_MARK, START_MARK, markdown
-from starter.cli import command_names
+from starter.parser import command_names
 
 ROOT = Path(__file__).resolve().parents[2]
 README, MANUAL = ROOT / "README.md", ROOT / "docs" / "advisors.md"

@@ -10,7 +10,8 @@ import json
 import pytest
 
 from models import occupations
-from starter.cli import command_names, main
+from starter.cli import main
+from starter.parser import command_names
 
 
 async def _run(*argv: str) -> tuple[int, str]:

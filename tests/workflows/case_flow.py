@@ -47,8 +47,8 @@ from models.journey import (
     StartAcceleratedProcedure,
 )
 from process.definition import BY_MODEL
-from starter.cli import new_case_id
-from starter.cli import start_case as start_case_as_the_starter_does
+from starter.cases import new_case_id
+from starter.cases import start_case as start_case_as_the_starter_does
 from workflows.case import CaseWorkflow
 from workflows.journey import JourneyWorkflow
 

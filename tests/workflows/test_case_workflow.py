@@ -23,7 +23,7 @@ from models.case import (
 )
 from models.journey import JourneyStage, RecordContract
 from records.schema import case_events, cases, journey_events, journeys
-from starter.cli import rejection_reason
+from starter.inputs import rejection_reason
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, case_update, day, new_case, open_journeys, select_candidates, start_case

@@ -33,7 +33,7 @@ from models.journey import (
     ResumeRecognitionClock,
     journey_workflow_id,
 )
-from starter.cli import new_case_id
+from starter.cases import new_case_id
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, TODAY, Journey, new_case, open_journeys, start_case

@@ -1,0 +1,147 @@
+"""The starter's operations commands: resend an undeliverable email, erase a case on
+request, repair a workflow whose history no longer replays."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+from typing import Any, TextIO
+
+from temporalio.service import RPCError, RPCStatusCode
+
+from core import names
+from core.config import Settings
+from core.names import undeliverable_workflow_id
+from core.updates import execute_update
+from models import case as case_models
+from models.case import (
+    CaseState,
+    workflow_id_for,
+)
+from models.records import EmailResult, RepairWorkflow, ResendEmail
+from starter.inputs import (
+    EXIT_REJECTED,
+    ClientFactory,
+    InputError,
+    Rejected,
+    parse_case_id,
+    print_json,
+    validated_input,
+)
+
+_EMAIL_KEY = re.compile(r"(case-)?WC-[0-9A-Z]{10}(-j[0-9]{1,3})?/[0-9]{1,6}/[a-z_]{1,20}")
+
+
+async def resend_email_command(
+    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
+) -> int:
+    key = args.key.strip()
+    if not _EMAIL_KEY.fullmatch(key):
+        raise InputError(f"key: '{args.key}' is not an email key (like WC-0123456789/4/advisor; see status)")
+    request = validated_input(ResendEmail, {"advisor": args.advisor})
+    client = await get_client()
+    handle = client.get_workflow_handle(undeliverable_workflow_id(key))
+    try:
+        result = await execute_update(handle, names.UndeliverableEmail.resend, request, result_type=EmailResult)
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
+            err_text = "the email has been sent already"
+        elif e.status is RPCStatusCode.NOT_FOUND:
+            err_text = f"no undeliverable email with key {key}"
+        else:
+            raise
+        raise Rejected(err_text) from None
+    if args.json:
+        print_json(out, result.model_dump(mode="json"))
+    else:
+        out.write(f"{key}: sent\n")
+    return 0
+
+
+async def erase_case_command(
+    args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO
+) -> int:
+    from activities.erasure import case_is_running, erase_case
+    from records import erasure
+    from records.database import create_records_engine, migrate
+
+    case_id = parse_case_id(args.case_id)
+    request = validated_input(case_models.EraseCase, {"advisor": args.advisor, "basis": args.basis})
+    client = await get_client()
+    engine = create_records_engine(settings.database_url)
+    try:
+        migrate(engine)
+        # A second run finishes what an interrupted one began; else only a closed case.
+        if not erasure.erased(engine, case_id):
+            running = await case_is_running(client, case_id)
+            if running is None:
+                raise Rejected(f"no case {case_id}")
+            if running:
+                state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(
+                    names.Case.status, result_type=CaseState
+                )
+                raise Rejected(
+                    f"case {case_id} is open (stage {state.stage.value}): only a closed case can be erased; "
+                    "close it first (close-case or withdraw)"
+                )
+        f = await erase_case(
+            engine, client, settings.temporal_namespace, settings.mail_sink_dir, case_id, request.advisor, request.basis
+        )
+    finally:
+        engine.dispose()
+    if args.json:
+        print_json(out, f.as_dict())
+    else:
+        out.write(
+            f"{case_id}: erased ({f.workflow_executions_deleted} workflow execution(s) deleted, {f.events_scrubbed} "
+            f"event(s) and {f.emails_scrubbed} email(s) scrubbed, case key "
+            f"{'destroyed' if f.case_key_destroyed else 'already gone'}, {f.mail_files_removed} mail file(s) "
+            "removed); the figures keep its facts\n"
+        )
+    return 0
+
+
+async def repair_command(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
+    from starter.repair import repair  # the replayer and the workflows: only for this command
+    from workflows.registry import WORKFLOWS
+
+    request = validated_input(RepairWorkflow, {"advisor": args.advisor, "workflow_id": args.workflow_id})
+    client = await get_client()
+    try:
+        diagnosis, new_run = await repair(client, request.workflow_id, request.advisor, WORKFLOWS, settings)
+    except RPCError as e:
+        if e.status is RPCStatusCode.NOT_FOUND:
+            raise Rejected(f"no workflow {request.workflow_id}") from None
+        raise
+    if args.json:
+        print_json(out, {**dataclasses.asdict(diagnosis), "new_run_id": new_run})
+    elif diagnosis.replays:
+        out.write(f"{request.workflow_id}: its history replays; nothing to repair\n")
+    elif new_run is None:
+        raise Rejected(f"{request.workflow_id} does not replay and a reset does not mend it: {diagnosis.failure}")
+    else:
+        out.write(
+            f"{request.workflow_id}: reset to event {diagnosis.reset_to_event_id} (its history did not replay at "
+            f"event {diagnosis.failing_event_id}); the later updates and signals run again in run {new_run}\n"
+        )
+    return 0 if diagnosis.replays or new_run else EXIT_REJECTED
+
+
+def undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The case's emails marked undeliverable in the records (or why they cannot be read)."""
+    # Only here: the records database (and SQLAlchemy) is not needed by other reads.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from records import outbox
+    from records.database import create_records_engine
+
+    try:
+        engine = create_records_engine(settings.database_url)
+        try:
+            rows = outbox.undeliverable(engine, case_id)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as e:
+        return [], f"the records database cannot be read ({type(e).__name__})"
+    return [dict(r._mapping) for r in rows], None

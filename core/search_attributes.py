@@ -32,6 +32,8 @@ ESCALATION_LEVEL = SearchAttributeKey.for_int("EscalationLevel")
 OVERDUE = SearchAttributeKey.for_bool("Overdue")
 # Something went wrong that a person must look at (e.g. the deadline clocks hit an error).
 INCIDENT = SearchAttributeKey.for_bool("Incident")
+# The code version a case or journey follows (core/versions.py; none: before version 10).
+CODE_VERSION = SearchAttributeKey.for_int("CodeVersion")
 
 ALL: list[SearchAttributeKey[Any]] = [
     CASE_ID,
@@ -46,6 +48,7 @@ ALL: list[SearchAttributeKey[Any]] = [
     ESCALATION_LEVEL,
     OVERDUE,
     INCIDENT,
+    CODE_VERSION,
 ]
 
 
@@ -59,6 +62,7 @@ def case_attributes(
     advisor: str,
     origin_countries: list[str],
     outcome: str | None,
+    code_version: int | None = None,
 ) -> list[SearchAttributeUpdate[Any]]:
     """What cases and journeys alike show in the Web UI's list (codes only)."""
     updates: list[SearchAttributeUpdate[Any]] = [
@@ -73,6 +77,8 @@ def case_attributes(
         updates.append(ORIGIN_COUNTRIES.value_set(origin_countries))
     if outcome:
         updates.append(CASE_OUTCOME.value_set(outcome))
+    if code_version is not None:
+        updates.append(CODE_VERSION.value_set(code_version))
     return updates
 
 

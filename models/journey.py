@@ -156,6 +156,9 @@ class JourneyInput(_Input):
     # Continue as new after this many history events; None: when the server suggests it.
     continue_as_new_after_events: int | None = Field(default=None, ge=20)
     imported: ImportJourney | None = None  # #16: the journey happened before the import
+    # The code version this run follows (core/versions.py), given by whoever starts the run;
+    # none: a journey started before versions were recorded.
+    code_version: int | None = None
 
 
 class DocumentReceipt(_Input):

@@ -50,6 +50,20 @@ def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
 DEGREE_ROUTES = (ResidenceRoute.SECTION_18B, ResidenceRoute.SECTION_18G)
 
 
+# Routes whose milestones differ between process versions 1 and 2 (recognition or
+# comparability for degrees; the §16d follow-up recognition and partnership): a running
+# journey on one keeps its version to its end, as its open milestones would not fit the other.
+VERSION_BOUND_ROUTES = (*DEGREE_ROUTES, ResidenceRoute.SECTION_16D1, ResidenceRoute.SECTION_16D3)
+
+
+def process_version_at_milestone(state: JourneyState, current: int) -> int:
+    """The process version a running journey moves to when a milestone is done
+    (core/versions.py): the current one, unless its route is bound to its own."""
+    if state.original_route in VERSION_BOUND_ROUTES or state.route in VERSION_BOUND_ROUTES:
+        return state.process_version
+    return max(state.process_version, current)
+
+
 def needs_recognition(state: JourneyState) -> bool:
     """§18a; §18b and §18g for regulated professions (recognition before the visa)"""
     # §16a is training, §16d(1) starts from a Defizitbescheid, §16d(3) recognises after

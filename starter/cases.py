@@ -9,9 +9,14 @@ from typing import Any, TextIO
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 
-from core import names
+from core import names, versions
 from core import search_attributes as sa
 from core.config import Settings
 from core.updates import execute_update
@@ -64,6 +69,8 @@ async def start_case(
         id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         static_summary=case_static_summary(new_case),
         static_details=case_static_details(new_case),
+        # The code version the case follows from its start (core/versions.py; bin/starter versions).
+        search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CODE_VERSION, versions.CODE_VERSION)]),
     )
 
 

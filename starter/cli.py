@@ -26,6 +26,7 @@ from starter.inputs import EXIT_BAD_INPUT, EXIT_REJECTED, InputError, Rejected, 
 from starter.office import calendar_command, digest_command, import_command, occupations_command, report_command
 from starter.operations import erase_case_command, repair_command, resend_email_command
 from starter.parser import CASE_ACTIONS, build_parser
+from starter.versions import versions_command
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_REJECTED", "main"]
 
@@ -73,6 +74,7 @@ async def main(
         "calendar": calendar_command,
         "digest": digest_command,
         "import": import_command,
+        "versions": versions_command,
     }
     if args.command in CASE_ACTIONS:
         command = case_action_command

@@ -166,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workflow_id", metavar="WORKFLOW_ID", help="e.g. case-WC-0123456789-j1")
     p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help="who repairs (default: $WC_ADVISOR)")
 
+    sub.add_parser(
+        "versions",
+        parents=[common],
+        help="operations: running workflows per code version, and which workflow.patched guards may retire",
+    )
+
     p = sub.add_parser("status", parents=[common], help="the whole case: journeys, open documents, history")
     p.add_argument("case_id", metavar="CASE_ID")
 

@@ -27,6 +27,7 @@ from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from core.versions import CODE_VERSION
     from models.berlin import local_date, local_instant
     from models.case import (
         SYSTEM_HANDLE,
@@ -413,6 +414,7 @@ class CaseWorkflow(ReportsIncidents):
         assert self._policy is not None
         for i, (journey, candidate) in enumerate(zip(new, candidates, strict=True)):
             journey_input = JourneyInput(
+                code_version=CODE_VERSION,
                 case_id=self._state.case_id,
                 number=journey.number,
                 candidate=candidate,

@@ -22,6 +22,7 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
+    from core.versions import CODE_VERSION, CURRENT_PROCESS_VERSION, MOVE_AT_MILESTONES
     from models.berlin import local_date, local_instant
     from models.case import SYSTEM_HANDLE, ActionReply
     from models.clocks import Deadline, Rung
@@ -42,6 +43,7 @@ with workflow.unsafe.imports_passed_through():
     from process import engine
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS
     from process.refusal import Refusal
+    from process.rules import process_version_at_milestone
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.case_rules import CaseRuleViolation, check_door
     from workflows.deadlines import RUNG_RECIPIENT, DeadlineClocks, past_rung_summary, rung_summary
@@ -51,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
 CONTINUE_AS_NEW = "continue-as-new"  # #12: a long journey goes on in a fresh run
-PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS, LOCAL_RECORDS)
+PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS, LOCAL_RECORDS, MOVE_AT_MILESTONES)
 # Notes of the newest events carried across continue-as-new; older ones stay in the records.
 CARRIED_NOTES = 100
 
@@ -104,6 +106,8 @@ class JourneyWorkflow(ReportsIncidents):
             on_past_rung=self._on_past_rung if journey.imported else None,
         )
         self._incident = journey.incident
+        self._code_version = journey.code_version  # core/versions.py; None: started before version 10
+        self._move_on = False  # on older code and a milestone done: continue as new on the current code
         self._ended_before_import = False  # an imported journey whose file row had ended it
         if journey.resume is not None:
             self._upsert_search_attributes()
@@ -139,15 +143,21 @@ class JourneyWorkflow(ReportsIncidents):
         asyncio.create_task(self._clocks.run())
         self._outbox.hand_over(journey.unsent_emails)
         finished = lambda: self._state.stage is JourneyStage.FINISHED  # noqa: E731
-        await self._outbox.drain_until(finished, hand_over=lambda: not finished() and self._history_long(journey))
+        await self._outbox.drain_until(
+            finished, hand_over=lambda: not finished() and (self._move_on or self._history_long(journey))
+        )
         if not finished():
             # Every handler has finished and every record is written: the journey goes on
             # in a fresh run of the same id, its clocks re-armed from the state, its
             # undelivered emails delivered there.
+            resume = carried_state(self._state)
+            if self._move_on:  # onto the current code and its process version (core/versions.py)
+                resume.process_version = process_version_at_milestone(resume, CURRENT_PROCESS_VERSION)
             carried = {
-                "resume": carried_state(self._state),
+                "resume": resume,
                 "incident": self._incident,
                 "unsent_emails": self._outbox.unsent(),
+                "code_version": CODE_VERSION if self._move_on else self._code_version,
             }
             workflow.continue_as_new(
                 journey.model_copy(update=carried),
@@ -181,15 +191,42 @@ class JourneyWorkflow(ReportsIncidents):
 
     def _apply(self, action: Any) -> int:
         """Apply one action (advisor's or the law's) to the real state: event, clocks."""
+        done_before = len(self._state.done_milestones)
         with self._attributes.step():
             step = _applied(self._state, action, self._today(), self._policy)
             seq = self._record(step, advisor=action.advisor)
             self._clocks.apply(step.clocks)
+        if len(self._state.done_milestones) > done_before:
+            self._at_milestone()
         if step.clocks:
             # The row written with this event shows the clocks after it (next due date),
             # as the search attributes do: the records never lag the workflow.
             self._outbox.refresh_row(seq, JourneyRow.model_validate(self._state.summary_fields()))
         return seq
+
+    def _at_milestone(self) -> None:
+        """A milestone is done: a journey that follows older code moves onto the current code
+        (and process version) here, in a fresh run, instead of keeping it for its lifetime."""
+        if (
+            self._code_version != CODE_VERSION
+            and self._state.stage is not JourneyStage.FINISHED
+            and workflow.patched(MOVE_AT_MILESTONES)
+        ):
+            self._move_on = True
+            self._record(
+                _said_step(
+                    "moved_to_current_rules",
+                    self._state.stage,
+                    say(
+                        "A milestone is done: the journey continues on the current rules (code version {code}, "
+                        "process version {process})",
+                        code=CODE_VERSION,
+                        process=process_version_at_milestone(self._state, CURRENT_PROCESS_VERSION),
+                    ),
+                ),
+                advisor=SYSTEM_HANDLE,
+                recipient=None,
+            )
 
     def _record(self, step: engine.Step, advisor: str, recipient: RecipientRole | None = RecipientRole.ADVISOR) -> int:
         """One audit event, its records and (unless ``recipient`` is None or the step records
@@ -259,6 +296,7 @@ class JourneyWorkflow(ReportsIncidents):
             advisor=s.advisor,
             origin_countries=[s.candidate.origin_country],
             outcome=s.outcome.value if s.outcome else None,
+            code_version=self._code_version,
         )
         updates += self._clocks.search_attributes()
         if self._incident:

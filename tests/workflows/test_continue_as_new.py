@@ -7,6 +7,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from activities.deadlines import DeadlinePolicyActivities
 from activities.notifications import message_id
+from core.versions import CODE_VERSION
 from models import clock
 from models.case import SelectedCandidate
 from models.clocks import DeadlineStatus
@@ -33,6 +34,7 @@ async def test_a_long_journey_continues_as_new_with_everything_carried(stack: St
         procedure="regular",
         policy=policy,
         continue_as_new_after_events=60,
+        code_version=CODE_VERSION,  # as its case starts it
     )
     handle = await stack.client.start_workflow(
         JourneyWorkflow.run, journey_input, id="case-WC-CONTINUE01-j1", task_queue=stack.settings.task_queue
@@ -86,7 +88,7 @@ async def test_emails_not_yet_delivered_go_on_in_the_continued_run(
     journey_input = JourneyInput(
         case_id="WC-CONTINUE02", number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4712", origin_country="TN"),
         advisor=ADVISOR, employer_name="Gastro Nord GmbH", occupation="cook", route="18a", procedure="regular",
-        policy=policy, continue_as_new_after_events=40,
+        policy=policy, continue_as_new_after_events=40, code_version=CODE_VERSION,
     )  # fmt: skip
     handle = await stack.client.start_workflow(
         JourneyWorkflow.run, journey_input, id="case-WC-CONTINUE02-j1", task_queue=stack.settings.task_queue

@@ -16,6 +16,7 @@ from typing import Any
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
 from core import search_attributes as sa
+from core.versions import CODE_VERSION
 from models.case import CaseState, CompleteConsultation, Procedure, ResidenceRoute, SelectedCandidate
 from models.clocks import ClockName, DeadlineStatus, Rung
 from models.deadlines import DEFAULT_POLICY_FILE, DeadlinePolicy, load_policy
@@ -254,7 +255,7 @@ async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) ->
     journey_input = JourneyInput(
         case_id=case_id, number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4711", origin_country="TN"),
         advisor=ADVISOR, employer_name="X GmbH", occupation="cook", route=ResidenceRoute.SECTION_16A,
-        procedure=Procedure.REGULAR, policy=stored,
+        procedure=Procedure.REGULAR, policy=stored, code_version=CODE_VERSION,
     )  # fmt: skip
     handle = await stack.client.start_workflow(
         JourneyWorkflow.run, journey_input, id=journey_workflow_id(case_id, 1), task_queue=stack.settings.task_queue

@@ -70,4 +70,3 @@ GUARDS: tuple[Guard, ...] = (
     Guard("local-records", (CASE, JOURNEY), _FIRST, "#14: records as local activities"),
     Guard(MOVE_AT_MILESTONES, (JOURNEY,), 10, "#23: a journey on older code moves on at its next milestone"),
 )
-BY_ID = {g.id: g for g in GUARDS}

@@ -34,8 +34,8 @@ def module_name(path: Path) -> str:
 
 MODULES = {
     module_name(p): p
-    for p in sorted(ROOT.glob("*.py")) + sorted(ROOT.glob("*/**/*.py"))
-    if p.relative_to(ROOT).parts[0].removesuffix(".py") in LAYER
+    for layer in LAYER
+    for p in ([ROOT / f"{layer}.py"] if (ROOT / f"{layer}.py").is_file() else sorted((ROOT / layer).rglob("*.py")))
 }
 GRAPH = {name: imports(path) for name, path in MODULES.items()}
 

@@ -208,7 +208,8 @@ class JourneyWorkflow(ReportsIncidents):
         """A milestone is done: a journey that follows older code moves onto the current code
         (and process version) here, in a fresh run, instead of keeping it for its lifetime."""
         if (
-            self._code_version != CODE_VERSION
+            not self._move_on  # once per run: two milestones done before the run hands over
+            and self._code_version != CODE_VERSION
             and self._state.stage is not JourneyStage.FINISHED
             and workflow.patched(MOVE_AT_MILESTONES)
         ):

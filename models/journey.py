@@ -674,6 +674,12 @@ class JourneyState(BaseModel):
         return self.ba_request.requested_on if self.ba_request else None
 
     @property
+    def ba_question_asked_on(self) -> date | None:
+        """The day the BA asked the question still unanswered, if any."""
+        r = self.ba_request
+        return r.information_requested_on if r and r.answers_received_on is None else None
+
+    @property
     def ba_decided_on(self) -> date | None:
         return next((r.decided_on for r in reversed(self.ba_requests) if r.decided_on), None)
 

@@ -67,6 +67,7 @@ from models.journey import (
     VorabzustimmungExpired,
     WithdrawCandidate,
 )
+from process import guards as g
 from process import rules as r
 from process.spec import (
     ActionSpec,
@@ -139,7 +140,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 Effects("recognition_applied", clocks=(Start(C.RECOGNITION_RECEIPT, "applied_on"),)),
                 on=(M.RECOGNITION,),
                 documents=DocumentStep.RECOGNITION,
-                offered=r.recognition_not_applied,
+                guards=(g.RECOGNITION_NOT_APPLIED,),
             ),
             ActionSpec(
                 ConfirmRecognitionReceipt,
@@ -152,7 +153,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     ),
                 ),
                 on=(M.RECOGNITION,),
-                offered=r.receipt_unconfirmed,
+                guards=(g.RECOGNITION_APPLIED, g.RECEIPT_UNCONFIRMED),
                 not_before=(NotBefore("confirmed_on", "recognition_applied_on", "the application reached the body"),),
             ),
             ActionSpec(
@@ -160,7 +161,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.record_recognition_complete,
                 Effects("recognition_documents_complete", clocks=(Start(C.RECOGNITION_DECISION, "complete_on"),)),
                 on=(M.RECOGNITION,),
-                offered=r.recognition_incomplete,
+                guards=(g.RECOGNITION_APPLIED, g.DOCUMENTS_NOT_YET_COMPLETE),
                 not_before=(NotBefore("complete_on", "recognition_applied_on", "the application reached the body"),),
             ),
             ActionSpec(
@@ -168,7 +169,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.pause_recognition_clock,
                 Effects("recognition_clock_paused", clocks=(Pause(C.RECOGNITION_DECISION, "paused_on"),)),
                 on=(M.RECOGNITION,),
-                offered=r.recognition_clock_running,
+                guards=(g.DECISION_PERIOD_RUNNING,),
                 not_before=(NotBefore("paused_on", "recognition_complete_on", "the documents were complete"),),
             ),
             ActionSpec(
@@ -176,7 +177,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.resume_recognition_clock,
                 Effects("recognition_clock_resumed", clocks=(Resume(C.RECOGNITION_DECISION, "resumed_on"),)),
                 on=(M.RECOGNITION,),
-                offered=r.recognition_clock_paused,
+                guards=(g.DECISION_PERIOD_PAUSED,),
                 not_before=(NotBefore("resumed_on", "recognition_paused_on", "the pause began"),),
             ),
             ActionSpec(
@@ -184,7 +185,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.extend_recognition_clock,
                 Effects("recognition_clock_extended", clocks=(Extend(C.RECOGNITION_DECISION, "until"),)),
                 on=(M.RECOGNITION,),
-                offered=r.recognition_clock_extendable,
+                guards=(g.DECISION_PERIOD_RUNNING, g.DECISION_PERIOD_NOT_EXTENDED),
                 future=("until",),
             ),
             ActionSpec(
@@ -197,7 +198,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     "rejected": Effects("recognition_rejected", finish=JourneyOutcome.RECOGNITION_REJECTED),
                 },
                 on=(M.RECOGNITION,),
-                offered=r.recognition_applied,
+                guards=(g.RECOGNITION_APPLIED,),
                 not_before=(NotBefore("decided_on", "recognition_applied_on", "the application reached the body"),),
             ),
         ),
@@ -245,7 +246,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     clocks=(Start(C.BA_CONSENT_FICTION, "requested_on", when=r.fiction_applies),),
                 ),
                 on=(M.BA_CONSENT,),
-                offered=r.ba_not_requested,
+                guards=(g.BA_NOT_REQUESTED,),
                 not_before=(
                     NotBefore("requested_on", "contract_signed_on", "the contract was signed"),
                     NotBefore("requested_on", "recognition_decided_on", "the recognition decision"),
@@ -257,7 +258,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.ba_information_requested,
                 Effects("ba_information_requested", clocks=(Interrupt(C.BA_CONSENT_FICTION),)),
                 on=(M.BA_CONSENT,),
-                offered=r.ba_pending_without_question,
+                guards=(g.BA_WAITING, g.BA_NO_OPEN_QUESTION),
             ),
             ActionSpec(
                 BaAnswersSent,
@@ -266,7 +267,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     "ba_answers_sent", clocks=(Start(C.BA_CONSENT_FICTION, "received_on", when=r.fiction_applies),)
                 ),
                 on=(M.BA_CONSENT,),
-                offered=r.ba_question_open,
+                guards=(g.BA_QUESTION_OPEN,),
             ),
             ActionSpec(
                 RecordBaDecision,
@@ -283,7 +284,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     ),
                 },
                 on=(M.BA_CONSENT,),
-                offered=r.ba_pending,
+                guards=(g.BA_REQUESTED,),
                 not_before=(NotBefore("decided_on", "ba_refused_on", "the earlier refusal"),),
             ),
             ActionSpec(
@@ -291,6 +292,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.ba_consent_deemed,
                 Effects("ba_consent_deemed", complete=(M.BA_CONSENT,), clocks=(Meet(C.BA_CONSENT_FICTION),)),
                 on=(M.BA_CONSENT,),
+                guards=(g.FICTION_RUNS,),
                 future=("due_on",),  # recorded when the period has run out (scaled test days do not move the date)
                 system=True,
             ),
@@ -345,7 +347,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 Effects("visa_appointment_booked", clocks=(Meet(C.EMBASSY_APPOINTMENT_81A),)),
                 on=(M.VISA,),
                 future=("appointment_on",),
-                offered=r.visa_not_applied,
+                guards=(g.NO_APPOINTMENT_AFTER_APPLICATION,),
             ),
             ActionSpec(
                 RecordVisaApplication,
@@ -360,7 +362,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 ),
                 on=(M.VISA,),
                 documents=DocumentStep.VISA_APPLICATION,
-                offered=r.visa_not_applied,
+                guards=(g.VISA_NOT_APPLIED,),
                 not_before=(NotBefore("applied_on", "vorabzustimmung_issued_on", "the Vorabzustimmung was issued"),),
             ),
             ActionSpec(
@@ -374,7 +376,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 ),
                 on=(M.VISA,),
                 procedure=A81,
-                offered=r.visa_not_applied,
+                guards=(g.VORABZUSTIMMUNG_NOT_USED,),
             ),
             ActionSpec(
                 RecordVisaDecision,
@@ -391,7 +393,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     "lost": Effects("visa_lawsuit_lost", finish=JourneyOutcome.VISA_REFUSED),
                 },
                 on=(M.VISA, M.VISA_LAWSUIT),
-                offered=r.visa_applied,
+                guards=(g.VISA_APPLIED,),
                 future=("valid_until",),
                 not_before=(
                     NotBefore("decided_on", "visa_applied_on", "the visa application"),
@@ -469,7 +471,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.record_moving_in,
                 Effects("moved_in", clocks=(Start(C.ANMELDUNG, "moved_in_on"),)),
                 on=(M.ANMELDUNG,),
-                offered=r.not_moved_in,
+                guards=(g.NOT_MOVED_IN,),
                 not_before=(NotBefore("moved_in_on", "arrived_on", "the arrival"),),
             ),
             ActionSpec(
@@ -503,7 +505,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 ),
                 on=(M.RESIDENCE_PERMIT,),
                 documents=DocumentStep.RESIDENCE_PERMIT,
-                offered=r.permit_not_applied,
+                guards=(g.PERMIT_NOT_APPLIED,),
                 not_before=(
                     NotBefore("applied_on", "arrived_on", "the arrival"),
                     NotBefore("applied_on", "registered_on", "the Anmeldung"),
@@ -520,8 +522,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     ),
                 ),
                 on=(M.RESIDENCE_PERMIT,),
-                requires=(),
-                offered=r.permit_applied_in_time,
+                guards=(g.PERMIT_APPLIED, g.PERMIT_APPLIED_IN_TIME),
                 future=("valid_until",),
                 not_before=(NotBefore("issued_on", "permit_applied_on", "the permit application"),),
             ),
@@ -541,7 +542,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     "refused": Effects("permit_refused", finish=JourneyOutcome.PERMIT_REFUSED),
                 },
                 on=(M.RESIDENCE_PERMIT,),
-                offered=r.permit_applied,
+                guards=(g.PERMIT_APPLIED,),
                 future=("valid_until",),
                 not_before=(NotBefore("decided_on", "permit_applied_on", "the permit application"),),
             ),
@@ -623,7 +624,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 r.apply_for_follow_up_recognition,
                 Effects("follow_up_recognition_applied", clocks=(Meet(C.RECOGNITION_AFTER_ENTRY),)),
                 on=(M.FOLLOW_UP_RECOGNITION,),
-                offered=r.follow_up_not_applied,
+                guards=(g.FOLLOW_UP_NOT_APPLIED,),
                 not_before=(NotBefore("applied_on", "arrived_on", "the arrival"),),
             ),
             ActionSpec(
@@ -634,7 +635,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     "not_yet": Effects("follow_up_recognition_not_yet"),
                 },
                 on=(M.FOLLOW_UP_RECOGNITION,),
-                offered=r.follow_up_applied,
+                guards=(g.FOLLOW_UP_APPLIED,),
                 not_before=(NotBefore("decided_on", "follow_up_applied_on", "the application"),),
             ),
         ),
@@ -681,7 +682,7 @@ ANYTIME: tuple[ActionSpec, ...] = (
             ),
         },
         requires=(M.JOB_START,),
-        offered=r.employed,
+        guards=(g.EMPLOYED,),
         not_before=(NotBefore("ended_on", "job_started_on", "the job started"),),
     ),
     ActionSpec(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from string import Formatter
 from typing import Any
 
 from models.clocks import ClockName
@@ -86,7 +87,16 @@ def available(spec: ActionSpec, state: JourneyState) -> bool:
 
 
 def offered(spec: ActionSpec, state: JourneyState) -> bool:
-    return not spec.system and available(spec, state) and (spec.offered is None or spec.offered(state))
+    return not spec.system and available(spec, state) and all(g.holds(state) for g in spec.guards)
+
+
+def _check_guards(spec: ActionSpec, state: JourneyState) -> None:
+    """The first guard that does not hold refuses the action, in the table's words."""
+    for guard in spec.guards:
+        if not guard.holds(state):
+            names = [name for _, name, _, _ in Formatter().parse(guard.refusal) if name]
+            values = {n: spec.update if n == "name" else getattr(state, n) for n in names}
+            raise Refusal(say(guard.refusal, **values))
 
 
 def checklist(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
@@ -178,6 +188,7 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
                 why=why,
             )
         )
+    _check_guards(spec, state)
     result = spec.rule(ctx)
     effects = spec.effects_for(result.branch)
     happened_on = getattr(action, effects.happened_on) if effects.happened_on else None

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 from models.berlin import local_instant
 from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
-from models.clocks import ClockName, Deadline, DeadlineStatus
+from models.clocks import ClockName, Deadline
 from models.documents import DocumentCode
 from models.journey import (
     BaRecord,
@@ -93,14 +93,6 @@ def partnership(ctx: Context) -> bool:
     return ctx.state.process_version >= 2 and ctx.state.route is ResidenceRoute.SECTION_16D3
 
 
-def follow_up_not_applied(state: JourneyState) -> bool:
-    return state.follow_up_applied_on is None
-
-
-def follow_up_applied(state: JourneyState) -> bool:
-    return state.follow_up_applied_on is not None
-
-
 def needs_ba_consent(state: JourneyState) -> bool:
     """every route but a Blue Card at the general threshold (§18g(1) S.1)"""
     return state.ba_consent_required
@@ -143,86 +135,6 @@ def applied_before_visa_expiry(ctx: Context) -> bool:
     return (
         s.visa_valid_until is not None and s.permit_applied_on is not None and s.permit_applied_on <= s.visa_valid_until
     )
-
-
-def recognition_not_applied(state: JourneyState) -> bool:
-    return state.recognition_applied_on is None
-
-
-def recognition_applied(state: JourneyState) -> bool:
-    return state.recognition_applied_on is not None
-
-
-def recognition_incomplete(state: JourneyState) -> bool:
-    return state.recognition_applied_on is not None and state.recognition_complete_on is None
-
-
-def receipt_unconfirmed(state: JourneyState) -> bool:
-    return state.recognition_applied_on is not None and state.recognition_receipt_on is None
-
-
-def recognition_clock_running(state: JourneyState) -> bool:
-    clock = _clock(state, C.RECOGNITION_DECISION)
-    return clock is not None and clock.status is DeadlineStatus.RUNNING
-
-
-def recognition_clock_extendable(state: JourneyState) -> bool:
-    clock = _clock(state, C.RECOGNITION_DECISION)
-    return clock is not None and clock.status is DeadlineStatus.RUNNING and not clock.extended
-
-
-def recognition_clock_paused(state: JourneyState) -> bool:
-    clock = _clock(state, C.RECOGNITION_DECISION)
-    return clock is not None and clock.status is DeadlineStatus.PAUSED
-
-
-def ba_not_requested(state: JourneyState) -> bool:
-    return state.ba_request is None
-
-
-def ba_pending(state: JourneyState) -> bool:
-    return state.ba_request is not None
-
-
-def ba_pending_without_question(state: JourneyState) -> bool:
-    r = state.ba_request
-    return r is not None and (r.information_requested_on is None or r.answers_received_on is not None)
-
-
-def ba_question_open(state: JourneyState) -> bool:
-    r = state.ba_request
-    return r is not None and r.information_requested_on is not None and r.answers_received_on is None
-
-
-def visa_not_applied(state: JourneyState) -> bool:
-    return state.visa_applied_on is None
-
-
-def visa_applied(state: JourneyState) -> bool:
-    return state.visa_applied_on is not None or M.VISA_LAWSUIT in state.open_milestones
-
-
-def not_moved_in(state: JourneyState) -> bool:
-    return state.moved_in_on is None
-
-
-def permit_not_applied(state: JourneyState) -> bool:
-    return state.permit_applied_on is None
-
-
-def permit_applied(state: JourneyState) -> bool:
-    return state.permit_applied_on is not None
-
-
-def permit_applied_in_time(state: JourneyState) -> bool:
-    """A Fiktionsbescheinigung exists only for an application before the visa expired (§81(4))."""
-    return permit_applied(state) and not (
-        state.visa_valid_until and state.permit_applied_on and state.permit_applied_on > state.visa_valid_until
-    )
-
-
-def employed(state: JourneyState) -> bool:
-    return state.employment_ended_on is None
 
 
 # --- one rule per action ----------------------------------------------------------------------
@@ -287,13 +199,6 @@ def start_accelerated_procedure(ctx: Context) -> Result:
 
 def apply_for_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.recognition_applied_on is not None:
-        raise _reject(
-            say(
-                "applied_on: the recognition was applied for on {recognition_applied_on} already",
-                recognition_applied_on=s.recognition_applied_on,
-            )
-        )
     s.recognition_applied_on, s.recognition_body = a.applied_on, a.body
     due = ctx.due_on(C.RECOGNITION_RECEIPT, a.applied_on)
     by = say("; receipt to be confirmed by {day}", day=due) if due else None
@@ -302,21 +207,8 @@ def apply_for_recognition(ctx: Context) -> Result:
     )
 
 
-def _applied_first(state: JourneyState, name: str) -> None:
-    if state.recognition_applied_on is None:
-        raise _reject(say("{name}: record the application first (apply-for-recognition)", name=name))
-
-
 def confirm_recognition_receipt(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    _applied_first(s, "confirm_recognition_receipt")
-    if s.recognition_receipt_on is not None:
-        raise _reject(
-            say(
-                "confirmed_on: receipt was confirmed on {recognition_receipt_on} already",
-                recognition_receipt_on=s.recognition_receipt_on,
-            )
-        )
     if a.complete_on is not None:
         if a.complete_on < (s.recognition_applied_on or a.complete_on):
             raise _reject(
@@ -336,14 +228,6 @@ def confirm_recognition_receipt(ctx: Context) -> Result:
 
 def record_recognition_complete(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    _applied_first(s, "record_recognition_complete")
-    if s.recognition_complete_on is not None:
-        raise _reject(
-            say(
-                "complete_on: the documents were complete on {recognition_complete_on} already",
-                recognition_complete_on=s.recognition_complete_on,
-            )
-        )
     s.recognition_complete_on = a.complete_on
     due = ctx.due_on(C.RECOGNITION_DECISION, a.complete_on)
     by = say("; decision due by {day}", day=due) if due else None
@@ -352,7 +236,6 @@ def record_recognition_complete(ctx: Context) -> Result:
 
 def record_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    _applied_first(s, "record_recognition")
     s.recognition, s.recognition_decided_on = a.decision, a.decided_on
     body = s.recognition_body or "the recognition body"
     if a.decision is RecognitionDecision.FULL:
@@ -415,8 +298,6 @@ def record_professional_experience(ctx: Context) -> Result:
 
 def pause_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if not recognition_clock_running(s):
-        raise _reject(say("pause_recognition_clock: the decision period is not running (documents complete? paused?)"))
     if accelerated(s) and a.reason_code is not PauseReason.AUTHENTICITY_DOUBTS:
         raise _reject(
             say(
@@ -437,8 +318,7 @@ def pause_recognition_clock(ctx: Context) -> Result:
 
 def resume_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if not recognition_clock_paused(s) or s.recognition_paused_on is None:
-        raise _reject(say("resume_recognition_clock: the decision period is not paused"))
+    assert s.recognition_paused_on is not None  # guards.DECISION_PERIOD_PAUSED
     days = (a.resumed_on - s.recognition_paused_on).days
     s.recognition_paused_on = None
     return Result(
@@ -453,10 +333,7 @@ def resume_recognition_clock(ctx: Context) -> Result:
 def extend_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     clock = _clock(s, C.RECOGNITION_DECISION)
-    if clock is None or clock.status is not DeadlineStatus.RUNNING:
-        raise _reject(say("extend_recognition_clock: the decision period is not running"))
-    if clock.extended:
-        raise _reject(say("extend_recognition_clock: the decision period can be extended only once (§6(3) BQFG)"))
+    assert clock is not None  # guards.DECISION_PERIOD_RUNNING
     if a.until <= clock.due_on:
         raise _reject(
             say("until: {until} is not after the current due date {due_on}", until=a.until, due_on=clock.due_on)
@@ -466,13 +343,6 @@ def extend_recognition_clock(ctx: Context) -> Result:
 
 def request_ba_consent(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.ba_request is not None:
-        raise _reject(
-            say(
-                "requested_on: the BA was asked on {requested_on} and has not decided yet",
-                requested_on=s.ba_request.requested_on,
-            )
-        )
     if accelerated(s) and a.path is not BaConsentPath.ABH_81A:
         raise _reject(say("path: in the §81a procedure the ABH asks the BA (abh_81a)"))
     if not accelerated(s) and a.path is BaConsentPath.ABH_81A:
@@ -506,15 +376,7 @@ def request_ba_consent(ctx: Context) -> Result:
 def ba_information_requested(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
-    if r is None:
-        raise _reject(say("ba_information_requested: no request is waiting at the BA"))
-    if ba_question_open(s):
-        raise _reject(
-            say(
-                "asked_on: the BA's question of {information_requested_on} is still unanswered",
-                information_requested_on=r.information_requested_on,
-            )
-        )
+    assert r is not None  # guards.BA_WAITING
     since = r.answers_received_on or r.requested_on
     if a.asked_on < since:
         raise _reject(
@@ -535,9 +397,7 @@ def ba_information_requested(ctx: Context) -> Result:
 def ba_answers_sent(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
-    if r is None or not ba_question_open(s):
-        raise _reject(say("ba_answers_sent: the BA has no open question"))
-    assert r.information_requested_on is not None
+    assert r is not None and r.information_requested_on is not None  # guards.BA_QUESTION_OPEN
     if a.received_on < r.information_requested_on:
         raise _reject(
             say(
@@ -558,8 +418,7 @@ def ba_answers_sent(ctx: Context) -> Result:
 def record_ba_decision(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
-    if r is None:
-        raise _reject(say("record_ba_decision: record the request to the BA first (request-ba-consent)"))
+    assert r is not None  # guards.BA_REQUESTED
     if a.decided_on < r.requested_on:
         raise _reject(
             say(
@@ -580,8 +439,7 @@ def record_ba_decision(ctx: Context) -> Result:
 def ba_consent_deemed(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
-    if r is None or ba_question_open(s):
-        raise _reject(say("ba_consent_deemed: no request runs the consent fiction"))
+    assert r is not None  # guards.FICTION_RUNS
     r.decision, r.decided_on = "deemed_granted", a.due_on
     return Result(
         say("BA consent deemed given: no answer by the end of {day} (Zustimmungsfiktion, §36(2) BeschV)", day=a.due_on)
@@ -625,14 +483,6 @@ def record_vorabzustimmung(ctx: Context) -> Result:
 
 def vorabzustimmung_expired(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.visa_applied_on is not None:
-        raise _reject(
-            say(
-                "vorabzustimmung_expired: the visa was applied for on {visa_applied_on}, within its validity; a "
-                "decision after the validity is fine",
-                visa_applied_on=s.visa_applied_on,
-            )
-        )
     s.vorabzustimmung_valid_until = None
     s.visa_appointment_on = None
     return Result(
@@ -672,13 +522,6 @@ def book_visa_appointment(ctx: Context) -> Result:
 
 def record_visa_application(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.visa_applied_on is not None:
-        raise _reject(
-            say(
-                "applied_on: the visa was applied for on {visa_applied_on} already; wait for the decision",
-                visa_applied_on=s.visa_applied_on,
-            )
-        )
     if accelerated(s) and s.vorabzustimmung_valid_until and a.applied_on > s.vorabzustimmung_valid_until:
         raise _reject(
             say(
@@ -704,8 +547,6 @@ def record_visa_decision(ctx: Context) -> Result:
                 "won",
             )
         return Result(say("Lawsuit lost on {day}; the visa is refused for good", day=a.decided_on), "lost")
-    if s.visa_applied_on is None:
-        raise _reject(say("record_visa_decision: record the visa application first (record-visa-application)"))
     if a.decision is VisaDecision.ISSUED:
         if s.ba_consent_required and not s.ba_consent_given:
             raise _reject(
@@ -838,8 +679,6 @@ def record_arrival(ctx: Context) -> Result:
 
 def record_moving_in(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.moved_in_on is not None:
-        raise _reject(say("moved_in_on: moving in was recorded for {moved_in_on} already", moved_in_on=s.moved_in_on))
     s.moved_in_on = a.moved_in_on
     due = ctx.due_on(C.ANMELDUNG, a.moved_in_on)
     by = say("; Anmeldung due by {day}", day=due) if due else None
@@ -883,13 +722,6 @@ def record_anmeldung(ctx: Context) -> Result:
 
 def record_permit_application(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.permit_applied_on is not None:
-        raise _reject(
-            say(
-                "applied_on: the permit was applied for on {permit_applied_on} already",
-                permit_applied_on=s.permit_applied_on,
-            )
-        )
     s.permit_applied_on = a.applied_on
     if s.visa_valid_until and a.applied_on > s.visa_valid_until:
         return Result(
@@ -912,16 +744,6 @@ def record_permit_application(ctx: Context) -> Result:
 
 def record_fiktionsbescheinigung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.permit_applied_on is None:
-        raise _reject(say("record_fiktionsbescheinigung: record the permit application first"))
-    if s.visa_valid_until and s.permit_applied_on and s.permit_applied_on > s.visa_valid_until:
-        raise _reject(
-            say(
-                "record_fiktionsbescheinigung: the permit was applied for after the visa expired "
-                "({visa_valid_until}); §81(4) AufenthG does not apply",
-                visa_valid_until=s.visa_valid_until,
-            )
-        )
     s.fiktionsbescheinigung_valid_until = a.valid_until
     code = DocumentCode.FIKTIONSBESCHEINIGUNG
     s.documents = [d for d in s.documents if d.code is not code] + [
@@ -938,8 +760,6 @@ def record_fiktionsbescheinigung(ctx: Context) -> Result:
 
 def record_permit_decision(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.permit_applied_on is None:
-        raise _reject(say("record_permit_decision: record the permit application first"))
     s.permit_decided_on = a.decided_on
     if a.decision is PermitDecision.REFUSED:
         return Result(say("Residence permit refused on {day}", day=a.decided_on), "refused")
@@ -980,13 +800,6 @@ def record_probation_passed(ctx: Context) -> Result:
 def record_employment_ended(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     known: date = a.known_on
-    if s.employment_ended_on is not None:
-        raise _reject(
-            say(
-                "ended_on: the employment ended on {employment_ended_on} already",
-                employment_ended_on=s.employment_ended_on,
-            )
-        )
     s.employment_ended_on, s.end_known_on = a.ended_on, known
     reason = stated(a)
     if s.probation_passed_on is None:
@@ -1034,13 +847,6 @@ def record_integration_course(ctx: Context) -> Result:
 
 def apply_for_follow_up_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.follow_up_applied_on is not None:
-        raise _reject(
-            say(
-                "applied_on: the follow-up recognition was applied for on {follow_up_applied_on} already",
-                follow_up_applied_on=s.follow_up_applied_on,
-            )
-        )
     s.follow_up_applied_on = a.applied_on
     return Result(
         say(
@@ -1054,10 +860,6 @@ def apply_for_follow_up_recognition(ctx: Context) -> Result:
 
 def record_follow_up_recognition(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if s.follow_up_applied_on is None:
-        raise _reject(
-            say("record_follow_up_recognition: record the application first (apply-for-follow-up-recognition)")
-        )
     s.follow_up_decided_on = a.decided_on
     if a.decision is RecognitionDecision.FULL:
         was = s.route

@@ -156,6 +156,20 @@ class NotBefore:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """What must hold on the journey for an action: while it does not, the engine refuses
+    the action with ``refusal`` and does not offer it as a next step (one statement for both).
+
+    ``refusal`` starts with the field at fault; its placeholders are the journey's fields,
+    ``{name}`` the action's Update name. ``basis``: the law it states, or the process order.
+    """
+
+    holds: JourneyCondition
+    refusal: str
+    basis: str
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     """One advisor action: where it is available, what it needs, what it does."""
 
@@ -168,7 +182,7 @@ class ActionSpec:
     documents: DocumentStep | None = None  # the checklist that must be complete
     not_before: tuple[NotBefore, ...] = ()
     future: tuple[str, ...] = ()  # date fields that may lie ahead (all others: not after today)
-    offered: JourneyCondition | None = None  # offered as a next step only when this holds
+    guards: tuple[Guard, ...] = ()  # refused, and not offered, while one does not hold
     system: bool = False  # recorded by the journey itself, not a starter command
 
     @property

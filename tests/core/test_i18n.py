@@ -22,7 +22,8 @@ def _catalog(tmp_path: Path) -> tuple[set[str], dict[str, str]]:
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "t", "-k", "say", "-k", "MilestoneSpec:2", "--no-location", "--omit-header", "-o", str(pot), "."],
+         "-k", "t", "-k", "say", "-k", "MilestoneSpec:2", "-k", "Guard:2",
+         "--no-location", "--omit-header", "-o", str(pot), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with pot.open("rb") as f:

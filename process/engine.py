@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from string import Formatter
-from typing import Any
+from typing import Any, assert_never
 
 from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
@@ -40,12 +41,25 @@ from process.spec import (
 ORDER = {m.milestone: i for i, m in enumerate(MILESTONES)}
 
 
+class Change(StrEnum):
+    """What a step does to a clock (typed from the definition's clock operations to the timers)."""
+
+    START = "start"
+    MEET = "meet"
+    LAPSE = "lapse"
+    INTERRUPT = "interrupt"
+    CLOSE = "close"
+    PAUSE = "pause"
+    RESUME = "resume"
+    EXTEND = "extend"
+    CLOSE_ALL = "close_all"
+
+
 @dataclass(frozen=True)
 class ClockChange:
-    """One change to a clock, with its dates resolved: start, meet, lapse, interrupt, close,
-    pause, resume, extend or close_all."""
+    """One change to a clock, with its dates resolved."""
 
-    kind: str
+    kind: Change
     clock: ClockName | None = None
     on: date | None = None
     due_on: date | None = None
@@ -286,15 +300,15 @@ def _apply_effects(ctx: Context, effects: Effects) -> list[ClockChange]:
         state.outcome = effects.finish
         for milestone in list(state.open_milestones):
             state.open_milestones.remove(milestone)
-        return [ClockChange("close_all")]
+        return [ClockChange(Change.CLOSE_ALL)]
     if effects.close_all:
         state.open_milestones.clear()
-        changes.append(ClockChange("close_all"))
+        changes.append(ClockChange(Change.CLOSE_ALL))
     for milestone in effects.close:
         if milestone in state.open_milestones:
             state.open_milestones.remove(milestone)
             if (clock := BY_MILESTONE[milestone].clock) is not None:
-                changes.append(ClockChange("close", clock))
+                changes.append(ClockChange(Change.CLOSE, clock))
     for milestone in effects.complete:
         _complete(state, milestone, changes, today)
     for milestone in effects.open:
@@ -307,7 +321,7 @@ def _apply_effects(ctx: Context, effects: Effects) -> list[ClockChange]:
         state.pending_outcome = effects.outcome_when_done
     if not state.open_milestones and state.pending_outcome is not None:
         state.outcome = state.pending_outcome
-        changes.append(ClockChange("close_all"))
+        changes.append(ClockChange(Change.CLOSE_ALL))
     return changes
 
 
@@ -319,7 +333,7 @@ def _open(state: JourneyState, milestone: Milestone, changes: list[ClockChange],
     state.open_milestones.append(milestone)
     state.open_milestones.sort(key=ORDER.__getitem__)
     if (clock := BY_MILESTONE[milestone].clock) is not None:
-        changes.append(ClockChange("start", clock, on=today))
+        changes.append(ClockChange(Change.START, clock, on=today))
 
 
 def _complete(state: JourneyState, milestone: Milestone, changes: list[ClockChange], today: date) -> None:
@@ -328,7 +342,7 @@ def _complete(state: JourneyState, milestone: Milestone, changes: list[ClockChan
     if milestone not in state.done_milestones:
         state.done_milestones.append(milestone)
     if (clock := BY_MILESTONE[milestone].clock) is not None:
-        changes.append(ClockChange("meet", clock))
+        changes.append(ClockChange(Change.MEET, clock))
     # Followers open once everything they wait for is done (or not part of this journey).
     for spec in MILESTONES:
         waits = spec.waits_for(state.procedure)
@@ -356,19 +370,22 @@ def _with_waits(milestones: tuple[Milestone, ...], state: JourneyState) -> set[M
     return found
 
 
+ENDS = (Change.MEET, Change.CLOSE, Change.LAPSE, Change.INTERRUPT)
+
+
 def _net(changes: list[ClockChange]) -> list[ClockChange]:
     """A clock started and ended within one step recording the past ran in the past: it is
     left out; clocks started before the step end as usual; the rest start (the last start counts)."""
-    if any(c.kind == "close_all" for c in changes):
-        return [ClockChange("close_all")]
+    if any(c.kind is Change.CLOSE_ALL for c in changes):
+        return [ClockChange(Change.CLOSE_ALL)]
     out: list[ClockChange] = []
     for change in changes:
-        started_here = next((c for c in out if c.kind == "start" and c.clock == change.clock), None)
-        if change.kind == "start":
+        started_here = next((c for c in out if c.kind is Change.START and c.clock == change.clock), None)
+        if change.kind is Change.START:
             if started_here is not None:
                 out.remove(started_here)
             out.append(change)
-        elif change.kind in ("meet", "close", "lapse", "interrupt") and started_here is not None:
+        elif change.kind in ENDS and started_here is not None:
             out.remove(started_here)
         else:
             out.append(change)
@@ -385,32 +402,30 @@ def _field(ctx: Context, name: str) -> Any:
 def _resolve(op: ClockOp, ctx: Context) -> ClockChange | None:
     if op.clock not in ctx.policy.clocks:
         return None  # a clock this case's policy does not have (it started before the clock existed)
-    if isinstance(op, Start):
-        if op.when is not None and not op.when(ctx):
-            return None
-        counts_from = _field(ctx, op.counts_from)
-        if op.due is not None:
-            due = _field(ctx, op.due)
-            if due is None:
+    match op:
+        case Start():
+            if op.when is not None and not op.when(ctx):
                 return None
-        else:
-            due = ctx.due_on(op.clock, counts_from)
-        return ClockChange("start", op.clock, on=counts_from, due_on=due)
-    if isinstance(op, Meet):
-        return ClockChange("meet", op.clock)
-    if isinstance(op, Lapse):
-        return ClockChange("lapse", op.clock)
-    if isinstance(op, Interrupt):
-        return ClockChange("interrupt", op.clock)
-    if isinstance(op, Close):
-        return ClockChange("close", op.clock)
-    if isinstance(op, Pause):
-        return ClockChange("pause", op.clock, on=_field(ctx, op.on))
-    if isinstance(op, Resume):
-        return ClockChange("resume", op.clock, on=_field(ctx, op.on))
-    if isinstance(op, Extend):
-        return ClockChange("extend", op.clock, due_on=_field(ctx, op.until))
-    raise TypeError(op)
+            counts_from = _field(ctx, op.counts_from)
+            due = _field(ctx, op.due) if op.due is not None else ctx.due_on(op.clock, counts_from)
+            if op.due is not None and due is None:
+                return None
+            return ClockChange(Change.START, op.clock, on=counts_from, due_on=due)
+        case Meet():
+            return ClockChange(Change.MEET, op.clock)
+        case Lapse():
+            return ClockChange(Change.LAPSE, op.clock)
+        case Interrupt():
+            return ClockChange(Change.INTERRUPT, op.clock)
+        case Close():
+            return ClockChange(Change.CLOSE, op.clock)
+        case Pause():
+            return ClockChange(Change.PAUSE, op.clock, on=_field(ctx, op.on))
+        case Resume():
+            return ClockChange(Change.RESUME, op.clock, on=_field(ctx, op.on))
+        case Extend():
+            return ClockChange(Change.EXTEND, op.clock, due_on=_field(ctx, op.until))
+    assert_never(op)
 
 
-__all__ = ["ClockChange", "Step", "apply", "next_steps", "open_documents", "open_milestones", "start"]
+__all__ = ["Change", "ClockChange", "Step", "apply", "next_steps", "open_documents", "open_milestones", "start"]

@@ -33,11 +33,19 @@ with workflow.unsafe.imports_passed_through():
     from models.deadlines import DeadlinePolicy
     from models.mail import RecipientRole
     from models.said import Said, say
-    from process.engine import ClockChange
+    from process.engine import Change, ClockChange
 
 OnRung = Callable[[Deadline, Rung], None]
 RUNG_TIME = time(8, 0)  # office hours: notices at 08:00 local time
 EFFECT_TIME = time(0, 0)  # the law acts when the last day has run out
+
+# How a clock that stops for good ends, per change.
+STOPS = {
+    Change.MEET: DeadlineStatus.MET,
+    Change.LAPSE: DeadlineStatus.LAPSED,
+    Change.INTERRUPT: DeadlineStatus.INTERRUPTED,
+    Change.CLOSE: DeadlineStatus.CLOSED,
+}
 
 
 # Who hears of each rung of a clock's ladder (the case and the journey alike).
@@ -115,34 +123,28 @@ class DeadlineClocks:
         """Carry out the clock changes of one applied step, in order."""
         for change in changes:
             clock = change.clock
-            if change.kind == "close_all":
+            if change.kind is Change.CLOSE_ALL:
                 self.stop_all()
-            elif clock is None or clock not in self._policy.clocks:
+                continue
+            if clock is None or clock not in self._policy.clocks:
                 continue  # not a clock of this case's policy
-            elif change.kind == "start":
-                assert change.on is not None
-                self.start(clock, change.on, change.due_on)
-            elif change.kind == "meet":
-                self.stop(clock, DeadlineStatus.MET)
-            elif change.kind == "lapse":
-                self.stop(clock, DeadlineStatus.LAPSED)
-            elif change.kind == "interrupt":
-                self.stop(clock, DeadlineStatus.INTERRUPTED)
-            elif change.kind == "close":
-                self.stop(clock, DeadlineStatus.CLOSED)
-            elif change.kind == "pause":
-                assert change.on is not None
-                self.pause(clock, change.on)
-            elif change.kind == "resume":
-                assert change.on is not None
-                self.resume(clock, change.on)
-            elif change.kind == "extend":
-                assert change.due_on is not None
-                extended = self.move(clock, change.due_on)
-                if extended is not None:
-                    extended.extended = True
-            else:
-                raise ValueError(f"unknown clock change {change.kind}")
+            match change.kind:
+                case Change.START:
+                    assert change.on is not None
+                    self.start(clock, change.on, change.due_on)
+                case Change.MEET | Change.LAPSE | Change.INTERRUPT | Change.CLOSE:
+                    self.stop(clock, STOPS[change.kind])
+                case Change.PAUSE:
+                    assert change.on is not None
+                    self.pause(clock, change.on)
+                case Change.RESUME:
+                    assert change.on is not None
+                    self.resume(clock, change.on)
+                case Change.EXTEND:
+                    assert change.due_on is not None
+                    extended = self.move(clock, change.due_on)
+                    if extended is not None:
+                        extended.extended = True
 
     def start(self, clock: ClockName, started_on: date, due_on: date | None = None) -> Deadline | None:
         """Start (or restart) a clock; without ``due_on`` the policy's period decides."""

@@ -22,7 +22,7 @@ from models.documents import DocumentCode
 from models.journey import DocumentReceipt, JourneyStage, JourneyState, Milestone, PauseReason
 from process import engine
 from process.definition import ACTIONS, COMMANDS
-from process.engine import ClockChange
+from process.engine import Change, ClockChange
 from process.refusal import Refusal
 from process.spec import Effects
 
@@ -39,15 +39,15 @@ def act(model: type[A], **fields: Any) -> A:
 
 
 def start(clock: ClockName, on: date, due: date) -> ClockChange:
-    return ClockChange("start", clock, on=on, due_on=due)
+    return ClockChange(Change.START, clock, on=on, due_on=due)
 
 
 def meet(clock: ClockName) -> ClockChange:
-    return ClockChange("meet", clock)
+    return ClockChange(Change.MEET, clock)
 
 
 def close(clock: ClockName) -> ClockChange:
-    return ClockChange("close", clock)
+    return ClockChange(Change.CLOSE, clock)
 
 
 def journey(procedure: Procedure) -> JourneyState:
@@ -231,6 +231,7 @@ def check(state: JourneyState, action: Any, today: date, expected: Ok | Rej) -> 
 
 
 FIC = C.BA_CONSENT_FICTION
+PAUSED_0620 = ClockChange(Change.PAUSE, C.RECOGNITION_DECISION, on=d(2026, 6, 20))
 ASK, ANSWER = act(J.BaInformationRequested, asked_on=d(2025, 8, 25)), act(J.BaAnswersSent, received_on=d(2025, 9, 3))
 REFUSE = act(J.RecordBaDecision, decision="refused", decided_on=d(2025, 9, 1), refusal_grounds="wage too low")
 REAPPLY = act(J.ReapplyBaConsent, changes="wage raised")
@@ -258,7 +259,7 @@ BA_ROWS = [
     row("abh_81a-in-regular", REG, "visa_applied", ba(ABH, d(2025, 8, 22)), rej("path:", "abh_81a only exists")),
     row("embassy-in-81a", A81, "recognised", ba(EMB, d(2026, 7, 2)), rej("path:", "§81a")),
     row("vorabzustimmung-path-in-81a", A81, "recognised", ba(VORAB, d(2026, 7, 2)), rej("path:", "abh_81a")),
-    row("information-requested-interrupts", REG, "ba_requested", ASK, Ok(clocks=[ClockChange("interrupt", FIC)])),
+    row("information-requested-interrupts", REG, "ba_requested", ASK, Ok(clocks=[ClockChange(Change.INTERRUPT, FIC)])),
     row("answers-restart-from-received_on", REG, "ba_requested", ANSWER,
         Ok(clocks=[start(FIC, d(2025, 9, 3), d(2025, 9, 17))]), ASK),
     row("answers-restart-81a", A81, "ba_requested", act(J.BaAnswersSent, received_on=d(2026, 7, 6)),
@@ -301,7 +302,7 @@ ORDER_ROWS = [
         rej("record_job_start:", "'job_start'")),
     row("ended-after-probation-integration-open", REG, "probation_passed", ENDED,
         Ok(open=(M.EMPLOYER_REPORT_DUE,), stage=S.EMPLOYER_REPORT_DUE, summary="after probation",
-           clocks=[ClockChange("close_all"), start(C.EMPLOYER_REPORT, d(2026, 5, 6), d(2026, 6, 3))])),
+           clocks=[ClockChange(Change.CLOSE_ALL), start(C.EMPLOYER_REPORT, d(2026, 5, 6), d(2026, 6, 3))])),
     row("ended-in-probation", REG, "job_started", ENDED, Ok(open=(M.EMPLOYER_REPORT_DUE,), summary="during probation")),
     row("ended-before-job-start", REG, "arrived", ENDED, rej("record_employment_ended:", "needs job_start")),
     row("ended-before-job-started", REG, "job_started",
@@ -316,7 +317,7 @@ ORDER_ROWS = [
         rej("applied_on:", "Vorabzustimmung expired (2026-12-10)"), today=d(2026, 12, 11)),
     row("expired-after-application", A81, "visa_applied", EXPIRED, rej("vorabzustimmung_expired:", "2026-08-03")),
     row("expired-before-application", A81, "vorab", EXPIRED, Ok(open=(M.VORABZUSTIMMUNG,), stage=S.VORABZUSTIMMUNG,
-        clocks=[ClockChange("lapse", C.VORABZUSTIMMUNG_VALIDITY), close(C.EMBASSY_APPOINTMENT_81A)]),
+        clocks=[ClockChange(Change.LAPSE, C.VORABZUSTIMMUNG_VALIDITY), close(C.EMBASSY_APPOINTMENT_81A)]),
         today=d(2026, 12, 11)),
     row("expired-in-regular", REG, "appointment", EXPIRED, rej("vorabzustimmung_expired:", "81a")),
 ]
@@ -371,8 +372,8 @@ STEP_ROWS = [
     row("receipt-before-application", REG, "recognition_applied",
         act(J.ConfirmRecognitionReceipt, confirmed_on=d(2025, 6, 4)), rej("confirmed_on:", "applied_on 2025-06-05")),
     row("pause-81a-other-reason", A81, "receipt", PAUSE, rej("reason_code:", "authenticity_doubts")),
-    row("pause-81a-authenticity", A81, "receipt", DOUBTS, Ok(clocks=[ClockChange("pause", RD, on=d(2026, 6, 20))])),
-    row("pause-regular-any-reason", REG, "receipt", PAUSE, Ok(clocks=[ClockChange("pause", RD, on=d(2026, 6, 20))])),
+    row("pause-81a-authenticity", A81, "receipt", DOUBTS, Ok(clocks=[PAUSED_0620])),
+    row("pause-regular-any-reason", REG, "receipt", PAUSE, Ok(clocks=[PAUSED_0620])),
     row("pause-without-clock", REG, "recognition_applied", PAUSE, rej("pause_recognition_clock:", "not running")),
     row("fiktionsbescheinigung", REG, "permit_applied", FIKTION, Ok(documents=(DocumentCode.FIKTIONSBESCHEINIGUNG,),
         clocks=[meet(C.PERMIT_DECISION_BEFORE_VISA_EXPIRY),

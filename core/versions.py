@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The newest version of the process definition's rules: defined beside the route and
+# checklist rows whose ``since``/``until`` name it.
+from models.routes import CURRENT_PROCESS_VERSION as CURRENT_PROCESS_VERSION
+
 # Raise it with every release that adds or retires a guard or a process version; 10 is the
 # first version that records itself (history generations 1-9 came before).
 CODE_VERSION = 10
-# The newest version of the process definition's rules (JourneyState.process_version).
-CURRENT_PROCESS_VERSION = 2
 # Workflows without a CodeVersion started before versions were recorded.
 UNRECORDED = 9
 

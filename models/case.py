@@ -6,7 +6,6 @@ Candidates are referenced by opaque ids; names and passport data never enter her
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -23,6 +22,16 @@ from pydantic import (
 from models.clocks import Deadline, next_due_on
 from models.counting import DATE_WINDOW_YEARS, date_window
 from models.reasons import CandidateWithdrawalReason, CaseWithdrawalReason, CloseReason, EmploymentEndReason, codes_help
+from models.routes import (
+    CURRENT_PROCESS_VERSION,
+    ROUTES,
+    Procedure,
+    Qualification,
+    QualificationLevel,
+    ResidenceRoute,
+    labels,
+    routes_where,
+)
 from models.said import Said
 from models.text import FreeText, MultiLine, OneLine
 
@@ -59,64 +68,6 @@ class Stage(StrEnum):
     # waits in this stage until all have finished. Replacements may be selected meanwhile.
     JOURNEYS = "journeys"
     CLOSED = "closed"
-
-
-class ResidenceRoute(StrEnum):
-    """Residence routes of the AufenthG; values double as search-attribute codes."""
-
-    SECTION_18A = "18a"  # vocational qualification
-    SECTION_18B = "18b"  # academic degree
-    SECTION_16A = "16a"  # vocational training
-    SECTION_16D1 = "16d1"  # adaptation qualification after partial recognition
-    SECTION_16D3 = "16d3"  # recognition partnership
-    SECTION_18G = "18g"  # EU Blue Card
-    SECTION_19C2 = "19c2"  # professional experience, with §6 BeschV
-
-    @property
-    def label(self) -> str:
-        return {
-            "18a": "§18a AufenthG",
-            "18b": "§18b AufenthG",
-            "16a": "§16a AufenthG",
-            "16d1": "§16d(1) AufenthG",
-            "16d3": "§16d(3) AufenthG",
-            "18g": "§18g AufenthG (Blue Card)",
-            "19c2": "§19c(2) AufenthG with §6 BeschV",
-        }[self.value]
-
-    @property
-    def explained(self) -> str:
-        """One line per route, for the starter's --help."""
-        return {
-            "18a": "skilled worker with a recognised vocational qualification",
-            "18b": "skilled worker with a degree (recognition if regulated, else anabin/ZAB comparability)",
-            "16a": "vocational training in Germany (training contract, B1, funds)",
-            "16d1": "adaptation qualification after partial recognition (Defizitbescheid, Qualifizierungsplan)",
-            "16d3": "recognition partnership (2-year qualification, A2, agreement, recognition after entry)",
-            "18g": "EU Blue Card: degree and a salary above the year's threshold",
-            "19c2": "professional experience: 2-year qualification, 2 years' experience, 45% of the BBG",
-        }[self.value]
-
-    @classmethod
-    def _missing_(cls, value: object) -> ResidenceRoute | None:
-        # Accept what advisors type: "§18a", "§ 16d(1)", "16D3".
-        if isinstance(value, str):
-            code = re.sub(r"[§\s()]", "", value).lower()
-            for member in cls:
-                if member.value == code:
-                    return member
-        return None
-
-
-class Procedure(StrEnum):
-    REGULAR = "regular"
-    ACCELERATED_81A = "81a"  # beschleunigtes Fachkräfteverfahren
-
-    @classmethod
-    def _missing_(cls, value: object) -> Procedure | None:
-        if isinstance(value, str) and re.sub(r"[§\s]", "", value).lower() in {"81a", "accelerated"}:
-            return cls.ACCELERATED_81A
-        return None
 
 
 class Outcome(StrEnum):
@@ -168,12 +119,6 @@ class _AdvisorAction(_Input):
 # --- Inputs: one typed model per workflow entry point ---------------------------------
 
 
-class QualificationLevel(StrEnum):
-    VOCATIONAL = "vocational"  # Fachkraft mit Berufsausbildung (§18a)
-    ACADEMIC = "academic"  # Fachkraft mit akademischer Ausbildung (§18b)
-    TRAINEE = "trainee"  # Auszubildende/r (§16a)
-
-
 class Employer(_Input):
     name: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     sector: Annotated[str, OneLine, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
@@ -215,23 +160,13 @@ class NewCase(_Input):
 
     @model_validator(mode="after")
     def _route_fits_procedure(self) -> NewCase:
-        # §81a(1) AufenthG covers §§16a, 16d, 18a, 18b and 18g; not §19c.
-        if self.procedure is Procedure.ACCELERATED_81A and self.route is ResidenceRoute.SECTION_19C2:
-            raise ValueError("procedure: §81a is not available for §19c(2) (§81a(1) AufenthG)")
+        if self.procedure is Procedure.ACCELERATED_81A and not self.route.rules.accelerated:
+            raise ValueError(f"procedure: §81a is not available for {self.route.label} (§81a(1) AufenthG)")
         return self
 
     @property
     def annual_wage_eur(self) -> int | None:
         return self.monthly_gross_wage_eur * 12 if self.monthly_gross_wage_eur else None
-
-
-_ROUTE_LEVELS = {
-    "18a": QualificationLevel.VOCATIONAL,
-    "18b": QualificationLevel.ACADEMIC,
-    "18g": QualificationLevel.ACADEMIC,
-    "19c2": QualificationLevel.VOCATIONAL,
-    "16a": QualificationLevel.TRAINEE,
-}
 
 
 class NewCaseRequest(NewCase):
@@ -243,25 +178,32 @@ class NewCaseRequest(NewCase):
 
     @model_validator(mode="after")
     def _level_fits_route(self) -> NewCaseRequest:
-        expected = _ROUTE_LEVELS.get(self.route.value)
-        if expected is not None and self.qualification_level is not expected:
+        route = self.route.rules
+        if route.level is not None and self.qualification_level is not route.level:
             raise ValueError(
-                f"qualification_level: {self.route.label} is for '{expected.value}', "
+                f"qualification_level: {self.route.label} is for '{route.level.value}', "
                 f"not '{self.qualification_level.value}'"
             )
         if self.employer.contact is None:
             raise ValueError("employer.contact: required (who at the company the Welcome Center talks to)")
-        degree = (ResidenceRoute.SECTION_18B, ResidenceRoute.SECTION_18G)
-        if self.route in degree and self.regulated_profession is None:
+        degree = route.qualification_at(CURRENT_PROCESS_VERSION) is Qualification.DEGREE
+        if degree and self.regulated_profession is None:
             raise ValueError(
                 "regulated_profession: required for a degree route (yes: recognition; no: anabin/ZAB comparability)"
             )
-        if self.route not in degree and self.regulated_profession is not None:
-            raise ValueError(f"regulated_profession: only for §18b and §18g, not {self.route.label}")
-        if self.route is not ResidenceRoute.SECTION_18G and self.shortage_occupation_or_career_starter is not None:
-            raise ValueError("shortage_occupation_or_career_starter: only for the Blue Card (§18g)")
-        if self.route is not ResidenceRoute.SECTION_19C2 and self.collective_agreement is not None:
-            raise ValueError("collective_agreement: only for §19c(2)")
+        if not degree and self.regulated_profession is not None:
+            routes = labels(
+                [
+                    r
+                    for r, row in ROUTES.items()
+                    if row.qualification_at(CURRENT_PROCESS_VERSION) is Qualification.DEGREE
+                ]
+            )
+            raise ValueError(f"regulated_profession: only for {routes}, not {self.route.label}")
+        if route.shortage_wage is None and self.shortage_occupation_or_career_starter is not None:
+            raise ValueError(f"shortage_occupation_or_career_starter: only for {labels(routes_where('shortage_wage'))}")
+        if not route.collective_agreement_exempts and self.collective_agreement is not None:
+            raise ValueError(f"collective_agreement: only for {labels(routes_where('collective_agreement_exempts'))}")
         return self
 
 

@@ -1,4 +1,5 @@
-"""Document checklists per journey step and route (../shared/DOMAIN.md, "Documents").
+"""The documents a journey asks for: their codes, German names, the steps that need them
+and the shape of a checklist row (the checklists themselves: models/checklists.py).
 
 Only codes, dates and a reference into the office's document store are kept;
 the documents themselves never enter a workflow payload.
@@ -6,9 +7,8 @@ the documents themselves never enter a workflow payload.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
-
-from models.case import Procedure, ResidenceRoute
 
 
 class DocumentCode(StrEnum):
@@ -124,96 +124,33 @@ class DocumentStep(StrEnum):
     RESIDENCE_PERMIT = "residence_permit"
 
 
-D = DocumentCode
+class Slot(StrEnum):
+    """Where a route's own documents go in a checklist (models/routes.py)."""
+
+    CONTRACT = "contract"  # the route's contract document (employment or training)
+    QUALIFICATION = "qualification"  # the route's evidence, after the employer's declaration
+    PURPOSE = "purpose"  # the stay's own purpose (training), after the translations
 
 
-def required_documents(
-    step: DocumentStep, route: ResidenceRoute, procedure: Procedure, recognised: bool = False, version: int = 2
-) -> list[DocumentCode]:
-    """The checklist for one step of one journey, in the order advisors work through it.
+@dataclass(frozen=True)
+class ChecklistRow:
+    """One row of a checklist: a document (``code``), or the place of the route's own rows
+    (``slot`` without a code). The conditions say for which journeys the row counts."""
 
-    ``version``: the journey's process version; 1 keeps the checklists of journeys started
-    before the routes' own requirements (#11)."""
-    if version < 2:
-        return _checklist_v1(step, route, procedure, recognised)
-    trainee = route is ResidenceRoute.SECTION_16A
-    accelerated = procedure is Procedure.ACCELERATED_81A
-    if step is DocumentStep.CONTRACT:
-        docs = [D.TRAINING_CONTRACT if trainee else D.EMPLOYMENT_CONTRACT]
-        docs.append(D.ERKLAERUNG_BESCHAEFTIGUNGSVERHAELTNIS)
-        if route is ResidenceRoute.SECTION_16D1:
-            docs.append(D.ZUSATZBLATT_A)  # the adaptation measure is part of the employment
-        return docs
-    if step is DocumentStep.ACCELERATED_PROCEDURE:
-        return [
-            D.POWER_OF_ATTORNEY,
-            D.PASSPORT_COPY,
-            D.QUALIFICATION_EVIDENCE,
-            D.CV_GERMAN,
-            D.NO_PENDING_RECOGNITION_DECLARATION,
-            D.AGREEMENT_81A,
-            D.FEE_RECEIPT_81A,
-        ]
-    if step is DocumentStep.RECOGNITION:
-        if accelerated:
-            return []  # the ABH files the recognition with the §81a documents
-        return [
-            D.RECOGNITION_APPLICATION,
-            D.CV_GERMAN,
-            D.ID_DOCUMENT,
-            D.QUALIFICATION_TRANSLATED,
-            D.SYLLABUS,
-            D.WORK_EXPERIENCE_PROOF,
-        ]
-    if step is DocumentStep.COMPARABILITY:
-        return [D.DEGREE_CERTIFICATE, D.TRANSLATIONS]
-    if step is DocumentStep.EXPERIENCE:
-        return [D.QUALIFICATION_TRANSLATED, D.WORK_EXPERIENCE_PROOF, D.CV_GERMAN]
-    if step is DocumentStep.VISA_APPLICATION:
-        contract = D.TRAINING_CONTRACT if trainee else D.EMPLOYMENT_CONTRACT
-        docs = [D.VISA_APPLICATION_FORM, D.PASSPORT_VALID_6_MONTHS, D.PHOTO, D.CV_GERMAN]
-        if recognised:
-            docs.append(D.RECOGNITION_DECISION)
-        docs += [D.ERKLAERUNG_BESCHAEFTIGUNGSVERHAELTNIS]
-        if route is ResidenceRoute.SECTION_16D1:
-            # Opened directly, the Defizitbescheid comes with the case; after a partial
-            # recognition in the journey it is the recognition decision above.
-            docs += [D.ZUSATZBLATT_A, D.QUALIFIZIERUNGSPLAN] + ([] if recognised else [D.DEFIZITBESCHEID])
-        if route is ResidenceRoute.SECTION_16D3:
-            docs += [D.A2_CERTIFICATE, D.PARTNERSHIP_AGREEMENT, D.QUALIFICATION_EVIDENCE]
-        if route in (ResidenceRoute.SECTION_18B, ResidenceRoute.SECTION_18G) and not recognised:
-            docs.append(D.DEGREE_CERTIFICATE)
-        docs += [D.TRANSLATIONS, D.AUTHENTICATED_CERTIFICATES]
-        if trainee:
-            docs += [D.TRAINING_CONTRACT, D.B1_CERTIFICATE, D.PROOF_OF_FUNDS]
-        if accelerated:
-            docs += [D.VORABZUSTIMMUNG, contract]
-        docs.append(D.HEALTH_INSURANCE)  # every route: cover from entry until the job starts
-        return list(dict.fromkeys(docs))
-    if step is DocumentStep.ANMELDUNG:
-        return [D.PASSPORT, D.WOHNUNGSGEBERBESTAETIGUNG]
-    if step is DocumentStep.RESIDENCE_PERMIT:
-        contract = D.TRAINING_CONTRACT if trainee else D.EMPLOYMENT_CONTRACT
-        return [D.PASSPORT, D.VISA_COPY, D.MELDEBESCHEINIGUNG, contract, D.BIOMETRIC_PHOTO]
-    raise ValueError(f"step: unknown document step {step!r}")
+    step: DocumentStep
+    slot: Slot | None = None
+    code: DocumentCode | None = None
+    since: int = 1  # from this process version
+    until: int | None = None  # up to this process version (kept for journeys on it)
+    recognised: bool | None = None  # only with (True) or without (False) a recognition decision
+    accelerated: bool | None = None  # only in (True) or outside (False) the §81a procedure
+    pension_proof: bool = False  # only where §18(2) Nr. 5 asks for the proof
 
-
-def _checklist_v1(
-    step: DocumentStep, route: ResidenceRoute, procedure: Procedure, recognised: bool
-) -> list[DocumentCode]:
-    """The checklists journeys started before process version 2 were given (kept as they were)."""
-    if step is not DocumentStep.VISA_APPLICATION:
-        return required_documents(step, route, procedure, recognised)
-    trainee = route is ResidenceRoute.SECTION_16A
-    docs = [D.VISA_APPLICATION_FORM, D.PASSPORT_VALID_6_MONTHS, D.PHOTO, D.CV_GERMAN]
-    if recognised:
-        docs.append(D.RECOGNITION_DECISION)
-    docs += [D.ERKLAERUNG_BESCHAEFTIGUNGSVERHAELTNIS]
-    if route is ResidenceRoute.SECTION_16D1:
-        docs.append(D.ZUSATZBLATT_A)
-    docs += [D.TRANSLATIONS, D.AUTHENTICATED_CERTIFICATES]
-    if trainee:
-        docs += [D.TRAINING_CONTRACT, D.B1_CERTIFICATE, D.PROOF_OF_FUNDS]
-    if procedure is Procedure.ACCELERATED_81A:
-        docs += [D.VORABZUSTIMMUNG, D.EMPLOYMENT_CONTRACT, D.HEALTH_INSURANCE]
-    return list(dict.fromkeys(docs))
+    def counts(self, version: int, recognised: bool, accelerated: bool, pension_proof: bool) -> bool:
+        return (
+            self.since <= version
+            and (self.until is None or version <= self.until)
+            and self.recognised in (None, recognised)
+            and self.accelerated in (None, accelerated)
+            and (pension_proof or not self.pension_proof)
+        )

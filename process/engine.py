@@ -15,9 +15,10 @@ from enum import StrEnum
 from string import Formatter
 from typing import Any, assert_never
 
+from models.checklists import required_documents
 from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
-from models.documents import DocumentCode, DocumentStep, required_documents
+from models.documents import DocumentCode
 from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
 from models.said import Said, english, say
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
@@ -116,13 +117,14 @@ def _check_guards(spec: ActionSpec, state: JourneyState) -> None:
 def checklist(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
     if spec.documents is None:
         return []
-    recognised = state.recognition in (RecognitionDecision.FULL, RecognitionDecision.PARTIAL)
-    docs = required_documents(
-        spec.documents, state.route, state.procedure, recognised=recognised, version=state.process_version
+    return required_documents(
+        spec.documents,
+        state.route,
+        state.procedure,
+        recognised=state.recognition in (RecognitionDecision.FULL, RecognitionDecision.PARTIAL),
+        version=state.process_version,
+        pension_proof=bool(state.pension_proof_needed),
     )
-    if spec.documents is DocumentStep.VISA_APPLICATION and state.pension_proof_needed:
-        docs.append(DocumentCode.PENSION_PROVISION_PROOF)  # §18(2) Nr. 5 AufenthG
-    return docs
 
 
 def missing_documents(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:

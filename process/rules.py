@@ -23,6 +23,7 @@ from models.journey import (
     RecognitionDecision,
 )
 from models.reasons import stated
+from models.routes import AfterEntry, Qualification
 from models.said import Said, say
 from process.refusal import Refusal
 from process.spec import Context, Result
@@ -47,50 +48,44 @@ def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
 # --- predicates the definition names ------------------------------------------------------
 
 
-DEGREE_ROUTES = (ResidenceRoute.SECTION_18B, ResidenceRoute.SECTION_18G)
-
-
-# Routes whose milestones differ between process versions 1 and 2 (recognition or
-# comparability for degrees; the §16d follow-up recognition and partnership): a running
-# journey on one keeps its version to its end, as its open milestones would not fit the other.
-VERSION_BOUND_ROUTES = (*DEGREE_ROUTES, ResidenceRoute.SECTION_16D1, ResidenceRoute.SECTION_16D3)
-
-
 def process_version_at_milestone(state: JourneyState, current: int) -> int:
     """The process version a running journey moves to when a milestone is done
-    (core/versions.py): the current one, unless its route is bound to its own."""
-    if state.original_route in VERSION_BOUND_ROUTES or state.route in VERSION_BOUND_ROUTES:
+    (core/versions.py): the current one, unless its route's milestones differ between
+    versions (models/routes.py): then it keeps its own, as its open milestones would not fit."""
+    if state.original_route.rules.version_bound or state.route.rules.version_bound:
         return state.process_version
     return max(state.process_version, current)
 
 
+def _qualification(state: JourneyState) -> Qualification:
+    return state.original_route.rules.qualification_at(state.process_version)
+
+
 def needs_recognition(state: JourneyState) -> bool:
     """§18a; §18b and §18g for regulated professions (recognition before the visa)"""
-    # §16a is training, §16d(1) starts from a Defizitbescheid, §16d(3) recognises after
-    # entry, §19c(2) needs none.
-    route = state.original_route
-    if state.process_version < 2:  # before #11 every degree went through recognition
-        return route in (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
-    return route is ResidenceRoute.SECTION_18A or (route in DEGREE_ROUTES and bool(state.regulated_profession))
+    shown_by = _qualification(state)
+    return shown_by is Qualification.RECOGNITION or (
+        shown_by is Qualification.DEGREE and bool(state.regulated_profession)
+    )
 
 
 def needs_comparability(state: JourneyState) -> bool:
     """§18b and §18g for non-regulated professions (anabin or ZAB)"""
-    return state.process_version >= 2 and state.original_route in DEGREE_ROUTES and not state.regulated_profession
+    return _qualification(state) is Qualification.DEGREE and not state.regulated_profession
 
 
 def needs_experience(state: JourneyState) -> bool:
     """§19c(2) with §6 BeschV"""
-    return state.original_route is ResidenceRoute.SECTION_19C2
+    return _qualification(state) is Qualification.EXPERIENCE
 
 
 def needs_follow_up_recognition(state: JourneyState) -> bool:
     """§16d(1), §16d(3): full recognition in Germany, then §18a"""
-    return state.process_version >= 2 and state.route in (ResidenceRoute.SECTION_16D1, ResidenceRoute.SECTION_16D3)
+    return state.route.rules.after_entry_at(state.process_version) is not None
 
 
 def partnership(ctx: Context) -> bool:
-    return ctx.state.process_version >= 2 and ctx.state.route is ResidenceRoute.SECTION_16D3
+    return ctx.state.route.rules.after_entry_at(ctx.state.process_version) is AfterEntry.PARTNERSHIP
 
 
 def needs_ba_consent(state: JourneyState) -> bool:

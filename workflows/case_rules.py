@@ -19,7 +19,6 @@ from models.case import (
     CompleteConsultation,
     ImportedCase,
     Outcome,
-    ResidenceRoute,
     SelectCandidates,
     SelectedCandidate,
     Stage,
@@ -134,8 +133,7 @@ def pension_proof_needed(
 ) -> str | None:
     """§18(2) Nr. 5 AufenthG: a first §18a/§18b title at 45 or older needs 55% of the BBG, or
     proof of adequate pension provision. Returns why the proof is needed, or None."""
-    first_title_routes = (ResidenceRoute.SECTION_18A, ResidenceRoute.SECTION_18B)
-    if not candidate.aged_45_or_over_at_first_title or state.route not in first_title_routes:
+    if not candidate.aged_45_or_over_at_first_title or not state.route.rules.pension_45_plus:
         return None
     year, figures = figures_for(policy.wage_thresholds, today)
     t = figures.thresholds[WageRule.AGE_45_PLUS]
@@ -151,15 +149,16 @@ def pension_proof_needed(
 def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: date) -> WageCheck:
     """The route's salary threshold of the year (Blue Card, §19c(2)); the message names the
     threshold, the year, the basis and what would satisfy it."""
-    if state.route not in (ResidenceRoute.SECTION_18G, ResidenceRoute.SECTION_19C2):
+    route = state.route.rules
+    if route.wage is None:
         return WageCheck()
     if policy is None:
         raise CaseRuleViolation(say("complete-consultation: the case has not read its policy yet"))
     year, figures = figures_for(policy.wage_thresholds, today)
     annual = _annual(state)
     offered = f"{state.monthly_gross_wage_eur:,} EUR a month ({annual:,} EUR a year)"
-    if state.route is ResidenceRoute.SECTION_19C2:
-        t = figures.thresholds[WageRule.EXPERIENCE]
+    if route.collective_agreement_exempts:
+        t = figures.thresholds[route.wage]
         if annual >= t.annual_eur:
             return WageCheck(finding=f"{offered} meets {t.describe(year)}")
         if state.collective_agreement:
@@ -172,15 +171,17 @@ def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: dat
                 year=t.describe(year),
             )
         )
-    general = figures.thresholds[WageRule.BLUE_CARD]
+    general = figures.thresholds[route.wage]
     if annual >= general.annual_eur:
-        return WageCheck(False, f"{offered} meets {general.describe(year)}: no BA consent needed")
-    lower = figures.thresholds[WageRule.BLUE_CARD_SHORTAGE]
-    if state.shortage_occupation_or_career_starter and annual >= lower.annual_eur:
+        if route.consent_free_at_wage:
+            return WageCheck(False, f"{offered} meets {general.describe(year)}: no BA consent needed")
+        return WageCheck(finding=f"{offered} meets {general.describe(year)}")
+    lower = figures.thresholds[route.shortage_wage] if route.shortage_wage else None
+    if lower and state.shortage_occupation_or_career_starter and annual >= lower.annual_eur:
         return WageCheck(True, f"{offered} meets {lower.describe(year)}: BA consent needed")
     also = (
         ""
-        if state.shortage_occupation_or_career_starter
+        if lower is None or state.shortage_occupation_or_career_starter
         else (f"; {lower.describe(year)} for shortage occupations and career starters")
     )
     raise CaseRuleViolation(

@@ -239,7 +239,7 @@ def test_19c2_requirements_name_the_field(fields: dict[str, Any], message: str) 
 
 
 def test_the_comparability_checklist() -> None:
-    from models.documents import required_documents
+    from models.checklists import required_documents
 
     docs = required_documents(DocumentStep.COMPARABILITY, R.SECTION_18B, Procedure.REGULAR)
     assert D.DEGREE_CERTIFICATE in docs

@@ -18,7 +18,8 @@ from core import search_attributes as sa
 from core import versions
 from models import clock
 from models.case import Procedure, ResidenceRoute, SelectedCandidate
-from models.documents import DocumentCode, DocumentStep, required_documents
+from models.checklists import required_documents
+from models.documents import DocumentCode, DocumentStep
 from models.journey import AddNote, JourneyInput, JourneyStage, JourneyState, journey_workflow_id
 from process import engine
 from process.rules import process_version_at_milestone

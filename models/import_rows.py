@@ -11,7 +11,7 @@ does not drop a date silently). No column takes a name: candidates are reference
 | employer_name | Arbeitgeber | |
 | advised_on | Erstberatung | first consultation |
 | occupation | Beruf | an occupation code (bin/starter occupations) |
-| route | Aufenthaltszweck | 18a, 18b, 18g, 19c2, 16a, 16d1, 16d3 |
+| route | Aufenthaltszweck | a route code (models/routes.py), e.g. 18a, 16d1 |
 | procedure | Verfahren | regular (default) or 81a |
 | origin_programme | Programm | e.g. THAMM Plus (checks the candidate reference's format) |
 | candidate_ref | Kandidat | empty: the employer was advised, no candidate selected |

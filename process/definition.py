@@ -67,10 +67,13 @@ from models.journey import (
     VorabzustimmungExpired,
     WithdrawCandidate,
 )
+from process import conditions as c
 from process import guards as g
 from process import rules as r
+from process import rules_after_visa as ra
 from process.spec import (
     ActionSpec,
+    Check,
     Close,
     Effects,
     Extend,
@@ -116,7 +119,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         M.ACCELERATED_PROCEDURE,
         "§81a: power of attorney, agreement employer–ABH, fee",
         after=(M.CONTRACT,),
-        applies=r.accelerated,
+        applies=c.accelerated,
         actions=(
             ActionSpec(
                 StartAcceleratedProcedure,
@@ -132,7 +135,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         M.RECOGNITION,
         "Recognition (Anerkennung) of the qualification",
         after_in_81a=(M.ACCELERATED_PROCEDURE,),  # the ABH files it; regular: beside the contract
-        applies=r.needs_recognition,
+        applies=c.needs_recognition,
         actions=(
             ActionSpec(
                 ApplyForRecognition,
@@ -149,7 +152,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     "recognition_receipt_confirmed",
                     clocks=(
                         Meet(C.RECOGNITION_RECEIPT),
-                        Start(C.RECOGNITION_DECISION, "complete_on", when=r.complete_documents_known),
+                        Start(C.RECOGNITION_DECISION, "complete_on", when=c.complete_documents_known),
                     ),
                 ),
                 on=(M.RECOGNITION,),
@@ -206,7 +209,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
     MilestoneSpec(
         M.COMPARABILITY,
         "Degree comparable (anabin or ZAB): no recognition procedure",
-        applies=r.needs_comparability,
+        applies=c.needs_comparability,
         actions=(
             ActionSpec(
                 RecordComparability,
@@ -220,7 +223,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
     MilestoneSpec(
         M.EXPERIENCE,
         "§6 BeschV: qualification of 2 years and 2 years' experience",
-        applies=r.needs_experience,
+        applies=c.needs_experience,
         actions=(
             ActionSpec(
                 RecordProfessionalExperience,
@@ -236,14 +239,14 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         "Consent of the Bundesagentur für Arbeit (§39 AufenthG)",
         after=QUALIFIED,
         after_in_81a=(M.ACCELERATED_PROCEDURE, *QUALIFIED[1:]),
-        applies=r.needs_ba_consent,
+        applies=c.needs_ba_consent,
         actions=(
             ActionSpec(
                 RequestBaConsent,
                 r.request_ba_consent,
                 Effects(
                     "ba_consent_requested",
-                    clocks=(Start(C.BA_CONSENT_FICTION, "requested_on", when=r.fiction_applies),),
+                    clocks=(Start(C.BA_CONSENT_FICTION, "requested_on", when=c.fiction_applies),),
                 ),
                 on=(M.BA_CONSENT,),
                 guards=(g.BA_NOT_REQUESTED,),
@@ -264,7 +267,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 BaAnswersSent,
                 r.ba_answers_sent,
                 Effects(
-                    "ba_answers_sent", clocks=(Start(C.BA_CONSENT_FICTION, "received_on", when=r.fiction_applies),)
+                    "ba_answers_sent", clocks=(Start(C.BA_CONSENT_FICTION, "received_on", when=c.fiction_applies),)
                 ),
                 on=(M.BA_CONSENT,),
                 guards=(g.BA_QUESTION_OPEN,),
@@ -315,7 +318,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         M.VORABZUSTIMMUNG,
         "§81a: the ABH's Vorabzustimmung",
         after=(M.ACCELERATED_PROCEDURE, *QUALIFIED[1:], M.BA_CONSENT),
-        applies=r.accelerated,
+        applies=c.accelerated,
         actions=(
             ActionSpec(
                 RecordVorabzustimmung,
@@ -329,6 +332,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     ),
                 ),
                 on=(M.VORABZUSTIMMUNG,),
+                checks=(Check(r.latest_start_given, since=2),),
                 future=("valid_until", "latest_start_on"),
                 not_before=(NotBefore("issued_on", "ba_decided_on", "the BA's consent"),),
             ),
@@ -357,7 +361,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     clocks=(
                         Meet(C.VORABZUSTIMMUNG_VALIDITY),  # what had to happen within its validity
                         Close(C.EMBASSY_APPOINTMENT_81A),
-                        Start(C.VISA_DECISION_81A, "applied_on", when=r.in_81a),
+                        Start(C.VISA_DECISION_81A, "applied_on", when=c.in_81a),
                     ),
                 ),
                 on=(M.VISA,),
@@ -437,13 +441,13 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordArrival,
-                r.record_arrival,
+                ra.record_arrival,
                 Effects(
                     "arrived",
                     complete=(M.ARRIVAL,),
                     clocks=(
                         Start(C.RESIDENCE_PERMIT_APPLICATION, "arrived_on", due="visa_valid_until"),
-                        Start(C.RECOGNITION_AFTER_ENTRY, "arrived_on", when=r.partnership),
+                        Start(C.RECOGNITION_AFTER_ENTRY, "arrived_on", when=c.partnership),
                     ),
                 ),
                 on=(M.ARRIVAL,),
@@ -451,12 +455,17 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ),
             ActionSpec(
                 DelayArrival,
-                r.delay_arrival,
+                ra.delay_arrival,
                 {
                     "within_visa": Effects("arrival_delayed"),
                     "past_visa": Effects("arrival_delayed", close=(M.ARRIVAL,), open=(M.VISA,)),
                 },
                 on=(M.ARRIVAL,),
+                checks=(
+                    Check(ra.arrival_within_latest_start, since=2),
+                    Check(ra.new_start_when_arrival_is_later, since=2),
+                    Check(ra.new_start_not_before_arrival),
+                ),
                 future=("expected_on", "new_start_on"),
             ),
         ),
@@ -468,7 +477,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordMovingIn,
-                r.record_moving_in,
+                ra.record_moving_in,
                 Effects("moved_in", clocks=(Start(C.ANMELDUNG, "moved_in_on"),)),
                 on=(M.ANMELDUNG,),
                 guards=(g.NOT_MOVED_IN,),
@@ -476,7 +485,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ),
             ActionSpec(
                 RecordAnmeldung,
-                r.record_anmeldung,
+                ra.record_anmeldung,
                 Effects("anmeldung_recorded", complete=(M.ANMELDUNG,), clocks=(Meet(C.ANMELDUNG),)),
                 on=(M.ANMELDUNG,),
                 documents=DocumentStep.ANMELDUNG,
@@ -490,7 +499,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordPermitApplication,
-                r.record_permit_application,
+                ra.record_permit_application,
                 Effects(
                     "permit_applied",
                     clocks=(
@@ -499,7 +508,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                             C.PERMIT_DECISION_BEFORE_VISA_EXPIRY,
                             "applied_on",
                             due="visa_valid_until",
-                            when=r.applied_before_visa_expiry,
+                            when=c.applied_before_visa_expiry,
                         ),
                     ),
                 ),
@@ -513,7 +522,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ),
             ActionSpec(
                 RecordFiktionsbescheinigung,
-                r.record_fiktionsbescheinigung,
+                ra.record_fiktionsbescheinigung,
                 Effects(
                     "fiktionsbescheinigung_issued",
                     clocks=(
@@ -528,7 +537,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ),
             ActionSpec(
                 RecordPermitDecision,
-                r.record_permit_decision,
+                ra.record_permit_decision,
                 {
                     "granted": Effects(
                         "permit_granted",
@@ -555,7 +564,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordJobStart,
-                r.record_job_start,
+                ra.record_job_start,
                 Effects("job_started", complete=(M.JOB_START,), clocks=(Start(C.PROBATION, "started_on"),)),
                 on=(M.JOB_START,),
                 not_before=(NotBefore("started_on", "arrived_on", "the arrival"),),
@@ -569,7 +578,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordProbationPassed,
-                r.record_probation_passed,
+                ra.record_probation_passed,
                 Effects(
                     "probation_passed",
                     complete=(M.PROBATION,),
@@ -588,7 +597,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordEmployerReport,
-                r.record_employer_report,
+                ra.record_employer_report,
                 Effects("employer_reported", complete=(M.EMPLOYER_REPORT_DUE,), clocks=(Meet(C.EMPLOYER_REPORT),)),
                 on=(M.EMPLOYER_REPORT_DUE,),
                 not_before=(NotBefore("reported_on", "end_known_on", "the employer learned of the end"),),
@@ -602,7 +611,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         actions=(
             ActionSpec(
                 RecordIntegrationCourse,
-                r.record_integration_course,
+                ra.record_integration_course,
                 Effects(
                     "integration_course_recorded",
                     complete=(M.INTEGRATION_COURSE,),
@@ -617,11 +626,11 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         M.FOLLOW_UP_RECOGNITION,
         "§16d: full recognition after entry, then §18a",
         after=(M.ARRIVAL,),
-        applies=r.needs_follow_up_recognition,
+        applies=c.needs_follow_up_recognition,
         actions=(
             ActionSpec(
                 ApplyForFollowUpRecognition,
-                r.apply_for_follow_up_recognition,
+                ra.apply_for_follow_up_recognition,
                 Effects("follow_up_recognition_applied", clocks=(Meet(C.RECOGNITION_AFTER_ENTRY),)),
                 on=(M.FOLLOW_UP_RECOGNITION,),
                 guards=(g.FOLLOW_UP_NOT_APPLIED,),
@@ -629,7 +638,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ),
             ActionSpec(
                 RecordFollowUpRecognition,
-                r.record_follow_up_recognition,
+                ra.record_follow_up_recognition,
                 {
                     "full": Effects("follow_up_recognition_full", complete=(M.FOLLOW_UP_RECOGNITION,)),
                     "not_yet": Effects("follow_up_recognition_not_yet"),
@@ -663,7 +672,7 @@ ANYTIME: tuple[ActionSpec, ...] = (
     ActionSpec(RecordDocuments, r.record_documents, Effects("documents_recorded")),
     ActionSpec(
         RecordEmploymentEnded,
-        r.record_employment_ended,
+        ra.record_employment_ended,
         {
             "during_probation": Effects(
                 "employment_ended",
@@ -687,14 +696,14 @@ ANYTIME: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         WithdrawCandidate,
-        r.withdraw_candidate,
+        ra.withdraw_candidate,
         Effects("candidate_withdrew", finish=JourneyOutcome.WITHDRAWN_BY_CANDIDATE),
     ),
-    ActionSpec(AddNote, r.add_note, Effects("note_added")),
+    ActionSpec(AddNote, ra.add_note, Effects("note_added")),
     # #16: an imported journey's first step, at the milestone its row's dates reached.
     ActionSpec(
         ImportJourney,
-        r.import_journey,
+        ra.import_journey,
         {
             branch: Effects(
                 "journey_imported",
@@ -705,9 +714,9 @@ ANYTIME: tuple[ActionSpec, ...] = (
                 # (due with the visa's validity, when the file gives it) and the probation.
                 clocks=(
                     Start(
-                        C.RESIDENCE_PERMIT_APPLICATION, "arrived_on", due="visa_valid_until", when=r.arrived_on_the_visa
+                        C.RESIDENCE_PERMIT_APPLICATION, "arrived_on", due="visa_valid_until", when=c.arrived_on_the_visa
                     ),
-                    Start(C.PROBATION, "job_started_on", when=r.on_probation),
+                    Start(C.PROBATION, "job_started_on", when=c.on_probation),
                 ),
             )
             for branch, outcome in (
@@ -721,7 +730,7 @@ ANYTIME: tuple[ActionSpec, ...] = (
     ),
     ActionSpec(
         EndJourney,
-        r.end_journey,
+        ra.end_journey,
         {
             JourneyOutcome.VACANCY_WITHDRAWN: Effects("journey_ended", finish=JourneyOutcome.VACANCY_WITHDRAWN),
             JourneyOutcome.ENDED_BY_WELCOME_CENTER: Effects(

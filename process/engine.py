@@ -205,6 +205,9 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
             )
         )
     _check_guards(spec, state)
+    for check in spec.checks:
+        if check.counts(state.process_version):
+            check.rule(ctx)
     result = spec.rule(ctx)
     effects = spec.effects_for(result.branch)
     happened_on = getattr(action, effects.happened_on) if effects.happened_on else None

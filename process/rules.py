@@ -1,30 +1,19 @@
-"""Each action's own checks and field updates; the generic ones (availability, dates not
-in the future, chronology, documents) are the engine's. A rule returns the audit summary
-and, where the action branches, which branch of its effects applies.
+"""Each action's own checks and field updates up to the visa (after it: rules_after_visa.py);
+the generic ones (availability, guards, dates not in the future, chronology, documents) are
+the engine's. A rule returns the audit summary and, where the action branches, which branch
+of its effects applies.
 
 Every rule raises ``Refusal`` (process/refusal.py) with a message that starts with the field at fault.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
-from models.berlin import local_instant
-from models.case import BaConsentPath, ConsentDecision, Procedure, ResidenceRoute, VisaDecision
+from models.case import BaConsentPath, ConsentDecision, ResidenceRoute, VisaDecision
 from models.clocks import ClockName, Deadline
 from models.documents import DocumentCode
-from models.journey import (
-    BaRecord,
-    JourneyState,
-    Milestone,
-    PauseReason,
-    PermitDecision,
-    ReceivedDocument,
-    RecognitionDecision,
-)
-from models.reasons import stated
-from models.routes import AfterEntry, Qualification
-from models.said import Said, say
+from models.journey import BaRecord, JourneyState, Milestone, PauseReason, ReceivedDocument, RecognitionDecision
+from models.said import say
+from process.conditions import accelerated, fiction_applies
 from process.refusal import Refusal
 from process.spec import Context, Result
 
@@ -32,107 +21,8 @@ C = ClockName
 M = Milestone
 
 
-def _reject(message: str | Said) -> Refusal:
-    return Refusal(message)
-
-
-def _by(what: str, due: date | None) -> str:
-    """ "; <what> <due>" for a summary, or nothing when the case's policy has no such clock."""
-    return f"; {what} {due}" if due else ""
-
-
 def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
     return next((d for d in state.deadlines if d.clock is clock and d.open), None)
-
-
-# --- predicates the definition names ------------------------------------------------------
-
-
-def process_version_at_milestone(state: JourneyState, current: int) -> int:
-    """The process version a running journey moves to when a milestone is done
-    (core/versions.py): the current one, unless its route's milestones differ between
-    versions (models/routes.py): then it keeps its own, as its open milestones would not fit."""
-    if state.original_route.rules.version_bound or state.route.rules.version_bound:
-        return state.process_version
-    return max(state.process_version, current)
-
-
-def _qualification(state: JourneyState) -> Qualification:
-    return state.original_route.rules.qualification_at(state.process_version)
-
-
-def needs_recognition(state: JourneyState) -> bool:
-    """§18a; §18b and §18g for regulated professions (recognition before the visa)"""
-    shown_by = _qualification(state)
-    return shown_by is Qualification.RECOGNITION or (
-        shown_by is Qualification.DEGREE and bool(state.regulated_profession)
-    )
-
-
-def needs_comparability(state: JourneyState) -> bool:
-    """§18b and §18g for non-regulated professions (anabin or ZAB)"""
-    return _qualification(state) is Qualification.DEGREE and not state.regulated_profession
-
-
-def needs_experience(state: JourneyState) -> bool:
-    """§19c(2) with §6 BeschV"""
-    return _qualification(state) is Qualification.EXPERIENCE
-
-
-def needs_follow_up_recognition(state: JourneyState) -> bool:
-    """§16d(1), §16d(3): full recognition in Germany, then §18a"""
-    return state.route.rules.after_entry_at(state.process_version) is not None
-
-
-def partnership(ctx: Context) -> bool:
-    return ctx.state.route.rules.after_entry_at(ctx.state.process_version) is AfterEntry.PARTNERSHIP
-
-
-def needs_ba_consent(state: JourneyState) -> bool:
-    """every route but a Blue Card at the general threshold (§18g(1) S.1)"""
-    return state.ba_consent_required
-
-
-def accelerated(state: JourneyState) -> bool:
-    """§81a procedure only"""
-    return state.procedure is Procedure.ACCELERATED_81A
-
-
-def fiction_applies(ctx: Context) -> bool:
-    """§36(2) BeschV: the policy names the request paths on which the fiction runs."""
-    request = ctx.state.ba_request
-    paths = (
-        ctx.policy.clocks[C.BA_CONSENT_FICTION].applies_to_paths if C.BA_CONSENT_FICTION in ctx.policy.clocks else []
-    )
-    return request is not None and (paths is None or request.path in paths)
-
-
-def in_81a(ctx: Context) -> bool:
-    return accelerated(ctx.state)
-
-
-def on_probation(ctx: Context) -> bool:
-    """Working, probation not yet passed (an imported journey: its probation clock runs)."""
-    return ctx.state.job_started_on is not None and ctx.state.probation_passed_on is None
-
-
-def arrived_on_the_visa(ctx: Context) -> bool:
-    """Arrived, the visa's validity known (an imported journey: the permit application's clock)."""
-    return ctx.state.arrived_on is not None and ctx.state.visa_valid_until is not None
-
-
-def complete_documents_known(ctx: Context) -> bool:
-    return ctx.action.complete_on is not None
-
-
-def applied_before_visa_expiry(ctx: Context) -> bool:
-    s = ctx.state
-    return (
-        s.visa_valid_until is not None and s.permit_applied_on is not None and s.permit_applied_on <= s.visa_valid_until
-    )
-
-
-# --- one rule per action ----------------------------------------------------------------------
 
 
 def record_documents(ctx: Context) -> Result:
@@ -140,7 +30,7 @@ def record_documents(ctx: Context) -> Result:
     earliest, _ = ctx.policy.date_window(ctx.today)  # the same window as every other date
     for doc in a.documents:
         if doc.received_on < earliest:
-            raise _reject(
+            raise Refusal(
                 say(
                     "documents.{code}.received_on: {received_on} is before {earliest}",
                     code=doc.code.value,
@@ -149,7 +39,7 @@ def record_documents(ctx: Context) -> Result:
                 )
             )
         if doc.received_on > ctx.today:
-            raise _reject(
+            raise Refusal(
                 say(
                     "documents.{code}.received_on: {received_on} is in the future (today is {today})",
                     code=doc.code.value,
@@ -169,7 +59,7 @@ def record_documents(ctx: Context) -> Result:
 def record_contract(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.starts_on < a.signed_on:
-        raise _reject(
+        raise Refusal(
             say(
                 "starts_on: {starts_on} is before signed_on ({signed_on})", starts_on=a.starts_on, signed_on=a.signed_on
             )
@@ -206,7 +96,7 @@ def confirm_recognition_receipt(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.complete_on is not None:
         if a.complete_on < (s.recognition_applied_on or a.complete_on):
-            raise _reject(
+            raise Refusal(
                 say(
                     "complete_on: {complete_on} is before the application ({recognition_applied_on})",
                     complete_on=a.complete_on,
@@ -294,7 +184,7 @@ def record_professional_experience(ctx: Context) -> Result:
 def pause_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if accelerated(s) and a.reason_code is not PauseReason.AUTHENTICITY_DOUBTS:
-        raise _reject(
+        raise Refusal(
             say(
                 "reason_code: in the §81a procedure the decision period stops only on doubts about a document's "
                 "authenticity (authenticity_doubts)"
@@ -330,7 +220,7 @@ def extend_recognition_clock(ctx: Context) -> Result:
     clock = _clock(s, C.RECOGNITION_DECISION)
     assert clock is not None  # guards.DECISION_PERIOD_RUNNING
     if a.until <= clock.due_on:
-        raise _reject(
+        raise Refusal(
             say("until: {until} is not after the current due date {due_on}", until=a.until, due_on=clock.due_on)
         )
     return Result(say("Recognition decision period extended to {day}: {reason}", day=a.until, reason=a.reason))
@@ -339,18 +229,18 @@ def extend_recognition_clock(ctx: Context) -> Result:
 def request_ba_consent(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if accelerated(s) and a.path is not BaConsentPath.ABH_81A:
-        raise _reject(say("path: in the §81a procedure the ABH asks the BA (abh_81a)"))
+        raise Refusal(say("path: in the §81a procedure the ABH asks the BA (abh_81a)"))
     if not accelerated(s) and a.path is BaConsentPath.ABH_81A:
-        raise _reject(say("path: abh_81a only exists in the §81a procedure"))
+        raise Refusal(say("path: abh_81a only exists in the §81a procedure"))
     if a.path is BaConsentPath.EMBASSY and s.visa_applied_on is None:
-        raise _reject(
+        raise Refusal(
             say(
                 "path: the embassy asks the BA after the visa application; record-visa-application first (or ask "
                 "with path vorabzustimmung)"
             )
         )
     if a.path is BaConsentPath.EMBASSY and a.requested_on < (s.visa_applied_on or a.requested_on):
-        raise _reject(
+        raise Refusal(
             say(
                 "requested_on: {requested_on} is before the visa application ({visa_applied_on})",
                 requested_on=a.requested_on,
@@ -374,7 +264,7 @@ def ba_information_requested(ctx: Context) -> Result:
     assert r is not None  # guards.BA_WAITING
     since = r.answers_received_on or r.requested_on
     if a.asked_on < since:
-        raise _reject(
+        raise Refusal(
             say(
                 "asked_on: {asked_on} is before the request or the last answers ({since})",
                 asked_on=a.asked_on,
@@ -394,7 +284,7 @@ def ba_answers_sent(ctx: Context) -> Result:
     r = s.ba_request
     assert r is not None and r.information_requested_on is not None  # guards.BA_QUESTION_OPEN
     if a.received_on < r.information_requested_on:
-        raise _reject(
+        raise Refusal(
             say(
                 "received_on: {received_on} is before the BA's question ({information_requested_on})",
                 received_on=a.received_on,
@@ -415,7 +305,7 @@ def record_ba_decision(ctx: Context) -> Result:
     r = s.ba_request
     assert r is not None  # guards.BA_REQUESTED
     if a.decided_on < r.requested_on:
-        raise _reject(
+        raise Refusal(
             say(
                 "decided_on: {decided_on} is before the BA was asked ({requested_on})",
                 decided_on=a.decided_on,
@@ -448,20 +338,10 @@ def reapply_ba_consent(ctx: Context) -> Result:
 def record_vorabzustimmung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if a.valid_until < ctx.today:
-        raise _reject(
+        raise Refusal(
             say("valid_until: {valid_until} has passed; record a current Vorabzustimmung", valid_until=a.valid_until)
         )
-    if s.process_version >= 2:
-        if a.latest_start_on is None:
-            raise _reject(say("latest_start_on: required (the latest start of employment in the Vorabzustimmung)"))
-        if a.latest_start_on < a.issued_on:
-            raise _reject(
-                say(
-                    "latest_start_on: {latest_start_on} is before issued_on ({issued_on})",
-                    latest_start_on=a.latest_start_on,
-                    issued_on=a.issued_on,
-                )
-            )
+    if a.latest_start_on is not None:
         s.latest_start_on = a.latest_start_on
     s.vorabzustimmung_issued_on, s.vorabzustimmung_valid_until = a.issued_on, a.valid_until
     s.visa_appointment_on, s.visa_applied_on = None, None
@@ -474,6 +354,21 @@ def record_vorabzustimmung(ctx: Context) -> Result:
             latest=latest,
         )
     )
+
+
+def latest_start_given(ctx: Context) -> None:
+    """The Vorabzustimmung names the latest start of employment (#11)."""
+    a = ctx.action
+    if a.latest_start_on is None:
+        raise Refusal(say("latest_start_on: required (the latest start of employment in the Vorabzustimmung)"))
+    if a.latest_start_on < a.issued_on:
+        raise Refusal(
+            say(
+                "latest_start_on: {latest_start_on} is before issued_on ({issued_on})",
+                latest_start_on=a.latest_start_on,
+                issued_on=a.issued_on,
+            )
+        )
 
 
 def vorabzustimmung_expired(ctx: Context) -> Result:
@@ -492,7 +387,7 @@ def book_visa_appointment(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     valid_until = s.vorabzustimmung_valid_until
     if accelerated(s) and valid_until and s.visa_applied_on is None and a.appointment_on > valid_until:
-        raise _reject(
+        raise Refusal(
             say(
                 "appointment_on: {appointment_on} is after the Vorabzustimmung expires ({valid_until}); book earlier "
                 "or record vorabzustimmung-expired",
@@ -518,7 +413,7 @@ def book_visa_appointment(ctx: Context) -> Result:
 def record_visa_application(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     if accelerated(s) and s.vorabzustimmung_valid_until and a.applied_on > s.vorabzustimmung_valid_until:
-        raise _reject(
+        raise Refusal(
             say(
                 "applied_on: {applied_on} is after the Vorabzustimmung expired ({vorabzustimmung_valid_until})",
                 applied_on=a.applied_on,
@@ -544,11 +439,11 @@ def record_visa_decision(ctx: Context) -> Result:
         return Result(say("Lawsuit lost on {day}; the visa is refused for good", day=a.decided_on), "lost")
     if a.decision is VisaDecision.ISSUED:
         if s.ba_consent_required and not s.ba_consent_given:
-            raise _reject(
+            raise Refusal(
                 say("decision: the visa cannot be issued before the BA's consent is recorded (record-ba-decision)")
             )
         if s.ba_decided_on and a.decided_on < s.ba_decided_on:
-            raise _reject(
+            raise Refusal(
                 say(
                     "decided_on: {decided_on} is before the BA's consent ({ba_decided_on})",
                     decided_on=a.decided_on,
@@ -582,7 +477,7 @@ def file_visa_lawsuit(ctx: Context) -> Result:
     assert s.visa_refusal_notified_on is not None
     deadline = ctx.due_on(C.VISA_LAWSUIT, s.visa_refusal_notified_on)
     if deadline is not None and a.filed_on > deadline:
-        raise _reject(
+        raise Refusal(
             say(
                 "filed_on: the one-month period for a lawsuit (§74 VwGO) ended on {deadline}; only a new application "
                 "is possible",
@@ -593,361 +488,3 @@ def file_visa_lawsuit(ctx: Context) -> Result:
     return Result(
         say("Lawsuit against the refusal filed on {day} (period ends {end})", day=a.filed_on, end=deadline or "None")
     )
-
-
-def delay_arrival(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    if a.expected_on < ctx.today:
-        raise _reject(
-            say("expected_on: {expected_on} has passed (today is {today})", expected_on=a.expected_on, today=ctx.today)
-        )
-    moved_start = None
-    if s.process_version >= 2:
-        if s.latest_start_on and a.expected_on > s.latest_start_on:
-            raise _reject(
-                say(
-                    "expected_on: {expected_on} is after the latest start the Vorabzustimmung allows "
-                    "({latest_start_on}); the ABH must issue a new one",
-                    expected_on=a.expected_on,
-                    latest_start_on=s.latest_start_on,
-                )
-            )
-        if s.contract_starts_on and a.expected_on > s.contract_starts_on:
-            if a.new_start_on is None:
-                raise _reject(
-                    say(
-                        "new_start_on: arrival on {expected_on} comes after the agreed start ({contract_starts_on}); "
-                        "give the start the employer agreed to now",
-                        expected_on=a.expected_on,
-                        contract_starts_on=s.contract_starts_on,
-                    )
-                )
-            if a.new_start_on < a.expected_on:
-                raise _reject(
-                    say(
-                        "new_start_on: {new_start_on} is before the arrival ({expected_on})",
-                        new_start_on=a.new_start_on,
-                        expected_on=a.expected_on,
-                    )
-                )
-            moved_start = say(
-                "; start of employment moved from {was} to {day}", was=s.contract_starts_on, day=a.new_start_on
-            )
-            s.contract_starts_on = a.new_start_on
-    s.expected_arrival_on = a.expected_on
-    if s.visa_valid_until and a.expected_on > s.visa_valid_until:
-        s.visa_appointment_on = s.visa_applied_on = s.visa_issued_on = s.visa_valid_until = None
-        return Result(
-            say(
-                "Arrival delayed to {day} ({reason}), after the visa expires; new visa needed{moved}",
-                day=a.expected_on,
-                reason=a.reason,
-                moved=moved_start,
-            ),
-            "past_visa",
-        )
-    return Result(
-        say("Arrival delayed to {day}: {reason}{moved}", day=a.expected_on, reason=a.reason, moved=moved_start),
-        "within_visa",
-    )
-
-
-def record_arrival(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    if s.visa_valid_until and a.arrived_on > s.visa_valid_until:
-        raise _reject(
-            say(
-                "arrived_on: {arrived_on} is after the visa expired ({visa_valid_until})",
-                arrived_on=a.arrived_on,
-                visa_valid_until=s.visa_valid_until,
-            )
-        )
-    s.arrived_on = a.arrived_on
-    return Result(
-        say(
-            "Arrived on {day}: Anmeldung, residence permit (before {until}) and job start are open",
-            day=a.arrived_on,
-            until=s.visa_valid_until or "None",
-        )
-    )
-
-
-def record_moving_in(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.moved_in_on = a.moved_in_on
-    due = ctx.due_on(C.ANMELDUNG, a.moved_in_on)
-    by = say("; Anmeldung due by {day}", day=due) if due else None
-    return Result(say("Moved in on {day}{by} (§17 BMG)", day=a.moved_in_on, by=by))
-
-
-def record_anmeldung(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    moved_in = a.moved_in_on or s.moved_in_on
-    if moved_in is None:
-        raise _reject(say("moved_in_on: required (or record-moving-in first): the period counts from moving in"))
-    if a.moved_in_on and s.moved_in_on and a.moved_in_on != s.moved_in_on:
-        raise _reject(
-            say(
-                "moved_in_on: {moved_in_on} differs from the recorded {moved_in_on2}",
-                moved_in_on=a.moved_in_on,
-                moved_in_on2=s.moved_in_on,
-            )
-        )
-    if s.arrived_on and moved_in < s.arrived_on:
-        raise _reject(
-            say(
-                "moved_in_on: {moved_in} is before the arrival ({arrived_on})",
-                moved_in=moved_in,
-                arrived_on=s.arrived_on,
-            )
-        )
-    if a.registered_on < moved_in:
-        raise _reject(
-            say(
-                "registered_on: {registered_on} is before moving in ({moved_in})",
-                registered_on=a.registered_on,
-                moved_in=moved_in,
-            )
-        )
-    s.moved_in_on, s.registered_on = moved_in, a.registered_on
-    due = ctx.due_on(C.ANMELDUNG, moved_in)
-    late = say(" (late: the period ended on {day}, §17 BMG)", day=due) if due and a.registered_on > due else None
-    return Result(say("Registered (Anmeldung) on {day}{late}", day=a.registered_on, late=late))
-
-
-def record_permit_application(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.permit_applied_on = a.applied_on
-    if s.visa_valid_until and a.applied_on > s.visa_valid_until:
-        return Result(
-            say(
-                "Residence permit applied for on {day}, after the visa expired ({until}): "
-                "no Fiktionswirkung (§81(4) AufenthG)",
-                day=a.applied_on,
-                until=s.visa_valid_until,
-            )
-        )
-    return Result(
-        say(
-            "Residence permit applied for on {day}, before the visa expires ({until}); "
-            "status kept until the decision (§81(4) AufenthG)",
-            day=a.applied_on,
-            until=s.visa_valid_until or "None",
-        )
-    )
-
-
-def record_fiktionsbescheinigung(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.fiktionsbescheinigung_valid_until = a.valid_until
-    code = DocumentCode.FIKTIONSBESCHEINIGUNG
-    s.documents = [d for d in s.documents if d.code is not code] + [
-        ReceivedDocument(code=code, reference=a.reference, received_on=a.issued_on, recorded_by=a.advisor)
-    ]
-    return Result(
-        say(
-            "Fiktionsbescheinigung issued on {day}, valid until {until} (§81(5) AufenthG)",
-            day=a.issued_on,
-            until=a.valid_until,
-        )
-    )
-
-
-def record_permit_decision(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.permit_decided_on = a.decided_on
-    if a.decision is PermitDecision.REFUSED:
-        return Result(say("Residence permit refused on {day}", day=a.decided_on), "refused")
-    s.permit_valid_until = a.valid_until
-    due = ctx.due_on(C.INTEGRATION_COURSE, a.decided_on)
-    lapse = say("; integration course entitlement lapses after {day}", day=due) if due else None
-    return Result(
-        say(
-            "Residence permit granted on {day}, valid until {until}{lapse}",
-            day=a.decided_on,
-            until=a.valid_until or "None",
-            lapse=lapse,
-        ),
-        "granted",
-    )
-
-
-def record_job_start(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.job_started_on = a.started_on
-    if s.permit_decided_on:
-        return Result(say("Started work on {day} with the permit; probation runs (§622(3) BGB)", day=a.started_on))
-    return Result(
-        say(
-            "Started work on {day} on the visa (the permit card follows); probation runs (§622(3) BGB)",
-            day=a.started_on,
-        )
-    )
-
-
-def record_probation_passed(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.probation_passed_on = a.passed_on
-    s.outcome_reason = f"probation passed on {a.passed_on}"
-    return Result(say("Probation passed on {day}", day=a.passed_on))
-
-
-def record_employment_ended(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    known: date = a.known_on
-    s.employment_ended_on, s.end_known_on = a.ended_on, known
-    reason = stated(a)
-    if s.probation_passed_on is None:
-        s.outcome_reason = reason
-    else:
-        s.outcome_reason = f"probation passed on {s.probation_passed_on}; employment ended on {a.ended_on} ({reason})"
-    due = ctx.due_on(C.EMPLOYER_REPORT, known)
-    by = say(" by {day}", day=due) if due else None
-    if s.probation_passed_on is None:
-        summary = say(
-            "Employment ended during probation on {day} ({reason}); the employer must report it to the ABH{by} "
-            "(§4a(5) AufenthG)",
-            day=a.ended_on,
-            reason=reason,
-            by=by,
-        )
-    else:
-        summary = say(
-            "Employment ended after probation on {day} ({reason}); the employer must report it to the ABH{by} "
-            "(§4a(5) AufenthG)",
-            day=a.ended_on,
-            reason=reason,
-            by=by,
-        )
-    # Placed once probation has passed: an end after it does not undo the placement.
-    return Result(summary, "after_probation" if s.probation_passed_on else "during_probation")
-
-
-def record_employer_report(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    assert s.employment_ended_on is not None
-    known = s.end_known_on or s.employment_ended_on
-    due = ctx.due_on(C.EMPLOYER_REPORT, known)
-    late = say(" (late: the period ended on {day})", day=due) if due and a.reported_on > due else None
-    return Result(say("Employer reported the end to the ABH on {day}{late}", day=a.reported_on, late=late))
-
-
-def record_integration_course(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.integration_course = a.status
-    return Result(
-        say("Integration course: {status} ({day})", status=a.status.value.replace("_", " "), day=a.recorded_on)
-    )
-
-
-def apply_for_follow_up_recognition(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.follow_up_applied_on = a.applied_on
-    return Result(
-        say(
-            "Follow-up recognition applied for at {body} on {day} ({route})",
-            body=a.body,
-            day=a.applied_on,
-            route=s.route.label,
-        )
-    )
-
-
-def record_follow_up_recognition(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.follow_up_decided_on = a.decided_on
-    if a.decision is RecognitionDecision.FULL:
-        was = s.route
-        s.route = ResidenceRoute.SECTION_18A
-        return Result(
-            say(
-                "Full recognition on {day}: route changed from {was} to §18a AufenthG "
-                "(skilled worker with a recognised qualification)",
-                day=a.decided_on,
-                was=was.label,
-            ),
-            "full",
-        )
-    s.follow_up_applied_on = None  # a further application follows (after more adaptation)
-    return Result(
-        say(
-            "Follow-up recognition {decision} on {day}; the adaptation goes on",
-            decision=a.decision.value,
-            day=a.decided_on,
-        ),
-        "not_yet",
-    )
-
-
-def withdraw_candidate(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    s.outcome_reason = stated(a)
-    return Result(say("Candidate withdrew in stage {stage}: {reason}", stage=s.stage.value, reason=s.outcome_reason))
-
-
-def end_journey(ctx: Context) -> Result:
-    s, a = ctx.state, ctx.action
-    from models.journey import JourneyOutcome
-
-    if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
-        raise _reject(say("outcome: '{outcome}' comes from the journey's own steps", outcome=a.outcome))
-    s.outcome_reason = a.reason or a.outcome.value.replace("_", " ")
-    return Result(
-        say(
-            "Journey ended in stage {stage} ({outcome}): {reason}",
-            stage=s.stage.value,
-            outcome=a.outcome.value,
-            reason=s.outcome_reason,
-        ),
-        a.outcome,
-    )
-
-
-def add_note(ctx: Context) -> Result:
-    return Result(say("Note added"))
-
-
-def import_journey(ctx: Context) -> Result:
-    """An imported row's history: its dates into the journey (#16). The milestones the dates
-    reached are completed by the effects (``complete_reached``); ends and placements finish."""
-    s, a = ctx.state, ctx.action
-    j = a.imported
-    if found := j.findings(a.selected_on, ctx.today):
-        raise _reject("; ".join(f"{name}: {why}" for name, why in found))
-    s.started_at = _midnight(a.selected_on)
-    s.contract_signed_on = j.contract_signed_on
-    if j.recognition_decided_on is not None:  # the journey went on: recognised
-        s.recognition, s.recognition_decided_on = RecognitionDecision.FULL, j.recognition_decided_on
-    if j.ba_consent_on is not None:  # the day it was given; how it was asked is not in the file
-        path = BaConsentPath.ABH_81A if s.procedure is Procedure.ACCELERATED_81A else BaConsentPath.EMBASSY
-        s.ba_requests.append(
-            BaRecord(path=path, requested_on=j.ba_consent_on, decision="granted", decided_on=j.ba_consent_on)
-        )
-    s.visa_issued_on, s.visa_valid_until, s.arrived_on = j.visa_issued_on, j.visa_valid_until, j.arrived_on
-    s.job_started_on, s.probation_passed_on = j.job_started_on, j.probation_passed_on
-    dated = ", ".join(f"{name.removesuffix('_on').replace('_', ' ')} {day}" for name, day in j.dated().items())
-    summary = say(
-        "Imported by {advisor} from {file}, row {row}: {dated}",
-        advisor=a.advisor,
-        file=a.file,
-        row=j.row,
-        dated=dated or say("selected, nothing dated yet"),
-    )
-    if j.ended_on is not None:
-        code = j.end_reason_code or ""
-        ended = say("{summary}; ended {day} ({code})", summary=summary, day=j.ended_on, code=code)
-        if j.job_started_on is not None:
-            s.employment_ended_on = s.end_known_on = j.ended_on
-        if j.probation_passed_on is not None:
-            s.outcome_reason = f"probation passed on {j.probation_passed_on}; employment ended on {j.ended_on} ({code})"
-            return Result(ended, "placed")
-        s.outcome_reason = code
-        return Result(ended, "employment_ended" if j.job_started_on else "withdrew")
-    if j.probation_passed_on is not None:
-        s.outcome_reason = f"probation passed on {j.probation_passed_on}"
-        return Result(summary, "placed")
-    return Result(summary, "running")
-
-
-def _midnight(day: date) -> datetime:
-    return local_instant(day, time(0, 0))

@@ -170,6 +170,19 @@ class Guard:
 
 
 @dataclass(frozen=True)
+class Check:
+    """A check of the action's own values (raises ``Refusal``), for the journeys whose
+    process version lies in ``since``..``until``: a change of the rules is a table entry."""
+
+    rule: Callable[[Context], None]
+    since: int = 1
+    until: int | None = None
+
+    def counts(self, version: int) -> bool:
+        return self.since <= version and (self.until is None or version <= self.until)
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     """One advisor action: where it is available, what it needs, what it does."""
 
@@ -183,6 +196,7 @@ class ActionSpec:
     not_before: tuple[NotBefore, ...] = ()
     future: tuple[str, ...] = ()  # date fields that may lie ahead (all others: not after today)
     guards: tuple[Guard, ...] = ()  # refused, and not offered, while one does not hold
+    checks: tuple[Check, ...] = ()  # the action's values, per process version (before the rule)
     system: bool = False  # recorded by the journey itself, not a starter command
 
     @property

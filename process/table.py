@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from models.routes import ROUTES
 from process.definition import ACTIONS, ANYTIME, MILESTONES, STATUTORY_EFFECTS
 from process.spec import ActionSpec, ClockOp, Close, Effects, Extend, Interrupt, Lapse, Meet, Pause, Resume, Start
 
@@ -26,6 +27,22 @@ def _clock(op: ClockOp) -> str:
     verb = {Meet: "meets", Lapse: "lapses", Interrupt: "interrupts", Close: "closes", Pause: "pauses",
             Resume: "resumes", Extend: "extends"}[type(op)]  # fmt: skip
     return f"{verb} {name}"
+
+
+def _guard(refusal: str) -> str:
+    """A guard's refusal as the table shows it: the reason, placeholders as their names."""
+    return refusal.split(": ", 1)[1].replace("{", "<").replace("}", ">").replace("|", "/")
+
+
+def _versions(since: int, until: int | None) -> str:
+    if since == 1 and until is None:
+        return ""
+    return f"process v{since}{f'–v{until}' if until else '+'}: "
+
+
+def _doc(function: object) -> str:
+    doc = str(getattr(function, "__doc__", None) or getattr(function, "__name__", ""))
+    return doc.strip().splitlines()[0].rstrip(".")
 
 
 def _effects(effects: Effects) -> str:
@@ -57,6 +74,8 @@ def _action(spec: ActionSpec) -> str:
     if spec.documents:
         needs.append(f"documents: {spec.documents.value}")
     needs += [f"{rule.field} ≥ {rule.after}" for rule in spec.not_before]
+    needs += [f"refused: {_guard(guard.refusal)} [{guard.basis}]" for guard in spec.guards]
+    needs += [f"{_versions(check.since, check.until)}{_doc(check.rule)}" for check in spec.checks]
     head = name + (f" ({'; '.join(needs)})" if needs else "")
     if isinstance(spec.effects, Effects):
         what = _effects(spec.effects)
@@ -87,6 +106,42 @@ def markdown() -> str:
     effects = ", ".join(f"`{clock.value}`" for clock in STATUTORY_EFFECTS)
     lines.append("")
     lines.append(f"Clocks whose running out is the law's own act (recorded by the journey itself): {effects}.")
+    lines.append("")
+    lines.append(
+        "The routes (models/routes.py); `vN+` marks an entry that holds from process version N on "
+        "(a journey keeps the version it started with, core/versions.py):"
+    )
+    lines.append("")
+    lines.append(routes())
+    return "\n".join(lines)
+
+
+def routes() -> str:
+    """The route table (models/routes.py) with its versioned entries."""
+    lines = [
+        "| Route | Qualification before the visa | After entry | §81a | Wage rule | Own documents |",
+        "|---|---|---|---|---|---|",
+    ]
+    for route, row in ROUTES.items():
+        shown = ", ".join(f"v{since}+: {value.value}" for since, value in row.qualification) or "none"
+        after = ", ".join(f"v{since}+: {value.value}" for since, value in row.after_entry)
+        wage = row.wage.value if row.wage else ""
+        if row.shortage_wage:
+            wage += f" (or {row.shortage_wage.value} with BA consent)"
+        if row.consent_free_at_wage:
+            wage += "; no BA consent at the threshold"
+        if row.collective_agreement_exempts:
+            wage += "; none under a collective agreement"
+        if row.pension_45_plus:
+            wage += ("; " if wage else "") + "45+: age_45_plus or pension proof"
+        docs = ", ".join(
+            f"{r.step.value}: {r.code.value if r.code else ''}"
+            + (f" ({_versions(r.since, r.until).rstrip(': ')})" if _versions(r.since, r.until) else "")
+            + (" (unless recognised)" if r.recognised is False else "")
+            for r in row.checklist
+        )
+        yes = "yes" if row.accelerated else "no"
+        lines.append(f"| **{route.value}** {row.label} | {shown} | {after} | {yes} | {wage} | {docs} |")
     return "\n".join(lines)
 
 

@@ -41,9 +41,9 @@ with workflow.unsafe.imports_passed_through():
     from models.said import Said, say
     from models.summaries import journey_current_details
     from process import engine
+    from process.conditions import process_version_at_milestone
     from process.definition import BY_UPDATE, STATUTORY_EFFECTS
     from process.refusal import Refusal
-    from process.rules import process_version_at_milestone
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.case_rules import CaseRuleViolation, check_door
     from workflows.deadlines import RUNG_RECIPIENT, DeadlineClocks, past_rung_summary, rung_summary

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from process.definition import COMMANDS
-from process.table import END_MARK, START_MARK, markdown
+from models.routes import ResidenceRoute
+from process.definition import ACTIONS, COMMANDS
+from process.table import END_MARK, START_MARK, _doc, _guard, _versions, markdown
 from starter.parser import command_names
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +27,19 @@ def test_every_action_of_the_definition_is_a_starter_command() -> None:
     assert {spec.command for spec in COMMANDS} <= command_names()
     for spec in COMMANDS:
         assert f"`{spec.command}`" in markdown()
+
+
+def test_the_table_shows_every_guard_with_its_basis_every_route_and_the_versions() -> None:
+    table = markdown()
+    for spec in ACTIONS:
+        for guard in spec.guards:
+            assert f"{_guard(guard.refusal)} [{guard.basis}]" in table, guard.refusal
+        for check in spec.checks:
+            assert _versions(check.since, check.until) + _doc(check.rule) in table
+    for route in ResidenceRoute:
+        assert f"| **{route.value}** {route.label} |" in table
+    assert "v1+: recognition, v2+: degree" in table  # §18b before and after #11
+    assert "process v2+: The Vorabzustimmung names the latest start of employment (#11)" in table
 
 
 @pytest.mark.parametrize(("path", "at_least"), [(README, 5), (MANUAL, 25)])

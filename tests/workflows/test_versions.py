@@ -22,7 +22,7 @@ from models.checklists import required_documents
 from models.documents import DocumentCode, DocumentStep
 from models.journey import AddNote, JourneyInput, JourneyStage, JourneyState, journey_workflow_id
 from process import engine
-from process.rules import process_version_at_milestone
+from process.conditions import process_version_at_milestone
 from starter.cases import new_case_id
 from starter.cli import main
 from starter.versions import retirements

@@ -47,7 +47,7 @@ with workflow.unsafe.imports_passed_through():
         Withdraw,
         WithdrawingParty,
     )
-    from models.clocks import ClockName, Deadline, Rung
+    from models.clocks import ClockName
     from models.deadlines import DeadlinePolicy
     from models.journey import (
         EndJourney,
@@ -64,10 +64,10 @@ with workflow.unsafe.imports_passed_through():
     from models.summaries import case_current_details, journey_static_details, journey_static_summary
     from workflows import case_rules
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
-    from workflows.deadlines import RUNG_RECIPIENT, DeadlineClocks, past_rung_summary, rung_summary
-    from workflows.incidents import ReportsIncidents
+    from workflows.deadlines import DeadlineClocks
     from workflows.journey import JourneyWorkflow
     from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
+    from workflows.shared import CaseOrJourney
 
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
@@ -81,7 +81,7 @@ CASE_STAGE_CLOCKS = {
 
 
 @workflow.defn
-class CaseWorkflow(ReportsIncidents):
+class CaseWorkflow(CaseOrJourney):
     @workflow.init
     def __init__(self, new_case: NewCase) -> None:
         if not workflow.unsafe.is_replaying():
@@ -273,11 +273,7 @@ class CaseWorkflow(ReportsIncidents):
             origin_countries=s.origin_countries,
             outcome=s.outcome.value if s.outcome else None,
         )
-        if self._clocks is not None:
-            updates += self._clocks.search_attributes()
-        if self._incident:
-            updates.append(sa.INCIDENT.value_set(True))
-        return updates
+        return self._with_clocks_and_incident(updates, self._clocks)
 
     def _sync_clocks(self, from_stage: Stage | None, to_stage: Stage, day: date) -> None:
         assert self._clocks is not None
@@ -289,33 +285,10 @@ class CaseWorkflow(ReportsIncidents):
         if to_stage in CASE_STAGE_CLOCKS:
             self._clocks.start(CASE_STAGE_CLOCKS[to_stage], day)
 
-    def _incident_entry(self, action: str, summary: Said) -> None:
-        self._transition(
-            action=action, advisor=SYSTEM_HANDLE, to_stage=self._state.stage, summary=summary,
-            recipient=RecipientRole.OPERATIONS,
-        )  # fmt: skip
-
-    def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
-        self._transition(
-            action=f"deadline_{rung.name.lower()}",
-            advisor=SYSTEM_HANDLE,
-            to_stage=self._state.stage,
-            summary=rung_summary(deadline, rung),
-            recipient=RUNG_RECIPIENT[rung],
+    def _system_entry(self, action: str, said: Said, recipient: RecipientRole | None) -> int:
+        return self._transition(
+            action=action, advisor=SYSTEM_HANDLE, to_stage=self._state.stage, summary=said, recipient=recipient
         )
-
-    def _on_past_rung(self, deadline: Deadline, rung: Rung) -> None:
-        """An imported case's rung whose time lay before the import: history, not an email."""
-        self._transition(
-            action=f"deadline_{rung.name.lower()}",
-            advisor=SYSTEM_HANDLE,
-            to_stage=self._state.stage,
-            summary=past_rung_summary(deadline, rung),
-            recipient=None,
-        )
-
-    def _today(self):  # noqa: ANN202 - a date: "today" in Hannover
-        return local_date(workflow.now())
 
     def _reply(self, seq: int) -> ActionReply:
         event = self._state.history[seq - 1]

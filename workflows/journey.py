@@ -23,7 +23,7 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
     from core.versions import CODE_VERSION, CURRENT_PROCESS_VERSION, MOVE_AT_MILESTONES
-    from models.berlin import local_date, local_instant
+    from models.berlin import local_instant
     from models.case import SYSTEM_HANDLE, ActionReply
     from models.clocks import Deadline, Rung
     from models.deadlines import DeadlinePolicy
@@ -46,9 +46,9 @@ with workflow.unsafe.imports_passed_through():
     from process.refusal import Refusal
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.case_rules import CaseRuleViolation, check_door
-    from workflows.deadlines import RUNG_RECIPIENT, DeadlineClocks, past_rung_summary, rung_summary
-    from workflows.incidents import ReportsIncidents
+    from workflows.deadlines import DeadlineClocks
     from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
+    from workflows.shared import CaseOrJourney
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
@@ -59,7 +59,7 @@ CARRIED_NOTES = 100
 
 
 @workflow.defn
-class JourneyWorkflow(ReportsIncidents):
+class JourneyWorkflow(CaseOrJourney):
     @workflow.init
     def __init__(self, journey: JourneyInput) -> None:
         if journey.resume is not None:  # the same journey, continued as new
@@ -184,9 +184,6 @@ class JourneyWorkflow(ReportsIncidents):
         limit = journey.continue_as_new_after_events
         return info.is_continue_as_new_suggested() or (limit is not None and info.get_current_history_length() >= limit)
 
-    def _today(self):  # noqa: ANN202 - a date: "today" in Hannover
-        return local_date(workflow.now())
-
     # --- applying actions ---------------------------------------------------------------
 
     def _apply(self, action: Any) -> int:
@@ -299,21 +296,14 @@ class JourneyWorkflow(ReportsIncidents):
             outcome=s.outcome.value if s.outcome else None,
             code_version=self._code_version,
         )
-        updates += self._clocks.search_attributes()
-        if self._incident:
-            updates.append(sa.INCIDENT.value_set(True))
-        return updates
+        return self._with_clocks_and_incident(updates, self._clocks)
 
     def _set_current_details(self) -> None:
         s = self._state
         workflow.set_current_details(journey_current_details(s, engine.open_documents(s), engine.next_steps(s)))
 
-    def _incident_entry(self, action: str, summary: Said) -> None:
-        self._record(
-            engine.Step(action, self._state.stage, summary.english(), says=summary),
-            advisor=SYSTEM_HANDLE,
-            recipient=RecipientRole.OPERATIONS,
-        )
+    def _system_entry(self, action: str, said: Said, recipient: RecipientRole | None) -> int:
+        return self._record(_said_step(action, self._state.stage, said), advisor=SYSTEM_HANDLE, recipient=recipient)
 
     def _on_rung(self, deadline: Deadline, rung: Rung) -> None:
         """A rung of a clock's ladder is due: its notice, or the law's own effect."""
@@ -329,19 +319,7 @@ class JourneyWorkflow(ReportsIncidents):
             else:
                 self._apply(action)
                 return
-        self._record(
-            _said_step(f"deadline_{rung.name.lower()}", self._state.stage, rung_summary(deadline, rung)),
-            advisor=SYSTEM_HANDLE,
-            recipient=RUNG_RECIPIENT[rung],
-        )
-
-    def _on_past_rung(self, deadline: Deadline, rung: Rung) -> None:
-        """An imported journey's rung whose time lay before the import: history, not an email."""
-        self._record(
-            _said_step(f"deadline_{rung.name.lower()}", self._state.stage, past_rung_summary(deadline, rung)),
-            advisor=SYSTEM_HANDLE,
-            recipient=None,
-        )
+        self._rung_notice(deadline, rung)
 
     # --- query, signal and the advisor actions ------------------------------------------------
 

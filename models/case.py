@@ -201,9 +201,13 @@ class NewCaseRequest(NewCase):
             )
             raise ValueError(f"regulated_profession: only for {routes}, not {self.route.label}")
         if route.shortage_wage is None and self.shortage_occupation_or_career_starter is not None:
-            raise ValueError(f"shortage_occupation_or_career_starter: only for {labels(routes_where('shortage_wage'))}")
+            raise ValueError(
+                f"shortage_occupation_or_career_starter: only for {labels(routes_where(lambda row: row.shortage_wage))}"
+            )
         if not route.collective_agreement_exempts and self.collective_agreement is not None:
-            raise ValueError(f"collective_agreement: only for {labels(routes_where('collective_agreement_exempts'))}")
+            raise ValueError(
+                f"collective_agreement: only for {labels(routes_where(lambda row: row.collective_agreement_exempts))}"
+            )
         return self
 
 

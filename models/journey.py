@@ -28,7 +28,7 @@ from models.case import (
     _AdvisorAction,
     _Input,
 )
-from models.clocks import Deadline, next_due_on
+from models.clocks import ClockName, Deadline, next_due_on
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 from models.mail import Notification
@@ -662,6 +662,10 @@ class JourneyState(BaseModel):
 
     def has_document(self, code: DocumentCode) -> bool:
         return any(d.code is code for d in self.documents)
+
+    def open_deadline(self, clock: ClockName) -> Deadline | None:
+        """The clock's running (or paused) deadline, if any."""
+        return next((d for d in self.deadlines if d.clock is clock and d.open), None)
 
     @property
     def ba_request(self) -> BaRecord | None:

@@ -13,7 +13,7 @@ latest entry not newer than its own process version (core/versions.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
@@ -135,7 +135,6 @@ class Route:
 
 
 VISA, QUAL, PURPOSE = DocumentStep.VISA_APPLICATION, Slot.QUALIFICATION, Slot.PURPOSE
-NOT_RECOGNISED = False
 
 ROUTES: dict[ResidenceRoute, Route] = {
     ResidenceRoute.SECTION_18A: Route(
@@ -152,7 +151,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
         # Before #11 (process version 2) every degree went through recognition.
         qualification=((1, Qualification.RECOGNITION), (2, Qualification.DEGREE)),
         pension_45_plus=True,
-        checklist=(ChecklistRow(VISA, QUAL, D.DEGREE_CERTIFICATE, since=2, recognised=NOT_RECOGNISED),),
+        checklist=(ChecklistRow(VISA, QUAL, D.DEGREE_CERTIFICATE, since=2, recognised=False),),
     ),
     ResidenceRoute.SECTION_16A: Route(
         "§16a AufenthG",
@@ -178,7 +177,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
             ChecklistRow(VISA, QUAL, D.QUALIFIZIERUNGSPLAN, since=2),
             # Opened directly, the Defizitbescheid comes with the case; after a partial
             # recognition in the journey it is the recognition decision.
-            ChecklistRow(VISA, QUAL, D.DEFIZITBESCHEID, since=2, recognised=NOT_RECOGNISED),
+            ChecklistRow(VISA, QUAL, D.DEFIZITBESCHEID, since=2, recognised=False),
         ),
     ),
     ResidenceRoute.SECTION_16D3: Route(
@@ -201,7 +200,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
         wage=WageRule.BLUE_CARD,
         shortage_wage=WageRule.BLUE_CARD_SHORTAGE,
         consent_free_at_wage=True,
-        checklist=(ChecklistRow(VISA, QUAL, D.DEGREE_CERTIFICATE, since=2, recognised=NOT_RECOGNISED),),
+        checklist=(ChecklistRow(VISA, QUAL, D.DEGREE_CERTIFICATE, since=2, recognised=False),),
     ),
     ResidenceRoute.SECTION_19C2: Route(
         "§19c(2) AufenthG with §6 BeschV",
@@ -215,9 +214,9 @@ ROUTES: dict[ResidenceRoute, Route] = {
 }
 
 
-def routes_where(flag: str) -> list[ResidenceRoute]:
-    """The routes whose row has ``flag`` set (for messages that name them)."""
-    return [route for route, row in ROUTES.items() if getattr(row, flag)]
+def routes_where(holds: Callable[[Route], object]) -> list[ResidenceRoute]:
+    """The routes whose row satisfies ``holds`` (for messages that name them)."""
+    return [route for route, row in ROUTES.items() if holds(row)]
 
 
 def labels(routes: Sequence[ResidenceRoute]) -> str:

@@ -6,20 +6,24 @@ is stated once (docs/advisors.md lists them, generated).
 
 from __future__ import annotations
 
-from models.clocks import ClockName, Deadline, DeadlineStatus
+from models.clocks import ClockName, DeadlineStatus
 from models.journey import JourneyState, Milestone
 from process.spec import Guard
 
 PROCESS = "process order"  # no paragraph: the order of the office's own steps
 
 
-def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
-    return next((d for d in state.deadlines if d.clock is clock and d.open), None)
-
-
 def _decision_clock(state: JourneyState, status: DeadlineStatus) -> bool:
-    clock = _clock(state, ClockName.RECOGNITION_DECISION)
+    clock = state.open_deadline(ClockName.RECOGNITION_DECISION)
     return clock is not None and clock.status is status
+
+
+def _visa_not_applied(state: JourneyState) -> bool:
+    return state.visa_applied_on is None
+
+
+def _ba_waiting(state: JourneyState) -> bool:
+    return state.ba_request is not None
 
 
 def _ba_question_open(state: JourneyState) -> bool:
@@ -60,7 +64,7 @@ DECISION_PERIOD_PAUSED = Guard(
     PROCESS,
 )
 DECISION_PERIOD_NOT_EXTENDED = Guard(
-    lambda s: not (clock := _clock(s, ClockName.RECOGNITION_DECISION)) or not clock.extended,
+    lambda s: not (clock := s.open_deadline(ClockName.RECOGNITION_DECISION)) or not clock.extended,
     "extend_recognition_clock: the decision period can be extended only once (§6(3) BQFG)",
     "§6(3) S.2 BQFG: extendable once",
 )
@@ -73,12 +77,12 @@ BA_NOT_REQUESTED = Guard(
     PROCESS,
 )
 BA_WAITING = Guard(
-    lambda s: s.ba_request is not None,
+    _ba_waiting,
     "ba_information_requested: no request is waiting at the BA",
     PROCESS,
 )
 BA_REQUESTED = Guard(
-    lambda s: s.ba_request is not None,
+    _ba_waiting,
     "record_ba_decision: record the request to the BA first (request-ba-consent)",
     PROCESS,
 )
@@ -97,17 +101,17 @@ BA_QUESTION_OPEN = Guard(_ba_question_open, "ba_answers_sent: the BA has no open
 # --- visa ----------------------------------------------------------------------------------------
 
 VISA_NOT_APPLIED = Guard(
-    lambda s: s.visa_applied_on is None,
+    _visa_not_applied,
     "applied_on: the visa was applied for on {visa_applied_on} already; wait for the decision",
     PROCESS,
 )
 NO_APPOINTMENT_AFTER_APPLICATION = Guard(
-    lambda s: s.visa_applied_on is None,
+    _visa_not_applied,
     "appointment_on: the visa was applied for on {visa_applied_on} already; wait for the decision",
     PROCESS,
 )
 VORABZUSTIMMUNG_NOT_USED = Guard(
-    lambda s: s.visa_applied_on is None,
+    _visa_not_applied,
     "vorabzustimmung_expired: the visa was applied for on {visa_applied_on}, within its validity; a "
     "decision after the validity is fine",
     "§81a(3) AufenthG: the visa application within the Vorabzustimmung's validity",

@@ -9,9 +9,9 @@ Every rule raises ``Refusal`` (process/refusal.py) with a message that starts wi
 from __future__ import annotations
 
 from models.case import BaConsentPath, ConsentDecision, ResidenceRoute, VisaDecision
-from models.clocks import ClockName, Deadline
+from models.clocks import ClockName
 from models.documents import DocumentCode
-from models.journey import BaRecord, JourneyState, Milestone, PauseReason, ReceivedDocument, RecognitionDecision
+from models.journey import BaRecord, Milestone, PauseReason, ReceivedDocument, RecognitionDecision
 from models.said import say
 from process.conditions import accelerated, fiction_applies
 from process.refusal import Refusal
@@ -19,10 +19,6 @@ from process.spec import Context, Result
 
 C = ClockName
 M = Milestone
-
-
-def _clock(state: JourneyState, clock: ClockName) -> Deadline | None:
-    return next((d for d in state.deadlines if d.clock is clock and d.open), None)
 
 
 def record_documents(ctx: Context) -> Result:
@@ -217,7 +213,7 @@ def resume_recognition_clock(ctx: Context) -> Result:
 
 def extend_recognition_clock(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    clock = _clock(s, C.RECOGNITION_DECISION)
+    clock = s.open_deadline(C.RECOGNITION_DECISION)
     assert clock is not None  # guards.DECISION_PERIOD_RUNNING
     if a.until <= clock.due_on:
         raise Refusal(

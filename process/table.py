@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from models.documents import ChecklistRow
 from models.routes import ROUTES
 from process.definition import ACTIONS, ANYTIME, MILESTONES, STATUTORY_EFFECTS
 from process.spec import ActionSpec, ClockOp, Close, Effects, Extend, Interrupt, Lapse, Meet, Pause, Resume, Start
@@ -116,6 +117,15 @@ def markdown() -> str:
     return "\n".join(lines)
 
 
+def _route_row(row: ChecklistRow) -> str:
+    versions = _versions(row.since, row.until).rstrip(": ")
+    return (
+        f"{row.step.value}: {row.code.value if row.code else ''}"
+        + (f" ({versions})" if versions else "")
+        + (" (unless recognised)" if row.recognised is False else "")
+    )
+
+
 def routes() -> str:
     """The route table (models/routes.py) with its versioned entries."""
     lines = [
@@ -134,12 +144,7 @@ def routes() -> str:
             wage += "; none under a collective agreement"
         if row.pension_45_plus:
             wage += ("; " if wage else "") + "45+: age_45_plus or pension proof"
-        docs = ", ".join(
-            f"{r.step.value}: {r.code.value if r.code else ''}"
-            + (f" ({_versions(r.since, r.until).rstrip(': ')})" if _versions(r.since, r.until) else "")
-            + (" (unless recognised)" if r.recognised is False else "")
-            for r in row.checklist
-        )
+        docs = ", ".join(_route_row(r) for r in row.checklist)
         yes = "yes" if row.accelerated else "no"
         lines.append(f"| **{route.value}** {row.label} | {shown} | {after} | {yes} | {wage} | {docs} |")
     return "\n".join(lines)

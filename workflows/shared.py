@@ -34,7 +34,7 @@ class CaseOrJourney:
         raise NotImplementedError
 
     def _today(self) -> date:
-        """ "Today" in Hannover, from the workflow's deterministic clock."""
+        """Today in Hannover, from the workflow's deterministic clock."""
         return local_date(workflow.now())
 
     # --- entries of the workflow's own ----------------------------------------------------

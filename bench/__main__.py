@@ -35,7 +35,6 @@ import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,16 +50,14 @@ from temporalio.client import (
     WorkflowHistory,
     WorkflowUpdateHandle,
 )
-from temporalio.worker import Worker
 
-from bench.floor import FloorStep, FloorWorkflow, floor_noop
+from bench.floor import FloorStep, FloorWorkflow
 from bench.stack import bench_stack, cluster_stack
 from core.config import Settings
 from core.logging import configure_logging
 from models.journey import AddNote
 from records.schema import cases
 from tests.workflows.case_flow import Journey, new_case, open_journeys, start_case
-from worker import build_worker
 
 ROOT = Path(__file__).resolve().parents[1]
 E = EventType
@@ -160,10 +157,13 @@ class Results:
     notes: int
     product_cases_per_second: float = 0.0
     floor_cases_per_second: float = 0.0
-    # CPU seconds of this process (client and worker, all threads) per placed case: steadier
-    # than throughput on a noisy machine; the server's own CPU is not in it.
-    product_cpu_seconds_per_case: float = 0.0
-    floor_cpu_seconds_per_case: float = 0.0
+    # CPU seconds per placed case of the worker process (all threads, its activities
+    # included) and of the client driving the cases: steadier than throughput on a noisy
+    # machine; the server's own CPU is in neither.
+    product_worker_cpu_seconds_per_case: float = 0.0
+    floor_worker_cpu_seconds_per_case: float = 0.0
+    product_client_cpu_seconds_per_case: float = 0.0
+    floor_client_cpu_seconds_per_case: float = 0.0
     throughput_ratio: float = 0.0
     product_update: dict[str, float] = field(default_factory=dict)
     floor_update: dict[str, float] = field(default_factory=dict)
@@ -177,6 +177,54 @@ class Results:
     open_cases_start_seconds: float = 0.0
     worker_rss_mb: float = 0.0
     worker_peak_rss_mb: float = 0.0
+
+
+# --- worker processes -------------------------------------------------------------------------
+
+
+class WorkerProcess:
+    """A worker in a process of its own, as bin/run starts it: its CPU time and memory are
+    the deployment's, apart from the client's."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path) -> None:
+        self._log = log.open("ab")
+        self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self._log, stderr=self._log)
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU of the worker so far, all threads."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> tuple[float, float]:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        values = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        return int(values["VmRSS"].split()[0]) / 1024, int(values["VmHWM"].split()[0]) / 1024
+
+    def check(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"the worker ended with {self.process.returncode}; see {self._log.name}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
+
+
+def product_worker(settings: Settings, engine: Any, queue: str | None = None) -> WorkerProcess:
+    env = {**_env(settings), "WC_TASK_QUEUE": queue or settings.task_queue}
+    return WorkerProcess([sys.executable, "worker.py"], env, _log_path(engine, "product-worker"))
+
+
+def floor_worker(settings: Settings, engine: Any, queue: str) -> WorkerProcess:
+    env = {**_env(settings), "WC_TASK_QUEUE": queue}
+    return WorkerProcess([sys.executable, "-m", "bench.floor"], env, _log_path(engine, "floor-worker"))
+
+
+def _log_path(engine: Any, name: str) -> Path:
+    return Path(engine.url.database).parent / f"{name}.log"
 
 
 # --- the runs ---------------------------------------------------------------------------------
@@ -204,33 +252,38 @@ async def placed_case(client: Client, queue: str, n: int) -> tuple[WorkflowHandl
 async def product_run(client: Client, settings: Settings, engine: Any, results: Results) -> HistoryFigures:
     timing = _Timing()
     timed = _timed_client(client, timing)
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(client, settings, engine, executor):
-            await placed_case(timed, settings.task_queue, 0)  # warm-up: imports, first tasks
-            timing.seconds.clear()
-            started, cpu = time.perf_counter(), time.process_time()
-            runs = await _gather_limited(
-                results.cases, results.concurrency, lambda n: placed_case(timed, settings.task_queue, n + 1)
-            )
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-            handle, journey = runs[0]
-            candidate = await history_of(client, handle, journey.handle)
+    worker = product_worker(settings, engine)
+    try:
+        await placed_case(timed, settings.task_queue, 0)  # warm-up: imports, first tasks
+        timing.seconds.clear()
+        started, cpu, worker_cpu = time.perf_counter(), time.process_time(), worker.cpu_seconds()
+        runs = await _gather_limited(
+            results.cases, results.concurrency, lambda n: placed_case(timed, settings.task_queue, n + 1)
+        )
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        worker_cpu = worker.cpu_seconds() - worker_cpu
+        handle, journey = runs[0]
+        candidate = await history_of(client, handle, journey.handle)
 
-            noted = await start_case(client, settings.task_queue, new_case(positions=1))
-            (journey,) = await open_journeys(client, noted, [("THAMM-0815", "MA")])
-            await journey.contract()
-            for _ in range(results.notes):
-                await journey.do(AddNote, note=NOTE)
-            notes = await history_of(client, journey.handle)
+        noted = await start_case(client, settings.task_queue, new_case(positions=1))
+        (journey,) = await open_journeys(client, noted, [("THAMM-0815", "MA")])
+        await journey.contract()
+        for _ in range(results.notes):
+            await journey.do(AddNote, note=NOTE)
+        notes = await history_of(client, journey.handle)
+        worker.check()
+    finally:
+        worker.stop()
     results.product_cases_per_second = results.cases / elapsed
-    results.product_cpu_seconds_per_case = cpu / results.cases
+    results.product_worker_cpu_seconds_per_case = worker_cpu / results.cases
+    results.product_client_cpu_seconds_per_case = cpu / results.cases
     results.product_update = percentiles(timing.seconds)
     results.placed_candidate = asdict(candidate)
     results.journey_with_notes = asdict(notes)
     return candidate
 
 
-async def floor_run(client: Client, settings: Settings, product: HistoryFigures, results: Results) -> None:
+async def floor_run(client: Client, settings: Settings, engine: Any, product: HistoryFigures, results: Results) -> None:
     timing = _Timing()
     timed = _timed_client(client, timing)
     queue = f"{settings.task_queue}-floor"
@@ -250,18 +303,21 @@ async def floor_run(client: Client, settings: Settings, product: HistoryFigures,
         await handle.result()
         return handle
 
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with Worker(
-            client, task_queue=queue, workflows=[FloorWorkflow], activities=[floor_noop], activity_executor=executor
-        ):
-            await one(0)
-            timing.seconds.clear()
-            started, cpu = time.perf_counter(), time.process_time()
-            handles = await _gather_limited(results.cases, results.concurrency, one)
-            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-            floor = await history_of(client, handles[0])
+    worker = floor_worker(settings, engine, queue)
+    try:
+        await one(0)
+        timing.seconds.clear()
+        started, cpu, worker_cpu = time.perf_counter(), time.process_time(), worker.cpu_seconds()
+        handles = await _gather_limited(results.cases, results.concurrency, one)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        worker_cpu = worker.cpu_seconds() - worker_cpu
+        floor = await history_of(client, handles[0])
+        worker.check()
+    finally:
+        worker.stop()
     results.floor_cases_per_second = results.cases / elapsed
-    results.floor_cpu_seconds_per_case = cpu / results.cases
+    results.floor_worker_cpu_seconds_per_case = worker_cpu / results.cases
+    results.floor_client_cpu_seconds_per_case = cpu / results.cases
     results.floor_update = percentiles(timing.seconds)
     results.floor_candidate = asdict(floor)
     results.throughput_ratio = results.product_cases_per_second / results.floor_cases_per_second
@@ -304,34 +360,27 @@ def _median_wall_time(argv: list[str], env: dict[str, str], runs: int = 10) -> f
 
 async def starter_run(client: Client, settings: Settings, engine: Any, results: Results) -> None:
     env = _env(settings)
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(client, settings, engine, executor):
-            handle = await start_case(client, settings.task_queue, new_case(positions=1))
-            await open_journeys(client, handle, [("THAMM-4711", "TN")])
-            case_id = handle.id.removeprefix("case-")
-            starter = [str(ROOT / "bin" / "starter")]
-            results.starter_help_seconds = await asyncio.to_thread(_median_wall_time, [*starter, "--help"], env)
-            results.starter_status_seconds = await asyncio.to_thread(
-                _median_wall_time, [*starter, "status", case_id], env
-            )
-            results.starter_update_seconds = await asyncio.to_thread(
-                _median_wall_time, [*starter, "add-note", case_id, "--note", "Rückruf vereinbart"], env
-            )
-
-
-def _rss_mb(pid: int) -> tuple[float, float]:
-    status = Path(f"/proc/{pid}/status").read_text()
-    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    worker = product_worker(settings, engine)
+    try:
+        handle = await start_case(client, settings.task_queue, new_case(positions=1))
+        await open_journeys(client, handle, [("THAMM-4711", "TN")])
+        case_id = handle.id.removeprefix("case-")
+        starter = [str(ROOT / "bin" / "starter")]
+        results.starter_help_seconds = await asyncio.to_thread(_median_wall_time, [*starter, "--help"], env)
+        results.starter_status_seconds = await asyncio.to_thread(_median_wall_time, [*starter, "status", case_id], env)
+        results.starter_update_seconds = await asyncio.to_thread(
+            _median_wall_time, [*starter, "add-note", case_id, "--note", "Rückruf vereinbart"], env
+        )
+        worker.check()
+    finally:
+        worker.stop()
 
 
 async def open_cases_run(client: Client, settings: Settings, engine: Any, results: Results) -> None:
     """M cases opened and left waiting on their consultation clock, served by a worker
     process of its own (its memory is what a deployment needs)."""
     queue = f"{settings.task_queue}-open"
-    env = {**_env(settings), "WC_TASK_QUEUE": queue}
-    log = (Path(engine.url.database).parent / "open-cases-worker.log").open("ab")
-    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=log)
+    worker = product_worker(settings, engine, queue)
     try:
         with engine.connect() as conn:
             before = conn.execute(select(func.count()).select_from(cases)).scalar_one()
@@ -342,18 +391,13 @@ async def open_cases_run(client: Client, settings: Settings, engine: Any, result
                 recorded = conn.execute(select(func.count()).select_from(cases)).scalar_one() - before
             if recorded >= results.open_cases:
                 break
-            if worker.poll() is not None:
-                raise RuntimeError(f"the worker ended with {worker.returncode}")
+            worker.check()
             await asyncio.sleep(0.5)
         results.open_cases_start_seconds = time.perf_counter() - started
         await asyncio.sleep(5)  # settle: the emails of the openings
-        results.worker_rss_mb, results.worker_peak_rss_mb = _rss_mb(worker.pid)
+        results.worker_rss_mb, results.worker_peak_rss_mb = worker.rss_mb()
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        worker.stop()
 
 
 async def run(args: argparse.Namespace) -> Results:
@@ -362,7 +406,7 @@ async def run(args: argparse.Namespace) -> Results:
     async with stack as (env, settings, engine):
         client: Client = env.client
         product = await product_run(client, settings, engine, results)
-        await floor_run(client, settings, product, results)
+        await floor_run(client, settings, engine, product, results)
         await starter_run(client, settings, engine, results)
         if args.open_cases:
             await open_cases_run(client, settings, engine, results)
@@ -384,10 +428,16 @@ def table(r: Results) -> str:
             f"{r.cases} cases, {r.concurrency} at a time; ratio {r.throughput_ratio:.2f}",
         ),
         (
-            "CPU per placed case",
-            f"{r.product_cpu_seconds_per_case:.2f} s",
-            f"{r.floor_cpu_seconds_per_case:.2f} s",
-            "client + worker in this process, all threads",
+            "worker CPU per placed case",
+            f"{r.product_worker_cpu_seconds_per_case:.2f} s",
+            f"{r.floor_worker_cpu_seconds_per_case:.2f} s",
+            "the worker process, all threads, activities included",
+        ),
+        (
+            "client CPU per placed case",
+            f"{r.product_client_cpu_seconds_per_case:.2f} s",
+            f"{r.floor_client_cpu_seconds_per_case:.2f} s",
+            "this process driving the cases",
         ),
         ("Update round trip p50", f"{p['p50_ms']:.0f} ms", f"{f['p50_ms']:.0f} ms", "client call to result"),
         ("Update round trip p95", f"{p['p95_ms']:.0f} ms", f"{f['p95_ms']:.0f} ms", ""),

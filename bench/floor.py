@@ -10,10 +10,12 @@ that (its rules, records, emails, search attributes, clocks) is the difference.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import activity, workflow
+from temporalio.worker import Worker
 
 
 class FloorStep(BaseModel):
@@ -60,3 +62,30 @@ class FloorWorkflow:
     async def finish(self) -> int:
         self._done = True
         return self._steps
+
+
+async def serve() -> None:
+    """The floor's worker in a process of its own, as the product's (WC_* settings)."""
+    import signal
+
+    from core.client import connect
+    from core.config import get_settings
+
+    settings = get_settings()
+    client = await connect(settings)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+        async with Worker(
+            client,
+            task_queue=settings.task_queue,
+            workflows=[FloorWorkflow],
+            activities=[floor_noop],
+            activity_executor=executor,
+        ):
+            await stop.wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve())

@@ -20,6 +20,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from core import search_attributes
 from core.client import connect, data_converter
+from core.codec import ensure_key_file
 from core.config import Settings
 from records.database import create_records_engine, migrate
 from tests.conftest import _temporal_cli
@@ -28,26 +29,31 @@ from tests.support import start_smtp_server
 
 @asynccontextmanager
 async def bench_stack() -> AsyncIterator[tuple[WorkflowEnvironment, Settings, Engine]]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=_temporal_cli(),
-        search_attributes=search_attributes.ALL,
-        data_converter=data_converter(),
-        dev_server_startup_timeout=timedelta(seconds=120),
-    )
+    """As bin/run runs the product: every payload encrypted (a key file made for the run,
+    per-case data keys in the records), the staff's language German (the default)."""
     smtp, _recorder = start_smtp_server()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'records.sqlite3'}"
+        key_file = Path(tmp) / "payload-keys"
+        ensure_key_file(key_file, "bench")
         engine = create_records_engine(url)
         migrate(engine)
         settings = Settings(
-            temporal_address=env.client.service_client.config.target_host,
             task_queue=f"bench-{uuid.uuid4()}",
             database_url=url,
+            payload_key_file=key_file,
             smtp_host=smtp.hostname,
             smtp_port=smtp.port,
             metrics_port=0,
             _env_file=None,  # type: ignore[call-arg]
         )
+        env = await WorkflowEnvironment.start_local(
+            dev_server_existing_path=_temporal_cli(),
+            search_attributes=search_attributes.ALL,
+            data_converter=data_converter(settings),
+            dev_server_startup_timeout=timedelta(seconds=120),
+        )
+        settings = settings.model_copy(update={"temporal_address": env.client.service_client.config.target_host})
         try:
             yield env, settings, engine
         finally:

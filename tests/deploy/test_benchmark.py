@@ -27,7 +27,8 @@ def test_the_benchmark_prints_its_table_and_writes_every_figure(tmp_path: Path) 
     assert "full journeys per second" in run.stdout and "worker RSS, 50 open cases" in run.stdout
     figures = json.loads(out.read_text())
     for name in ("product_cases_per_second", "floor_cases_per_second", "throughput_ratio",
-                 "product_cpu_seconds_per_case", "floor_cpu_seconds_per_case",
+                 "product_worker_cpu_seconds_per_case", "floor_worker_cpu_seconds_per_case",
+                 "product_client_cpu_seconds_per_case", "floor_client_cpu_seconds_per_case",
                  "starter_help_seconds", "starter_status_seconds", "starter_update_seconds",
                  "open_cases_start_seconds", "worker_rss_mb"):  # fmt: skip
         assert figures[name] > 0, name

@@ -16,6 +16,7 @@ keys are wrapped with the new master key.
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
 import re
 import threading
@@ -44,7 +45,7 @@ class CaseKeys:
         self._engine: Engine | None = None
         self._masters = {key_id: AESGCM(key) for key_id, key in masters.items()}
         self._current = current
-        self._cache: dict[str, bytes] = {}
+        self._cache: dict[str, AESGCM] = {}  # unwrapped once per case and process
         self._lock = threading.Lock()
 
     def _db(self) -> Engine:
@@ -57,8 +58,12 @@ class CaseKeys:
                 self._engine = create_records_engine(self._url)
             return self._engine
 
-    def key(self, case_id: str, create: bool) -> bytes | None:
-        """The case's data key; made on first use when ``create``; None once destroyed."""
+    def cached(self, case_id: str) -> AESGCM | None:
+        """The case's cipher if this process has unwrapped its key already: no database, no thread."""
+        return self._cache.get(case_id)
+
+    def key(self, case_id: str, create: bool) -> AESGCM | None:
+        """The cipher of the case's data key; made on first use when ``create``; None once destroyed."""
         if (cached := self._cache.get(case_id)) is not None:
             return cached
         row = self._read(case_id)
@@ -85,7 +90,7 @@ class CaseKeys:
             raise PayloadKeyError(
                 f"case {case_id}: its key is wrapped with master key '{row.master_key_id}', not configured"
             )
-        key = master.decrypt(row.wrapped_key[:12], row.wrapped_key[12:], case_id.encode())
+        key = AESGCM(master.decrypt(row.wrapped_key[:12], row.wrapped_key[12:], case_id.encode()))
         self._cache[case_id] = key
         return key
 
@@ -113,23 +118,34 @@ class CaseKeyCodec(EncryptionCodec, WithSerializationContext):
 
     def __init__(self, keys: dict[str, bytes], current: str, case_keys: CaseKeys, case_id: str | None = None) -> None:
         super().__init__(keys, current)
-        self._keys, self._current_id = keys, current
         self._case_keys = case_keys
         self._case_id = case_id
+        # The SDK asks for a codec per payload it converts (its serialization context): one
+        # per case, made once, sharing the master ciphers.
+        self._per_case: dict[str, CaseKeyCodec] = {}
 
     def with_context(self, context: SerializationContext) -> CaseKeyCodec:
         match = CASE_ID.search(getattr(context, "workflow_id", None) or "")
         if match is None or match.group() == self._case_id:
             return self
-        return CaseKeyCodec(self._keys, self._current_id, self._case_keys, match.group())
+        case_id = match.group()
+        if (codec := self._per_case.get(case_id)) is None:
+            codec = copy.copy(self)
+            codec._case_id = case_id
+            codec._per_case = self._per_case
+            self._per_case[case_id] = codec
+        return codec
+
+    async def _cipher(self, case_id: str, create: bool) -> AESGCM | None:
+        cached = self._case_keys.cached(case_id)
+        return cached if cached is not None else await asyncio.to_thread(self._case_keys.key, case_id, create)
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         if self._case_id is None:
             return await super().encode(payloads)
         key_id = CASE_KEY + self._case_id
-        key = await asyncio.to_thread(self._case_keys.key, self._case_id, True)
-        assert key is not None
-        cipher = AESGCM(key)
+        cipher = await self._cipher(self._case_id, True)
+        assert cipher is not None
         sealed = []
         for payload in payloads:
             nonce = os.urandom(12)
@@ -145,9 +161,9 @@ class CaseKeyCodec(EncryptionCodec, WithSerializationContext):
                 opened += await super().decode([payload])
                 continue
             case_id = key_id.removeprefix(CASE_KEY)
-            key = await asyncio.to_thread(self._case_keys.key, case_id, False)
-            if key is None:
+            cipher = await self._cipher(case_id, False)
+            if cipher is None:
                 raise PayloadKeyError(f"case {case_id}: its key was destroyed (the case was erased)")
-            plain = AESGCM(key).decrypt(payload.data[:12], payload.data[12:], key_id.encode())
+            plain = cipher.decrypt(payload.data[:12], payload.data[12:], key_id.encode())
             opened.append(Payload.FromString(plain))
         return opened

@@ -3,21 +3,20 @@ replayer of the repair and the replay tests (a replayer with another list or san
 
 from __future__ import annotations
 
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
-
 from workflows.case import CaseWorkflow
 from workflows.digest import WeeklyDigestWorkflow
 from workflows.journey import JourneyWorkflow
 from workflows.mail import UndeliverableEmailWorkflow
 from workflows.retention import RetentionWorkflow
+from workflows.sandbox import WorkflowSandbox, workflow_sandbox
 
 WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow, RetentionWorkflow, WeeklyDigestWorkflow]
 
 
-def workflow_runner() -> SandboxedWorkflowRunner:
+def workflow_runner() -> WorkflowSandbox:
     """The sandbox for workflow code, shared by the worker and the replayer.
 
     Workflow code needs nothing beyond the defaults: public holidays are resolved when the
     deadline policy is loaded (an activity) and travel with the case.
     """
-    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default)
+    return workflow_sandbox()

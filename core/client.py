@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import ValidationError
 from temporalio.api.common.v1 import Payload
@@ -26,7 +26,23 @@ from core.validation import describe_validation_error
 class FieldNamingPayloadConverter(PydanticPayloadConverter):
     """pydantic payloads; a payload that does not fit its model is refused naming the
     model, the field and the reason (the SDK reports it as the cause of "Failed decoding
-    arguments": an Update's caller reads which field was wrong)."""
+    arguments": an Update's caller reads which field was wrong).
+
+    The SDK makes a new payload converter with every data converter it derives: for each
+    workflow activation and each activity (its serialization context), and then once more
+    when it overwrites it. Its parts keep no state apart from the cache of pydantic type
+    adapters, so they are made once per process and shared, the cache with them (#23
+    point 5: each construction also built a fresh, empty cache)."""
+
+    _shared: ClassVar[dict[str, Any] | None] = None
+
+    def __init__(self) -> None:
+        shared = FieldNamingPayloadConverter._shared
+        if shared is None:
+            super().__init__()
+            FieldNamingPayloadConverter._shared = dict(self.__dict__)
+        else:
+            self.__dict__.update(shared)
 
     def from_payloads(self, payloads: Sequence[Payload], type_hints: list[type] | None = None) -> list[Any]:
         try:

@@ -24,6 +24,7 @@ class SmtpRecorder:
     refuse every recipient (a wrong address) or answer slowly (a slow mail server)."""
 
     messages: list[Message] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)  # the client's address per message: its connection
     refuse_next: int = 0
     refused: int = 0
     refuse_recipients: bool = False
@@ -46,6 +47,7 @@ class SmtpRecorder:
                 return "451 4.3.0 Temporary failure, try again later"
             msg = message_from_bytes(envelope.original_content)
             self.messages.append(msg)
+            self.peers.append(session.peer)
         return "250 OK"
 
     def for_case(self, case_id: str) -> list[Message]:

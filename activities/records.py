@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, Table, literal_column
+from sqlalchemy import Engine, Table
 from sqlalchemy.exc import DataError, IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -23,7 +23,7 @@ from models.records import (
     CaseTransitionRecord,
     JourneyTransitionRecord,
 )
-from records.database import insert_ignoring_duplicates, upsert_newer
+from records.database import insert_if_new, insert_ignoring_duplicates, upsert_newer
 from records.outbox import outbox_row
 from records.schema import case_events, cases, journey_events, journeys, notifications
 
@@ -89,34 +89,27 @@ class CaseRecordActivities:
     ) -> bool:
         with refused_for_good(event.action), self._engine.begin() as conn:
             inserted = conn.execute(
-                insert_ignoring_duplicates(self._engine, events)
-                .values(
+                insert_if_new(self._engine, events),
+                {
                     **event_keys,
-                    seq=event.seq,
-                    occurred_at=event.occurred_at,
-                    action=event.action,
-                    advisor=event.advisor,
-                    from_stage=event.from_stage.value if event.from_stage else None,
-                    to_stage=event.to_stage.value,
-                    summary=event.summary,
-                    note=event.note,
-                )
-                # RETURNING, not rowcount: psycopg reports -1 for this INSERT.
-                .returning(literal_column("1"))
+                    "seq": event.seq,
+                    "occurred_at": event.occurred_at,
+                    "action": event.action,
+                    "advisor": event.advisor,
+                    "from_stage": event.from_stage.value if event.from_stage else None,
+                    "to_stage": event.to_stage.value,
+                    "summary": event.summary,
+                    "note": event.note,
+                },
             ).first()
+            row = {**snapshot, "last_event_seq": event.seq}
             conn.execute(
-                upsert_newer(
-                    self._engine,
-                    snapshots,
-                    {**snapshot, "last_event_seq": event.seq},
-                    key=snapshot_key,
-                    version="last_event_seq",
-                )
+                upsert_newer(self._engine, snapshots, list(row), key=snapshot_key, version="last_event_seq"), row
             )
             if notification is not None:
                 # Queued with its event: the email exists exactly when the event does.
                 email = written(notification, event, self._text)
-                conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**outbox_row(email)))
+                conn.execute(insert_ignoring_duplicates(self._engine, notifications), outbox_row(email))
         return inserted is not None
 
 

@@ -214,7 +214,8 @@ class WorkerProcess:
 
 
 def product_worker(settings: Settings, engine: Any, queue: str | None = None) -> WorkerProcess:
-    env = {**_env(settings), "WC_TASK_QUEUE": queue or settings.task_queue}
+    # It logs as bin/run's worker does (INFO), into its log file.
+    env = {**_env(settings), "WC_TASK_QUEUE": queue or settings.task_queue, "WC_LOG_LEVEL": "INFO"}
     return WorkerProcess([sys.executable, "worker.py"], env, _log_path(engine, "product-worker"))
 
 

@@ -8,6 +8,7 @@ and references, never documents or personal data.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -659,6 +660,12 @@ class JourneyState(BaseModel):
     follow_up_decided_on: date | None = None
     deadlines: list[Deadline] = []
     history: list[JourneyEvent] = []
+
+    def trial_copy(self) -> JourneyState:
+        """A copy to try an action on (a validator, a statutory effect's check): deep, but
+        sharing the history, which the engine neither reads nor writes and which is most
+        of the state (#23 point 5: a full deep copy per Update grew with the journey)."""
+        return copy.deepcopy(self, {id(self.history): self.history})
 
     def has_document(self, code: DocumentCode) -> bool:
         return any(d.code is code for d in self.documents)

@@ -311,7 +311,7 @@ class JourneyWorkflow(CaseOrJourney):
         if rung is Rung.DUE and effect is not None:
             action = effect(deadline.due_on)
             try:
-                _applied(self._state.model_copy(deep=True), action, self._today(), self._policy)
+                _applied(self._state.trial_copy(), action, self._today(), self._policy)
             except CaseRuleViolation as err:
                 workflow.logger.info("statutory effect not applicable", extra={"why": err.message})
             except Exception:  # noqa: BLE001 - the deadline loop must go on; the notice follows
@@ -337,7 +337,7 @@ class JourneyWorkflow(CaseOrJourney):
     def end_journey(self, action: EndJourney) -> None:
         """From the case: the vacancy is withdrawn or the Welcome Center ends the case."""
         try:
-            _applied(self._state.model_copy(deep=True), action, self._today(), self._policy)
+            _applied(self._state.trial_copy(), action, self._today(), self._policy)
         except CaseRuleViolation as err:
             # Already finished by its own last step: nothing left to end.
             workflow.logger.info("end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message})
@@ -378,7 +378,7 @@ class JourneyWorkflow(CaseOrJourney):
     def _check(self, name: str, args: Sequence[RawValue]) -> None:
         action = self._action(name, args)
         check_door(action)
-        _applied(self._state.model_copy(deep=True), action, self._today(), self._policy)
+        _applied(self._state.trial_copy(), action, self._today(), self._policy)
 
 
 def _applied(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy) -> engine.Step:

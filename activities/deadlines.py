@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from core.config import Settings
+from models import clock
 from models.deadlines import DeadlinePolicy, load_policy
 from models.records import LOAD_DEADLINE_POLICY
 from process.definition import STATUTORY_EFFECTS
@@ -15,10 +19,27 @@ from process.definition import STATUTORY_EFFECTS
 class DeadlinePolicyActivities:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self._loaded: tuple[Any, DeadlinePolicy] | None = None
 
     def load(self) -> DeadlinePolicy:
-        """The policy, validated; the error names the file and the field at fault."""
+        """The policy, validated; the error names the file and the field at fault. Read
+        again when the file has changed (or the day, which picks the holiday years), else
+        kept: every case start asks for it, and parsing it with its holidays cost a case
+        start more CPU than the rest of it (#23 point 5)."""
         path = self._settings.deadline_policy
+        try:
+            stat = path.stat()
+        except OSError as err:
+            raise ApplicationError(f"deadline policy {path}: {err.strerror}", type="BadDeadlinePolicy") from err
+        version = (stat.st_mtime_ns, stat.st_size, clock.today())
+        loaded = self._loaded
+        if loaded is not None and loaded[0] == version:
+            return loaded[1]
+        policy = self._read(path)
+        self._loaded = (version, policy)
+        return policy
+
+    def _read(self, path: Path) -> DeadlinePolicy:
         try:
             policy = load_policy(path, day_seconds=self._settings.deadline_day_seconds)
         except OSError as err:

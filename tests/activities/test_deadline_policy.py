@@ -39,3 +39,18 @@ def test_a_statutory_effect_must_match_the_process(tmp_path: Path, clock: str, c
     path.write_text(yaml.safe_dump(data, allow_unicode=True))
     with pytest.raises(ApplicationError, match=rf"clocks\.{clock}\.statutory_effect"):
         _load(path)
+
+
+def test_the_policy_is_read_once_and_again_when_the_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    data = yaml.safe_load(DEFAULT_POLICY_FILE.read_text())
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    activities = DeadlinePolicyActivities(Settings(deadline_policy=path, _env_file=None))  # type: ignore[call-arg]
+    first = activities.load()
+    assert activities.load() is first  # kept: not parsed again for the next case
+    data["clocks"]["ba_consent_fiction"]["escalation"]["operations_after_days"] = 9
+    path.write_text(yaml.safe_dump(data, allow_unicode=True) + "# edited\n")
+    changed = activities.load()
+    assert changed is not first
+    escalation = changed.clocks[ClockName.BA_CONSENT_FICTION].escalation
+    assert escalation is not None and escalation.operations_after_days == 9

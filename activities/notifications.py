@@ -186,22 +186,18 @@ class NotificationActivities:
         """Plain only when no TLS is configured (a local relay or sink); TLS always verifies
         the relay's certificate and name (with the office's CA when smtp_ca_file is set)."""
         s = self._settings
-        if not (s.smtp_starttls or s.smtp_ssl):
-            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, local_hostname=_HOSTNAME)
-        elif s.smtp_ssl:
+        context = None
+        if s.smtp_starttls or s.smtp_ssl:
             context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
-            smtp = smtplib.SMTP_SSL(
-                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=context, local_hostname=_HOSTNAME
-            )
+        host, port, timeout = s.smtp_host, s.smtp_port, s.smtp_timeout_seconds
+        smtp: smtplib.SMTP
+        if s.smtp_ssl:
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context, local_hostname=_HOSTNAME)
         else:
-            context = ssl.create_default_context(cafile=str(s.smtp_ca_file) if s.smtp_ca_file else None)
-            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, local_hostname=_HOSTNAME)
-            try:
-                smtp.starttls(context=context)
-            except BaseException:
-                smtp.close()
-                raise
+            smtp = smtplib.SMTP(host, port, timeout=timeout, local_hostname=_HOSTNAME)
         try:
+            if s.smtp_starttls and not s.smtp_ssl:
+                smtp.starttls(context=context)
             if s.smtp_username:
                 smtp.login(s.smtp_username, s.smtp_password.get_secret_value() if s.smtp_password else "")
         except BaseException:

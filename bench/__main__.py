@@ -215,23 +215,23 @@ class WorkerProcess:
 
 def product_worker(settings: Settings, engine: Any, queue: str | None = None) -> WorkerProcess:
     # It logs as bin/run's worker does (INFO), into its log file.
-    env = {**_env(settings), "WC_TASK_QUEUE": queue or settings.task_queue, "WC_LOG_LEVEL": "INFO"}
-    return WorkerProcess([sys.executable, "worker.py"], env, _log_path(engine, "product-worker"))
+    env = {**product_env(settings), "WC_TASK_QUEUE": queue or settings.task_queue, "WC_LOG_LEVEL": "INFO"}
+    return WorkerProcess([sys.executable, "worker.py"], env, log_path(engine, "product-worker"))
 
 
 def floor_worker(settings: Settings, engine: Any, queue: str) -> WorkerProcess:
-    env = {**_env(settings), "WC_TASK_QUEUE": queue}
-    return WorkerProcess([sys.executable, "-m", "bench.floor"], env, _log_path(engine, "floor-worker"))
+    env = {**product_env(settings), "WC_TASK_QUEUE": queue}
+    return WorkerProcess([sys.executable, "-m", "bench.floor"], env, log_path(engine, "floor-worker"))
 
 
-def _log_path(engine: Any, name: str) -> Path:
+def log_path(engine: Any, name: str) -> Path:
     return Path(engine.url.database).parent / f"{name}.log"
 
 
 # --- the runs ---------------------------------------------------------------------------------
 
 
-async def _gather_limited(count: int, concurrency: int, one: Callable[[int], Awaitable[Any]]) -> list[Any]:
+async def gather_limited(count: int, concurrency: int, one: Callable[[int], Awaitable[Any]]) -> list[Any]:
     limit = asyncio.Semaphore(concurrency)
 
     async def limited(n: int) -> Any:
@@ -258,7 +258,7 @@ async def product_run(client: Client, settings: Settings, engine: Any, results: 
         await placed_case(timed, settings.task_queue, 0)  # warm-up: imports, first tasks
         timing.seconds.clear()
         started, cpu, worker_cpu = time.perf_counter(), time.process_time(), worker.cpu_seconds()
-        runs = await _gather_limited(
+        runs = await gather_limited(
             results.cases, results.concurrency, lambda n: placed_case(timed, settings.task_queue, n + 1)
         )
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -309,7 +309,7 @@ async def floor_run(client: Client, settings: Settings, engine: Any, product: Hi
         await one(0)
         timing.seconds.clear()
         started, cpu, worker_cpu = time.perf_counter(), time.process_time(), worker.cpu_seconds()
-        handles = await _gather_limited(results.cases, results.concurrency, one)
+        handles = await gather_limited(results.cases, results.concurrency, one)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
         worker_cpu = worker.cpu_seconds() - worker_cpu
         floor = await history_of(client, handles[0])
@@ -324,7 +324,7 @@ async def floor_run(client: Client, settings: Settings, engine: Any, product: Hi
     results.throughput_ratio = results.product_cases_per_second / results.floor_cases_per_second
 
 
-def _env(settings: Settings) -> dict[str, str]:
+def product_env(settings: Settings) -> dict[str, str]:
     tls = {
         f"WC_{name.upper()}": str(value)
         for name in ("temporal_tls_ca_file", "temporal_tls_cert_file", "temporal_tls_key_file")
@@ -360,7 +360,7 @@ def _median_wall_time(argv: list[str], env: dict[str, str], runs: int = 10) -> f
 
 
 async def starter_run(client: Client, settings: Settings, engine: Any, results: Results) -> None:
-    env = _env(settings)
+    env = product_env(settings)
     worker = product_worker(settings, engine)
     try:
         handle = await start_case(client, settings.task_queue, new_case(positions=1))
@@ -386,7 +386,7 @@ async def open_cases_run(client: Client, settings: Settings, engine: Any, result
         with engine.connect() as conn:
             before = conn.execute(select(func.count()).select_from(cases)).scalar_one()
         started = time.perf_counter()
-        await _gather_limited(results.open_cases, 50, lambda n: start_case(client, queue, new_case(positions=1)))
+        await gather_limited(results.open_cases, 50, lambda n: start_case(client, queue, new_case(positions=1)))
         while True:  # every case opened and recorded
             with engine.connect() as conn:
                 recorded = conn.execute(select(func.count()).select_from(cases)).scalar_one() - before

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.__main__ import ROOT, WorkerProcess, _env, _gather_limited, _log_path, placed_case
+from bench.__main__ import ROOT, WorkerProcess, gather_limited, log_path, placed_case, product_env
 from bench.stack import bench_stack
 from core.logging import configure_logging
 
@@ -58,10 +58,10 @@ async def compare(
             workers: list[tuple[str, str, WorkerProcess]] = []
             for name, tree in zip(names, (first, second), strict=True):
                 queue = f"{settings.task_queue}-{len(workers)}"
-                env_vars = {**_env(settings), "WC_TASK_QUEUE": queue, "PYTHONPATH": str(tree)}
+                env_vars = {**product_env(settings), "WC_TASK_QUEUE": queue, "PYTHONPATH": str(tree)}
                 if workers:
                     env_vars.update(after_env)
-                log = _log_path(engine, f"compare-{len(workers)}")
+                log = log_path(engine, f"compare-{len(workers)}")
                 workers.append((name, queue, WorkerProcess([sys.executable, str(tree / "worker.py")], env_vars, log)))
             try:
                 for _name, queue, _worker in workers:  # warm-up: imports, first tasks
@@ -74,7 +74,7 @@ async def compare(
                         def one(n: int, q: str = queue, start: int = first_number) -> Awaitable[Any]:
                             return placed_case(env.client, q, start + n)
 
-                        await _gather_limited(cases, concurrency, one)
+                        await gather_limited(cases, concurrency, one)
                         per_case[name].append((worker.cpu_seconds() - before) / cases)
                         worker.check()
             finally:

@@ -39,3 +39,30 @@ def test_the_benchmark_prints_its_table_and_writes_every_figure(tmp_path: Path) 
     # The floor mirrors the product's Temporal work: as many Updates and activities.
     assert figures["floor_candidate"]["updates"] == figures["placed_candidate"]["updates"]
     assert figures["floor_candidate"]["activities"] == figures["placed_candidate"]["activities"]
+
+
+@pytest.mark.integration  # its own dev server and two worker processes
+def test_compare_measures_a_revision_against_the_working_tree() -> None:
+    """docs/benchmarks.md names `python -m bench.compare REV`: it checks the revision out
+    into a worktree, runs both workers in alternating rounds and prints both medians."""
+    before = _worktrees()
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.compare", "HEAD", "--rounds", "2", "--cases", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}"
+    lines = run.stdout.splitlines()
+    for name in ("HEAD", "working tree"):
+        (line,) = [x for x in lines if x.strip().startswith(f"{name}: median")]
+        assert float(line.split("median ")[1].split(" s")[0]) > 0, line
+        assert len(line.split("(rounds: ")[1].rstrip(")").split()) == 2, line
+    assert any(x.startswith("after / before: ") for x in lines)
+    assert _worktrees() == before  # the revision's worktree is gone again
+
+
+def _worktrees() -> list[str]:
+    listed = subprocess.run(["git", "worktree", "list"], cwd=ROOT, capture_output=True, text=True, check=True)
+    return listed.stdout.splitlines()

@@ -54,6 +54,22 @@ def configure_logging(level: str = "INFO") -> None:
     activity.logger.activity_info_on_message = False
 
 
+def configure_command_logging(level: int = logging.WARNING) -> None:
+    """A command's own process (the starter): log lines, JSON, go to standard error and only
+    from ``level`` up, so that standard output carries the answer alone (``--json`` stays
+    JSON). structlog's default would print every line on standard output. Left as it is when
+    something (a worker in the same process, a test) configured logging already."""
+    if structlog.is_configured():
+        return
+    structlog.configure(
+        processors=[*_SHARED[:1], structlog.processors.add_log_level, _SHARED[3], structlog.processors.JSONRenderer()],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        # sys.stderr looked up per line: whoever replaced it since (a test's capture) gets it
+        logger_factory=lambda *_: structlog.PrintLogger(sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
 def _flatten_temporal_context(_logger: object, _name: str, event: EventDict) -> EventDict:
     """``workflow.logger`` adds a ``temporal_workflow`` dict; keep its ids, drop the rest."""
     info = event.pop("temporal_workflow", None)

@@ -54,7 +54,9 @@ __all__ = ["FreeText", "MultiLine", "OneLine", "Annotated", "personal_data_in"]
 _BIRTH_YEARS = r"(?:19[4-9]\d|200\d|201[0-2])"  # working-age candidates; case events are recent
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?\b")
-_PHONE = re.compile(r"(?:\+|\b0)[\d ()/-]{7,}\d")  # with at least 8 digits, below
+# With at least 8 digits (below). Not the tail of a code: in DMS-0201-12345-1 (a document
+# reference) the digits follow a hyphen joined to letters, as no phone number does.
+_PHONE = re.compile(r"(?<![\w-])(?:\+|0)[\d ()/-]{7,}\d")
 _BIRTH_DATE = re.compile(
     rf"\b(?:[0-3]?\d\.[01]?\d\.{_BIRTH_YEARS}|{_BIRTH_YEARS}-[01]\d-[0-3]\d|{_BIRTH_YEARS}[01]\d[0-3]\d)\b"
 )

@@ -62,6 +62,9 @@ async def main(
         args = build_parser().parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    from core.logging import configure_command_logging
+
+    configure_command_logging()  # log lines on standard error: the answer alone on standard output
     commands = {
         "new-case": new_case_command,
         "status": status_command,

@@ -21,6 +21,7 @@ from models import programmes
 from models.case import CASE_ID_ALPHABET, Employer, ImportedCase, NewCase
 from models.door import refusals
 from models.import_rows import GERMAN_COLUMNS, ImportRow
+from models.said import Said, say
 
 GERMAN_FOR = {english: german for german, english in GERMAN_COLUMNS.items()}
 # What rows of one case_ref share: the case's own columns.
@@ -44,23 +45,96 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
-    """The header and the data rows (blank rows left out)."""
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+class FileProblem(ValueError):
+    """The file cannot be read as a table: what is wrong, translatable (``str`` is English)."""
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-    elif path.suffix.lower() == ".csv":
-        text = path.read_text(encoding="utf-8-sig")
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;")
-        table = [list(r) for r in csv.reader(text.splitlines(), dialect)]
+    def __init__(self, said: Said) -> None:
+        super().__init__(said.english())
+        self.said = said
+
+
+# A cell longer than this is no value of a past case (the csv module's own limit is 131,072).
+MAX_CELL_CHARACTERS = 10_000
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[Any]]]:
+    """The header and the data rows (blank rows left out). A file that is no table of this
+    kind raises ``FileProblem`` naming the file and why, never a traceback."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        table = _workbook_rows(path)
+    elif suffix == ".csv":
+        table = _csv_rows(path)
     else:
-        raise ValueError(f"file: {path.name}: a .csv or .xlsx file is expected")
+        raise FileProblem(say("file: {name}: a .csv or .xlsx file is expected", name=path.name))
     if not table:
-        raise ValueError(f"file: {path.name} is empty")
+        raise FileProblem(say("file: {name} is empty", name=path.name))
     header = [str(c or "").strip() for c in table[0]]
     return header, table[1:]
+
+
+def _workbook_rows(path: Path) -> list[list[Any]]:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
+        return [list(r) for r in sheet.iter_rows(values_only=True)]
+    except (BadZipFile, InvalidFileException, KeyError, IndexError):
+        # KeyError: a zip without a workbook in it; IndexError: a workbook without a sheet.
+        raise FileProblem(say("file: {name} is not an Excel workbook (.xlsx)", name=path.name)) from None
+
+
+def _csv_rows(path: Path) -> list[list[Any]]:
+    text = _decoded(path)
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    if not first:
+        return []
+    if "," not in first and ";" not in first:
+        raise FileProblem(
+            say(
+                "file: {name}: its first line has no columns separated by comma or semicolon; "
+                "a table of past cases is expected",
+                name=path.name,
+            )
+        )
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    table: list[list[Any]] = []
+    try:
+        for cells in reader:
+            if any(len(c) > MAX_CELL_CHARACTERS for c in cells):
+                raise csv.Error("too long")
+            table.append(list(cells))
+    except csv.Error as err:
+        where: dict[str, str | int] = {"name": path.name, "row": reader.line_num}
+        if "too long" in str(err) or "field larger" in str(err):  # ours, or the csv module's own limit
+            raise FileProblem(
+                say(
+                    "file: {name}, row {row}: a cell longer than {limit} characters", **where, limit=MAX_CELL_CHARACTERS
+                )
+            ) from None
+        raise FileProblem(say("file: {name}, row {row}: not readable as CSV ({why})", **where, why=str(err))) from None
+    return table
+
+
+def _decoded(path: Path) -> str:
+    """UTF-8 as spreadsheets save it, or Windows-1252: a German Excel's "CSV (Trennzeichen-
+    getrennt)". A file with NUL bytes is no text at all."""
+    raw = path.read_bytes()
+    if b"\0" in raw:
+        raise FileProblem(say("file: {name} is not a text file", name=path.name))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise FileProblem(say("file: {name} is neither UTF-8 nor Windows-1252 text", name=path.name)) from None
 
 
 def check(path: Path, today: date) -> Checked:

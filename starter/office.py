@@ -40,6 +40,8 @@ async def import_command(args: argparse.Namespace, get_client: ClientFactory, se
     advisor = None if args.dry_run else _staff_handle(args.advisor)
     try:
         checked = importing.check(args.file, clock.today())
+    except importing.FileProblem as e:
+        raise InputError(t.said(e.said)) from None
     except (OSError, ValueError) as e:
         raise InputError(str(e) if str(e).startswith("file:") else f"file: {e}") from None
     rows = [row for _, row in checked.rows]

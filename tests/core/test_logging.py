@@ -31,3 +31,28 @@ def test_sdk_lines_get_the_case_id_from_the_workflow_id(capsys: pytest.CaptureFi
         ("case event recorded", "WC-0000000001"),
     ]
     assert lines[0]["attempt"] == 2 and lines[1]["seq"] == 3
+
+
+def test_a_command_logs_on_standard_error_so_its_answer_stays_alone_on_standard_output() -> None:
+    # #24: erase-case printed its "case erased" line on standard output before its --json
+    # answer. A process of its own: structlog's configuration is global.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    program = (
+        "import asyncio, io, structlog\n"
+        "from starter.cli import main\n"
+        "asyncio.run(main(['occupations'], out=io.StringIO()))\n"
+        "log = structlog.get_logger('activities.erasure')\n"
+        "log.info('case erased', case_id='WC-0000000001')\n"
+        "log.warning('not erased: the case runs again', case_id='WC-0000000001')\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", program], cwd=root, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    assert [(line["event"], line["level"], line["case_id"]) for line in lines] == [
+        ("not erased: the case runs again", "warning", "WC-0000000001")
+    ]

@@ -23,6 +23,10 @@ from models.text import personal_data_in
         ("IBAN DE89 3704 0044 0532 0130 00", "an IBAN"),
         ("Tel +49 511 1234567", "a phone number"),
         ("Anruf 0511 616-23456", "a phone number"),
+        ("Tel:0511/616-23456", "a phone number"),
+        ("(0511) 616 23456", "a phone number"),
+        ("DMS-0201-12345-1", None),  # a document reference (#24)
+        ("siehe DMS-0201-12345-1 und AZ-0511-616-23456", None),
         ("geb. 01.02.1990", "a birth date"),
         ("BENALI-AHMED-19900201", "a birth date"),
         ("Pass C01X00T47 Ahmed Benali", "a passport or ID number"),

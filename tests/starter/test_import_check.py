@@ -150,3 +150,42 @@ def test_the_sample_file_is_what_its_script_writes(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(make_import_sample, "OUT", tmp_path / "past-cases.csv")
     make_import_sample.main()
     assert (tmp_path / "past-cases.csv").read_text(encoding="utf-8") == SAMPLE.read_text(encoding="utf-8")
+
+
+GOOD_ROW = "Fallnummer;Arbeitgeber;Erstberatung;Beruf;Aufenthaltszweck\nA-1;Bäckerei Müller GmbH;01.02.2025;cook;18a\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        # a letter saved as .csv: no table (the csv sniffer used to raise)
+        ("brief.csv", b"Sehr geehrte Damen und Herren\nanbei die Liste.\n", "erste Zeile hat keine"),
+        # a text file named .xlsx (zipfile used to raise)
+        ("faelle.xlsx", b"Fallnummer;Arbeitgeber\n", "keine Excel-Arbeitsmappe"),
+        # a cell beyond the csv module's limit (131,072), and one beyond ours
+        ("lang.csv", ("Fallnummer;Arbeitgeber\nA-1;" + "x" * 200_000 + "\n").encode(), "Zeile 2: eine Zelle mit mehr"),
+        ("lang2.csv", ("Fallnummer;Arbeitgeber\nA-1;" + "x" * 20_000 + "\n").encode(), "Zeile 2: eine Zelle mit mehr"),
+        ("binaer.csv", b"PK\x03\x04\x00\x00;,", "keine Textdatei"),
+        ("leer.csv", b"", "ist leer"),
+    ],
+)
+async def test_a_file_that_is_no_table_is_refused_in_german_with_exit_2(
+    tmp_path: Path, name: str, content: bytes, says: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    out, err = io.StringIO(), io.StringIO()
+    assert await main(["import", str(path), "--dry-run"], settings=SETTINGS, out=out, err=err) == EXIT_BAD_INPUT
+    assert err.getvalue().startswith(f"Fehler: Datei: {name}")
+    assert says in err.getvalue() and "Traceback" not in err.getvalue()
+
+
+def test_a_german_excel_csv_in_windows_1252_is_read(tmp_path: Path) -> None:
+    # Excel's "CSV (Trennzeichen-getrennt)" on a German Windows writes Windows-1252.
+    path = tmp_path / "faelle.csv"
+    path.write_bytes(GOOD_ROW.encode("cp1252"))
+    checked = check(path, TODAY)
+    assert checked.problems == []
+    assert checked.rows[0][1].employer_name == "Bäckerei Müller GmbH"
+    path.write_bytes(GOOD_ROW.encode("utf-8-sig"))  # and UTF-8 with its mark as before
+    assert check(path, TODAY).rows[0][1].employer_name == "Bäckerei Müller GmbH"

@@ -177,18 +177,18 @@ def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: dat
             return WageCheck(False, f"{offered} meets {general.describe(year)}: no BA consent needed")
         return WageCheck(finding=f"{offered} meets {general.describe(year)}")
     lower = figures.thresholds[route.shortage_wage] if route.shortage_wage else None
-    if lower and state.shortage_occupation_or_career_starter and annual >= lower.annual_eur:
+    shortage = lower is not None and bool(state.shortage_occupation_or_career_starter)
+    if lower and shortage and annual >= lower.annual_eur:
         return WageCheck(True, f"{offered} meets {lower.describe(year)}: BA consent needed")
-    also = (
-        ""
-        if lower is None or state.shortage_occupation_or_career_starter
-        else (f"; {lower.describe(year)} for shortage occupations and career starters")
-    )
+    # The refusal names the threshold that applies: with the shortage/career-starter flag the
+    # lower one (§18g(1) S.2), else the general one and the lower one as the way out.
+    applies = lower if lower and shortage else general
+    also = "" if lower is None or shortage else f"; {lower.describe(year)} for shortage occupations and career starters"
     raise CaseRuleViolation(
         say(
             "monthly_gross_wage_eur: {offered} is below {year}{also}; raise the wage or choose §18b",
             offered=offered,
-            year=general.describe(year),
+            year=applies.describe(year),
             also=also,
         )
     )

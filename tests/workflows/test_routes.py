@@ -115,8 +115,13 @@ async def test_an_example_case_per_route_reaches_placed(
         (dict(route=ResidenceRoute.SECTION_19C2, qualification_level="vocational", monthly_gross_wage_eur=3000),
          ["is below 45,630.00 EUR gross a year in 2026 (45.0% of the pension contribution ceiling",
           "§19c(2) AufenthG with §6 BeschV", "collective agreement"]),
+        # #24: with the shortage/career-starter flag the threshold that applies is §18g(1) S.2's
+        (dict(route=ResidenceRoute.SECTION_18G, qualification_level="academic", monthly_gross_wage_eur=3827,
+              regulated_profession=False, shortage_occupation_or_career_starter=True),
+         ["monthly_gross_wage_eur: 3,827 EUR a month (45,924 EUR a year) is below 45,934.20 EUR gross a year in 2026",
+          "§18g(1) S.2 AufenthG"]),
     ],
-    ids=["blue-card", "19c2"],
+    ids=["blue-card", "19c2", "blue-card-shortage"],
 )  # fmt: skip
 async def test_a_wage_below_the_routes_threshold_is_refused_naming_it(
     stack: Stack, fields: dict[str, Any], parts: list[str]
@@ -130,6 +135,8 @@ async def test_a_wage_below_the_routes_threshold_is_refused_naming_it(
     message = str(err.value.cause)
     for part in parts:
         assert part in message
+    if fields.get("shortage_occupation_or_career_starter"):
+        assert "50,700" not in message  # the general threshold does not apply
     after = await handle.query(CaseWorkflow.status)
     assert (after.stage, len(after.history)) == (before.stage, len(before.history))
 

@@ -1,10 +1,20 @@
 """Deadlines: the policy (data the Welcome Center edits) and dates counted as the law counts.
 
-One function computes every legal period, ``period_end`` (§§187-188 BGB: the day of the
-event is not counted; a period in weeks ends on the same weekday, one in months on the
-same day number or the month's last day; §193 BGB: an end on a Saturday, Sunday or
-public holiday moves to the next working day). Rules and clocks both reach it through
-``DeadlinePolicy.due_on``, so a journey never shows two dates for one deadline.
+One function computes every legal period, ``period_end``, by the period's kind, which the
+policy names for every clock (``Counting``):
+
+- after an event (§187(1) BGB): the event's day is not counted; a period in weeks ends on the
+  same weekday, one in months on the same day number or the month's last day (§188(2) first
+  alternative, (3)); an end on a Saturday, Sunday or public holiday moves to the next working
+  day (§193 BGB);
+- from the beginning of a day (§187(2) BGB, e.g. probation from the first working day): the
+  first day counts, so the period ends with the day before the same day number (§188(2)
+  second alternative), the month's last day if it has no such day (§188(3)); §193 BGB does not
+  apply (nothing is to be done by that day: a status ends);
+- a date fixed by an authority (a validity): the recorded date itself is the last day.
+
+Rules and clocks both reach it through ``DeadlinePolicy.due_on``, so a journey never shows two
+dates for one deadline.
 
 Public holidays come from the maintained ``holidays`` package, but only when the policy
 is loaded (an activity, outside workflow code): the resolved dates travel with the
@@ -15,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 import yaml
@@ -54,6 +65,14 @@ class Period(_Policy):
         return " ".join(parts)
 
 
+class Counting(StrEnum):
+    """The kinds of period the law knows, each counted by ``period_end``."""
+
+    AFTER_EVENT = "after_event"  # §187(1), §188(2) first alternative, §193 BGB
+    FROM_BEGINNING_OF_DAY = "from_beginning_of_day"  # §187(2), §188(2) second alternative; no §193
+    FIXED_BY_AUTHORITY = "fixed_by_authority"  # the recorded date (a validity, a date set) is the last day
+
+
 class Escalation(_Policy):
     reminder_days_before: int = Field(default=3, ge=0)
     team_lead_after_days: int = Field(default=2, ge=0)
@@ -82,6 +101,23 @@ class ClockPolicy(_Policy):
         default=None, description="BA consent: the request paths on which this clock runs"
     )
     unverified: str | None = Field(default=None, description="what could not be checked against the statute")
+    # The period's kind (#24). None only in a policy a case stored before kinds were named:
+    # such a case keeps counting as it began, after the event, or on the recorded date.
+    counting: Counting | None = None
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> ClockPolicy:
+        if self.counting is Counting.FIXED_BY_AUTHORITY and self.period is not None:
+            raise ValueError("counting: fixed_by_authority takes its date from the record; remove the period")
+        if self.counting not in (None, Counting.FIXED_BY_AUTHORITY) and self.period is None:
+            raise ValueError(f"counting: {self.counting.value} needs a period")
+        return self
+
+    @property
+    def kind(self) -> Counting:
+        if self.counting is not None:
+            return self.counting
+        return Counting.FIXED_BY_AUTHORITY if self.period is None else Counting.AFTER_EVENT
 
     def period_for(self, route: ResidenceRoute, procedure: Procedure) -> Period:
         period = self.by_procedure.get(procedure) or self.by_route.get(route) or self.period
@@ -126,10 +162,14 @@ class DeadlinePolicy(_Policy):
     def holidays_in(self, region: str = HOME_REGION) -> frozenset[date]:
         return frozenset(self.holidays.get(region, ()))
 
-    def due_on(self, clock: ClockName, event_day: date, route: ResidenceRoute, procedure: Procedure) -> date:
-        """The last day of ``clock``'s period after an event on ``event_day``."""
+    def due_on(
+        self, clock: ClockName, event_day: date, route: ResidenceRoute, procedure: Procedure, months: int | None = None
+    ) -> date:
+        """The last day of ``clock``'s period from ``event_day``, counted by the clock's kind;
+        ``months``: a length agreed for this journey instead of the policy's (a probation)."""
         spec = self.clocks[clock]
-        return period_end(event_day, spec.period_for(route, procedure), self.holidays_in(spec.holiday_region))
+        period = Period(months=months) if months else spec.period_for(route, procedure)
+        return period_end(event_day, period, self.holidays_in(spec.holiday_region), spec.kind)
 
     def is_working_day(self, day: date, region: str = HOME_REGION) -> bool:
         return is_working_day(day, self.holidays_in(region))
@@ -138,12 +178,24 @@ class DeadlinePolicy(_Policy):
 # --- counting ------------------------------------------------------------------------------
 
 
-def period_end(event_day: date, period: Period, holidays: Collection[date]) -> date:
-    """The last day of a period starting with an event on ``event_day`` (§§187(1), 188, 193 BGB).
+def period_end(
+    start: date, period: Period, holidays: Collection[date], counting: Counting = Counting.AFTER_EVENT
+) -> date:
+    """The last day of ``period`` counted from ``start`` by its kind (module docstring): after an
+    event on ``start`` (§§187(1), 188(2), 193 BGB), or from the beginning of ``start``
+    (§§187(2), 188(2) second alternative, 188(3) BGB; no §193).
 
     The one period function: every legal period in the product is counted here.
     """
-    end = add_months(event_day, period.months) + timedelta(weeks=period.weeks, days=period.days)
+    if counting is Counting.FIXED_BY_AUTHORITY:
+        raise ValueError("a date fixed by an authority is recorded, not counted")
+    if counting is Counting.FROM_BEGINNING_OF_DAY:
+        # §188(2) second alternative: the day before the day whose number is the start's; if the
+        # last month has no such day, the period ends with that month's end (§188(3)).
+        same_day = add_months(start, period.months)
+        end = same_day - timedelta(days=1) if same_day.day == start.day else same_day
+        return end + timedelta(weeks=period.weeks, days=period.days)
+    end = add_months(start, period.months) + timedelta(weeks=period.weeks, days=period.days)
     return next_working_day(end, holidays)
 
 
@@ -164,6 +216,21 @@ def load_policy(path: Path, day_seconds: float | None = None, today: date | None
         data = {**data, "day_seconds": day_seconds}
     policy = DeadlinePolicy.model_validate(data)
     missing = [c.value for c in ClockName if c not in policy.clocks]
+    unnamed = [name for name, spec in policy.clocks.items() if spec.counting is None]
+    if unnamed:  # a stored policy may lack it; the file must name every clock's kind
+        raise ValidationError.from_exception_data(
+            "DeadlinePolicy",
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError(
+                        "missing_counting", "counting: missing (one of {kinds})", {"kinds": ", ".join(Counting)}
+                    ),
+                    loc=("clocks", name.value),
+                    input=data["clocks"][name.value],
+                )
+                for name in unnamed
+            ],
+        )
     if missing:
         raise ValidationError.from_exception_data(
             "DeadlinePolicy",

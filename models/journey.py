@@ -469,6 +469,13 @@ class RecordJobStart(_AdvisorAction):
     """Work (or training) started: allowed with the visa, before or after the permit card."""
 
     started_on: date
+    probation_months: int | None = Field(
+        default=None,
+        ge=1,
+        le=6,
+        description="the probation agreed in the contract, in months (default: the policy's; at most 6, "
+        "§622(3) BGB; trainees 1-4, §20 BBiG)",
+    )
 
 
 class RecordProbationPassed(_AdvisorAction):

@@ -120,6 +120,8 @@ class Route:
     consent_free_at_wage: bool = False  # at ``wage`` no BA consent is needed (§18g(1) S.1)
     collective_agreement_exempts: bool = False  # a bound employer needs no threshold (§6 BeschV)
     pension_45_plus: bool = False  # §18(2) Nr. 5: a first title at 45+ needs 55% of the BBG or proof
+    # The longest probation the law allows: §622(3) BGB 6 months; training §20 BBiG 1-4 months.
+    probation_months_at_most: int = 6
     checklist: tuple[ChecklistRow, ...] = ()  # the route's own documents, at their slots
 
     def qualification_at(self, version: int) -> Qualification:
@@ -159,6 +161,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
         QualificationLevel.TRAINEE,
         qualification=(),
         contract=D.TRAINING_CONTRACT,
+        probation_months_at_most=4,  # §20 S.2 BBiG: at least one, at most four months
         checklist=(
             ChecklistRow(VISA, PURPOSE, D.TRAINING_CONTRACT),
             ChecklistRow(VISA, PURPOSE, D.B1_CERTIFICATE),

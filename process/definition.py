@@ -565,8 +565,13 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ActionSpec(
                 RecordJobStart,
                 ra.record_job_start,
-                Effects("job_started", complete=(M.JOB_START,), clocks=(Start(C.PROBATION, "started_on"),)),
+                Effects(
+                    "job_started",
+                    complete=(M.JOB_START,),
+                    clocks=(Start(C.PROBATION, "started_on", months="probation_months"),),
+                ),
                 on=(M.JOB_START,),
+                checks=(Check(ra.probation_within_the_law),),
                 not_before=(NotBefore("started_on", "arrived_on", "the arrival"),),
             ),
         ),

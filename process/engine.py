@@ -412,7 +412,8 @@ def _resolve(op: ClockOp, ctx: Context) -> ClockChange | None:
             if op.when is not None and not op.when(ctx):
                 return None
             counts_from = _field(ctx, op.counts_from)
-            due = _field(ctx, op.due) if op.due is not None else ctx.due_on(op.clock, counts_from)
+            months = getattr(ctx.action, op.months, None) if op.months is not None else None
+            due = _field(ctx, op.due) if op.due is not None else ctx.due_on(op.clock, counts_from, months)
             if op.due is not None and due is None:
                 return None
             return ClockChange(Change.START, op.clock, on=counts_from, due_on=due)

@@ -223,6 +223,20 @@ def record_job_start(ctx: Context) -> Result:
     )
 
 
+def probation_within_the_law(ctx: Context) -> None:
+    """The agreed probation is no longer than the route's law allows (§622(3) BGB, §20 BBiG)."""
+    months, most = ctx.action.probation_months, ctx.state.route.rules.probation_months_at_most
+    if months is not None and months > most:
+        raise Refusal(
+            say(
+                "probation_months: {months} is more than the {most} months the law allows on {route}",
+                months=months,
+                most=most,
+                route=ctx.state.route.rules.label,
+            )
+        )
+
+
 def record_probation_passed(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.probation_passed_on = a.passed_on

@@ -27,12 +27,13 @@ class Context:
     today: date
     policy: DeadlinePolicy
 
-    def due_on(self, clock: ClockName, event_day: date) -> date | None:
-        """The end of ``clock``'s period after ``event_day``: the one period function, via the
-        policy. None when the case's policy has no such clock (it started before the clock existed)."""
+    def due_on(self, clock: ClockName, event_day: date, months: int | None = None) -> date | None:
+        """The end of ``clock``'s period from ``event_day``: the one period function, via the
+        policy (``months``: a length agreed for this journey). None when the case's policy has
+        no such clock (it started before the clock existed)."""
         if clock not in self.policy.clocks:
             return None
-        return self.policy.due_on(clock, event_day, self.state.route, self.state.procedure)
+        return self.policy.due_on(clock, event_day, self.state.route, self.state.procedure, months)
 
 
 # Named predicates, so the table reads well: on the journey (does a milestone apply, is an
@@ -58,12 +59,14 @@ Rule = Callable[[Context], Result]
 @dataclass(frozen=True)
 class Start:
     """Start (or restart) a clock counting from a date field of the action (else of the journey).
-    ``due``: a recorded due date instead of the policy's period (e.g. a validity)."""
+    ``due``: a recorded due date instead of the policy's period (e.g. a validity); ``months``:
+    a field with a length agreed for this journey instead of the policy's (a probation)."""
 
     clock: ClockName
     counts_from: str
     due: str | None = None
     when: Condition | None = None
+    months: str | None = None
 
 
 @dataclass(frozen=True)

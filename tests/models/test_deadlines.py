@@ -18,6 +18,7 @@ from models.clocks import ClockName
 from models.counting import next_working_day, previous_working_day
 from models.deadlines import (
     DEFAULT_POLICY_FILE,
+    Counting,
     DeadlinePolicy,
     Period,
     load_policy,
@@ -64,6 +65,51 @@ def shipped_yaml() -> dict[str, Any]:
 )
 def test_period_end_follows_bgb_188_and_193(event: date, period: Period, end: date, why: str) -> None:
     assert period_end(event, period, NI) == end, why
+
+
+@pytest.mark.parametrize(
+    ("start", "period", "end", "why"),
+    [
+        (date(2026, 8, 3), Period(months=6), date(2027, 2, 2), "job start Mon 3 Aug: the day before 3 Feb"),
+        (date(2026, 8, 3), Period(months=4), date(2026, 12, 2), "a trainee's 4 months (§20 BBiG)"),
+        (date(2026, 6, 1), Period(months=6), date(2026, 11, 30), "from the 1st: the month before's last day"),
+        (date(2026, 9, 7), Period(months=6), date(2027, 3, 6), "ends on a Saturday: §193 BGB does not move it"),
+        (date(2026, 6, 26), Period(months=6), date(2026, 12, 25), "ends on Christmas Day: not moved either"),
+        (date(2026, 8, 31), Period(months=6), date(2027, 2, 28), "no 31 Feb: the month's last day (§188(3))"),
+        (date(2027, 8, 30), Period(months=6), date(2028, 2, 29), "no 30 Feb in a leap year: 29 Feb"),
+        (date(2027, 8, 29), Period(months=6), date(2028, 2, 28), "29 Feb exists: the day before it"),
+        (date(2026, 11, 2), Period(weeks=2), date(2026, 11, 15), "two weeks from a Monday end on a Sunday"),
+    ],
+)
+def test_a_period_from_the_beginning_of_a_day_follows_bgb_187_2_and_188_2(
+    start: date, period: Period, end: date, why: str
+) -> None:
+    assert period_end(start, period, NI, Counting.FROM_BEGINNING_OF_DAY) == end, why
+
+
+def test_every_clock_names_its_kind_and_probation_counts_from_its_first_day(policy: DeadlinePolicy) -> None:
+    assert all(spec.counting is not None for spec in policy.clocks.values())
+    assert policy.clocks[ClockName.PROBATION].kind is Counting.FROM_BEGINNING_OF_DAY
+    assert policy.clocks[ClockName.VISA_LAWSUIT].kind is Counting.AFTER_EVENT
+    assert policy.clocks[ClockName.VORABZUSTIMMUNG_VALIDITY].kind is Counting.FIXED_BY_AUTHORITY
+    # Job start Mon 3 Aug 2026: the product said 3 Feb 2027 before #24.
+    assert policy.due_on(ClockName.PROBATION, date(2026, 8, 3), R18A, REGULAR) == date(2027, 2, 2)
+
+
+def test_a_policy_stored_before_the_kinds_keeps_counting_as_it_began(policy: DeadlinePolicy) -> None:
+    # A running case keeps the policy it started with (no kinds): its periods count as before.
+    stored = json.loads(policy.model_dump_json())
+    for spec in stored["clocks"].values():
+        del spec["counting"]
+    older = DeadlinePolicy.model_validate_json(json.dumps(stored))
+    assert older.clocks[ClockName.PROBATION].kind is Counting.AFTER_EVENT
+    assert older.clocks[ClockName.VORABZUSTIMMUNG_VALIDITY].kind is Counting.FIXED_BY_AUTHORITY
+    assert older.due_on(ClockName.PROBATION, date(2026, 8, 3), R18A, REGULAR) == date(2027, 2, 3)
+
+
+def test_a_date_fixed_by_an_authority_is_not_counted() -> None:
+    with pytest.raises(ValueError, match="recorded, not counted"):
+        period_end(date(2026, 8, 3), Period(months=1), NI, Counting.FIXED_BY_AUTHORITY)
 
 
 def test_the_stored_holidays_count_like_the_package(policy: DeadlinePolicy) -> None:
@@ -135,9 +181,11 @@ def test_due_on_takes_the_route_and_procedure_into_account(policy: DeadlinePolic
     # §36(2) BeschV: two weeks, one in the §81a procedure. Requested on Fri 11 Dec 2026.
     assert policy.due_on(ClockName.BA_CONSENT_FICTION, date(2026, 12, 11), R18A, REGULAR) == date(2026, 12, 28)
     assert policy.due_on(ClockName.BA_CONSENT_FICTION, date(2026, 12, 11), R18A, P81A) == date(2026, 12, 18)
-    # Probation: 6 months, 4 for trainees (§16a).
-    assert policy.due_on(ClockName.PROBATION, date(2026, 3, 2), R18A, REGULAR) == date(2026, 9, 2)
-    assert policy.due_on(ClockName.PROBATION, date(2026, 3, 2), ResidenceRoute.SECTION_16A, REGULAR) == date(2026, 7, 2)
+    # Probation: 6 months, 4 for trainees (§16a), from the first working day (#24).
+    assert policy.due_on(ClockName.PROBATION, date(2026, 3, 2), R18A, REGULAR) == date(2026, 9, 1)
+    assert policy.due_on(ClockName.PROBATION, date(2026, 3, 2), ResidenceRoute.SECTION_16A, REGULAR) == date(2026, 7, 1)
+    # A length agreed for the journey replaces the policy's.
+    assert policy.due_on(ClockName.PROBATION, date(2026, 3, 2), R18A, REGULAR, months=3) == date(2026, 6, 1)
 
 
 def test_a_clock_without_a_period_has_no_computed_due_date(policy: DeadlinePolicy) -> None:
@@ -236,6 +284,10 @@ def test_a_broken_policy_names_what_is_wrong(tmp_path: Path) -> None:
         ("anmeldung", "statutory_efect", "typo", r"clocks\.anmeldung\.statutory_efect"),
         ("anmeldung", "period", {}, r"clocks\.anmeldung\.period"),
         ("contract", "starts_from", None, r"clocks\.contract\.starts_from"),
+        ("contract", "counting", None, r"clocks\.contract\n  counting: missing \(one of after_event"),
+        ("contract", "counting", "after_a_while", r"clocks\.contract\.counting"),
+        ("vorabzustimmung_validity", "counting", "after_event", "counting: after_event needs a period"),
+        ("anmeldung", "counting", "fixed_by_authority", "fixed_by_authority takes its date from the record"),
         (
             "probation",
             "escalation",

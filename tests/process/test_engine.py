@@ -297,7 +297,8 @@ EXPIRED = act(J.VorabzustimmungExpired, reason="no appointment")
 ORDER_ROWS = [
     row("job-start-before-permit", REG, "arrived", act(J.RecordJobStart, started_on=d(2025, 10, 2)),
         Ok(open=(M.ANMELDUNG, M.RESIDENCE_PERMIT, M.PROBATION),
-           clocks=[start(C.PROBATION, d(2025, 10, 2), d(2026, 4, 2))])),
+           # probation from its first day (§187(2) BGB) to the day before the same date (§188(2))
+           clocks=[start(C.PROBATION, d(2025, 10, 2), d(2026, 4, 1))])),
     row("job-start-before-arrival", REG, "visa_issued", act(J.RecordJobStart, started_on=d(2025, 10, 2)),
         rej("record_job_start:", "'job_start'")),
     row("ended-after-probation-integration-open", REG, "probation_passed", ENDED,

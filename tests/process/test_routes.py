@@ -16,6 +16,7 @@ import pytest
 from models import journey as J
 from models.case import Procedure, ResidenceRoute, SelectedCandidate
 from models.clocks import ClockName
+from models.counting import add_months
 from models.deadlines import DEFAULT_POLICY_FILE, load_policy
 from models.documents import DocumentCode, DocumentStep
 from models.journey import DocumentReceipt, JourneyOutcome, JourneyState, Milestone
@@ -324,3 +325,36 @@ def test_dates_outside_the_policys_window_are_refused(field: str, value: date) -
     old_document = [DocumentReceipt(code=D.PASSPORT, reference="DMS-1", received_on=date(1950, 1, 1))]
     with pytest.raises(Refusal, match="documents.passport.received_on"):
         engine.apply(state, act(J.RecordDocuments, documents=old_document), T, P)
+
+
+@pytest.mark.parametrize(
+    ("route", "months", "refusal"),
+    [
+        (R.SECTION_18A, None, None),  # the policy's 6 months
+        (R.SECTION_18A, 3, None),  # agreed shorter in the contract
+        (R.SECTION_18A, 6, None),
+        (R.SECTION_16A, None, None),  # a trainee: the policy's 4 months
+        (R.SECTION_16A, 2, None),
+        (R.SECTION_16A, 5, "probation_months: 5 is more than the 4 months the law allows on §16a AufenthG"),
+    ],
+)
+def test_the_probation_runs_for_the_agreed_months_from_its_first_day(
+    route: ResidenceRoute, months: int | None, refusal: str | None
+) -> None:
+    state = journey(route)
+    walk(state, until="record-job-start")
+    started_on = state.arrived_on
+    assert started_on is not None
+    job_start = act(J.RecordJobStart, started_on=started_on, probation_months=months)
+    if refusal:
+        before = state.model_copy(deep=True)
+        with pytest.raises(Refusal) as err:
+            engine.apply(state, job_start, T, P)
+        assert err.value.message == refusal and state == before
+        return
+    step = engine.apply(state, job_start, T, P)
+    clock = next(c for c in step.clocks if c.kind == "start" and c.clock is ClockName.PROBATION)
+    default = 4 if route is R.SECTION_16A else 6
+    # §187(2), §188(2) BGB: from the first day to the day before the same date, never moved (§193)
+    last = add_months(started_on, months or default) - timedelta(days=1)
+    assert (clock.on, clock.due_on) == (started_on, last)

@@ -174,9 +174,10 @@ async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_fr
     ref = f"RUN-{uuid.uuid4().hex[:8]}"
     # The probation (six months from the job start) fell due three weeks ago: its reminder (14 days
     # before), its due day and the team lead's rung (14 days after) lie before today, the
-    # operations rung (28 days after) a week ahead, on whatever day this runs.
-    due = on_or_before_the_28th(clock.today() - timedelta(days=21))
-    started = shift_months(due, -6)
+    # operations rung (28 days after) a week ahead, on whatever day this runs. It counts from
+    # its first day (§187(2) BGB): its last day is the day before the same date six months on.
+    started = shift_months(on_or_before_the_28th(clock.today() - timedelta(days=20)), -6)
+    due = shift_months(started, 6) - timedelta(days=1)
     file = tmp_path / "running.csv"
     file.write_text(
         "case_ref;employer_name;advised_on;occupation;route;origin_programme;candidate_ref;origin_country;"

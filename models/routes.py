@@ -210,7 +210,11 @@ ROUTES: dict[ResidenceRoute, Route] = {
         "professional experience: 2-year qualification, 2 years' experience, 45% of the BBG",
         QualificationLevel.VOCATIONAL,
         qualification=((1, Qualification.EXPERIENCE),),
-        accelerated=False,  # §81a(1) AufenthG covers §§16a, 16d, 18a, 18b and 18g
+        # §81a(1) AufenthG names §§16a, 16d, 18a, 18b and 18g; §81a(5) extends the procedure to
+        # other qualified employment, and Lower Saxony's page on the accelerated procedure lists
+        # "§19c Abs. 2 AufenthG i.V.m. §6 BeschV" among its purposes (#24). Unverified: read
+        # from that page (2026), not checked against the statute's text.
+        accelerated=True,
         wage=WageRule.EXPERIENCE,
         collective_agreement_exempts=True,
     ),

@@ -112,3 +112,15 @@ def _all_checklists() -> str:
 
 def test_the_checklists_are_unchanged() -> None:
     assert _all_checklists() == CHECKLISTS_FINGERPRINT
+
+
+def test_the_accelerated_procedure_is_open_on_19c2_with_6_beschv() -> None:
+    # #24: §81a(5) AufenthG; Lower Saxony lists §19c(2) with §6 BeschV among its purposes.
+    from models.case import NewCase
+
+    assert ROUTES[ResidenceRoute.SECTION_19C2].accelerated
+    case = NewCase.model_validate(
+        {"case_id": "WC-0000000042", "advisor": "m.koch", "employer": {"name": "Restaurant Am See GmbH"},
+         "occupation": "cook", "route": "19c2", "procedure": "81a", "qualification_level": "vocational", "positions": 1}
+    )  # fmt: skip
+    assert case.procedure is P.ACCELERATED_81A

@@ -153,6 +153,9 @@ ROUTES = [
                  {M.COMPARABILITY, M.BA_CONSENT}, {M.RECOGNITION}, set(), id="18g-shortage-with-ba"),
     pytest.param(R.SECTION_19C2, Procedure.REGULAR, {}, {M.EXPERIENCE, M.BA_CONSENT}, {M.RECOGNITION},
                  {D.WORK_EXPERIENCE_PROOF, D.QUALIFICATION_TRANSLATED}, id="19c2"),
+    # #24: §81a for §19c(2) with §6 BeschV, the craft and gastronomy route from the Maghreb
+    pytest.param(R.SECTION_19C2, Procedure.ACCELERATED_81A, {}, {M.EXPERIENCE, M.BA_CONSENT, M.VORABZUSTIMMUNG},
+                 {M.RECOGNITION}, {D.WORK_EXPERIENCE_PROOF, D.VORABZUSTIMMUNG}, id="19c2-81a"),
     pytest.param(R.SECTION_16A, Procedure.ACCELERATED_81A, {}, {M.BA_CONSENT, M.VORABZUSTIMMUNG}, {M.RECOGNITION},
                  {D.TRAINING_CONTRACT, D.B1_CERTIFICATE, D.HEALTH_INSURANCE}, id="16a-81a"),
     pytest.param(R.SECTION_16D1, Procedure.REGULAR, {}, {M.BA_CONSENT}, {M.RECOGNITION},

@@ -293,7 +293,6 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
         (["select-candidates", wc, "--advisor", "m.koch", "--candidate", "THAMM-1:TN:50"], "REF:COUNTRY:45+"),
         ([*NEW_CASE, "--route", "18g", "--qualification-level", "academic"], "regulated_profession"),
         ([*NEW_CASE, "--collective-agreement", "yes"], "collective_agreement: only for §19c(2)"),
-        ([*NEW_CASE, "--route", "19c2", "--procedure", "81a"], "procedure: §81a is not available for §19c(2)"),
         (["list", "--stage", "somewhere"], "stage"),
     ]  # fmt: skip
     for argv, field in bad:

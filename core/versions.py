@@ -30,11 +30,12 @@ from models.routes import CURRENT_PROCESS_VERSION as CURRENT_PROCESS_VERSION
 
 # Raise it with every release that adds or retires a guard or a process version; 10 is the
 # first version that records itself (history generations 1-9 came before).
-CODE_VERSION = 10
+CODE_VERSION = 11
 # Workflows without a CodeVersion started before versions were recorded.
 UNRECORDED = 9
 
 MOVE_AT_MILESTONES = "move-at-milestones"
+LEGAL_REVIEW = "legal-review"
 
 
 @dataclass(frozen=True)
@@ -71,4 +72,5 @@ GUARDS: tuple[Guard, ...] = (
     Guard("lean-upserts", (CASE, JOURNEY), _FIRST, "#14: search attributes once per step"),
     Guard("local-records", (CASE, JOURNEY), _FIRST, "#14: records as local activities"),
     Guard(MOVE_AT_MILESTONES, (JOURNEY,), 10, "#23: a journey on older code moves on at its next milestone"),
+    Guard(LEGAL_REVIEW, (JOURNEY,), 11, "#24: new journeys start on process version 3 (the legal review's rules)"),
 )

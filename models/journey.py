@@ -724,6 +724,7 @@ class JourneyState(BaseModel):
             "arrived_on": self.arrived_on,
             "documents": ",".join(sorted(d.code.value for d in self.documents)),
             "next_due_on": next_due_on(self.deadlines),
+            "probation_passed_on": self.probation_passed_on,
         }
 
 

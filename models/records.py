@@ -56,6 +56,7 @@ class JourneyRow(BaseModel):
     arrived_on: date | None
     documents: str
     next_due_on: date | None
+    probation_passed_on: date | None = None  # #24: rows written before it have none
 
 
 class CaseTransitionRecord(BaseModel):

@@ -26,7 +26,7 @@ V = TypeVar("V")
 
 # The newest version of the process definition's rules (JourneyState.process_version); the
 # route rows and checklist rows below say from (``since``) and up to (``until``) which one.
-CURRENT_PROCESS_VERSION = 2
+CURRENT_PROCESS_VERSION = 3
 
 
 class ResidenceRoute(StrEnum):
@@ -122,6 +122,10 @@ class Route:
     pension_45_plus: bool = False  # §18(2) Nr. 5: a first title at 45+ needs 55% of the BBG or proof
     # The longest probation the law allows: §622(3) BGB 6 months; training §20 BBiG 1-4 months.
     probation_months_at_most: int = 6
+    # §44(1) S.1 Nr.1a AufenthG: an entitlement to the integration course with a first title
+    # under §§18a-18d, 18g, 19c or 21; §16a and §16d give none (§44(4): free places only).
+    # Before process version 3 every journey had the course as a milestone.
+    integration_course: tuple[tuple[int, bool], ...] = ((1, True),)
     checklist: tuple[ChecklistRow, ...] = ()  # the route's own documents, at their slots
 
     def qualification_at(self, version: int) -> Qualification:
@@ -130,6 +134,9 @@ class Route:
     def after_entry_at(self, version: int) -> AfterEntry | None:
         return at(self.after_entry, version, None)
 
+    def integration_course_at(self, version: int) -> bool:
+        return at(self.integration_course, version, True)
+
     @property
     def version_bound(self) -> bool:
         """Its milestones differ between process versions: a running journey keeps its own."""
@@ -137,6 +144,7 @@ class Route:
 
 
 VISA, QUAL, PURPOSE = DocumentStep.VISA_APPLICATION, Slot.QUALIFICATION, Slot.PURPOSE
+NO_COURSE_SINCE_3 = ((1, True), (3, False))  # §16a, §16d: no entitlement (§44(1) S.1 Nr.1a AufenthG)
 
 ROUTES: dict[ResidenceRoute, Route] = {
     ResidenceRoute.SECTION_18A: Route(
@@ -162,6 +170,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
         qualification=(),
         contract=D.TRAINING_CONTRACT,
         probation_months_at_most=4,  # §20 S.2 BBiG: at least one, at most four months
+        integration_course=NO_COURSE_SINCE_3,
         checklist=(
             ChecklistRow(VISA, PURPOSE, D.TRAINING_CONTRACT),
             ChecklistRow(VISA, PURPOSE, D.B1_CERTIFICATE),
@@ -174,6 +183,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
         None,
         qualification=(),
         after_entry=((2, AfterEntry.ADAPTATION),),
+        integration_course=NO_COURSE_SINCE_3,
         checklist=(
             ChecklistRow(DocumentStep.CONTRACT, QUAL, D.ZUSATZBLATT_A),  # the adaptation is part of the employment
             ChecklistRow(VISA, QUAL, D.ZUSATZBLATT_A),
@@ -181,6 +191,8 @@ ROUTES: dict[ResidenceRoute, Route] = {
             # Opened directly, the Defizitbescheid comes with the case; after a partial
             # recognition in the journey it is the recognition decision.
             ChecklistRow(VISA, QUAL, D.DEFIZITBESCHEID, since=2, recognised=False),
+            # §16d(1) S.3 AufenthG: as a rule sufficient German (A2) (#24)
+            ChecklistRow(VISA, QUAL, D.A2_CERTIFICATE, since=3),
         ),
     ),
     ResidenceRoute.SECTION_16D3: Route(
@@ -189,6 +201,7 @@ ROUTES: dict[ResidenceRoute, Route] = {
         None,
         qualification=(),
         after_entry=((2, AfterEntry.PARTNERSHIP),),
+        integration_course=NO_COURSE_SINCE_3,
         checklist=(
             ChecklistRow(VISA, QUAL, D.A2_CERTIFICATE, since=2),
             ChecklistRow(VISA, QUAL, D.PARTNERSHIP_AGREEMENT, since=2),

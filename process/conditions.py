@@ -35,6 +35,15 @@ def needs_recognition(state: JourneyState) -> bool:
     )
 
 
+def integration_course_entitlement(state: JourneyState) -> bool:
+    """the routes with an entitlement (§44(1) S.1 Nr.1a AufenthG: §§18a-18d, 18g, 19c); all before v3"""
+    return state.route.rules.integration_course_at(state.process_version)
+
+
+def entitled_to_the_integration_course(ctx: Context) -> bool:
+    return integration_course_entitlement(ctx.state)
+
+
 def needs_comparability(state: JourneyState) -> bool:
     """§18b and §18g for non-regulated professions (anabin or ZAB)"""
     return _qualification(state) is Qualification.DEGREE and not state.regulated_profession

@@ -513,7 +513,10 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     ),
                 ),
                 on=(M.RESIDENCE_PERMIT,),
+                # §81(4) S.1 AufenthG: the timely application alone keeps the status; the
+                # documents (the Meldebescheinigung often weeks later) follow before the decision.
                 documents=DocumentStep.RESIDENCE_PERMIT,
+                documents_until=2,
                 guards=(g.PERMIT_NOT_APPLIED,),
                 not_before=(
                     NotBefore("applied_on", "arrived_on", "the arrival"),
@@ -545,12 +548,14 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                         clocks=(
                             Meet(C.PERMIT_DECISION_BEFORE_VISA_EXPIRY),
                             Meet(C.FIKTIONSBESCHEINIGUNG_VALIDITY),
-                            Start(C.INTEGRATION_COURSE, "decided_on"),
+                            Start(C.INTEGRATION_COURSE, "decided_on", when=c.entitled_to_the_integration_course),
                         ),
                     ),
                     "refused": Effects("permit_refused", finish=JourneyOutcome.PERMIT_REFUSED),
                 },
                 on=(M.RESIDENCE_PERMIT,),
+                documents=DocumentStep.RESIDENCE_PERMIT,
+                documents_since=3,  # the application's documents, handed in after it (§81(4) S.1)
                 guards=(g.PERMIT_APPLIED,),
                 future=("valid_until",),
                 not_before=(NotBefore("decided_on", "permit_applied_on", "the permit application"),),
@@ -613,6 +618,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
         M.INTEGRATION_COURSE,
         "Integration course before the entitlement lapses (§44 AufenthG)",
         after=(M.RESIDENCE_PERMIT,),
+        applies=c.integration_course_entitlement,
         actions=(
             ActionSpec(
                 RecordIntegrationCourse,

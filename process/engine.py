@@ -115,7 +115,10 @@ def _check_guards(spec: ActionSpec, state: JourneyState) -> None:
 
 
 def checklist(spec: ActionSpec, state: JourneyState) -> list[DocumentCode]:
-    if spec.documents is None:
+    version = state.process_version
+    if spec.documents is None or version < spec.documents_since:
+        return []
+    if spec.documents_until is not None and version > spec.documents_until:
         return []
     return required_documents(
         spec.documents,

@@ -196,6 +196,8 @@ class ActionSpec:
     requires: tuple[Milestone, ...] = ()  # milestones that must be done
     procedure: Procedure | None = None  # only in this procedure
     documents: DocumentStep | None = None  # the checklist that must be complete
+    documents_since: int = 1  # ... for journeys from this process version
+    documents_until: int | None = None  # ... up to this one
     not_before: tuple[NotBefore, ...] = ()
     future: tuple[str, ...] = ()  # date fields that may lie ahead (all others: not after today)
     guards: tuple[Guard, ...] = ()  # refused, and not offered, while one does not hold

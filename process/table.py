@@ -73,7 +73,7 @@ def _action(spec: ActionSpec) -> str:
     if spec.requires:
         needs.append("after " + ", ".join(m.value for m in spec.requires))
     if spec.documents:
-        needs.append(f"documents: {spec.documents.value}")
+        needs.append(f"{_versions(spec.documents_since, spec.documents_until)}documents: {spec.documents.value}")
     needs += [f"{rule.field} ≥ {rule.after}" for rule in spec.not_before]
     needs += [f"refused: {_guard(guard.refusal)} [{guard.basis}]" for guard in spec.guards]
     needs += [f"{_versions(check.since, check.until)}{_doc(check.rule)}" for check in spec.checks]

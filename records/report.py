@@ -1,6 +1,7 @@
 """The Welcome Center's figures, from its own records (SQLite or PostgreSQL).
 
-People placed are journeys whose probation was passed; companies advised are the
+People placed are journeys whose probation was passed, counted from that day (rows written
+before the day was recorded: from the journey's end, placed); companies advised are the
 distinct employers of all cases; time per stage is measured between the audit events
 that entered and left the stage.
 """
@@ -81,7 +82,8 @@ def _stage_durations(engine: Engine, table: Table, key: str) -> dict[str, list[f
 
 def build_report(engine: Engine, today: date | None = None, since: date | None = None) -> Report:
     """The figures as of ``today``; with ``since``, also the people placed since that day
-    (counted by the day the placement was complete: the journey's end)."""
+    (counted by the day the probation was passed; rows from before that day was recorded: the
+    journey's end)."""
     today = today or clock.today()
     year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     with engine.connect() as conn:
@@ -97,11 +99,14 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
                 journeys.c.finished_at,
                 journeys.c.stage,
                 journeys.c.next_due_on,
+                journeys.c.probation_passed_on,
             )
         ).all()
         companies = conn.execute(select(func.count(func.distinct(func.lower(cases.c.employer_name))))).scalar_one()
 
-    placed = [j for j in journey_rows if j.outcome == PLACED]
+    # A placement is the passed probation, whatever is still open (an integration course).
+    placed = [j for j in journey_rows if j.probation_passed_on is not None or j.outcome == PLACED]
+    placed_on = {j: j.probation_passed_on or _local_day(j.finished_at) for j in placed}
     durations = _stage_durations(engine, case_events, "case_id")
     for stage, values in _stage_durations(engine, journey_events, "journey_id").items():
         durations[f"journey:{stage}"] = values
@@ -114,7 +119,7 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
         companies_advised=int(companies),
         candidates_selected=len(journey_rows),
         people_placed=len(placed),
-        people_placed_last_12_months=sum(1 for j in placed if j.finished_at and _aware(j.finished_at) >= year_ago),
+        people_placed_last_12_months=sum(1 for j in placed if placed_on[j] >= year_ago.date()),
         placed_by_origin_country=dict(Counter(j.origin_country for j in placed).most_common()),
         placed_by_occupation=dict(Counter(j.occupation for j in placed).most_common()),
         candidates_by_origin_country=dict(Counter(j.origin_country for j in journey_rows).most_common()),
@@ -127,7 +132,7 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
         ],
         overdue_now=sum(1 for r in open_rows if r.next_due_on is not None and r.next_due_on < today),
         placed_since=since,
-        people_placed_since=None if since is None else sum(1 for j in placed if _local_day(j.finished_at) >= since),
+        people_placed_since=None if since is None else sum(1 for j in placed if placed_on[j] >= since),
     )
 
 

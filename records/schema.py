@@ -100,6 +100,7 @@ journeys = Table(
     Column("documents", Text, nullable=False, default=""),
     Column("last_event_seq", Integer, nullable=False),
     Column("next_due_on", Date),  # earliest open deadline (revision 0003)
+    Column("probation_passed_on", Date),  # a placement counts from it (revision 0007)
 )
 
 journey_events = Table(

@@ -22,7 +22,7 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.versions import CODE_VERSION, CURRENT_PROCESS_VERSION, MOVE_AT_MILESTONES
+    from core.versions import CODE_VERSION, CURRENT_PROCESS_VERSION, LEGAL_REVIEW, MOVE_AT_MILESTONES
     from models.berlin import local_instant
     from models.case import SYSTEM_HANDLE, ActionReply
     from models.clocks import Deadline, Rung
@@ -53,7 +53,15 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
 ROUTE_REQUIREMENTS = "route-requirements"  # #11: routes' own requirements, checklists fixed (process_version 2)
 CONTINUE_AS_NEW = "continue-as-new"  # #12: a long journey goes on in a fresh run
-PATCHES = (ROUTE_REQUIREMENTS, MAIL_APART, CONTINUE_AS_NEW, LEAN_UPSERTS, LOCAL_RECORDS, MOVE_AT_MILESTONES)
+PATCHES = (
+    ROUTE_REQUIREMENTS,
+    MAIL_APART,
+    CONTINUE_AS_NEW,
+    LEAN_UPSERTS,
+    LOCAL_RECORDS,
+    MOVE_AT_MILESTONES,
+    LEGAL_REVIEW,
+)
 # Notes of the newest events carried across continue-as-new; older ones stay in the records.
 CARRIED_NOTES = 100
 
@@ -84,6 +92,8 @@ class JourneyWorkflow(CaseOrJourney):
             )
             if workflow.patched(ROUTE_REQUIREMENTS):
                 self._state.process_version = 2
+            if workflow.patched(LEGAL_REVIEW):  # retire: core/versions.py
+                self._state.process_version = 3
         self._policy = journey.policy
         self._outbox = Outbox(
             RECORD_JOURNEY_TRANSITION,

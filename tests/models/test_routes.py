@@ -95,23 +95,37 @@ def test_the_visa_checklist_follows_route_procedure_and_version(
 # table replaced a hand-written if-chain (models/documents.py before #23) and reproduced its
 # 448 lists exactly; a change to a checklist must change this on purpose (and, for running
 # journeys, come with a new process version).
-CHECKLISTS_FINGERPRINT = "8b51b643335705c5addf6dfe0f0dda424f52894dfbf6ced61618eccf8844017d"
+CHECKLISTS_FINGERPRINT = "8b51b643335705c5addf6dfe0f0dda424f52894dfbf6ced61618eccf8844017d"  # versions 1-2
+# Process version 3 (#24): §16d(1) asks for German at A2 with the visa.
+CHECKLISTS_FINGERPRINT_V3 = "e1b700b0ec7d4111d6a349b5b0b307c2b422fc2a7f1551e318de83dd48b9144b"
 
 
-def _all_checklists() -> str:
+def _all_checklists(versions: range) -> str:
     lists = {
         f"{step}|{route}|{procedure}|{recognised}|{version}": required_documents(
             step, route, procedure, recognised=recognised, version=version
         )
         for step, route, procedure, recognised, version in itertools.product(
-            DocumentStep, ResidenceRoute, P, (False, True), range(1, CURRENT_PROCESS_VERSION + 1)
+            DocumentStep, ResidenceRoute, P, (False, True), versions
         )
     }
     return hashlib.sha256(json.dumps(lists, sort_keys=True).encode()).hexdigest()
 
 
 def test_the_checklists_are_unchanged() -> None:
-    assert _all_checklists() == CHECKLISTS_FINGERPRINT
+    assert _all_checklists(range(1, 3)) == CHECKLISTS_FINGERPRINT  # journeys on versions 1 and 2 keep theirs
+    assert _all_checklists(range(3, 4)) == CHECKLISTS_FINGERPRINT_V3
+    assert CURRENT_PROCESS_VERSION == 3  # a new version adds its own fingerprint here
+
+
+def test_version_3_asks_for_german_at_a2_on_16d1_only_where_the_law_does() -> None:
+    def visa(route: ResidenceRoute, version: int) -> list[DocumentCode]:
+        return required_documents(DocumentStep.VISA_APPLICATION, route, P.REGULAR, version=version)
+
+    assert DocumentCode.A2_CERTIFICATE in visa(ResidenceRoute.SECTION_16D1, 3)  # §16d(1) S.3 AufenthG
+    assert DocumentCode.A2_CERTIFICATE not in visa(ResidenceRoute.SECTION_16D1, 2)  # a running journey keeps v2
+    for route in set(ResidenceRoute) - {ResidenceRoute.SECTION_16D1}:
+        assert visa(route, 3) == visa(route, 2), route
 
 
 def test_the_accelerated_procedure_is_open_on_19c2_with_6_beschv() -> None:

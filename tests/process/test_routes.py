@@ -108,11 +108,12 @@ def day(n: int) -> date:
 
 
 def journey(route: ResidenceRoute, procedure: Procedure = Procedure.REGULAR, **fields: Any) -> JourneyState:
+    fields.setdefault("process_version", 2)
     state = JourneyState(
         case_id="WC-0000000042", number=1, workflow_id="case-WC-0000000042-j1",
         candidate=SelectedCandidate(candidate_ref="THAMM-1", origin_country="TN"), advisor="m.koch",
         employer_name="X GmbH", occupation="cook", route=route, original_route=route, procedure=procedure,
-        stage=J.JourneyStage.CONTRACT, started_at=datetime(2025, 6, 1, tzinfo=UTC), process_version=2, **fields,
+        stage=J.JourneyStage.CONTRACT, started_at=datetime(2025, 6, 1, tzinfo=UTC), **fields,
     )  # fmt: skip
     engine.start(state, DAY0)
     return state
@@ -167,6 +168,10 @@ ROUTES = [
 ]  # fmt: skip
 
 
+ENTITLED = {R.SECTION_18A, R.SECTION_18B, R.SECTION_18G, R.SECTION_19C2}  # §44(1) S.1 Nr.1a AufenthG
+
+
+@pytest.mark.parametrize("version", [2, 3])
 @pytest.mark.parametrize(("route", "procedure", "fields", "passed", "never", "documents"), ROUTES)
 def test_every_route_reaches_a_placement(
     route: ResidenceRoute,
@@ -175,12 +180,17 @@ def test_every_route_reaches_a_placement(
     passed: set[Milestone],
     never: set[Milestone],
     documents: set[DocumentCode],
+    version: int,
 ) -> None:
-    state = journey(route, procedure, **fields)
+    state = journey(route, procedure, **fields, process_version=version)
     taken, asked = walk(state)
     assert state.outcome is JourneyOutcome.PLACED
     assert passed <= set(state.done_milestones)
     assert not never & set(state.done_milestones)
+    # Version 3 (#24): the integration course only where §44 gives an entitlement.
+    course = version == 2 or route in ENTITLED
+    assert (M.INTEGRATION_COURSE in state.done_milestones) is course
+    assert ("record-integration-course" in taken) is course
     assert documents <= set(asked)
     if route is not R.SECTION_16A:
         assert D.TRAINING_CONTRACT not in asked
@@ -361,3 +371,24 @@ def test_the_probation_runs_for_the_agreed_months_from_its_first_day(
     # §187(2), §188(2) BGB: from the first day to the day before the same date, never moved (§193)
     last = add_months(started_on, months or default) - timedelta(days=1)
     assert (clock.on, clock.due_on) == (started_on, last)
+
+
+def test_a_timely_permit_application_is_recorded_without_its_documents_from_version_3() -> None:
+    # §81(4) S.1 AufenthG: the application alone keeps the status; the Meldebescheinigung of an
+    # Anmeldung weeks later follows. Version 2 (running journeys) refused it for missing documents.
+    for version, refused in ((2, True), (3, False)):
+        state = journey(R.SECTION_18A, process_version=version)
+        walk(state, until="record-permit-application")
+        assert (D.MELDEBESCHEINIGUNG in engine.open_documents(state)) is refused  # v3: asked with the decision
+        application = act(J.RecordPermitApplication, applied_on=state.arrived_on)
+        if refused:
+            with pytest.raises(Refusal, match="documents missing for residence_permit"):
+                engine.apply(state, application, T, P)
+            continue
+        engine.apply(state, application, T, P)
+        assert state.permit_applied_on == state.arrived_on
+        # The documents follow: still open, and needed before the decision is recorded.
+        assert D.MELDEBESCHEINIGUNG in engine.open_documents(state)
+        decision = act(J.RecordPermitDecision, decision="granted", decided_on=state.arrived_on, valid_until=day(1600))
+        with pytest.raises(Refusal, match="record_permit_decision: documents missing for residence_permit"):
+            engine.apply(state, decision, T, P)

@@ -119,6 +119,22 @@ def test_the_figures_come_from_the_records(fresh_engine: Engine) -> None:
     assert r.overdue_now == 2  # case WC-C and journey WC-C-j2; WC-C-j1 is due later
 
 
+def test_a_placement_counts_from_the_passed_probation_while_the_course_is_still_open(fresh_engine: Engine) -> None:
+    # #24: the integration course kept such a journey unplaced, and the placement dated by it.
+    seed(fresh_engine)
+    with fresh_engine.begin() as conn:
+        conn.execute(
+            journeys.insert(),
+            {"journey_id": "WC-C-j3", "case_id": "WC-C", "number": 3, "candidate_ref": "E-3", "origin_country": "EG",
+             "occupation": "nurse", "route": "18a", "procedure": "regular", "stage": "integration_course",
+             "outcome": None, "started_at": at("2025-09-01"), "documents": "", "last_event_seq": 9,
+             "probation_passed_on": date(2026, 10, 30)},
+        )  # fmt: skip
+    r = build_report(fresh_engine, AS_OF, since=date(2026, 10, 1))
+    assert (r.people_placed, r.people_placed_last_12_months, r.people_placed_since) == (3, 2, 1)
+    assert r.placed_by_origin_country == {"TN": 2, "EG": 1}
+
+
 async def test_starter_report_as_table_json_and_chart(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'records.sqlite3'}"
     engine = create_records_engine(url)

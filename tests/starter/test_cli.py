@@ -137,6 +137,8 @@ async def test_every_advisor_command_carries_a_case_to_closed(stack: Stack, tmp_
     await step("record-anmeldung", "--registered-on", day(155))
     await hand_in_documents(stack, case_id, "THAMM-4711", day(156))
     await step("record-permit-application", "--applied-on", day(160))
+    # §81(4) S.1 AufenthG: the application keeps the status; its documents follow (#24).
+    await hand_in_documents(stack, case_id, "THAMM-4711", day(161))
     await step("record-fiktionsbescheinigung", "--issued-on", day(170), "--valid-until", day(260),
                "--reference", "DMS-FB-1")  # fmt: skip
     await step("record-permit-decision", "--decision", "granted", "--decided-on", day(190), "--valid-until", day(1600))

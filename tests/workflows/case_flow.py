@@ -218,13 +218,17 @@ class Journey:
         await self.do(RecordAnmeldung, registered_on=day(155))
         await self.hand_in_documents(day(156))
         await self.do(RecordPermitApplication, applied_on=day(160))
+        await self.hand_in_documents(day(161))  # process version 3: the application's documents follow it
         return await self.do(
             RecordPermitDecision, decision="granted", decided_on=day(190), valid_until=day(190 + 4 * 365)
         )
 
     async def probation_passed(self) -> JourneyView:
-        """Probation passed and the integration course registered: the journey is done."""
-        await self.do(RecordProbationPassed, passed_on=day(335))
+        """Probation passed and, where §44 gives the entitlement, the integration course
+        registered: the journey is done."""
+        view = await self.do(RecordProbationPassed, passed_on=day(335))
+        if "record-integration-course" not in view.next_steps:
+            return view
         return await self.do(RecordIntegrationCourse, status="registered", recorded_on=day(336))
 
     async def to_vorabzustimmung(self) -> JourneyView:

@@ -254,20 +254,15 @@ async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) ->
     case_id = new_case_id()
     journey_input = JourneyInput(
         case_id=case_id, number=1, candidate=SelectedCandidate(candidate_ref="THAMM-4711", origin_country="TN"),
-        advisor=ADVISOR, employer_name="X GmbH", occupation="cook", route=ResidenceRoute.SECTION_16A,
+        # §18a: a route with the course (§44(1) S.1 Nr.1a AufenthG; not §16a since process version 3)
+        advisor=ADVISOR, employer_name="X GmbH", occupation="cook", route=ResidenceRoute.SECTION_18A,
         procedure=Procedure.REGULAR, policy=stored, code_version=CODE_VERSION,
     )  # fmt: skip
     handle = await stack.client.start_workflow(
         JourneyWorkflow.run, journey_input, id=journey_workflow_id(case_id, 1), task_queue=stack.settings.task_queue
     )
     journey = Journey(handle)
-    await journey.contract()
-    await journey.ba_consent()
-    await journey.visa_appointment()
-    await journey.visa_application()
-    await journey.visa()
-    await journey.arrival()
-    view = await journey.settle_in()
+    view = await journey.to_probation()
     assert "integration_course" in view.state.open_milestones  # the milestone is there, its clock is not
     assert ClockName.INTEGRATION_COURSE not in {d.clock for d in view.state.deadlines}
     assert ClockName.PROBATION in {d.clock for d in view.state.deadlines}

@@ -62,7 +62,12 @@ def configure_command_logging(level: int = logging.WARNING) -> None:
     if structlog.is_configured():
         return
     structlog.configure(
-        processors=[*_SHARED[:1], structlog.processors.add_log_level, _SHARED[3], structlog.processors.JSONRenderer()],
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.JSONRenderer(),
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         # sys.stderr looked up per line: whoever replaced it since (a test's capture) gets it
         logger_factory=lambda *_: structlog.PrintLogger(sys.stderr),

@@ -14,6 +14,7 @@ from models.documents import DocumentCode
 from models.journey import BaRecord, PermitDecision, ReceivedDocument, RecognitionDecision
 from models.reasons import stated
 from models.said import say
+from process.conditions import entitled_to_the_integration_course
 from process.refusal import Refusal
 from process.spec import Context, Result
 
@@ -197,7 +198,8 @@ def record_permit_decision(ctx: Context) -> Result:
     if a.decision is PermitDecision.REFUSED:
         return Result(say("Residence permit refused on {day}", day=a.decided_on), "refused")
     s.permit_valid_until = a.valid_until
-    due = ctx.due_on(C.INTEGRATION_COURSE, a.decided_on)
+    # Only a route with the entitlement (§44(1) S.1 Nr.1a; every route before process version 3).
+    due = ctx.due_on(C.INTEGRATION_COURSE, a.decided_on) if entitled_to_the_integration_course(ctx) else None
     lapse = say("; integration course entitlement lapses after {day}", day=due) if due else None
     return Result(
         say(

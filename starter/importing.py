@@ -107,18 +107,27 @@ def _csv_rows(path: Path) -> list[list[Any]]:
     try:
         for cells in reader:
             if any(len(c) > MAX_CELL_CHARACTERS for c in cells):
-                raise csv.Error("too long")
+                raise _too_long(path, reader.line_num)
             table.append(list(cells))
     except csv.Error as err:
-        where: dict[str, str | int] = {"name": path.name, "row": reader.line_num}
-        if "too long" in str(err) or "field larger" in str(err):  # ours, or the csv module's own limit
-            raise FileProblem(
-                say(
-                    "file: {name}, row {row}: a cell longer than {limit} characters", **where, limit=MAX_CELL_CHARACTERS
-                )
-            ) from None
-        raise FileProblem(say("file: {name}, row {row}: not readable as CSV ({why})", **where, why=str(err))) from None
+        if "field larger" in str(err):  # the csv module's own limit
+            raise _too_long(path, reader.line_num) from None
+        why = str(err)
+        raise FileProblem(
+            say("file: {name}, row {row}: not readable as CSV ({why})", name=path.name, row=reader.line_num, why=why)
+        ) from None
     return table
+
+
+def _too_long(path: Path, row: int) -> FileProblem:
+    return FileProblem(
+        say(
+            "file: {name}, row {row}: a cell longer than {limit} characters",
+            name=path.name,
+            row=row,
+            limit=MAX_CELL_CHARACTERS,
+        )
+    )
 
 
 def _decoded(path: Path) -> str:

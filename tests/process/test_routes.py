@@ -392,3 +392,17 @@ def test_a_timely_permit_application_is_recorded_without_its_documents_from_vers
         decision = act(J.RecordPermitDecision, decision="granted", decided_on=state.arrived_on, valid_until=day(1600))
         with pytest.raises(Refusal, match="record_permit_decision: documents missing for residence_permit"):
             engine.apply(state, decision, T, P)
+
+
+def test_the_permit_says_when_the_course_entitlement_lapses_only_where_there_is_one() -> None:
+    # #24: §16a and §16d give no entitlement (§44(1) S.1 Nr.1a AufenthG) from process version 3.
+    for route, version, says in ((R.SECTION_18A, 3, True), (R.SECTION_16A, 3, False), (R.SECTION_16A, 2, True)):
+        state = journey(route, process_version=version)
+        walk(state, until="record-permit-decision")
+        receipts = [
+            DocumentReceipt(code=c, reference="DMS-1", received_on=day(0)) for c in engine.open_documents(state)
+        ]
+        if receipts:  # v3: the application's documents, handed in after it
+            engine.apply(state, act(J.RecordDocuments, documents=receipts), T, P)
+        step = engine.apply(state, SCRIPT["record-permit-decision"](state), T, P)
+        assert ("integration course entitlement lapses" in step.summary) is says, (route, version)

@@ -212,6 +212,8 @@ class NewCaseRequest(NewCase):
 
 
 class CompleteConsultation(_AdvisorAction):
+    """The first consultation is done: candidate selection opens."""
+
     wage_meets_local_standard: bool = Field(
         description="§39(2) AufenthG: the wage is no worse than for comparable domestic workers"
     )
@@ -347,6 +349,8 @@ class ImportedCase(_Input):
 
 
 class SelectCandidates(_AdvisorAction):
+    """The employer chose the candidates: each gets a journey of their own."""
+
     candidates: list[SelectedCandidate] = Field(min_length=1, max_length=50)
 
     @field_validator("candidates")
@@ -360,6 +364,8 @@ class SelectCandidates(_AdvisorAction):
 
 
 class Withdraw(_AdvisorAction):
+    """Withdrawn by the employer or the candidate: the case ends, and its open journeys with it."""
+
     party: WithdrawingParty
     # Since #13 a code (required at the door) with an optional short note.
     reason_code: CaseWithdrawalReason | None = Field(default=None, description=codes_help(CaseWithdrawalReason))

@@ -10,7 +10,7 @@ exits with code 1 and the reason. ``--json`` gives machine-readable output every
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from pydantic import ValidationError
@@ -25,20 +25,19 @@ from starter.cases import case_action_command, journey_action_command, list_comm
 from starter.inputs import EXIT_BAD_INPUT, EXIT_REJECTED, InputError, Rejected, rejection_reason
 from starter.office import calendar_command, digest_command, import_command, occupations_command, report_command
 from starter.operations import erase_case_command, repair_command, resend_email_command
-from starter.parser import CASE_ACTIONS, build_parser
+from starter.parser import CASE_ACTIONS, parse
 from starter.versions import versions_command
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_REJECTED", "main"]
 
 
-def _prefixes(settings: Settings) -> tuple[str, str]:
-    """ "error" and "rejected" in the office's language (the messages name fields in English)."""
+def _translate(settings: Settings) -> Callable[[str], str]:
+    """The office's language for what the starter says itself."""
     if settings.language == "en":
-        return "error", "rejected"  # no Babel import for the source texts
+        return lambda text: text  # no Babel import for the source texts
     from core.i18n import Text
 
-    t = Text(settings.language)
-    return t("error"), t("rejected")
+    return Text(settings.language)
 
 
 async def main(
@@ -59,7 +58,7 @@ async def main(
         err.write(f"error: {e}\n")
         return EXIT_BAD_INPUT
     try:
-        args = build_parser().parse_args(argv)
+        args = parse(list(argv) if argv is not None else None, _translate(settings))
     except SystemExit as exit_:
         return int(exit_.code or 0)
     from core.logging import configure_command_logging
@@ -88,7 +87,8 @@ async def main(
         # Connect only after the input is valid: bad input never reaches Temporal.
         return client if client is not None else await connect(settings)
 
-    error, rejected = _prefixes(settings)
+    t = _translate(settings)
+    error, rejected = t("error"), t("rejected")
     try:
         return await command(args, get_client, settings, out)
     except InputError as e:

@@ -32,7 +32,7 @@ from models.routes import (
     labels,
     routes_where,
 )
-from models.said import Said
+from models.said import Invalid, Said, say
 from models.text import FreeText, MultiLine, OneLine
 
 CASE_ID_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O, U
@@ -161,7 +161,9 @@ class NewCase(_Input):
     @model_validator(mode="after")
     def _route_fits_procedure(self) -> NewCase:
         if self.procedure is Procedure.ACCELERATED_81A and not self.route.rules.accelerated:
-            raise ValueError(f"procedure: §81a is not available for {self.route.label} (§81a(1) AufenthG)")
+            raise Invalid(
+                say("procedure: §81a is not available for {route} (§81a(1) AufenthG)", route=self.route.label)
+            )
         return self
 
     @property
@@ -180,16 +182,22 @@ class NewCaseRequest(NewCase):
     def _level_fits_route(self) -> NewCaseRequest:
         route = self.route.rules
         if route.level is not None and self.qualification_level is not route.level:
-            raise ValueError(
-                f"qualification_level: {self.route.label} is for '{route.level.value}', "
-                f"not '{self.qualification_level.value}'"
+            raise Invalid(
+                say(
+                    "qualification_level: {route} is for '{level}', not '{given}'",
+                    route=self.route.label,
+                    level=route.level.value,
+                    given=self.qualification_level.value,
+                )
             )
         if self.employer.contact is None:
-            raise ValueError("employer.contact: required (who at the company the Welcome Center talks to)")
+            raise Invalid(say("employer.contact: required (who at the company the Welcome Center talks to)"))
         degree = route.qualification_at(CURRENT_PROCESS_VERSION) is Qualification.DEGREE
         if degree and self.regulated_profession is None:
-            raise ValueError(
-                "regulated_profession: required for a degree route (yes: recognition; no: anabin/ZAB comparability)"
+            raise Invalid(
+                say(
+                    "regulated_profession: required for a degree route (yes: recognition; no: anabin/ZAB comparability)"
+                )
             )
         if not degree and self.regulated_profession is not None:
             routes = labels(
@@ -199,14 +207,22 @@ class NewCaseRequest(NewCase):
                     if row.qualification_at(CURRENT_PROCESS_VERSION) is Qualification.DEGREE
                 ]
             )
-            raise ValueError(f"regulated_profession: only for {routes}, not {self.route.label}")
+            raise Invalid(
+                say("regulated_profession: only for {routes}, not {route}", routes=routes, route=self.route.label)
+            )
         if route.shortage_wage is None and self.shortage_occupation_or_career_starter is not None:
-            raise ValueError(
-                f"shortage_occupation_or_career_starter: only for {labels(routes_where(lambda row: row.shortage_wage))}"
+            raise Invalid(
+                say(
+                    "shortage_occupation_or_career_starter: only for {routes}",
+                    routes=labels(routes_where(lambda row: row.shortage_wage)),
+                )
             )
         if not route.collective_agreement_exempts and self.collective_agreement is not None:
-            raise ValueError(
-                f"collective_agreement: only for {labels(routes_where(lambda row: row.collective_agreement_exempts))}"
+            raise Invalid(
+                say(
+                    "collective_agreement: only for {routes}",
+                    routes=labels(routes_where(lambda row: row.collective_agreement_exempts)),
+                )
             )
         return self
 
@@ -273,47 +289,61 @@ class ImportedJourney(ImportedDates):
         days = [*self.dated().values(), *([self.ended_on] if self.ended_on else [])]
         return max(days) if days else None
 
-    def findings(self, since: date, today: date) -> list[tuple[str, str]]:
+    def findings(self, since: date, today: date) -> list[tuple[str, Said]]:
         """(field, why) for what cannot have happened: dates ahead of today or out of the
         journey's order, an end without its reason code. The door's check, shared by
         ``bin/starter import --dry-run`` and the case workflow."""
-        found: list[tuple[str, str]] = []
+        found: list[tuple[str, Said]] = []
         previous_name, previous = "advised_on", since
         for name in (*IMPORTED_DATES, "ended_on"):
             value = getattr(self, name)
             if value is None:
                 continue
             if value > today:
-                found.append((name, f"{value.isoformat()} lies in the future (the import records what happened)"))
+                found.append((name, say("{day} lies in the future (the import records what happened)", day=value)))
             elif value < previous:
-                found.append((name, f"{value.isoformat()} is before {previous_name} ({previous.isoformat()})"))
+                found.append(
+                    (
+                        name,
+                        say(
+                            "{day} is before {earlier} ({earlier_day})",
+                            day=value,
+                            earlier=previous_name,
+                            earlier_day=previous,
+                        ),
+                    )
+                )
             if name != "ended_on":
                 previous_name, previous = name, value
         if self.visa_valid_until is not None and (
             self.visa_issued_on is None or self.visa_valid_until < self.visa_issued_on
         ):
-            found.append(("visa_valid_until", "needs visa_issued_on, and lies after it"))
+            found.append(("visa_valid_until", say("needs visa_issued_on, and lies after it")))
         if (self.ended_on is None) != (self.end_reason_code is None):
-            found.append(("end_reason_code", "ended_on and end_reason_code go together"))
+            found.append(("end_reason_code", say("ended_on and end_reason_code go together")))
         elif self.end_reason_code is not None:
             # Ended after the job start: the employment ended; before it: the candidate withdrew.
             codes = EmploymentEndReason if self.job_started_on else CandidateWithdrawalReason
             if self.end_reason_code not in {c.value for c in codes}:
+                choices = ", ".join(c.value for c in codes)
                 found.append(
-                    ("end_reason_code", f"'{self.end_reason_code}' is not one of {', '.join(c.value for c in codes)}")
+                    ("end_reason_code", say("'{code}' is not one of {codes}", code=self.end_reason_code, codes=choices))
                 )
         return found
 
 
-def advised_on_findings(advised_on: date, today: date) -> list[tuple[str, str]]:
+def advised_on_findings(advised_on: date, today: date) -> list[tuple[str, Said]]:
     """The first consultation lies between today and as far back as a case's dates reach
     (the deadline policy's date window, counted with its month arithmetic)."""
     earliest, _ = date_window(today)
     years = DATE_WINDOW_YEARS
     if advised_on > today:
-        return [("advised_on", f"{advised_on} lies in the future (the import records what happened)")]
+        return [("advised_on", say("{day} lies in the future (the import records what happened)", day=advised_on))]
     if advised_on < earliest:
-        return [("advised_on", f"{advised_on} is more than {years} years ago (before {earliest})")]
+        why = say(
+            "{day} is more than {years} years ago (before {earliest})", day=advised_on, years=years, earliest=earliest
+        )
+        return [("advised_on", why)]
     return []
 
 
@@ -331,20 +361,27 @@ class ImportedCase(_Input):
     ended_on: date | None = None
     end_reason_code: CaseWithdrawalReason | None = None
 
-    def findings(self, today: date) -> list[str]:
-        found = [f"imported.{f}: {why}" for f, why in advised_on_findings(self.advised_on, today)]
+    def findings(self, today: date) -> list[Said]:
+        found = [
+            say("imported.{field}: {why}", field=f, why=why) for f, why in advised_on_findings(self.advised_on, today)
+        ]
         if self.ended_on is not None:
             if self.journeys:
-                found.append("imported.ended_on: a case with candidates ends with its journeys (their rows' ends)")
+                found.append(say("imported.ended_on: a case with candidates ends with its journeys (their rows' ends)"))
             if self.end_reason_code is None:
                 codes = ", ".join(c.value for c in CaseWithdrawalReason)
-                found.append(f"imported.end_reason_code: required with ended_on ({codes})")
+                found.append(say("imported.end_reason_code: required with ended_on ({codes})", codes=codes))
             if not self.advised_on <= self.ended_on <= today:
-                found.append(f"imported.ended_on: {self.ended_on} is not between advised_on and today")
+                found.append(say("imported.ended_on: {day} is not between advised_on and today", day=self.ended_on))
         for journey in self.journeys:
-            found += [f"imported row {journey.row}, {f}: {why}" for f, why in journey.findings(self.advised_on, today)]
+            found += [
+                say("imported row {row}, {field}: {why}", row=journey.row, field=f, why=why)
+                for f, why in journey.findings(self.advised_on, today)
+            ]
         refs = [j.candidate.candidate_ref for j in self.journeys]
-        found += [f"imported: candidate {r} listed twice" for r in sorted({r for r in refs if refs.count(r) > 1})]
+        found += [
+            say("imported: candidate {ref} listed twice", ref=r) for r in sorted({r for r in refs if refs.count(r) > 1})
+        ]
         return found
 
 
@@ -359,7 +396,7 @@ class SelectCandidates(_AdvisorAction):
         refs = [c.candidate_ref for c in value]
         duplicates = sorted({r for r in refs if refs.count(r) > 1})
         if duplicates:
-            raise ValueError(f"candidate_ref listed twice: {', '.join(duplicates)}")
+            raise Invalid(say("candidate_ref listed twice: {refs}", refs=", ".join(duplicates)))
         return value
 
 

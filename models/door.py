@@ -17,18 +17,22 @@ from pydantic import BaseModel
 from models import occupations, staff
 from models.case import SYSTEM_HANDLE
 from models.reasons import OTHER
+from models.said import Said, say
 from models.text import FreeText, personal_data_in
 
 # Roles an input needs besides carrying cases (by model name: no imports of every model here).
 ROLES_FOR = {"EraseCase": staff.ERASES_CASES, "ResendEmail": staff.ANY_ROLE, "RepairWorkflow": staff.REPAIRS}
 
 
-def refusals(action: BaseModel) -> list[str]:
-    """What the door refuses in ``action``: "field: why" per finding."""
-    found: list[str] = []
+def refusals(action: BaseModel) -> list[Said]:
+    """What the door refuses in ``action``: "field: why" per finding, in the reader's language
+    when rendered (English: ``str()``)."""
+    found: list[Said] = []
     handle = getattr(action, "advisor", None)
     if handle == SYSTEM_HANDLE:
-        found.append(f"advisor: '{SYSTEM_HANDLE}' is reserved for the entries the workflows make themselves")
+        found.append(
+            say("advisor: '{handle}' is reserved for the entries the workflows make themselves", handle=SYSTEM_HANDLE)
+        )
     elif isinstance(handle, str):
         roles = ROLES_FOR.get(type(action).__name__, staff.CARRIES_CASES)
         if why := staff.refusal(handle, roles):
@@ -37,14 +41,14 @@ def refusals(action: BaseModel) -> list[str]:
     found.extend(_reason_refusals(action))
     occupation = action.__dict__.get("occupation")
     if isinstance(occupation, str) and (why := occupations.refusal(occupation)):
-        found.append(f"occupation: {why}")
+        found.append(say("occupation: {why}", why=why))
     return found
 
 
 SHORT_NOTE = 200  # characters: a note to a reason code says what, it does not tell a story
 
 
-def _reason_refusals(action: BaseModel) -> list[str]:
+def _reason_refusals(action: BaseModel) -> list[Said]:
     """Reasons are codes (#13): required on new inputs; ``other`` needs a short note."""
     field = type(action).model_fields.get("reason_code")
     if field is None:
@@ -52,12 +56,18 @@ def _reason_refusals(action: BaseModel) -> list[str]:
     code, note = action.__dict__["reason_code"], action.__dict__.get("reason")
     if code is None:
         codes = _enum_values(field.annotation)
-        return [f"reason_code: required: say why with a code ({', '.join(codes)})"]
+        return [say("reason_code: required: say why with a code ({codes})", codes=", ".join(codes))]
     if code == OTHER and not note:
-        return ["reason: required with reason_code 'other': say briefly what it was (no personal data)"]
+        return [say("reason: required with reason_code 'other': say briefly what it was (no personal data)")]
     note_field = type(action).model_fields.get("reason")
     if note_field is not None and not note_field.is_required() and note and len(note) > SHORT_NOTE:
-        return [f"reason: the note to the code has {len(note)} characters; keep it to {SHORT_NOTE} (no details)"]
+        return [
+            say(
+                "reason: the note to the code has {n} characters; keep it to {most} (no details)",
+                n=len(note),
+                most=SHORT_NOTE,
+            )
+        ]
     return []
 
 
@@ -68,7 +78,7 @@ def _enum_values(annotation: Any) -> list[str]:
     return []
 
 
-def _walk(model: BaseModel, prefix: str, found: list[str]) -> None:
+def _walk(model: BaseModel, prefix: str, found: list[Said]) -> None:
     for name, field in type(model).model_fields.items():
         value: Any = getattr(model, name)
         path = f"{prefix}{name}"
@@ -83,8 +93,12 @@ def _walk(model: BaseModel, prefix: str, found: list[str]) -> None:
                 and (kind := personal_data_in(item))
             ):
                 found.append(
-                    f"{where}: looks like {kind}: keep names, contacts and identity numbers out of the case "
-                    "(keep them in the document store and reference the document by its code)"
+                    say(
+                        "{field}: looks like {kind}: keep names, contacts and identity numbers out of the case "
+                        "(keep them in the document store and reference the document by its code)",
+                        field=where,
+                        kind=kind,
+                    )
                 )
 
 

@@ -51,6 +51,7 @@ from models.case import (
     advised_on_findings,
 )
 from models.reasons import CaseWithdrawalReason
+from models.said import Invalid, Said, say
 from models.text import OneLine
 
 CaseRef = Annotated[str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -96,9 +97,9 @@ class ImportRow(ImportedDates):
     def _a_journey_needs_its_candidate(self) -> ImportRow:
         dated = [name for name in IMPORTED_DATES if getattr(self, name) is not None]
         if dated and self.candidate_ref is None:
-            raise ValueError(f"candidate_ref: required with {dated[0]} (a milestone is a candidate's)")
+            raise Invalid(say("candidate_ref: required with {column} (a milestone is a candidate's)", column=dated[0]))
         if self.candidate_ref is not None and self.origin_country is None:
-            raise ValueError("origin_country: required with a candidate")
+            raise Invalid(say("origin_country: required with a candidate"))
         return self
 
     @property
@@ -120,7 +121,7 @@ class ImportRow(ImportedDates):
         codes = {c.value: c for c in CaseWithdrawalReason}
         return self.ended_on, codes.get(self.end_reason_code or "")
 
-    def chronology_findings(self, today: date) -> list[tuple[str, str]]:
+    def chronology_findings(self, today: date) -> list[tuple[str, Said]]:
         """(column, why) for dates in the future or out of the journey's order, codes that do
         not fit: the workflow's own checks (``ImportedJourney.findings``,
         ``ImportedCase.findings``), so both refuse alike."""
@@ -129,18 +130,31 @@ class ImportRow(ImportedDates):
         if journey is not None:
             return found + journey.findings(self.advised_on, today)
         if self.candidate_ref is None and self.end_reason_code is not None and self.ended_on is None:
-            found.append(("ended_on", "required with end_reason_code"))
+            found.append(("ended_on", say("required with end_reason_code")))
         ended_on, code = self.case_end()
         if ended_on is not None:
             if code is None:
                 codes = ", ".join(c.value for c in CaseWithdrawalReason)
-                found.append(("end_reason_code", f"'{self.end_reason_code or ''}' is not one of {codes}"))
+                found.append(
+                    (
+                        "end_reason_code",
+                        say("'{code}' is not one of {codes}", code=self.end_reason_code or "", codes=codes),
+                    )
+                )
             if ended_on > today:
                 found.append(
-                    ("ended_on", f"{ended_on.isoformat()} lies in the future (the import records what happened)")
+                    ("ended_on", say("{day} lies in the future (the import records what happened)", day=ended_on))
                 )
             elif ended_on < self.advised_on:
                 found.append(
-                    ("ended_on", f"{ended_on.isoformat()} is before advised_on ({self.advised_on.isoformat()})")
+                    (
+                        "ended_on",
+                        say(
+                            "{day} is before {earlier} ({earlier_day})",
+                            day=ended_on,
+                            earlier="advised_on",
+                            earlier_day=self.advised_on,
+                        ),
+                    )
                 )
         return found

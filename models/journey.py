@@ -34,7 +34,7 @@ from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 from models.mail import Notification
 from models.reasons import CandidateWithdrawalReason, EmploymentEndReason, codes_help
-from models.said import Said
+from models.said import Invalid, Said, say
 from models.text import FreeText, OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
@@ -225,9 +225,9 @@ class RecordRecognition(_AdvisorAction):
     @model_validator(mode="after")
     def _fits_decision(self) -> RecordRecognition:
         if self.decision is RecognitionDecision.PARTIAL and not self.adaptation_qualification:
-            raise ValueError("adaptation_qualification: required for a partial recognition (Defizitbescheid)")
+            raise Invalid(say("adaptation_qualification: required for a partial recognition (Defizitbescheid)"))
         if self.continue_as_recognition_partnership and self.decision is not RecognitionDecision.REJECTED:
-            raise ValueError("continue_as_recognition_partnership: only after a rejected recognition")
+            raise Invalid(say("continue_as_recognition_partnership: only after a rejected recognition"))
         return self
 
 
@@ -254,11 +254,13 @@ class RecordProfessionalExperience(_AdvisorAction):
     @model_validator(mode="after")
     def _requirements(self) -> RecordProfessionalExperience:
         if not self.state_recognised_qualification:
-            raise ValueError("state_recognised_qualification: §6 BeschV needs a qualification the state recognises")
+            raise Invalid(say("state_recognised_qualification: §6 BeschV needs a qualification the state recognises"))
         if self.training_years < 2:
-            raise ValueError(f"training_years: {self.training_years} is under the 2 years §6 BeschV asks")
+            raise Invalid(say("training_years: {years} is under the 2 years §6 BeschV asks", years=self.training_years))
         if self.experience_years < 2:
-            raise ValueError(f"experience_years: {self.experience_years} is under the 2 years §6 BeschV asks")
+            raise Invalid(
+                say("experience_years: {years} is under the 2 years §6 BeschV asks", years=self.experience_years)
+            )
         return self
 
 
@@ -312,7 +314,7 @@ class RecordBaDecision(_AdvisorAction):
     @model_validator(mode="after")
     def _grounds_when_refused(self) -> RecordBaDecision:
         if self.decision is ConsentDecision.REFUSED and not self.refusal_grounds:
-            raise ValueError("refusal_grounds: required when the BA refuses (§39(2), §40 AufenthG)")
+            raise Invalid(say("refusal_grounds: required when the BA refuses (§39(2), §40 AufenthG)"))
         return self
 
 
@@ -340,7 +342,7 @@ class RecordVorabzustimmung(_AdvisorAction):
     @model_validator(mode="after")
     def _validity(self) -> RecordVorabzustimmung:
         if self.valid_until <= self.issued_on:
-            raise ValueError("valid_until: must be after issued_on")
+            raise Invalid(say("valid_until: must be after issued_on"))
         return self
 
 
@@ -377,16 +379,16 @@ class RecordVisaDecision(_AdvisorAction):
     def _fits_decision(self) -> RecordVisaDecision:
         if self.decision is VisaDecision.ISSUED:
             if self.valid_until is None:
-                raise ValueError("valid_until: required when the visa is issued (date on the visa label)")
+                raise Invalid(say("valid_until: required when the visa is issued (date on the visa label)"))
             if self.valid_until <= self.decided_on:
-                raise ValueError("valid_until: must be after decided_on")
+                raise Invalid(say("valid_until: must be after decided_on"))
         else:
             if self.valid_until is not None:
-                raise ValueError("valid_until: a refused visa has no validity")
+                raise Invalid(say("valid_until: a refused visa has no validity"))
             if self.notified_on is None:
-                raise ValueError("notified_on: required when the visa is refused (the lawsuit period counts from it)")
+                raise Invalid(say("notified_on: required when the visa is refused (the lawsuit period counts from it)"))
             if self.notified_on < self.decided_on:
-                raise ValueError("notified_on: cannot be before decided_on")
+                raise Invalid(say("notified_on: cannot be before decided_on"))
         return self
 
 
@@ -445,7 +447,7 @@ class RecordFiktionsbescheinigung(_AdvisorAction):
     @model_validator(mode="after")
     def _validity(self) -> RecordFiktionsbescheinigung:
         if self.valid_until <= self.issued_on:
-            raise ValueError("valid_until: must be after issued_on")
+            raise Invalid(say("valid_until: must be after issued_on"))
         return self
 
 
@@ -459,9 +461,9 @@ class RecordPermitDecision(_AdvisorAction):
     @model_validator(mode="after")
     def _validity(self) -> RecordPermitDecision:
         if self.decision is PermitDecision.GRANTED and self.valid_until is None:
-            raise ValueError("valid_until: required when the permit is granted")
+            raise Invalid(say("valid_until: required when the permit is granted"))
         if self.valid_until is not None and self.valid_until <= self.decided_on:
-            raise ValueError("valid_until: must be after decided_on")
+            raise Invalid(say("valid_until: must be after decided_on"))
         return self
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, field_validator
 
+from models.said import Said, say
 from models.yaml_file import load_yaml
 
 DEFAULT_OCCUPATIONS_FILE = Path(__file__).resolve().parents[1] / "config" / "occupations.yaml"
@@ -49,11 +50,11 @@ def use(occupations: Occupations | None) -> None:
     _current = occupations
 
 
-def refusal(code: str) -> str | None:
+def refusal(code: str) -> Said | None:
     """Why ``code`` is not an occupation of the list, or None."""
     if _current is None or code in _current.occupations:
         return None
-    return f"not an occupation code of the list; use one of: {', '.join(_current.occupations)}"
+    return say("not an occupation code of the list; use one of: {codes}", codes=", ".join(_current.occupations))
 
 
 def label(code: str, long: bool = False) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, field_validator
 
+from models.said import Said, say
 from models.yaml_file import load_yaml
 
 DEFAULT_PROGRAMMES_FILE = Path(__file__).resolve().parents[1] / "config" / "programmes.yaml"
@@ -46,11 +47,16 @@ def use(programmes: Programmes | None) -> None:
     _current = programmes
 
 
-def refusal(programme: str | None, candidate_ref: str) -> str | None:
+def refusal(programme: str | None, candidate_ref: str) -> Said | None:
     """Why ``candidate_ref`` is not a reference of ``programme``, or None."""
     if _current is None or programme is None:
         return None
     spec = _current.programmes.get(programme)
     if spec is None or re.fullmatch(spec.candidate_ref, candidate_ref):
         return None
-    return f"'{candidate_ref}' is not a {programme} reference: {spec.explained}"
+    return say(
+        "'{candidate_ref}' is not a {programme} reference: {explained}",
+        candidate_ref=candidate_ref,
+        programme=programme,
+        explained=Said(text=spec.explained.replace("{", "{{").replace("}", "}}")),  # the catalogue has it
+    )

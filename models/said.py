@@ -64,6 +64,16 @@ def _value(value: str | int | float | date | Said | None) -> SaidValue:
     return value
 
 
+class Invalid(ValueError):
+    """A model's refusal of its input, kept translatable: pydantic keeps the exception in the
+    error's context, so whoever describes the error renders it in the reader's language
+    (core/validation.py). Its English text is the ValueError's message, as before."""
+
+    def __init__(self, said: Said) -> None:
+        super().__init__(said.english())
+        self.said = said
+
+
 def english(value: str | Said) -> str:
     return value.english() if isinstance(value, Said) else value
 

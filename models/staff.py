@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, model_validator
 
 from models.case import SYSTEM_HANDLE, AdvisorHandle
+from models.said import Said, say
 from models.yaml_file import load_yaml
 
 DEFAULT_STAFF_FILE = Path(__file__).resolve().parents[1] / "config" / "staff.yaml"
@@ -65,15 +66,16 @@ def use(staff: Staff | None) -> None:
     _current = staff
 
 
-def refusal(handle: str, allowed: frozenset[Role]) -> str | None:
+def refusal(handle: str, allowed: frozenset[Role]) -> Said | None:
     """Why ``handle`` may not act here, or None (also when no list is loaded: tools, unit tests)."""
     if _current is None:
         return None
     role = _current.role_of(handle)
     if role is None:
-        return f"advisor: '{handle}' is not on the staff list"
+        return say("advisor: '{handle}' is not on the staff list", handle=handle)
     if role not in allowed:
-        return f"advisor: '{handle}' is {role.value}; this needs {' or '.join(sorted(r.value for r in allowed))}"
+        needed = " / ".join(sorted(r.value for r in allowed))
+        return say("advisor: '{handle}' is {role}; this needs {needed}", handle=handle, role=role.value, needed=needed)
     return None
 
 

@@ -15,6 +15,8 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
+from models.said import Invalid, Said, say
+
 SOFT_HYPHEN = "\u00ad"  # pasted from word processors; invisible, dropped rather than refused
 
 
@@ -27,8 +29,15 @@ def _clean(value: object, multi_line: bool) -> object:
         if char in allowed:
             continue
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            kind = "a line break" if char in "\n\r\u2028\u2029" else "a control or format character"
-            raise ValueError(f"contains {kind} (U+{ord(char):04X}) at position {position}")
+            kind = say("a line break") if char in "\n\r\u2028\u2029" else say("a control or format character")
+            raise Invalid(
+                say(
+                    "contains {kind} (U+{code}) at position {position}",
+                    kind=kind,
+                    code=f"{ord(char):04X}",
+                    position=position,
+                )
+            )
     return text
 
 
@@ -68,18 +77,18 @@ _PASSPORT = re.compile(
 )
 
 
-def personal_data_in(text: str) -> str | None:
+def personal_data_in(text: str) -> Said | None:
     """What kind of personal data ``text`` appears to contain, or None."""
     if _EMAIL.search(text):
-        return "an e-mail address"
+        return say("an e-mail address")
     if _IBAN.search(text):
-        return "an IBAN"
+        return say("an IBAN")
     if any(sum(c.isdigit() for c in m.group()) >= 8 for m in _PHONE.finditer(text)):
-        return "a phone number"
+        return say("a phone number")
     if _BIRTH_DATE.search(text):
-        return "a birth date"
+        return say("a birth date")
     if _PASSPORT.search(text):
-        return "a passport or ID number"
+        return say("a passport or ID number")
     return None
 
 

@@ -367,7 +367,7 @@ def import_journey(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     j = a.imported
     if found := j.findings(a.selected_on, ctx.today):
-        raise Refusal("; ".join(f"{name}: {why}" for name, why in found))
+        raise Refusal("; ".join(f"{name}: {why}" for name, why in found))  # English: a Said's str()
     s.started_at = _midnight(a.selected_on)
     s.contract_signed_on = j.contract_signed_on
     if j.recognition_decided_on is not None:  # the journey went on: recognised

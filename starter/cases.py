@@ -30,6 +30,7 @@ from models.case import (
     workflow_id_for,
 )
 from models.journey import AddNote, JourneyView
+from models.said import say
 from models.summaries import case_static_details, case_static_summary
 from process.definition import BY_MODEL
 from starter.inputs import (
@@ -173,17 +174,30 @@ async def journey_action_command(
 
 def _journey_handle(client: Client, state: CaseState, candidate: str | None) -> WorkflowHandle[Any, Any]:
     if not state.journeys:
-        raise InputError(f"candidate: case {state.case_id} has no candidate journeys yet (stage {state.stage.value})")
+        raise InputError(
+            say(
+                "candidate: case {case_id} has no candidate journeys yet (stage {stage})",
+                case_id=state.case_id,
+                stage=state.stage.value,
+            )
+        )
     refs = [j.candidate_ref for j in state.journeys]
     if candidate is None:
         if len(state.journeys) > 1:
-            raise InputError(f"candidate: required, the case has several candidates: {', '.join(refs)}")
+            raise InputError(say("candidate: required, the case has several candidates: {refs}", refs=", ".join(refs)))
         return client.get_workflow_handle(state.journeys[0].workflow_id)
     wanted = candidate.strip().upper()
     for journey in state.journeys:
         if journey.candidate_ref == wanted:
             return client.get_workflow_handle(journey.workflow_id)
-    raise InputError(f"candidate: '{candidate}' is not a candidate of case {state.case_id} ({', '.join(refs)})")
+    raise InputError(
+        say(
+            "candidate: '{candidate}' is not a candidate of case {case_id} ({refs})",
+            candidate=candidate,
+            case_id=state.case_id,
+            refs=", ".join(refs),
+        )
+    )
 
 
 async def _report_case(

@@ -21,6 +21,7 @@ from core.client import connect
 from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 from models import occupations, programmes, staff
+from models.said import Said, say
 from starter.cases import case_action_command, journey_action_command, list_command, new_case_command, status_command
 from starter.inputs import EXIT_BAD_INPUT, EXIT_REJECTED, InputError, Rejected, rejection_reason
 from starter.office import calendar_command, digest_command, import_command, occupations_command, report_command
@@ -38,6 +39,14 @@ def _translate(settings: Settings) -> Callable[[str], str]:
     from core.i18n import Text
 
     return Text(settings.language)
+
+
+def _render_said(settings: Settings) -> Callable[[Said], str]:
+    if settings.language == "en":
+        return Said.english
+    from core.i18n import Text
+
+    return Text(settings.language).said
 
 
 async def main(
@@ -87,30 +96,32 @@ async def main(
         # Connect only after the input is valid: bad input never reaches Temporal.
         return client if client is not None else await connect(settings)
 
-    t = _translate(settings)
+    t, said = _translate(settings), _render_said(settings)
     error, rejected = t("error"), t("rejected")
     try:
         return await command(args, get_client, settings, out)
     except InputError as e:
-        err.write(f"{error}: {e}\n")
+        err.write(f"{error}: {e.render(said)}\n")
         return EXIT_BAD_INPUT
     except ValidationError as e:
-        err.write(f"{error}: {describe_validation_error(e)}\n")
+        err.write(f"{error}: {describe_validation_error(e, said)}\n")
         return EXIT_BAD_INPUT
     except Rejected as e:
-        err.write(f"{rejected}: {e}\n")
+        err.write(f"{rejected}: {e.render(said)}\n")
         return EXIT_REJECTED
     except WorkflowUpdateFailedError as e:
         err.write(f"{rejected}: {rejection_reason(e, settings.language)}\n")
         return EXIT_REJECTED
     except RuntimeError as e:  # the SDK's connection failure
-        err.write(f"{error}: cannot reach Temporal at {settings.temporal_address}: {e}\n")
+        why = say("cannot reach Temporal at {address}: {why}", address=settings.temporal_address, why=str(e))
+        err.write(f"{error}: {said(why)}\n")
         return EXIT_REJECTED
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
-            err.write(f"{rejected}: the case (or journey) is closed; nothing can change\n")
+            err.write(f"{rejected}: {said(say('the case (or journey) is closed; nothing can change'))}\n")
         elif e.status is RPCStatusCode.NOT_FOUND:
-            err.write(f"{error}: case not found ({e.message})\n")
+            err.write(f"{error}: {said(say('case not found ({why})', why=e.message))}\n")
         else:
-            err.write(f"{error}: Temporal answered {e.status.name}: {e.message}\n")
+            answer = say("Temporal answered {status}: {why}", status=e.status.name, why=e.message)
+            err.write(f"{error}: {said(answer)}\n")
         return EXIT_REJECTED

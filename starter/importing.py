@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.validation import reason
 from models import programmes
 from models.case import CASE_ID_ALPHABET, Employer, ImportedCase, NewCase
 from models.door import refusals
@@ -33,10 +35,17 @@ DATE_COLUMNS = {n for n, f in ImportRow.model_fields.items() if "date" in str(f.
 class Problem:
     row: int  # as the spreadsheet numbers it: the header is row 1
     column: str  # as the file names it
-    why: str
+    why: Said  # may begin with the field's own name ("reason: ..."), which the line leaves out
+
+    def render(self, render: Callable[[Said], str] = Said.english) -> str:
+        why = render(self.why)
+        field = self.why.english().split(":", 1)[0]
+        if self.why.english().startswith(f"{field}: ") and why.startswith(f"{field}: "):
+            why = why.removeprefix(f"{field}: ")
+        return render(say("row {row}, column {column}: {why}", row=self.row, column=self.column, why=why))
 
     def __str__(self) -> str:
-        return f"row {self.row}, column {self.column}: {self.why}"
+        return self.render()
 
 
 @dataclass
@@ -153,10 +162,10 @@ def check(path: Path, today: date) -> Checked:
     known = set(ImportRow.model_fields)
     for column, name in zip(header, names, strict=True):
         if name and name not in known:
-            result.problems.append(Problem(1, column, "unknown column (see models/import_rows.py for the set)"))
+            result.problems.append(Problem(1, column, say("unknown column (see models/import_rows.py for the set)")))
     required = {n for n, f in ImportRow.model_fields.items() if f.is_required()}
     for name in sorted(required - set(names)):
-        result.problems.append(Problem(1, f"{name} / {GERMAN_FOR[name]}", "required column missing"))
+        result.problems.append(Problem(1, f"{name} / {GERMAN_FOR[name]}", say("required column missing")))
     if result.problems:
         return result
     shown = dict(zip(names, header, strict=True))
@@ -171,20 +180,20 @@ def check(path: Path, today: date) -> Checked:
             row = ImportRow.model_validate(values)
         except ValidationError as err:
             for e in err.errors():
-                name = str(e["loc"][0]) if e["loc"] else str(e["msg"]).split(":")[0].removeprefix("Value error, ")
-                message = str(e["msg"]).removeprefix("Value error, ")
-                result.problems.append(Problem(number, shown.get(name, name), message))
+                why = reason(e)
+                name = str(e["loc"][0]) if e["loc"] else why.english().split(":")[0]
+                result.problems.append(Problem(number, shown.get(name, name), why))
             continue
         found = [(n, why) for n, why in row.chronology_findings(today)]
-        found += [tuple(f.split(": ", 1)) for f in refusals(row)]  # type: ignore[misc]
-        if row.candidate_ref and (why := programmes.refusal(row.origin_programme, row.candidate_ref)):
-            found.append(("candidate_ref", why))
+        found += [(f.english().split(": ", 1)[0], f) for f in refusals(row)]
+        if row.candidate_ref and (refused := programmes.refusal(row.origin_programme, row.candidate_ref)):
+            found.append(("candidate_ref", refused))
         if row.key in seen:
-            found.append(("candidate_ref", f"the same case_ref and candidate_ref as row {seen[row.key]}"))
+            found.append(("candidate_ref", say("the same case_ref and candidate_ref as row {row}", row=seen[row.key])))
         seen.setdefault(row.key, number)
         first = cases_first.setdefault(row.case_ref, (number, row))
         found += [
-            (name, f"differs from row {first[0]}, which opened case {row.case_ref}")
+            (name, say("differs from row {row}, which opened case {case_ref}", row=first[0], case_ref=row.case_ref))
             for name in CASE_COLUMNS
             if getattr(row, name) != getattr(first[1], name)
         ]
@@ -196,7 +205,7 @@ def check(path: Path, today: date) -> Checked:
     with_candidates = {r.case_ref for _, r in result.rows if r.candidate_ref}
     for number, row in list(result.rows):
         if row.case_end()[0] is not None and row.case_ref in with_candidates:
-            why = f"case {row.case_ref} has candidates: the ends in their rows end it"
+            why = say("case {case_ref} has candidates: the ends in their rows end it", case_ref=row.case_ref)
             result.problems.append(Problem(number, shown.get("ended_on", "ended_on"), why))
             result.rows.remove((number, row))
     return result

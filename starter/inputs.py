@@ -26,6 +26,7 @@ from models.case import (
     Stage,
 )
 from models.door import refusals
+from models.said import Said, say
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
@@ -36,11 +37,30 @@ EXIT_REJECTED = 1
 EXIT_BAD_INPUT = 2
 
 
-class InputError(Exception):
-    """Bad command-line input, with the field it concerns."""
+class Told(Exception):
+    """What the starter tells the person, kept as templates (models/said.py) or pydantic's
+    error until the reader's language is known; plain text (a server's own words) as it is."""
+
+    def __init__(self, *reasons: Said | str | ValidationError) -> None:
+        self.reasons = reasons
+        super().__init__(self.render(Said.english))
+
+    def render(self, render: Callable[[Said], str]) -> str:
+        return "; ".join(
+            describe_validation_error(r, render)
+            if isinstance(r, ValidationError)
+            else render(r)
+            if isinstance(r, Said)
+            else r
+            for r in self.reasons
+        )
 
 
-class Rejected(Exception):
+class InputError(Told):
+    """Bad command-line input, with the field it concerns: "field: why", one or more."""
+
+
+class Rejected(Told):
     """The command cannot be carried out as things stand."""
 
 
@@ -56,9 +76,9 @@ def validated_input(model: type[BaseModel], data: dict[str, Any]) -> Any:
     try:
         value = model.model_validate({k: v for k, v in data.items() if v is not None})
     except ValidationError as err:
-        raise InputError(describe_validation_error(err)) from None
+        raise InputError(err) from None
     if found := refusals(value):  # the workflows' validators refuse it too
-        raise InputError("; ".join(found))
+        raise InputError(*found)
     return value
 
 
@@ -85,7 +105,7 @@ def parse_case_id(raw: str) -> str:
     try:
         return TypeAdapter(CaseId).validate_python(raw.strip().upper())
     except ValidationError:
-        raise InputError(f"case_id: '{raw}' is not a case id (expected WC- and 10 characters)") from None
+        raise InputError(say("case_id: '{raw}' is not a case id (expected WC- and 10 characters)", raw=raw)) from None
 
 
 def read_fields_file(path: Path | None) -> dict[str, Any]:
@@ -94,13 +114,16 @@ def read_fields_file(path: Path | None) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as err:
-        raise InputError(f"file: cannot read {path}: {err.strerror}") from None
+        raise InputError(say("file: cannot read {path}: {why}", path=str(path), why=err.strerror or "")) from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as err:
-        raise InputError(f"file: {path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {err}") from None
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise InputError(
+            say("file: {path} is not valid {kind}: {why}", path=str(path), kind=kind, why=str(err))
+        ) from None
     if not isinstance(data, dict):
-        raise InputError(f"file: {path} must hold one object with the fields")
+        raise InputError(say("file: {path} must hold one object with the fields", path=str(path)))
     return data
 
 
@@ -111,7 +134,9 @@ def _candidates(raw: list[str] | None) -> list[dict[str, Any]] | None:
     for item in raw:
         parts = item.split(":")
         if len(parts) not in (2, 3) or (len(parts) == 3 and parts[2] != "45+"):
-            raise InputError(f"candidates: '{item}' must be REF:COUNTRY or REF:COUNTRY:45+, e.g. THAMM-4711:TN")
+            raise InputError(
+                say("candidates: '{item}' must be REF:COUNTRY or REF:COUNTRY:45+, e.g. THAMM-4711:TN", item=item)
+            )
         candidate: dict[str, Any] = {"candidate_ref": parts[0], "origin_country": parts[1]}
         if len(parts) == 3:
             candidate["aged_45_or_over_at_first_title"] = True
@@ -126,7 +151,7 @@ def _documents(raw: list[str] | None) -> list[dict[str, str]] | None:
     for item in raw:
         parts = item.split(":")
         if len(parts) not in (2, 3) or not all(parts):
-            raise InputError(f"documents: '{item}' must be CODE:REFERENCE or CODE:REFERENCE:YYYY-MM-DD")
+            raise InputError(say("documents: '{item}' must be CODE:REFERENCE or CODE:REFERENCE:YYYY-MM-DD", item=item))
         received_on = parts[2] if len(parts) == 3 else clock.today().isoformat()
         result.append({"code": parts[0], "reference": parts[1], "received_on": received_on})
     return result
@@ -152,14 +177,15 @@ def parse_day(name: str, raw: str | None) -> date | None:
     try:
         return TypeAdapter(date).validate_python(raw) if raw else None
     except ValidationError:
-        raise InputError(f"{name}: '{raw}' is not a date (YYYY-MM-DD)") from None
+        raise InputError(say("{name}: '{raw}' is not a date (YYYY-MM-DD)", name=name, raw=raw or "")) from None
 
 
 def parse_stage(raw: str) -> str:
     try:
         return Stage(raw.strip().lower()).value
     except ValueError:
-        raise InputError(f"stage: '{raw}' is not one of {', '.join(s.value for s in Stage)}") from None
+        stages = ", ".join(f"'{s.value}'" for s in Stage)
+        raise InputError(say("stage: '{raw}' is not one of {stages}", raw=raw, stages=stages)) from None
 
 
 def print_json(out: TextIO, data: Any) -> None:

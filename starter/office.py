@@ -12,6 +12,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from core.config import Settings
 from models import clock, occupations, staff
+from models.said import say
 from starter.cases import start_case
 from starter.inputs import EXIT_BAD_INPUT, ClientFactory, InputError, parse_day, print_json
 
@@ -41,23 +42,23 @@ async def import_command(args: argparse.Namespace, get_client: ClientFactory, se
     try:
         checked = importing.check(args.file, clock.today())
     except importing.FileProblem as e:
-        raise InputError(t.said(e.said)) from None
+        raise InputError(e.said) from None
     except (OSError, ValueError) as e:
-        raise InputError(str(e) if str(e).startswith("file:") else f"file: {e}") from None
+        raise InputError(say("file: {why}", why=str(e).removeprefix("file: "))) from None
     rows = [row for _, row in checked.rows]
     figures: dict[str, Any] = {
         "rows": len(rows),
         "cases": len({r.case_ref for r in rows}),
         "journeys": sum(1 for r in rows if r.candidate_ref),
         "placed": sum(1 for r in rows if r.probation_passed_on),
-        "problems": [str(p) for p in checked.problems],
+        "problems": [p.render(t.said) for p in checked.problems],
     }
     if checked.problems or args.dry_run:
         if args.json:
             print_json(out, figures)
         else:
             for problem in checked.problems:
-                out.write(f"{problem}\n")
+                out.write(f"{problem.render(t.said)}\n")
             out.write(
                 t(
                     "{rows} row(s) valid: {cases} case(s), {journeys} journey(s), {placed} placed; {n} problem(s)",
@@ -99,10 +100,10 @@ async def import_command(args: argparse.Namespace, get_client: ClientFactory, se
 
 def _staff_handle(given: str | None) -> str:
     if not given:
-        raise InputError("advisor: missing (give --advisor or set WC_ADVISOR)")
+        raise InputError(say("advisor: missing (give --advisor or set WC_ADVISOR)"))
     handle = given.strip()
     if not re.fullmatch(r"[a-z][a-z0-9._-]{1,40}", handle):
-        raise InputError("advisor: a staff handle such as m.koch")
+        raise InputError(say("advisor: a staff handle such as m.koch"))
     if reason := staff.refusal(handle, frozenset(staff.Role)):
         raise InputError(reason)
     return handle
@@ -134,7 +135,7 @@ async def calendar_command(args: argparse.Namespace, get_client: ClientFactory, 
     if args.subscription_url:
         url = subscription_url(settings, advisor)
         if url is None:
-            raise InputError("calendar_secret: not set (WC_CALENDAR_SECRET), so the worker serves no calendars")
+            raise InputError(say("calendar_secret: not set (WC_CALENDAR_SECRET), so the worker serves no calendars"))
         out.write(url + "\n")
         return 0
     out.write((await calendar_for(await get_client(), settings, advisor)).decode())

@@ -20,6 +20,7 @@ from models.case import (
     workflow_id_for,
 )
 from models.records import EmailResult, RepairWorkflow, ResendEmail
+from models.said import say
 from starter.inputs import (
     EXIT_REJECTED,
     ClientFactory,
@@ -38,7 +39,9 @@ async def resend_email_command(
 ) -> int:
     key = args.key.strip()
     if not _EMAIL_KEY.fullmatch(key):
-        raise InputError(f"key: '{args.key}' is not an email key (like WC-0123456789/4/advisor; see status)")
+        raise InputError(
+            say("key: '{key}' is not an email key (like WC-0123456789/4/advisor; see status)", key=args.key)
+        )
     request = validated_input(ResendEmail, {"advisor": args.advisor})
     client = await get_client()
     handle = client.get_workflow_handle(undeliverable_workflow_id(key))
@@ -46,9 +49,9 @@ async def resend_email_command(
         result = await execute_update(handle, names.UndeliverableEmail.resend, request, result_type=EmailResult)
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
-            err_text = "the email has been sent already"
+            err_text = say("the email has been sent already")
         elif e.status is RPCStatusCode.NOT_FOUND:
-            err_text = f"no undeliverable email with key {key}"
+            err_text = say("no undeliverable email with key {key}", key=key)
         else:
             raise
         raise Rejected(err_text) from None
@@ -76,14 +79,18 @@ async def erase_case_command(
         if not erasure.erased(engine, case_id):
             running = await case_is_running(client, case_id)
             if running is None:
-                raise Rejected(f"no case {case_id}")
+                raise Rejected(say("no case {case_id}", case_id=case_id))
             if running:
                 state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(
                     names.Case.status, result_type=CaseState
                 )
                 raise Rejected(
-                    f"case {case_id} is open (stage {state.stage.value}): only a closed case can be erased; "
-                    "close it first (close-case or withdraw)"
+                    say(
+                        "case {case_id} is open (stage {stage}): only a closed case can be erased; "
+                        "close it first (close-case or withdraw)",
+                        case_id=case_id,
+                        stage=state.stage.value,
+                    )
                 )
         f = await erase_case(
             engine, client, settings.temporal_namespace, settings.mail_sink_dir, case_id, request.advisor, request.basis
@@ -112,14 +119,20 @@ async def repair_command(args: argparse.Namespace, get_client: ClientFactory, se
         diagnosis, new_run = await repair(client, request.workflow_id, request.advisor, WORKFLOWS, settings)
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND:
-            raise Rejected(f"no workflow {request.workflow_id}") from None
+            raise Rejected(say("no workflow {workflow_id}", workflow_id=request.workflow_id)) from None
         raise
     if args.json:
         print_json(out, {**dataclasses.asdict(diagnosis), "new_run_id": new_run})
     elif diagnosis.replays:
         out.write(f"{request.workflow_id}: its history replays; nothing to repair\n")
     elif new_run is None:
-        raise Rejected(f"{request.workflow_id} does not replay and a reset does not mend it: {diagnosis.failure}")
+        raise Rejected(
+            say(
+                "{workflow_id} does not replay and a reset does not mend it: {failure}",
+                workflow_id=request.workflow_id,
+                failure=str(diagnosis.failure),
+            )
+        )
     else:
         out.write(
             f"{request.workflow_id}: reset to event {diagnosis.reset_to_event_id} (its history did not replay at "

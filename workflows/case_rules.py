@@ -51,7 +51,7 @@ class CaseRuleViolation(ApplicationError):
 def check_candidate_refs(programme: str | None, action: SelectCandidates) -> None:
     """The references follow the case's programme's format (door only: never on replay)."""
     found = [
-        f"candidates.{n}.candidate_ref: {why}"
+        f"candidates.{n}.candidate_ref: {why}"  # English: a Said's str()
         for n, candidate in enumerate(action.candidates)
         if (why := programmes.refusal(programme, candidate.candidate_ref))
     ]
@@ -62,7 +62,7 @@ def check_candidate_refs(programme: str | None, action: SelectCandidates) -> Non
 def check_import(imported: ImportedCase, programme: str | None, today: date) -> None:
     """An imported case's history must be possible: dates not ahead of today and in the
     journey's order, end codes that fit, references in the programme's format (door only)."""
-    found = imported.findings(today)
+    found = [str(f) for f in imported.findings(today)]
     if imported.by is not None and (why := staff.refusal(imported.by, staff.CARRIES_CASES)):
         found.append(f"imported.by: {why}")
     found += [
@@ -77,7 +77,7 @@ def check_import(imported: ImportedCase, programme: str | None, today: date) -> 
 def check_door(action: BaseModel) -> None:
     """The door's own rules (models/door.py), in every Update validator: never on replay."""
     if found := refusals(action):
-        raise CaseRuleViolation("; ".join(found))
+        raise CaseRuleViolation("; ".join(map(str, found)))
 
 
 def _require_stage(state: CaseState, expected: Stage, action: str) -> None:

@@ -93,7 +93,7 @@ class UndeliverableEmailWorkflow:
     @resend.validator
     def _validate_resend(self, request: ResendEmail) -> None:
         if found := refusals(request):
-            raise ApplicationError("; ".join(found), type="Refused", non_retryable=True)
+            raise ApplicationError("; ".join(map(str, found)), type="Refused", non_retryable=True)
         if self._sent:
             raise ApplicationError("already sent", type="AlreadySent")
 

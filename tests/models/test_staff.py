@@ -28,7 +28,7 @@ def office() -> Iterator[None]:
         (AddCaseNote(advisor="n.unknown", note="Called back"), "advisor: 'n.unknown' is not on the staff list"),
         (
             AddCaseNote(advisor="ops.lead", note="x"),
-            "advisor: 'ops.lead' is operations; this needs advisor or team_lead",
+            "advisor: 'ops.lead' is operations; this needs advisor / team_lead",
         ),
         (EraseCase(advisor="t.lead", basis="request"), None),
         (EraseCase(advisor="m.koch", basis="request"), "advisor: 'm.koch' is advisor; this needs team_lead"),
@@ -36,7 +36,7 @@ def office() -> Iterator[None]:
     ],
 )
 def test_the_door_knows_who_may_do_what(office: None, action: object, refused: str | None) -> None:
-    assert refusals(action) == ([refused] if refused else [])  # type: ignore[arg-type]
+    assert [str(f) for f in refusals(action)] == ([refused] if refused else [])  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -76,4 +76,4 @@ def test_candidate_references_follow_their_programme(programme: str | None, ref:
         programmes.use(None)
     assert (why is not None) == refused
     if why:
-        assert why.startswith(f"'{ref}' is not a THAMM Plus reference: THAMM-<number>")
+        assert str(why).startswith(f"'{ref}' is not a THAMM Plus reference: THAMM-<number>")

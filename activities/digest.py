@@ -177,7 +177,7 @@ def render(digest: Digest, t: Text) -> tuple[str, str]:
                 else t("journey {number}", number=item.where.removeprefix("journey ").strip())
             )
             due = t("due {day}: ", day=t.date(item.due_on)) if item.due_on else ""
-            basis = f" [{item.basis}]" if item.basis else ""
+            basis = f" [{t(item.basis)}]" if item.basis else ""
             lines.append(f"  {item.case_id} {where}: {due}{t.said(item.what)}{basis}")
             if item.next_step:
                 lines.append("    " + t("next: {step}", step=item.next_step))

@@ -20,6 +20,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from models import occupations
 from models.said import Said
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -62,7 +63,17 @@ class Text:
             return ""
         if isinstance(value, str):
             return value
-        return value.render(self._translations.gettext, self.date)
+        return value.render(self._translations.gettext, self.date, None if self.language == "en" else self.code)
+
+    def code(self, name: str, value: str) -> str:
+        """A code among a template's values as a German reader knows it (#24 point 4): the
+        occupation by its name from the office's list, the procedure in words."""
+        if name == "occupation":
+            return occupations.name(value) or value
+        t = self
+        if name == "procedure" and value == "regular":
+            return t("regular (procedure)")
+        return value
 
     def date(self, day: date) -> str:
         return day.isoformat() if self.language == "en" else format_date(day, format="medium", locale=self.language)

@@ -18,6 +18,8 @@ def extract_policy_labels(
     for name, clock in sorted((policy.get("clocks") or {}).items()):
         if isinstance(clock, dict) and isinstance(clock.get("label"), str):
             yield 0, "", clock["label"], [f"deadline-policy.yaml: clocks.{name}.label"]
+        if isinstance(clock, dict) and isinstance(clock.get("basis"), str):  # digest, calendar (#24)
+            yield 0, "", clock["basis"], [f"deadline-policy.yaml: clocks.{name}.basis"]
     # config/programmes.yaml: how a programme's references look, told to whoever typed one
     for name, programme in sorted((policy.get("programmes") or {}).items()):
         if isinstance(programme, dict) and isinstance(programme.get("explained"), str):

@@ -57,6 +57,12 @@ def refusal(code: str) -> Said | None:
     return say("not an occupation code of the list; use one of: {codes}", codes=", ".join(_current.occupations))
 
 
+def name(code: str) -> str | None:
+    """The occupation's name on the loaded list (None: not on it, or no list loaded)."""
+    occupation = _current.occupations.get(code) if _current else None
+    return occupation.name if occupation is not None else None
+
+
 def label(code: str, long: bool = False) -> str:
     """What the report and ``status`` show: the code with its KldB code, or (long) the
     name with both. An occupation written as text before the list existed shows as it was."""

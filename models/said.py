@@ -39,10 +39,22 @@ class Said(BaseModel):
     def english(self) -> str:
         return self.render(lambda text: text, lambda day: day.isoformat())
 
-    def render(self, translate: Callable[[str], str], day: Callable[[date], str]) -> str:
-        """``translate`` maps a template to the language's; ``day`` formats a date."""
+    def render(
+        self,
+        translate: Callable[[str], str],
+        day: Callable[[date], str],
+        code: Callable[[str, str], str] | None = None,
+    ) -> str:
+        """``translate`` maps a template to the language's; ``day`` formats a date; ``code``
+        (name, value) shows a code value as the reader knows it (an occupation by its name)."""
         values = {
-            k: v.render(translate, day) if isinstance(v, Said) else day(v.day) if isinstance(v, Day) else v
+            k: v.render(translate, day, code)
+            if isinstance(v, Said)
+            else day(v.day)
+            if isinstance(v, Day)
+            else code(k, v)
+            if code is not None and isinstance(v, str)
+            else v
             for k, v in self.values.items()
         }
         return str(translate(self.text)).format(**values)

@@ -80,7 +80,7 @@ def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime
                 where=where,
                 case_id=entry.case_id,
             ),
-            t("Legal basis: {basis}", basis=d.basis),
+            t("Legal basis: {basis}", basis=t(d.basis)),
             t("Started {day}.", day=t.date(d.started_on)),
             entry.ui_link,
         ]

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from activities.email_text import render_email
 from activities.records import CaseRecordActivities
 from core.i18n import Text
+from models import occupations
 from models.case import Procedure
 from models.clocks import ClockName, Deadline, Rung
 from models.journey import JourneyEvent, JourneyStage, RecordContract
@@ -21,6 +22,7 @@ from models.said import Said, say
 from process import engine
 from records.database import create_records_engine, migrate
 from records.schema import notifications
+from tests.english import assert_german
 from tests.process.test_engine import P, T, docs, journey
 from tests.records.test_record_activities import case_record
 from workflows.deadlines import incident_summary, past_rung_summary, rung_summary
@@ -55,7 +57,7 @@ KINDS: list[tuple[str, Said, list[str]]] = [
             route="§18a AufenthG",
             procedure="regular",
         ),
-        ["Fall eröffnet für Gastro Nord GmbH", "Verfahren regular"],
+        ["Fall eröffnet für Gastro Nord GmbH", "Verfahren regulär"],
     ),  # fmt: skip
     ("reminder", rung_summary(DEADLINE, Rung.REMINDER), ["Erinnerung: fällig am 04.11.2026", "§622(3) BGB"]),
     ("due", rung_summary(DEADLINE, Rung.DUE), ["Heute fällig (04.11.2026)"]),
@@ -124,3 +126,18 @@ def test_the_records_activity_queues_the_email_in_the_office_language(tmp_path: 
         subject, body = conn.execute(select(notifications.c.subject, notifications.c.body)).one()
     assert subject == "[WC-0000000042 / THAMM-4711] Probezeit bestanden am 04.11.2026"
     assert "Was geschah: Probezeit bestanden am 04.11.2026" in body
+
+
+def test_a_german_subject_names_the_occupation_and_the_procedure_in_words() -> None:
+    # #24 point 4: no codes in a German subject; the audit trail's English keeps the codes.
+    opened = KINDS[1][1]
+    occupations.use(occupations.load_occupations(occupations.DEFAULT_OCCUPATIONS_FILE))
+    try:
+        subject, _ = render_email("WC-0000000042", event(opened), content(None), Text("de"))
+    finally:
+        occupations.use(None)
+    assert (
+        subject == "[WC-0000000042] Fall eröffnet für Gastro Nord GmbH: Koch/Köchin, §18a AufenthG, Verfahren regulär"
+    )
+    assert_german(subject, "the subject")
+    assert opened.english().endswith(": cook, §18a AufenthG, procedure regular")

@@ -7,12 +7,14 @@ from datetime import date, timedelta
 
 from icalendar import Calendar
 
+from core.i18n import Text
 from models import clock as office_clock
 from models.berlin import local_date
 from models.clocks import ClockName, Deadline
 from starter.calendar import DeadlineEntry, build_calendar
 from starter.cli import main
 from tests.conftest import Stack
+from tests.english import assert_german
 from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
 
 NOW = office_clock.now()
@@ -24,8 +26,8 @@ def entry(
 ) -> DeadlineEntry:
     deadline = Deadline(
         clock=clock,
-        label="BA consent (deemed after two weeks)",
-        basis="§36(2) BeschV",
+        label="BA consent deemed given unless the BA asks for more information",  # as the policy has them
+        basis="§36(2) BeschV (2 weeks; 1 week in the §81a procedure)",
         started_on=TODAY - timedelta(days=7),
         due_on=due,
         anchor=NOW,
@@ -47,9 +49,17 @@ def test_one_all_day_event_per_deadline_with_its_basis_and_link() -> None:
     first, second = events(ics)
     assert first.decoded("dtstart") == sooner  # sorted by due date, all-day (VALUE=DATE)
     assert f"DTSTART;VALUE=DATE:{sooner:%Y%m%d}".encode() in ics
-    assert str(first["summary"]) == "BA consent (deemed after two weeks) · WC-7M2K9Q4XTB"
-    assert "§36(2) BeschV" in str(first["description"]) and str(first["url"]) == "http://localhost:8233/x"
+    # German by default: the label, the legal basis and every line of the description (#24 point 4).
+    assert str(first["summary"]) == (
+        "Zustimmung der BA gilt als erteilt, wenn die BA keine weiteren Auskünfte verlangt · WC-7M2K9Q4XTB"
+    )
+    description = str(first["description"])
+    assert "Rechtsgrundlage: §36(2) BeschV (2 Wochen; 1 Woche im §81a-Verfahren)" in description
+    assert "Verlauf 1 im Fall WC-7M2K9Q4XTB" in description and str(first["url"]) == "http://localhost:8233/x"
+    assert_german(str(first["summary"]) + "\n" + description, "the calendar")
     assert first["uid"] != second["uid"]
+    english = events(build_calendar([entry(clocks[0], later)], ADVISOR, NOW, Text("en")))[0]
+    assert "Legal basis: §36(2) BeschV (2 weeks; 1 week in the §81a procedure)" in str(english["description"])
 
 
 def test_a_moved_due_date_keeps_the_uid_and_raises_the_sequence() -> None:

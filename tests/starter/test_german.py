@@ -75,7 +75,10 @@ async def test_commands_status_and_emails_speak_german(german: Stack) -> None:
 
     await eventually(lambda: len(emails()) >= 3, timeout=60)
     subjects = [subject for subject, _ in emails()]
-    assert f"[{case_id}] Fall eröffnet für Pflegeheim Linden gGmbH: nurse, §18a AufenthG, Verfahren regular" in subjects
+    opened = (
+        "Fall eröffnet für Pflegeheim Linden gGmbH: Pflegefachfrau/Pflegefachmann, §18a AufenthG, Verfahren regulär"
+    )
+    assert f"[{case_id}] {opened}" in subjects  # the occupation by its name, the procedure in words (#24)
     _, body = next(e for e in emails() if "Erstberatung abgeschlossen" in e[0])
     assert f"Fall {case_id} (Pflegeheim Linden gGmbH, nurse, §18a AufenthG)" in body
     assert "Schritt: consultation_completed durch m.koch" in body and "Was geschah: Erstberatung" in body

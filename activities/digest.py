@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date, timedelta
+from typing import Any
 
 import structlog
 from sqlalchemy import Engine
@@ -20,6 +21,7 @@ from core.advisor_cases import advisor_cases
 from core.config import Settings
 from core.i18n import Text
 from models import staff
+from models.berlin import local_date
 from models.clocks import Deadline, Rung
 from models.digest import (
     AHEAD_DAYS,
@@ -36,6 +38,26 @@ from models.said import Said, say
 
 log = structlog.get_logger(__name__)
 
+# The template of a rung that lay before an import (workflows/deadlines.past_rung_summary): the
+# import records it so the history is whole; nobody acted, so it is no activity (#24).
+BEFORE_THE_IMPORT = "Before the import (not sent): {rung}"
+
+
+def is_activity(event: Any) -> bool:
+    """Whether a history entry is something that happened, not a reminder never sent."""
+    says = getattr(event, "says", None)
+    return not (isinstance(says, Said) and says.text == BEFORE_THE_IMPORT)
+
+
+def quiet_since(events: list[Any], today: date) -> date | None:
+    """The Hannover day of a case's last activity when that is more than QUIET_DAYS ago (an
+    imported date is 00:00 in Berlin, the day before in UTC), else None."""
+    moments = [e.occurred_at for e in events if is_activity(e)]
+    if not moments:
+        return None
+    last = local_date(max(moments))
+    return last if last < today - timedelta(days=QUIET_DAYS) else None
+
 
 async def collect(client: Client, settings: Settings, handle: str, role: str, today: date) -> Digest:
     digest = Digest(handle=handle, role=role, week=iso_week(today), as_of=today)
@@ -46,9 +68,7 @@ async def collect(client: Client, settings: Settings, handle: str, role: str, to
             (f"journey {summary.number}", view.state.deadlines, view.next_steps[0] if view.next_steps else None)
             for summary, view in case.journeys
         ]
-        moments = [e.occurred_at for e in state.history]
-        moments += [e.occurred_at for _, view in case.journeys for e in view.state.history]
-        last_activity = max(moments, default=None)
+        events = [*state.history, *(e for _, view in case.journeys for e in view.state.history)]
         for where, deadlines, next_step in parts:
             for d in deadlines:
                 if not d.open:
@@ -65,13 +85,13 @@ async def collect(client: Client, settings: Settings, handle: str, role: str, to
                     digest.overdue.append(item)
                 elif d.due_on <= today + timedelta(days=AHEAD_DAYS):
                     digest.due_soon.append(item)
-        if last_activity is not None and last_activity.date() < today - timedelta(days=QUIET_DAYS):
+        if (since := quiet_since(events, today)) is not None:
             open_next = next((step for _, _, step in parts if step), None)
             digest.quiet.append(
                 DigestItem(
                     case_id=state.case_id,
                     where="case",
-                    what=say("no activity since {day}", day=last_activity.date()),
+                    what=say("no activity since {day}", day=since),
                     next_step=open_next,
                 )
             )

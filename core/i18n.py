@@ -67,12 +67,15 @@ class Text:
 
     def code(self, name: str, value: str) -> str:
         """A code among a template's values as a German reader knows it (#24 point 4): the
-        occupation by its name from the office's list, the procedure in words."""
+        occupation by its name from the office's list, the procedure in words, the policy's
+        legal basis translated."""
         if name == "occupation":
             return occupations.name(value) or value
         t = self
         if name == "procedure" and value == "regular":
             return t("regular (procedure)")
+        if name == "basis":  # a legal basis of the policy (in the catalogue, core/i18n_extract.py)
+            return t(value)
         return value
 
     def date(self, day: date) -> str:

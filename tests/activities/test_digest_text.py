@@ -3,13 +3,17 @@ with fixed dates: pure rendering, nothing here reads today."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
-from activities.digest import _monday_of, render
+from activities.digest import BEFORE_THE_IMPORT, _monday_of, is_activity, quiet_since, render
 from core.i18n import Text
+from models.berlin import local_instant
+from models.clocks import ClockName, Deadline, Rung
 from models.digest import Digest, DigestItem, digest_key, iso_week
+from models.journey import JourneyEvent, JourneyStage
 from models.said import Said, say
 from tests.english import assert_german
+from workflows.deadlines import past_rung_summary
 
 
 def test_weeks_are_iso_weeks_and_name_the_digest_key() -> None:
@@ -48,3 +52,30 @@ def test_the_email_lists_every_section_with_case_ids_and_next_steps_in_both_lang
     assert "nächster Schritt: record-anmeldung" in body and "Stand 23.11.2026" in body
     assert "Überfällig (0)" in body and "Seit 30 Tagen ohne Aktivität (1)" in body and "Teamleitung" in body
     assert_german(subject + "\n" + body, "the digest")
+
+
+def test_a_quiet_case_is_dated_in_hannover_and_rungs_before_an_import_are_no_activity() -> None:
+    # #24: an imported date is 00:00 in Berlin (the day before in UTC); the rungs the import
+    # records as "not sent" lay after the last real step and must not hide a quiet case.
+    deadline = Deadline(
+        clock=ClockName.ANMELDUNG, label="Anmeldung after moving in", basis="§17(1) BMG (2 weeks)",
+        started_on=date(2026, 6, 1), due_on=date(2026, 6, 15), anchor=datetime(2026, 6, 1, tzinfo=UTC),
+        anchor_date=date(2026, 6, 1),
+    )  # fmt: skip
+    assert past_rung_summary(deadline, Rung.DUE).text == BEFORE_THE_IMPORT  # the digest's copy of the template
+    last_step = local_instant(date(2026, 6, 1), time(0, 0))  # 2026-05-31 22:00 UTC
+    history = [
+        event(last_step, say("Moved in on {day}", day=date(2026, 6, 1))),
+        event(datetime(2026, 6, 16, 7, tzinfo=UTC), past_rung_summary(deadline, Rung.DUE)),
+    ]
+    today = date(2026, 11, 23)
+    assert [is_activity(e) for e in history] == [True, False]
+    assert quiet_since(history, today) == date(2026, 6, 1)
+    assert quiet_since(history[:1], date(2026, 6, 20)) is None  # 19 days: not quiet yet
+
+
+def event(at: datetime, says: Said) -> JourneyEvent:
+    return JourneyEvent(
+        seq=1, occurred_at=at, action="x", advisor="system", to_stage=JourneyStage.ANMELDUNG,
+        summary=says.english(), says=says, from_stage=None,
+    )  # fmt: skip

@@ -29,7 +29,7 @@ from workflows.deadlines import incident_summary, past_rung_summary, rung_summar
 from workflows.outbox import record_incident_summary
 
 DEADLINE = Deadline(
-    clock=ClockName.PROBATION, label="Probation result recorded", basis="§622(3) BGB (6 months)",
+    clock=ClockName.ANMELDUNG, label="Anmeldung after moving in", basis="§17(1) BMG (2 weeks)",
     started_on=date(2026, 5, 4), due_on=date(2026, 11, 4), anchor=datetime(2026, 5, 4, tzinfo=UTC),
     anchor_date=date(2026, 5, 4),
 )  # fmt: skip
@@ -59,7 +59,11 @@ KINDS: list[tuple[str, Said, list[str]]] = [
         ),
         ["Fall eröffnet für Gastro Nord GmbH", "Verfahren regulär"],
     ),  # fmt: skip
-    ("reminder", rung_summary(DEADLINE, Rung.REMINDER), ["Erinnerung: fällig am 04.11.2026", "§622(3) BGB"]),
+    (
+        "reminder",
+        rung_summary(DEADLINE, Rung.REMINDER),
+        ["Erinnerung: fällig am 04.11.2026", "Anmeldung nach dem Einzug", "§17(1) BMG (2 Wochen)"],
+    ),
     ("due", rung_summary(DEADLINE, Rung.DUE), ["Heute fällig (04.11.2026)"]),
     ("team lead", rung_summary(DEADLINE, Rung.TEAM_LEAD), ["an die Teamleitung eskaliert"]),
     ("operations", rung_summary(DEADLINE, Rung.OPERATIONS), ["an den Betrieb eskaliert"]),

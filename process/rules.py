@@ -333,15 +333,24 @@ def reapply_ba_consent(ctx: Context) -> Result:
 
 def record_vorabzustimmung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if a.valid_until < ctx.today:
-        raise Refusal(
-            say("valid_until: {valid_until} has passed; record a current Vorabzustimmung", valid_until=a.valid_until)
-        )
+    # Recorded after its validity (#24, a late fact): accepted with its own dates. Whether the
+    # visa was applied for in time is the application's date to say; its clock is then overdue.
     if a.latest_start_on is not None:
         s.latest_start_on = a.latest_start_on
     s.vorabzustimmung_issued_on, s.vorabzustimmung_valid_until = a.issued_on, a.valid_until
     s.visa_appointment_on, s.visa_applied_on = None, None
     latest = say("; latest start {day}", day=a.latest_start_on) if s.latest_start_on else None
+    if a.valid_until < ctx.today:  # refused before #24: no running journey has this entry
+        return Result(
+            say(
+                "Vorabzustimmung issued on {day}, valid until {until}{latest}, recorded after its validity: if the "
+                "visa was applied for by then, record the application with its date; otherwise "
+                "vorabzustimmung-expired",
+                day=a.issued_on,
+                until=a.valid_until,
+                latest=latest,
+            )
+        )
     return Result(
         say(
             "Vorabzustimmung issued on {day}, valid until {until}{latest}: apply for the visa by then",

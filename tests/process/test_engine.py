@@ -294,6 +294,8 @@ PATH_B_ROWS = [
 
 ENDED = act(J.RecordEmploymentEnded, ended_on=d(2026, 5, 4), known_on=d(2026, 5, 6), reason="moved away")
 EXPIRED = act(J.VorabzustimmungExpired, reason="no appointment")
+LATE_VORAB = act(J.RecordVorabzustimmung, issued_on=d(2026, 7, 10), valid_until=d(2026, 12, 10),
+                 latest_start_on=d(2027, 3, 1))
 ORDER_ROWS = [
     row("job-start-before-permit", REG, "arrived", act(J.RecordJobStart, started_on=d(2025, 10, 2)),
         Ok(open=(M.ANMELDUNG, M.RESIDENCE_PERMIT, M.PROBATION),
@@ -314,6 +316,13 @@ ORDER_ROWS = [
     row("81a-application-meets-vorab", A81, "appointment", act(J.RecordVisaApplication, applied_on=d(2026, 8, 3)),
         Ok(clocks=[meet(C.VORABZUSTIMMUNG_VALIDITY), close(C.EMBASSY_APPOINTMENT_81A),
                    start(C.VISA_DECISION_81A, d(2026, 8, 3), d(2026, 8, 24))])),
+    # A Vorabzustimmung recorded after its validity (#24): accepted with its own dates, not refused;
+    # the visa application dated within it meets its clock.
+    row("vorab-recorded-after-its-validity", A81, "ba_granted", LATE_VORAB,
+        Ok(open=(M.VISA,), summary="recorded after its validity",
+           has=(start(C.VORABZUSTIMMUNG_VALIDITY, d(2026, 7, 10), d(2026, 12, 10)),)), today=d(2026, 12, 20)),
+    row("application-within-a-late-vorab", A81, "ba_granted", act(J.RecordVisaApplication, applied_on=d(2026, 12, 9)),
+        Ok(has=(meet(C.VORABZUSTIMMUNG_VALIDITY),)), LATE_VORAB, today=d(2026, 12, 20)),
     row("81a-application-after-validity", A81, "vorab", act(J.RecordVisaApplication, applied_on=d(2026, 12, 11)),
         rej("applied_on:", "Vorabzustimmung expired (2026-12-10)"), today=d(2026, 12, 11)),
     row("expired-after-application", A81, "visa_applied", EXPIRED, rej("vorabzustimmung_expired:", "2026-08-03")),

@@ -18,7 +18,7 @@ from models import occupations, staff
 from models.case import SYSTEM_HANDLE
 from models.reasons import OTHER
 from models.said import Said, say
-from models.text import FreeText, personal_data_in
+from models.text import REQUIRED_AT_THE_DOOR, FreeText, personal_data_in
 
 # Roles an input needs besides carrying cases (by model name: no imports of every model here).
 ROLES_FOR = {"EraseCase": staff.ERASES_CASES, "ResendEmail": staff.ANY_ROLE, "RepairWorkflow": staff.REPAIRS}
@@ -39,6 +39,13 @@ def refusals(action: BaseModel) -> list[Said]:
             found.append(why)
     _walk(action, "", found)
     found.extend(_reason_refusals(action))
+    found.extend(
+        say("{field}: required", field=name)
+        for name, field in type(action).model_fields.items()
+        if isinstance(field.json_schema_extra, dict)
+        and field.json_schema_extra.get(REQUIRED_AT_THE_DOOR)
+        and getattr(action, name) is None
+    )
     occupation = action.__dict__.get("occupation")
     if isinstance(occupation, str) and (why := occupations.refusal(occupation)):
         found.append(say("occupation: {why}", why=why))

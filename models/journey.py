@@ -35,7 +35,7 @@ from models.documents import DocumentCode
 from models.mail import Notification
 from models.reasons import CandidateWithdrawalReason, EmploymentEndReason, codes_help
 from models.said import Invalid, Said, say
-from models.text import FreeText, OneLine
+from models.text import REQUIRED_AT_THE_DOOR, FreeText, OneLine
 
 # A pointer into the office's document store (file number, DMS id), never the document.
 DocumentReference = Annotated[
@@ -250,6 +250,13 @@ class RecordProfessionalExperience(_AdvisorAction):
     state_recognised_qualification: bool = Field(description="recognised by the state of origin")
     training_years: float = Field(ge=0, le=10, description="length of the qualification's training")
     experience_years: float = Field(ge=0, le=50, description="years of experience in the occupation")
+    # §6 BeschV counts the experience of the last five years before the application (#24). None
+    # only in entries recorded before it was asked; the door requires it of every new one.
+    experience_within_last_five_years: bool | None = Field(
+        default=None,
+        description="the two years' experience lie within the five years before the application (§6 BeschV)",
+        json_schema_extra={REQUIRED_AT_THE_DOOR: True},
+    )
 
     @model_validator(mode="after")
     def _requirements(self) -> RecordProfessionalExperience:
@@ -260,6 +267,13 @@ class RecordProfessionalExperience(_AdvisorAction):
         if self.experience_years < 2:
             raise Invalid(
                 say("experience_years: {years} is under the 2 years §6 BeschV asks", years=self.experience_years)
+            )
+        if self.experience_within_last_five_years is False:
+            raise Invalid(
+                say(
+                    "experience_within_last_five_years: §6 BeschV counts only the experience of the five years "
+                    "before the application"
+                )
             )
         return self
 

@@ -17,6 +17,10 @@ from pydantic import BeforeValidator
 
 from models.said import Invalid, Said, say
 
+# A field a model must accept as None (entries recorded before it was asked) but the door
+# requires of every new input (models/door.py): Field(json_schema_extra={REQUIRED_AT_THE_DOOR: True}).
+REQUIRED_AT_THE_DOOR = "required_at_the_door"
+
 SOFT_HYPHEN = "\u00ad"  # pasted from word processors; invisible, dropped rather than refused
 
 

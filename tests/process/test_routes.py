@@ -19,6 +19,7 @@ from models.clocks import ClockName
 from models.counting import add_months
 from models.deadlines import DEFAULT_POLICY_FILE, load_policy
 from models.documents import DocumentCode, DocumentStep
+from models.door import refusals
 from models.journey import DocumentReceipt, JourneyOutcome, JourneyState, Milestone
 from process import engine
 from process.definition import COMMANDS
@@ -55,7 +56,11 @@ def script(today: date) -> dict[str, Callable[[JourneyState], Any]]:
             J.RecordComparability, evidence="anabin", reference="AN-1", checked_on=day(5)
         ),
         "record-professional-experience": lambda s: act(
-            J.RecordProfessionalExperience, state_recognised_qualification=True, training_years=2.5, experience_years=4
+            J.RecordProfessionalExperience,
+            state_recognised_qualification=True,
+            training_years=2.5,
+            experience_years=4,
+            experience_within_last_five_years=True,
         ),
         "request-ba-consent": lambda s: act(
             J.RequestBaConsent,
@@ -245,11 +250,27 @@ def test_german_names_for_every_document() -> None:
         ({"state_recognised_qualification": True, "training_years": 1.5, "experience_years": 3}, "training_years"),
         ({"state_recognised_qualification": True, "training_years": 2, "experience_years": 1}, "experience_years"),
         ({"state_recognised_qualification": False, "training_years": 3, "experience_years": 3}, "state_recognised"),
+        (
+            {"state_recognised_qualification": True, "training_years": 3, "experience_years": 3,
+             "experience_within_last_five_years": False},
+            "experience_within_last_five_years: §6 BeschV counts only the experience of the five years",
+        ),
     ],
-)
+)  # fmt: skip
 def test_19c2_requirements_name_the_field(fields: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         act(J.RecordProfessionalExperience, **fields)
+
+
+def test_the_five_year_window_is_asked_of_every_new_entry_and_old_entries_still_load() -> None:
+    # #24: an entry recorded before the question loads (None); the door asks it of new ones.
+    old = J.RecordProfessionalExperience.model_validate(
+        {"advisor": "m.koch", "state_recognised_qualification": True, "training_years": 3, "experience_years": 3}
+    )
+    assert old.experience_within_last_five_years is None
+    assert [str(f) for f in refusals(old)] == ["experience_within_last_five_years: required"]
+    new = old.model_copy(update={"experience_within_last_five_years": True})
+    assert refusals(new) == []
 
 
 def test_the_comparability_checklist() -> None:

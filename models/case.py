@@ -6,12 +6,15 @@ Candidates are referenced by opaque ids; names and passport data never enter her
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -54,6 +57,24 @@ CandidateRef = Annotated[
 CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
 Reason = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000), FreeText]
 Note = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, max_length=2000), FreeText]
+
+
+def _euros(value: object) -> object:
+    """A wage as the office writes it: 4647,50 or 4.647,50 (German), 4647.50; whole euros as
+    before. Dots that group thousands (3.400) are no decimal point."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().removesuffix("EUR").removesuffix("€").strip().replace(" ", "")
+    if "," in text:
+        return text.replace(".", "").replace(",", ".")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        return text.replace(".", "")
+    return text
+
+
+# Euros and cents (#24: 4,647.50 EUR a month is the 2026 threshold for 45+); journeys stored
+# with whole euros load as they were.
+MonthlyWage = Annotated[Decimal, BeforeValidator(_euros), Field(ge=1, le=100_000, decimal_places=2)]
 
 
 def workflow_id_for(case_id: str) -> str:
@@ -144,7 +165,7 @@ class NewCase(_Input):
     # Optional in the model so that cases opened before these fields existed still load;
     # NewCaseRequest (what advisors submit) requires them.
     qualification_level: QualificationLevel | None = None
-    monthly_gross_wage_eur: int | None = Field(default=None, ge=1, le=100_000)
+    monthly_gross_wage_eur: MonthlyWage | None = None
     regulated_profession: bool | None = Field(
         default=None,
         description="§18b/§18g: the degree leads to a regulated profession (recognition; else comparability)",
@@ -167,7 +188,7 @@ class NewCase(_Input):
         return self
 
     @property
-    def annual_wage_eur(self) -> int | None:
+    def annual_wage_eur(self) -> Decimal | None:
         return self.monthly_gross_wage_eur * 12 if self.monthly_gross_wage_eur else None
 
 
@@ -176,7 +197,7 @@ class NewCaseRequest(NewCase):
 
     employer: Employer
     qualification_level: QualificationLevel
-    monthly_gross_wage_eur: int = Field(ge=1, le=100_000)
+    monthly_gross_wage_eur: MonthlyWage
 
     @model_validator(mode="after")
     def _level_fits_route(self) -> NewCaseRequest:
@@ -494,7 +515,7 @@ class CaseState(BaseModel):
     withdrawing: bool = False  # the employer or the Welcome Center is ending every journey
     deadlines: list[Deadline] = []
     qualification_level: QualificationLevel | None = None
-    monthly_gross_wage_eur: int | None = None
+    monthly_gross_wage_eur: MonthlyWage | None = None
     regulated_profession: bool | None = None
     shortage_occupation_or_career_starter: bool | None = None
     collective_agreement: bool | None = None

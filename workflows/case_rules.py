@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
@@ -122,7 +123,7 @@ class WageCheck:
     finding: str | None = None
 
 
-def _annual(state: CaseState) -> int:
+def _annual(state: CaseState) -> Decimal:
     if not state.monthly_gross_wage_eur:
         raise CaseRuleViolation(say("monthly_gross_wage_eur: {label} needs the offered wage", label=state.route.label))
     return state.monthly_gross_wage_eur * 12

@@ -33,9 +33,14 @@ async def _refused(argv: list[str], language: str) -> str:
 
 CASES = [
     (
-        _replaced(NEW_CASE, "--monthly-gross-wage-eur", "3.400,50"),
-        "monthly_gross_wage_eur: keine ganze Zahl: '3.400,50'",
-        "monthly_gross_wage_eur: not a whole number: '3.400,50'",
+        _replaced(NEW_CASE, "--monthly-gross-wage-eur", "dreitausend"),
+        "monthly_gross_wage_eur: keine Zahl: 'dreitausend'",
+        "monthly_gross_wage_eur: not a number: 'dreitausend'",
+    ),
+    (
+        _replaced(NEW_CASE, "--monthly-gross-wage-eur", "3.400,505"),
+        "monthly_gross_wage_eur: höchstens 2 Nachkommastellen",
+        "monthly_gross_wage_eur: at most 2 decimal places",
     ),
     (
         [a for a in NEW_CASE if a not in ("--occupation", "nurse")],

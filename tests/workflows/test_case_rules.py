@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -17,6 +18,7 @@ from models.case import (
     Stage,
     Withdraw,
 )
+from models.deadlines import DEFAULT_POLICY_FILE, load_policy
 from workflows import case_rules
 from workflows.case_rules import CaseRuleViolation
 
@@ -93,3 +95,23 @@ def test_a_second_withdrawal_while_journeys_end_is_refused() -> None:
     withdraw = Withdraw(advisor="m.koch", party="employer", reason_code="economic_reasons")
     with pytest.raises(CaseRuleViolation, match="being withdrawn already"):
         case_rules.check_withdraw(case(Stage.JOURNEYS, None, withdrawing=True), withdraw)
+
+
+@pytest.mark.parametrize(
+    ("typed", "euros"),
+    [("4647,50", "4647.50"), ("4.647,50", "4647.50"), ("4647.50", "4647.50"), ("3.400", "3400"),
+     ("3400 EUR", "3400"), (3100, "3100")],
+)  # fmt: skip
+def test_a_wage_is_read_as_the_office_writes_it(typed: object, euros: str) -> None:
+    read = CaseState.model_validate({**case(Stage.CONSULTATION).model_dump(), "monthly_gross_wage_eur": typed})
+    assert read.monthly_gross_wage_eur == Decimal(euros)
+
+
+@pytest.mark.parametrize(("monthly", "proof"), [("4647.50", False), ("4647.49", True)])
+def test_the_45_plus_threshold_is_met_to_the_cent(monthly: str, proof: bool) -> None:
+    # #24: 4,647.50 EUR a month is 55,770 EUR a year, the 2026 figure of §18(2) Nr. 5 AufenthG.
+    state = case(Stage.CANDIDATE_SELECTION).model_copy(update={"monthly_gross_wage_eur": Decimal(monthly)})
+    policy = load_policy(DEFAULT_POLICY_FILE)
+    older = SelectedCandidate(candidate_ref="R-450", origin_country="EG", aged_45_or_over_at_first_title=True)
+    found = case_rules.pension_proof_needed(state, older, policy, date(2026, 6, 1))
+    assert (found is not None) == proof, found

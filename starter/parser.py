@@ -151,7 +151,9 @@ def _build(translate: Translate) -> argparse.ArgumentParser:
         "--occupation", help=t("code from the occupation list, e.g. shk_installer (`occupations` lists them)")
     )
     p.add_argument("--qualification-level", help=t("vocational, academic or trainee"))
-    p.add_argument("--monthly-gross-wage-eur", help=t("offered wage, EUR gross per month, with cents if need be (4647,50)"))
+    p.add_argument(
+        "--monthly-gross-wage-eur", help=t("offered wage, EUR gross per month, with cents if need be (4647,50)")
+    )
     p.add_argument("--positions", help=t("number of positions (default 1)"))
     p.add_argument(
         "--route",

@@ -8,21 +8,10 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from core.config import Settings
-from models import clock, occupations, programmes, staff
+from models import clock
 from starter.cli import EXIT_BAD_INPUT, main
 from tests.english import assert_german
-
-SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
-
-
-@pytest.fixture(autouse=True)
-def office_lists() -> None:
-    occupations.use(occupations.load_occupations(SETTINGS.occupations_file))
-    programmes.use(programmes.load_programmes(SETTINGS.programmes_file))
-    staff.use(staff.load_staff(SETTINGS.staff_file))
+from tests.starter.test_import_check import SETTINGS, office_lists  # noqa: F401 - the office's lists, autouse
 
 
 async def test_the_dry_runs_problem_lines_are_german(tmp_path: Path) -> None:

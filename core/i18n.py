@@ -71,7 +71,7 @@ class Text:
         legal basis translated."""
         if name == "occupation":
             return occupations.name(value) or value
-        t = self
+        t = self  # so that the extraction (-k t) finds the text below
         if name == "procedure" and value == "regular":
             return t("regular (procedure)")
         if name == "basis":  # a legal basis of the policy (in the catalogue, core/i18n_extract.py)

@@ -32,21 +32,14 @@ from starter.versions import versions_command
 __all__ = ["EXIT_BAD_INPUT", "EXIT_REJECTED", "main"]
 
 
-def _translate(settings: Settings) -> Callable[[str], str]:
-    """The office's language for what the starter says itself."""
+def _language(settings: Settings) -> tuple[Callable[[str], str], Callable[[Said], str]]:
+    """The office's language for what the starter says itself: its texts, and templates."""
     if settings.language == "en":
-        return lambda text: text  # no Babel import for the source texts
+        return (lambda text: text), Said.english  # no Babel import for the source texts
     from core.i18n import Text
 
-    return Text(settings.language)
-
-
-def _render_said(settings: Settings) -> Callable[[Said], str]:
-    if settings.language == "en":
-        return Said.english
-    from core.i18n import Text
-
-    return Text(settings.language).said
+    text = Text(settings.language)
+    return text, text.said
 
 
 async def main(
@@ -67,7 +60,8 @@ async def main(
         err.write(f"error: {e}\n")
         return EXIT_BAD_INPUT
     try:
-        args = parse(list(argv) if argv is not None else None, _translate(settings))
+        t, said = _language(settings)
+        args = parse(list(argv) if argv is not None else None, t)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     from core.logging import configure_command_logging
@@ -96,7 +90,6 @@ async def main(
         # Connect only after the input is valid: bad input never reaches Temporal.
         return client if client is not None else await connect(settings)
 
-    t, said = _translate(settings), _render_said(settings)
     error, rejected = t("error"), t("rejected")
     try:
         return await command(args, get_client, settings, out)

@@ -38,9 +38,9 @@ class Problem:
     why: Said  # may begin with the field's own name ("reason: ..."), which the line leaves out
 
     def render(self, render: Callable[[Said], str] = Said.english) -> str:
-        why = render(self.why)
-        field = self.why.english().split(":", 1)[0]
-        if self.why.english().startswith(f"{field}: ") and why.startswith(f"{field}: "):
+        why, english = render(self.why), self.why.english()
+        field = english.split(": ", 1)[0]
+        if english.startswith(f"{field}: "):  # the column already names the field
             why = why.removeprefix(f"{field}: ")
         return render(say("row {row}, column {column}: {why}", row=self.row, column=self.column, why=why))
 

@@ -46,14 +46,13 @@ class Told(Exception):
         super().__init__(self.render(Said.english))
 
     def render(self, render: Callable[[Said], str]) -> str:
-        return "; ".join(
-            describe_validation_error(r, render)
-            if isinstance(r, ValidationError)
-            else render(r)
-            if isinstance(r, Said)
-            else r
-            for r in self.reasons
-        )
+        return "; ".join(_rendered(r, render) for r in self.reasons)
+
+
+def _rendered(reason: Said | str | ValidationError, render: Callable[[Said], str]) -> str:
+    if isinstance(reason, ValidationError):
+        return describe_validation_error(reason, render)
+    return render(reason) if isinstance(reason, Said) else reason
 
 
 class InputError(Told):

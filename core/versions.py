@@ -30,12 +30,13 @@ from models.routes import CURRENT_PROCESS_VERSION as CURRENT_PROCESS_VERSION
 
 # Raise it with every release that adds or retires a guard or a process version; 10 is the
 # first version that records itself (history generations 1-9 came before).
-CODE_VERSION = 11
+CODE_VERSION = 12
 # Workflows without a CodeVersion started before versions were recorded.
 UNRECORDED = 9
 
 MOVE_AT_MILESTONES = "move-at-milestones"
 LEGAL_REVIEW = "legal-review"
+LATE_FACTS = "late-facts"
 
 
 @dataclass(frozen=True)
@@ -73,4 +74,5 @@ GUARDS: tuple[Guard, ...] = (
     Guard("local-records", (CASE, JOURNEY), _FIRST, "#14: records as local activities"),
     Guard(MOVE_AT_MILESTONES, (JOURNEY,), 10, "#23: a journey on older code moves on at its next milestone"),
     Guard(LEGAL_REVIEW, (JOURNEY,), 11, "#24: new journeys start on process version 3 (the legal review's rules)"),
+    Guard(LATE_FACTS, (JOURNEY,), 12, "#24: new journeys start on process version 4 (late facts)"),
 )

@@ -612,6 +612,14 @@ class BaRecord(BaseModel):
     decision: str | None = None  # granted, refused, deemed_granted
     decided_on: date | None = None
     refusal_grounds: str | None = None
+    # The fiction's last day, for a deemed consent (#24; before it, decided_on was that day).
+    fiction_ended_on: date | None = None
+
+    @property
+    def fiction_last_day(self) -> date | None:
+        if self.decision != "deemed_granted":
+            return None
+        return self.fiction_ended_on or self.decided_on
 
 
 class JourneyState(BaseModel):
@@ -657,6 +665,8 @@ class JourneyState(BaseModel):
     ba_refused_on: date | None = None
     vorabzustimmung_issued_on: date | None = None
     vorabzustimmung_valid_until: date | None = None
+    # The validity an expiry entry ended (#24): a visa application dated within it takes the expiry back.
+    vorabzustimmung_lapsed_until: date | None = None
     latest_start_on: date | None = None
     visa_appointment_on: date | None = None
     visa_applied_on: date | None = None

@@ -26,7 +26,7 @@ V = TypeVar("V")
 
 # The newest version of the process definition's rules (JourneyState.process_version); the
 # route rows and checklist rows below say from (``since``) and up to (``until``) which one.
-CURRENT_PROCESS_VERSION = 3
+CURRENT_PROCESS_VERSION = 4
 
 
 class ResidenceRoute(StrEnum):

@@ -85,10 +85,28 @@ from process.spec import (
     Pause,
     Resume,
     Start,
+    TakeBack,
 )
 
 M, C = Milestone, ClockName
 A81 = Procedure.ACCELERATED_81A
+
+# Late facts (#24): a fact dated within the period whose end produced a statutory effect
+# shows the law never produced it; recorded late, it takes the effect back.
+DEEMED_CONSENT = "ba_consent_deemed"
+
+
+def _deemed_consent_taken_back(late: Any) -> TakeBack:
+    return TakeBack(DEEMED_CONSENT, late, r.take_back_deemed_consent, reopen=M.BA_CONSENT)
+
+
+EXPIRY_TAKEN_BACK = TakeBack(
+    "vorabzustimmung_expired",
+    r.application_within_the_validity,
+    r.take_back_expiry,
+    reopen=M.VISA,
+    done_again=(M.VORABZUSTIMMUNG,),
+)
 
 # What the BA consent and the visa wait for: the contract and the qualification, shown the
 # route's way (recognition, comparability or §6 BeschV experience; those not part of a
@@ -262,6 +280,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 Effects("ba_information_requested", clocks=(Interrupt(C.BA_CONSENT_FICTION),)),
                 on=(M.BA_CONSENT,),
                 guards=(g.BA_WAITING, g.BA_NO_OPEN_QUESTION),
+                takes_back=(_deemed_consent_taken_back(r.question_within_the_fiction),),
             ),
             ActionSpec(
                 BaAnswersSent,
@@ -289,11 +308,12 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 on=(M.BA_CONSENT,),
                 guards=(g.BA_REQUESTED,),
                 not_before=(NotBefore("decided_on", "ba_refused_on", "the earlier refusal"),),
+                takes_back=(_deemed_consent_taken_back(r.decision_within_the_fiction),),
             ),
             ActionSpec(
                 BaConsentDeemed,
                 r.ba_consent_deemed,
-                Effects("ba_consent_deemed", complete=(M.BA_CONSENT,), clocks=(Meet(C.BA_CONSENT_FICTION),)),
+                Effects(DEEMED_CONSENT, complete=(M.BA_CONSENT,), clocks=(Meet(C.BA_CONSENT_FICTION),)),
                 on=(M.BA_CONSENT,),
                 guards=(g.FICTION_RUNS,),
                 future=("due_on",),  # recorded when the period has run out (scaled test days do not move the date)
@@ -367,6 +387,7 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                 on=(M.VISA,),
                 documents=DocumentStep.VISA_APPLICATION,
                 guards=(g.VISA_NOT_APPLIED,),
+                takes_back=(EXPIRY_TAKEN_BACK,),
                 not_before=(NotBefore("applied_on", "vorabzustimmung_issued_on", "the Vorabzustimmung was issued"),),
             ),
             ActionSpec(

@@ -37,6 +37,7 @@ from process.spec import (
     Pause,
     Resume,
     Start,
+    TakeBack,
 )
 
 ORDER = {m.milestone: i for i, m in enumerate(MILESTONES)}
@@ -190,8 +191,9 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     spec = BY_MODEL.get(type(action))
     if spec is None:
         raise Refusal(say("{action}: not a journey action", action=type(action).__name__))
-    _check_available(spec, state)
     ctx = Context(state=state, action=action, today=today, policy=policy)
+    taken_back, back_changes = _take_back(spec, ctx)
+    _check_available(spec, state)
     _check_dates(spec, ctx)
     missing = missing_documents(spec, state)
     if missing:
@@ -216,14 +218,60 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     happened_on = getattr(action, effects.happened_on) if effects.happened_on else None
     if happened_on is not None:
         ctx = Context(state=state, action=action, today=happened_on, policy=policy)
-    changes = _apply_effects(ctx, effects)
-    summary, says = english(result.summary), result.summary if isinstance(result.summary, Said) else None
+    changes = back_changes + _apply_effects(ctx, effects)
+    said = (
+        result.summary if taken_back is None else say("{taken_back} {then}", taken_back=taken_back, then=result.summary)
+    )
+    summary, says = english(said), said if isinstance(said, Said) else None
     if state.outcome is not None and not state.outcome_reason:
         state.outcome_reason = summary
     state.stage = stage_of(state)
     if happened_on is not None:
         changes = _net(changes)
     return Step(effects.event, state.stage, summary, getattr(action, "note", None), changes, happened_on, says)
+
+
+def _take_back(spec: ActionSpec, ctx: Context) -> tuple[str | Said | None, list[ClockChange]]:
+    """Undo a statutory effect that a late fact shows the law never produced (the spec's
+    ``takes_back``); what it says and the clock changes of the milestones it closes again."""
+    state, changes = ctx.state, list[ClockChange]()
+    if state.stage is JourneyStage.FINISHED:
+        return None, changes
+    for back in spec.takes_back:
+        if back.reopen in state.open_milestones or not back.late(state, ctx.action):
+            continue
+        _check_not_relied_on(spec, back, state)
+        said = back.undo(ctx).summary
+        for milestone in back.done_again:
+            if milestone in state.open_milestones:
+                state.open_milestones.remove(milestone)
+                state.done_milestones.append(milestone)
+        for follower in MILESTONES:  # opened by the effect, untouched since: closed again
+            if follower.milestone in state.open_milestones and back.reopen in follower.waits_for(state.procedure):
+                state.open_milestones.remove(follower.milestone)
+                if follower.clock is not None:
+                    changes.append(ClockChange(Change.CLOSE, follower.clock))
+        _open(state, back.reopen, changes, ctx.today)
+        return said, changes
+    return None, changes
+
+
+def _check_not_relied_on(spec: ActionSpec, back: TakeBack, state: JourneyState) -> None:
+    relied = [
+        m.milestone.value
+        for m in MILESTONES
+        if m.milestone in state.done_milestones and back.reopen in (*m.waits_for(state.procedure), *m.done_before)
+    ]
+    if relied:
+        raise Refusal(
+            say(
+                "{name}: this fact lies within the period that produced {effect}, but later steps relied on it "
+                "({relied} done); it can no longer be taken back: add a note (add-note)",
+                name=spec.update,
+                effect=back.effect,
+                relied=", ".join(relied),
+            )
+        )
 
 
 def _check_available(spec: ActionSpec, state: JourneyState) -> None:

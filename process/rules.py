@@ -8,10 +8,13 @@ Every rule raises ``Refusal`` (process/refusal.py) with a message that starts wi
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
+
 from models.case import BaConsentPath, ConsentDecision, ResidenceRoute, VisaDecision
 from models.clocks import ClockName
 from models.documents import DocumentCode
-from models.journey import BaRecord, Milestone, PauseReason, ReceivedDocument, RecognitionDecision
+from models.journey import BaRecord, JourneyState, Milestone, PauseReason, ReceivedDocument, RecognitionDecision
 from models.said import say
 from process.conditions import accelerated, fiction_applies
 from process.refusal import Refusal
@@ -19,6 +22,9 @@ from process.spec import Context, Result
 
 C = ClockName
 M = Milestone
+# Process version 4 (#24, late facts; guard late-facts in core/versions.py): a deemed consent is
+# dated on the day the fiction took effect, and a request recorded after its period says so.
+LATE_FACTS = 4
 
 
 def record_documents(ctx: Context) -> Result:
@@ -247,6 +253,13 @@ def request_ba_consent(ctx: Context) -> Result:
     if fiction_applies(ctx):
         due = ctx.due_on(C.BA_CONSENT_FICTION, a.requested_on)
         fiction = say("; consent deemed given after {day} unless the BA asks for information (§36(2) BeschV)", day=due)
+        if due is not None and due < ctx.today and s.process_version >= LATE_FACTS:
+            fiction = say(
+                "{fiction}. That day has passed: the consent is deemed given now. If the BA asked or decided by "
+                "then, record it with its date (ba-information-requested, record-ba-decision): the deemed consent "
+                "is then taken back",
+                fiction=fiction,
+            )
     else:
         fiction = say("; no consent fiction on this path")
     return Result(
@@ -321,9 +334,61 @@ def ba_consent_deemed(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
     assert r is not None  # guards.FICTION_RUNS
-    r.decision, r.decided_on = "deemed_granted", a.due_on
+    if s.process_version < LATE_FACTS:  # dated on the period's last day (retire: with the late-facts guard)
+        r.decision, r.decided_on, r.fiction_ended_on = "deemed_granted", a.due_on, a.due_on
+        return Result(
+            say(
+                "BA consent deemed given: no answer by the end of {day} (Zustimmungsfiktion, §36(2) BeschV)",
+                day=a.due_on,
+            )
+        )
+    # The fiction takes effect when the period has run out: the day after its last day.
+    took_effect = a.due_on + timedelta(days=1)
+    r.decision, r.decided_on, r.fiction_ended_on = "deemed_granted", took_effect, a.due_on
     return Result(
-        say("BA consent deemed given: no answer by the end of {day} (Zustimmungsfiktion, §36(2) BeschV)", day=a.due_on)
+        say(
+            "BA consent deemed given on {effect}: no answer by the end of {day} (Zustimmungsfiktion, §36(2) BeschV)",
+            effect=took_effect,
+            day=a.due_on,
+        )
+    )
+
+
+# --- late facts (#24): what the office records after the law's period ran out -------------------
+
+
+def _deemed(s: JourneyState) -> BaRecord | None:
+    last = s.ba_requests[-1] if s.ba_requests else None
+    return last if last is not None and last.decision == "deemed_granted" else None
+
+
+def _within_the_fiction(s: JourneyState, day: date) -> bool:
+    r = _deemed(s)
+    last_day = r.fiction_last_day if r is not None else None
+    return last_day is not None and day <= last_day
+
+
+def question_within_the_fiction(s: JourneyState, a: Any) -> bool:
+    """The BA's question dated within the period: no consent was deemed (§36(2) S.2 BeschV)."""
+    return _within_the_fiction(s, a.asked_on)
+
+
+def decision_within_the_fiction(s: JourneyState, a: Any) -> bool:
+    """The BA's decision dated within the period: it decided, nothing was deemed."""
+    return _within_the_fiction(s, a.decided_on)
+
+
+def take_back_deemed_consent(ctx: Context) -> Result:
+    r = _deemed(ctx.state)
+    assert r is not None  # question_within_the_fiction / decision_within_the_fiction
+    last_day = r.fiction_last_day
+    r.decision = r.decided_on = r.fiction_ended_on = None
+    return Result(
+        say(
+            "Deemed consent taken back: the BA acted within the fiction period (until {day}), so no consent was "
+            "deemed (§36(2) BeschV); recorded late.",
+            day=last_day,
+        )
     )
 
 
@@ -378,12 +443,34 @@ def latest_start_given(ctx: Context) -> None:
 
 def vorabzustimmung_expired(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
+    s.vorabzustimmung_lapsed_until = s.vorabzustimmung_valid_until
     s.vorabzustimmung_valid_until = None
     s.visa_appointment_on = None
     return Result(
         say(
             "Vorabzustimmung expired before the visa application ({reason}); the ABH must issue a new one",
             reason=a.reason,
+        )
+    )
+
+
+def application_within_the_validity(s: JourneyState, a: Any) -> bool:
+    """A visa application dated within the Vorabzustimmung's validity: it did not expire unused."""
+    return (
+        s.visa_applied_on is None
+        and s.vorabzustimmung_lapsed_until is not None
+        and (a.applied_on <= s.vorabzustimmung_lapsed_until)
+    )
+
+
+def take_back_expiry(ctx: Context) -> Result:
+    s = ctx.state
+    s.vorabzustimmung_valid_until, s.vorabzustimmung_lapsed_until = s.vorabzustimmung_lapsed_until, None
+    return Result(
+        say(
+            "Expiry taken back: the visa application lies within the Vorabzustimmung's validity (until {day}; "
+            "§81a(3) AufenthG); recorded late.",
+            day=s.vorabzustimmung_valid_until,
         )
     )
 

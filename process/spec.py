@@ -186,6 +186,21 @@ class Check:
 
 
 @dataclass(frozen=True)
+class TakeBack:
+    """A statutory effect the law did not produce (#24, late facts): the action, dated within
+    the period whose end produced the effect, is a fact the office recorded late. The engine
+    undoes the effect before the action: ``reopen`` opens again (its followers that wait for it
+    and are still open close again; refused once a step that relied on it is done),
+    ``done_again`` are done again, ``undo`` resets the journey's record and says why."""
+
+    effect: str  # the statutory step's event, e.g. ba_consent_deemed
+    late: Callable[[JourneyState, Any], bool]  # is the action a fact dated within that period?
+    undo: Rule
+    reopen: Milestone
+    done_again: tuple[Milestone, ...] = ()
+
+
+@dataclass(frozen=True)
 class ActionSpec:
     """One advisor action: where it is available, what it needs, what it does."""
 
@@ -203,6 +218,7 @@ class ActionSpec:
     guards: tuple[Guard, ...] = ()  # refused, and not offered, while one does not hold
     checks: tuple[Check, ...] = ()  # the action's values, per process version (before the rule)
     system: bool = False  # recorded by the journey itself, not a starter command
+    takes_back: tuple[TakeBack, ...] = ()  # statutory effects a late fact of this action undoes
 
     @property
     def update(self) -> str:

@@ -107,6 +107,16 @@ def markdown() -> str:
     effects = ", ".join(f"`{clock.value}`" for clock in STATUTORY_EFFECTS)
     lines.append("")
     lines.append(f"Clocks whose running out is the law's own act (recorded by the journey itself): {effects}.")
+    late = "; ".join(
+        f"`{a.command}` takes back `{back.effect}` (reopens `{back.reopen.value}`)"
+        for a in ACTIONS
+        for back in a.takes_back
+    )
+    lines.append("")
+    lines.append(
+        "Late facts: an action dated within the period whose end produced such an effect shows the law never "
+        f"produced it; it takes the effect back first, unless a later step relied on it: {late}."
+    )
     lines.append("")
     lines.append(
         "The routes (models/routes.py); `vN+` marks an entry that holds from process version N on "

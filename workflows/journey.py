@@ -22,7 +22,7 @@ from temporalio.common import RawValue, SearchAttributeUpdate
 
 with workflow.unsafe.imports_passed_through():
     from core import search_attributes as sa
-    from core.versions import CODE_VERSION, CURRENT_PROCESS_VERSION, LEGAL_REVIEW, MOVE_AT_MILESTONES
+    from core.versions import CODE_VERSION, CURRENT_PROCESS_VERSION, LATE_FACTS, LEGAL_REVIEW, MOVE_AT_MILESTONES
     from models.berlin import local_instant
     from models.case import SYSTEM_HANDLE, ActionReply
     from models.clocks import Deadline, Rung
@@ -61,6 +61,7 @@ PATCHES = (
     LOCAL_RECORDS,
     MOVE_AT_MILESTONES,
     LEGAL_REVIEW,
+    LATE_FACTS,
 )
 # Notes of the newest events carried across continue-as-new; older ones stay in the records.
 CARRIED_NOTES = 100
@@ -94,6 +95,8 @@ class JourneyWorkflow(CaseOrJourney):
                 self._state.process_version = 2
             if workflow.patched(LEGAL_REVIEW):  # retire: core/versions.py
                 self._state.process_version = 3
+            if workflow.patched(LATE_FACTS):  # retire: core/versions.py
+                self._state.process_version = 4
         self._policy = journey.policy
         self._outbox = Outbox(
             RECORD_JOURNEY_TRANSITION,

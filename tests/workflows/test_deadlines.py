@@ -215,10 +215,13 @@ async def test_the_ba_consent_fiction_stops_on_a_question_and_is_deemed_only_aft
         last_day_over = (restarted.due_on - TODAY).days + 1
         assert event.occurred_at - answered_at >= timedelta(seconds=(last_day_over - 1) * day_seconds)
         assert view.state.ba_requests[-1].decision == "deemed_granted"
+        # Dated on the day the fiction took effect, the day after the last (process version 4).
+        assert view.state.ba_decided_on == restarted.due_on + timedelta(days=1)
+        assert f"deemed given on {restarted.due_on + timedelta(days=1)}" in event.summary
         assert clock(view, ClockName.BA_CONSENT_FICTION, open_=False).status is DeadlineStatus.MET
 
         def told() -> Any:
-            return [m for m in stack.smtp.for_case(case.case_id) if "deemed given: no answer" in m["Subject"]]
+            return [m for m in stack.smtp.for_case(case.case_id) if "deemed given on" in m["Subject"]]
 
         (mail,) = await until(told)
         assert mail["To"] == f"{ADVISOR}@{stack.settings.staff_email_domain}"

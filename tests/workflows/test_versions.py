@@ -81,9 +81,9 @@ def test_a_guard_may_retire_once_no_running_workflow_needs_it(
 @pytest.mark.parametrize(
     ("route", "regulated", "moves_to"),
     [
-        (ResidenceRoute.SECTION_18A, None, 3),
-        (ResidenceRoute.SECTION_16A, None, 3),
-        (ResidenceRoute.SECTION_19C2, None, 3),
+        (ResidenceRoute.SECTION_18A, None, 4),
+        (ResidenceRoute.SECTION_16A, None, 4),
+        (ResidenceRoute.SECTION_19C2, None, 4),
         (ResidenceRoute.SECTION_18B, False, 1),  # recognition or comparability: bound to its version
         (ResidenceRoute.SECTION_18G, True, 1),
         (ResidenceRoute.SECTION_16D1, None, 1),

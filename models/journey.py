@@ -457,6 +457,11 @@ class RecordFiktionsbescheinigung(_AdvisorAction):
     issued_on: date
     valid_until: date
     reference: DocumentReference = Field(description="the certificate's reference in the document store")
+    ordered_for_late_application: bool = Field(
+        default=False,
+        description="the permit was applied for after the visa expired and the ABH ordered the status kept "
+        "(§81(4) S.3 AufenthG)",
+    )
 
     @model_validator(mode="after")
     def _validity(self) -> RecordFiktionsbescheinigung:

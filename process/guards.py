@@ -139,12 +139,6 @@ PERMIT_APPLIED = Guard(
     "{name}: record the permit application first",
     PROCESS,
 )
-PERMIT_APPLIED_IN_TIME = Guard(
-    lambda s: not (s.visa_valid_until and s.permit_applied_on and s.permit_applied_on > s.visa_valid_until),
-    "record_fiktionsbescheinigung: the permit was applied for after the visa expired "
-    "({visa_valid_until}); §81(4) AufenthG does not apply",
-    "§81(4) S.1, §81(5) AufenthG",
-)
 FOLLOW_UP_NOT_APPLIED = Guard(
     lambda s: s.follow_up_applied_on is None,
     "applied_on: the follow-up recognition was applied for on {follow_up_applied_on} already",

@@ -11,7 +11,7 @@ from models.berlin import local_instant
 from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
 from models.documents import DocumentCode
-from models.journey import BaRecord, PermitDecision, ReceivedDocument, RecognitionDecision
+from models.journey import BaRecord, JourneyState, PermitDecision, ReceivedDocument, RecognitionDecision
 from models.reasons import stated
 from models.said import say
 from process.conditions import entitled_to_the_integration_course
@@ -176,6 +176,34 @@ def record_permit_application(ctx: Context) -> Result:
     )
 
 
+def _applied_late(s: JourneyState) -> bool:
+    return bool(s.visa_valid_until and s.permit_applied_on and s.permit_applied_on > s.visa_valid_until)
+
+
+def status_kept(ctx: Context) -> None:
+    """§81(4) S.1 keeps the status for a timely application; for a late one only the ABH's
+    order does (S.3, to avoid undue hardship), which the advisor records with the certificate."""
+    s, a = ctx.state, ctx.action
+    if _applied_late(s) and not a.ordered_for_late_application:
+        raise Refusal(
+            say(
+                "record_fiktionsbescheinigung: the permit was applied for after the visa expired ({until}); "
+                "§81(4) S.1 AufenthG does not apply. If the ABH ordered the status kept (§81(4) S.3), record it "
+                "with --ordered-for-late-application",
+                until=s.visa_valid_until,
+            )
+        )
+    if a.ordered_for_late_application and not _applied_late(s):
+        raise Refusal(
+            say(
+                "ordered_for_late_application: the permit was applied for in time ({applied_on}, the visa ran until "
+                "{until}); the status is kept by law (§81(4) S.1 AufenthG)",
+                applied_on=s.permit_applied_on,
+                until=s.visa_valid_until,
+            )
+        )
+
+
 def record_fiktionsbescheinigung(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.fiktionsbescheinigung_valid_until = a.valid_until
@@ -183,6 +211,15 @@ def record_fiktionsbescheinigung(ctx: Context) -> Result:
     s.documents = [d for d in s.documents if d.code is not code] + [
         ReceivedDocument(code=code, reference=a.reference, received_on=a.issued_on, recorded_by=a.advisor)
     ]
+    if a.ordered_for_late_application:
+        return Result(
+            say(
+                "Fiktionsbescheinigung issued on {day}, valid until {until}: the ABH ordered the status kept for the "
+                "late application (§81(4) S.3 AufenthG)",
+                day=a.issued_on,
+                until=a.valid_until,
+            )
+        )
     return Result(
         say(
             "Fiktionsbescheinigung issued on {day}, valid until {until} (§81(5) AufenthG)",

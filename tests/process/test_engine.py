@@ -532,9 +532,16 @@ def test_a_fiktionsbescheinigung_needs_a_timely_permit_application() -> None:
     fiktion = act(J.RecordFiktionsbescheinigung, issued_on=d(2025, 10, 20), valid_until=VALID, reference="F1")
     check(walk(REG, "registered"), fiktion, T, rej("record_fiktionsbescheinigung:", "permit application first"))
     late = walk(REG, "registered", act(J.RecordPermitApplication, applied_on=d(2026, 3, 10)))  # visa ran out 9 Mar
-    assert "record-fiktionsbescheinigung" not in engine.next_steps(late)
     later = act(J.RecordFiktionsbescheinigung, issued_on=d(2026, 3, 12), valid_until=CARD, reference="F1")
-    check(late, later, T, rej("record_fiktionsbescheinigung:", "§81(4) AufenthG does not apply"))
+    check(late, later, T, rej("record_fiktionsbescheinigung:", "§81(4) S.1 AufenthG does not apply", "--ordered-for"))
+    # §81(4) S.3: the ABH may order the status kept for a late application; the certificate says so.
+    ordered = later.model_copy(update={"ordered_for_late_application": True})
+    check(late, ordered, T, Ok(summary="the ABH ordered the status kept for the late application (§81(4) S.3"))
+    assert late.fiktionsbescheinigung_valid_until == CARD
+    # In time, the law keeps the status itself: an order is not what happened.
+    timely = walk(REG, "permit_applied")
+    check(timely, ordered.model_copy(update={"issued_on": d(2025, 10, 15)}), T,
+          rej("ordered_for_late_application:", "applied for in time"))  # fmt: skip
 
 
 def test_a_case_whose_policy_lacks_a_clock_still_takes_every_step() -> None:

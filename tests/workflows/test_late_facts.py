@@ -23,6 +23,8 @@ from models.journey import (
     JourneyView,
     Milestone,
     RecordDocuments,
+    RecordFiktionsbescheinigung,
+    RecordPermitApplication,
     RecordVisaApplication,
     RecordVorabzustimmung,
     RequestBaConsent,
@@ -111,3 +113,23 @@ async def test_a_late_visa_application_takes_back_the_expiry_the_journey_recorde
     assert (view.state.stage, view.state.visa_applied_on) == (S.VISA, valid_until)
     assert view.state.vorabzustimmung_valid_until == valid_until
     assert "record-visa-decision" in view.next_steps
+
+
+async def test_a_late_permit_application_keeps_the_status_only_by_the_abhs_order(stack: Stack) -> None:
+    journey = await one_journey(stack)
+    await journey.to_visa_stage()
+    await journey.visa_appointment()
+    await journey.visa_application()
+    await journey.visa(on=day(100), valid_until=day(160))
+    await journey.arrival()
+    await journey.hand_in_documents(day(151))
+    view = await journey.do(RecordPermitApplication, applied_on=day(170))  # ten days after the visa ran out
+    assert "no Fiktionswirkung" in last_step(view.state.history).summary
+    certificate = {"issued_on": day(171), "valid_until": day(260), "reference": "DMS-0201-12345-1"}
+    with pytest.raises(WorkflowUpdateFailedError) as err:
+        await journey.do(RecordFiktionsbescheinigung, **certificate)
+    assert "§81(4) S.1 AufenthG does not apply" in str(err.value.cause)
+    assert (await journey.view()).state.fiktionsbescheinigung_valid_until is None  # unchanged
+    view = await journey.do(RecordFiktionsbescheinigung, ordered_for_late_application=True, **certificate)
+    assert "ordered the status kept for the late application (§81(4) S.3" in last_step(view.state.history).summary
+    assert view.state.fiktionsbescheinigung_valid_until == day(260)

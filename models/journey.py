@@ -388,6 +388,10 @@ class RecordVisaDecision(_AdvisorAction):
     notified_on: date | None = Field(
         default=None, description="refused: the day the refusal was notified (Bekanntgabe); the lawsuit counts from it"
     )
+    by_court: bool = Field(
+        default=False,
+        description="the court decided (where a lawsuit runs beside a new application; else the mission did)",
+    )
 
     @model_validator(mode="after")
     def _fits_decision(self) -> RecordVisaDecision:

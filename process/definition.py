@@ -416,14 +416,23 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     ),
                     "won": Effects("visa_issued", close=(M.VISA_LAWSUIT,), complete=(M.VISA,)),
                     "lost": Effects("visa_lawsuit_lost", finish=JourneyOutcome.VISA_REFUSED),
+                    # A lawsuit and a new application side by side (§74(2) VwGO, #24): one decision
+                    # settles the visa, the other path ends.
+                    "issued_beside_the_lawsuit": Effects(
+                        "visa_issued", close=(M.VISA_LAWSUIT,), complete=(M.VISA,), clocks=VISA_DECIDED
+                    ),
+                    "won_over_a_new_refusal": Effects(
+                        "visa_issued",
+                        close=(M.VISA_LAWSUIT, M.VISA_REFUSED),
+                        complete=(M.VISA,),
+                        clocks=(Close(C.VISA_LAWSUIT),),
+                    ),
+                    "lost_beside_an_application": Effects("visa_lawsuit_lost", close=(M.VISA_LAWSUIT,)),
                 },
                 on=(M.VISA, M.VISA_LAWSUIT),
                 guards=(g.VISA_APPLIED,),
                 future=("valid_until",),
-                not_before=(
-                    NotBefore("decided_on", "visa_applied_on", "the visa application"),
-                    NotBefore("decided_on", "lawsuit_filed_on", "the lawsuit was filed"),
-                ),
+                not_before=(NotBefore("decided_on", "visa_applied_on", "the visa application"),),
             ),
         ),
     ),
@@ -435,10 +444,19 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ActionSpec(
                 NewVisaApplication,
                 r.new_visa_application,
-                Effects(
-                    "visa_new_application", close=(M.VISA_REFUSED,), open=(M.VISA,), clocks=(Close(C.VISA_LAWSUIT),)
-                ),
-                on=(M.VISA_REFUSED,),
+                {
+                    # Versions 1-3: a new application gave up the lawsuit (retire: with the late-facts guard).
+                    "instead_of_a_lawsuit": Effects(
+                        "visa_new_application",
+                        close=(M.VISA_REFUSED,),
+                        open=(M.VISA,),
+                        clocks=(Close(C.VISA_LAWSUIT),),
+                    ),
+                    # Both may run side by side within the month of §74(2) VwGO (#24).
+                    "beside_the_lawsuit": Effects("visa_new_application", close=(M.VISA_REFUSED,), open=(M.VISA,)),
+                },
+                on=(M.VISA_REFUSED, M.VISA_LAWSUIT),
+                guards=(g.NO_VISA_APPLICATION_RUNNING,),
             ),
             ActionSpec(
                 FileVisaLawsuit,
@@ -449,7 +467,8 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
                     open=(M.VISA_LAWSUIT,),
                     clocks=(Meet(C.VISA_LAWSUIT),),
                 ),
-                on=(M.VISA_REFUSED,),
+                on=(M.VISA_REFUSED, M.VISA),
+                guards=(g.REFUSAL_NOT_CONTESTED,),
                 not_before=(NotBefore("filed_on", "visa_refusal_notified_on", "the refusal was notified"),),
             ),
         ),

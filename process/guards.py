@@ -116,6 +116,21 @@ VORABZUSTIMMUNG_NOT_USED = Guard(
     "decision after the validity is fine",
     "§81a(3) AufenthG: the visa application within the Vorabzustimmung's validity",
 )
+NO_VISA_APPLICATION_RUNNING = Guard(
+    lambda s: Milestone.VISA not in s.open_milestones,
+    "new_visa_application: a visa application is running already",
+    PROCESS,
+)
+REFUSAL_NOT_CONTESTED = Guard(
+    lambda s: (
+        s.visa_refusal_notified_on is not None
+        and Milestone.VISA_LAWSUIT not in s.open_milestones
+        and (s.lawsuit_filed_on is None or s.visa_refused_on is None or s.lawsuit_filed_on < s.visa_refused_on)
+    ),
+    "filed_on: no visa refusal is open to a lawsuit (refusal notified on {visa_refusal_notified_on}, "
+    "lawsuit filed on {lawsuit_filed_on})",
+    "§74(2) VwGO: a lawsuit within one month of the refusal",
+)
 VISA_APPLIED = Guard(
     lambda s: s.visa_applied_on is not None or Milestone.VISA_LAWSUIT in s.open_milestones,
     "record_visa_decision: record the visa application first (record-visa-application)",

@@ -22,8 +22,9 @@ from process.spec import Context, Result
 
 C = ClockName
 M = Milestone
-# Process version 4 (#24, late facts; guard late-facts in core/versions.py): a deemed consent is
-# dated on the day the fiction took effect, and a request recorded after its period says so.
+# Process version 4 (#24; guard late-facts in core/versions.py): a deemed consent is dated on the
+# day the fiction took effect, a request recorded after its period says so, and a new visa
+# application leaves the lawsuit's month running (both side by side, §74(2) VwGO).
 LATE_FACTS = 4
 
 
@@ -519,16 +520,19 @@ def record_visa_application(ctx: Context) -> Result:
 
 def record_visa_decision(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    if M.VISA_LAWSUIT in s.open_milestones:
-        if a.decision is VisaDecision.ISSUED:
-            s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
-            return Result(
-                say(
-                    "Visa issued after the lawsuit on {day}, valid until {until}", day=a.decided_on, until=a.valid_until
-                ),
-                "won",
+    lawsuit = M.VISA_LAWSUIT in s.open_milestones
+    beside = lawsuit and M.VISA in s.open_milestones  # a new application runs beside the lawsuit
+    if a.by_court and not lawsuit:
+        raise Refusal(say("by_court: no lawsuit is pending; the mission decided"))
+    if lawsuit and (a.by_court or not beside):
+        return _court_decision(ctx)
+    if beside and s.visa_applied_on is None:
+        raise Refusal(
+            say(
+                "decision: the mission has no new application on record; record-visa-application first, or "
+                "--by-court for the court's decision"
             )
-        return Result(say("Lawsuit lost on {day}; the visa is refused for good", day=a.decided_on), "lost")
+        )
     if a.decision is VisaDecision.ISSUED:
         if s.ba_consent_required and not s.ba_consent_given:
             raise Refusal(
@@ -543,6 +547,16 @@ def record_visa_decision(ctx: Context) -> Result:
                 )
             )
         s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
+        if beside:
+            return Result(
+                say(
+                    "Visa issued on {day}, valid until {until}, on the new application; the lawsuit is moot "
+                    "(the employer withdraws it)",
+                    day=a.decided_on,
+                    until=a.valid_until,
+                ),
+                "issued_beside_the_lawsuit",
+            )
         return Result(say("Visa issued on {day}, valid until {until}", day=a.decided_on, until=a.valid_until), "issued")
     s.visa_refused_on, s.visa_refusal_notified_on = a.decided_on, a.notified_on
     deadline = ctx.due_on(C.VISA_LAWSUIT, a.notified_on)
@@ -558,10 +572,42 @@ def record_visa_decision(ctx: Context) -> Result:
     )
 
 
+def _court_decision(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    if s.lawsuit_filed_on and a.decided_on < s.lawsuit_filed_on:
+        raise Refusal(
+            say(
+                "decided_on: {decided_on} is before the lawsuit was filed ({lawsuit_filed_on})",
+                decided_on=a.decided_on,
+                lawsuit_filed_on=s.lawsuit_filed_on,
+            )
+        )
+    if a.decision is VisaDecision.ISSUED:
+        s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
+        said = say("Visa issued after the lawsuit on {day}, valid until {until}", day=a.decided_on, until=a.valid_until)
+        return Result(said, "won_over_a_new_refusal" if M.VISA_REFUSED in s.open_milestones else "won")
+    if M.VISA in s.open_milestones or M.VISA_REFUSED in s.open_milestones:
+        return Result(
+            say("Lawsuit lost on {day}; the new visa application goes on", day=a.decided_on),
+            "lost_beside_an_application",
+        )
+    return Result(say("Lawsuit lost on {day}; the visa is refused for good", day=a.decided_on), "lost")
+
+
 def new_visa_application(ctx: Context) -> Result:
     s = ctx.state
     s.visa_appointment_on, s.visa_applied_on = None, None
-    return Result(say("New visa application after the refusal"))
+    if s.process_version < LATE_FACTS and M.VISA_LAWSUIT not in s.open_milestones:
+        return Result(say("New visa application after the refusal"), "instead_of_a_lawsuit")
+    if M.VISA_LAWSUIT in s.open_milestones:
+        return Result(say("New visa application beside the lawsuit (filed on {day})", day=s.lawsuit_filed_on),
+                      "beside_the_lawsuit")  # fmt: skip
+    deadline = ctx.due_on(C.VISA_LAWSUIT, s.visa_refusal_notified_on) if s.visa_refusal_notified_on else None
+    until = say(" until {day}", day=deadline) if deadline else None
+    return Result(
+        say("New visa application after the refusal; a lawsuit is still possible{until} (§74(2) VwGO)", until=until),
+        "beside_the_lawsuit",
+    )
 
 
 def file_visa_lawsuit(ctx: Context) -> Result:

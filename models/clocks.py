@@ -66,6 +66,7 @@ class Deadline(BaseModel):
     level: Rung = Rung.NONE
     status: DeadlineStatus = DeadlineStatus.RUNNING
     paused_on: date | None = None
+    paused_days: int = 0  # days it stood still so far (counted into the due date on resuming)
     extended: bool = False
     # Bumped when the due date moves: the ladder starts again and its emails get new keys.
     generation: int = 1

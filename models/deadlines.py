@@ -163,13 +163,20 @@ class DeadlinePolicy(_Policy):
         return frozenset(self.holidays.get(region, ()))
 
     def due_on(
-        self, clock: ClockName, event_day: date, route: ResidenceRoute, procedure: Procedure, months: int | None = None
+        self,
+        clock: ClockName,
+        event_day: date,
+        route: ResidenceRoute,
+        procedure: Procedure,
+        months: int | None = None,
+        paused_days: int = 0,
     ) -> date:
         """The last day of ``clock``'s period from ``event_day``, counted by the clock's kind;
-        ``months``: a length agreed for this journey instead of the policy's (a probation)."""
+        ``months``: a length agreed for this journey instead of the policy's (a probation);
+        ``paused_days``: days the period stood still (a paused recognition clock)."""
         spec = self.clocks[clock]
         period = Period(months=months) if months else spec.period_for(route, procedure)
-        return period_end(event_day, period, self.holidays_in(spec.holiday_region), spec.kind)
+        return period_end(event_day, period, self.holidays_in(spec.holiday_region), spec.kind, paused_days)
 
     def is_working_day(self, day: date, region: str = HOME_REGION) -> bool:
         return is_working_day(day, self.holidays_in(region))
@@ -179,11 +186,17 @@ class DeadlinePolicy(_Policy):
 
 
 def period_end(
-    start: date, period: Period, holidays: Collection[date], counting: Counting = Counting.AFTER_EVENT
+    start: date,
+    period: Period,
+    holidays: Collection[date],
+    counting: Counting = Counting.AFTER_EVENT,
+    paused_days: int = 0,
 ) -> date:
     """The last day of ``period`` counted from ``start`` by its kind (module docstring): after an
     event on ``start`` (§§187(1), 188(2), 193 BGB), or from the beginning of ``start``
-    (§§187(2), 188(2) second alternative, 188(3) BGB; no §193).
+    (§§187(2), 188(2) second alternative, 188(3) BGB; no §193). Days the period stood still
+    (``paused_days``, as §209 BGB has it for a suspended period) are added before §193 moves the
+    end off a weekend or holiday.
 
     The one period function: every legal period in the product is counted here.
     """
@@ -194,8 +207,8 @@ def period_end(
         # last month has no such day, the period ends with that month's end (§188(3)).
         same_day = add_months(start, period.months)
         end = same_day - timedelta(days=1) if same_day.day == start.day else same_day
-        return end + timedelta(weeks=period.weeks, days=period.days)
-    end = add_months(start, period.months) + timedelta(weeks=period.weeks, days=period.days)
+        return end + timedelta(weeks=period.weeks, days=period.days + paused_days)
+    end = add_months(start, period.months) + timedelta(weeks=period.weeks, days=period.days + paused_days)
     return next_working_day(end, holidays)
 
 

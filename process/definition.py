@@ -196,7 +196,9 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ActionSpec(
                 ResumeRecognitionClock,
                 r.resume_recognition_clock,
-                Effects("recognition_clock_resumed", clocks=(Resume(C.RECOGNITION_DECISION, "resumed_on"),)),
+                Effects(
+                    "recognition_clock_resumed", clocks=(Resume(C.RECOGNITION_DECISION, "resumed_on", counted_since=4),)
+                ),
                 on=(M.RECOGNITION,),
                 guards=(g.DECISION_PERIOD_PAUSED,),
                 not_before=(NotBefore("resumed_on", "recognition_paused_on", "the pause began"),),

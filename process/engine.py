@@ -10,7 +10,7 @@ knowing which action it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from string import Formatter
 from typing import Any, assert_never
@@ -455,6 +455,21 @@ def _field(ctx: Context, name: str) -> Any:
     return getattr(ctx.state, name)
 
 
+def _resumed_due(ctx: Context, clock: ClockName, resumed_on: date) -> date | None:
+    """The paused clock's due date counted afresh with every day it stood still; a due date an
+    authority set (an extension) moves by the pause."""
+    deadline = ctx.state.open_deadline(clock)
+    if deadline is None or deadline.paused_on is None:
+        return None
+    paused = (resumed_on - deadline.paused_on).days
+    if deadline.extended:
+        return deadline.due_on + timedelta(days=paused)
+    state = ctx.state
+    return ctx.policy.due_on(
+        clock, deadline.started_on, state.route, state.procedure, paused_days=deadline.paused_days + paused
+    )
+
+
 def _resolve(op: ClockOp, ctx: Context) -> ClockChange | None:
     if op.clock not in ctx.policy.clocks:
         return None  # a clock this case's policy does not have (it started before the clock existed)
@@ -479,7 +494,11 @@ def _resolve(op: ClockOp, ctx: Context) -> ClockChange | None:
         case Pause():
             return ClockChange(Change.PAUSE, op.clock, on=_field(ctx, op.on))
         case Resume():
-            return ClockChange(Change.RESUME, op.clock, on=_field(ctx, op.on))
+            on = _field(ctx, op.on)
+            counted = op.counted_since is not None and ctx.state.process_version >= op.counted_since
+            return ClockChange(
+                Change.RESUME, op.clock, on=on, due_on=_resumed_due(ctx, op.clock, on) if counted else None
+            )
         case Extend():
             return ClockChange(Change.EXTEND, op.clock, due_on=_field(ctx, op.until))
     assert_never(op)

@@ -105,10 +105,13 @@ class Pause:
 
 @dataclass(frozen=True)
 class Resume:
-    """The paused days are added to the period."""
+    """The paused days are added to the period. From process version ``counted_since`` on the
+    due date is counted afresh by the period function (§193 BGB included); before, the days
+    were added to the old due date."""
 
     clock: ClockName
     on: str
+    counted_since: int | None = None
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ class DeadlineClocks:
                     self.pause(clock, change.on)
                 case Change.RESUME:
                     assert change.on is not None
-                    self.resume(clock, change.on)
+                    self.resume(clock, change.on, change.due_on)
                 case Change.EXTEND:
                     assert change.due_on is not None
                     extended = self.move(clock, change.due_on)
@@ -195,13 +195,15 @@ class DeadlineClocks:
             deadline.status, deadline.paused_on = DeadlineStatus.PAUSED, on
             self._changed()
 
-    def resume(self, clock: ClockName, on: date) -> None:
-        """The paused days are added to the period (the clock stood still)."""
+    def resume(self, clock: ClockName, on: date, due_on: date | None = None) -> None:
+        """The paused days are added to the period (the clock stood still): ``due_on`` as the
+        engine counted it (process version 4), else added to the old due date."""
         deadline = self.get(clock)
         if deadline and deadline.status is DeadlineStatus.PAUSED and deadline.paused_on:
             paused_for = (on - deadline.paused_on).days
             deadline.status, deadline.paused_on = DeadlineStatus.RUNNING, None
-            self.move(clock, deadline.due_on + timedelta(days=paused_for))
+            deadline.paused_days += paused_for
+            self.move(clock, due_on or deadline.due_on + timedelta(days=paused_for))
 
     def get(self, clock: ClockName) -> Deadline | None:
         return next((d for d in self._deadlines if d.clock is clock and d.open), None)

@@ -90,7 +90,9 @@ def track(state: JourneyState, changes: list[ClockChange]) -> None:
             if ch.kind == "pause":
                 x.status, x.paused_on = DeadlineStatus.PAUSED, ch.on
             elif ch.kind == "resume" and ch.on and x.paused_on:
-                x.status, x.due_on, x.paused_on = DeadlineStatus.RUNNING, x.due_on + (ch.on - x.paused_on), None
+                x.paused_days += (ch.on - x.paused_on).days
+                due = ch.due_on or x.due_on + (ch.on - x.paused_on)
+                x.status, x.due_on, x.paused_on = DeadlineStatus.RUNNING, due, None
             elif ch.kind == "extend" and ch.due_on:
                 x.due_on, x.extended = ch.due_on, True
             else:

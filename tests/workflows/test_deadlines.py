@@ -158,7 +158,11 @@ async def test_the_recognition_clock_runs_from_complete_documents_pauses_resumes
         assert clock(view, ClockName.RECOGNITION_DECISION).status is DeadlineStatus.PAUSED
         view = await journey.do(ResumeRecognitionClock, resumed_on=TODAY)
         resumed = clock(view, ClockName.RECOGNITION_DECISION)
-        assert (resumed.status, resumed.due_on) == (DeadlineStatus.RUNNING, started.due_on + timedelta(days=1))
+        # The paused day added to the period, then §193 BGB (process version 4): the one period function.
+        counted = load_policy(DEFAULT_POLICY_FILE).due_on(
+            ClockName.RECOGNITION_DECISION, started.started_on, view.state.route, view.state.procedure, paused_days=1
+        )
+        assert (resumed.status, resumed.due_on, resumed.paused_days) == (DeadlineStatus.RUNNING, counted, 1)
         until_date = resumed.due_on + timedelta(days=30)
         view = await journey.do(ExtendRecognitionClock, until=until_date, reason="Expert opinion")
         extended = clock(view, ClockName.RECOGNITION_DECISION)

@@ -370,7 +370,11 @@ MILESTONES: tuple[MilestoneSpec, ...] = (
             ActionSpec(
                 BookVisaAppointment,
                 r.book_visa_appointment,
-                Effects("visa_appointment_booked", clocks=(Meet(C.EMBASSY_APPOINTMENT_81A),)),
+                {
+                    "within_the_clock": Effects("visa_appointment_booked", clocks=(Meet(C.EMBASSY_APPOINTMENT_81A),)),
+                    # §31a(1) AufenthV (v4): an appointment after the three weeks is no appointment within them.
+                    "after_the_clock": Effects("visa_appointment_booked"),
+                },
                 on=(M.VISA,),
                 future=("appointment_on",),
                 guards=(g.NO_APPOINTMENT_AFTER_APPLICATION,),

@@ -24,7 +24,8 @@ C = ClockName
 M = Milestone
 # Process version 4 (#24; guard late-facts in core/versions.py): a deemed consent is dated on the
 # day the fiction took effect, a request recorded after its period says so, and a new visa
-# application leaves the lawsuit's month running (both side by side, §74(2) VwGO).
+# application leaves the lawsuit's month running (both side by side, §74(2) VwGO), a resumed
+# recognition period counts by the period function, a §81a appointment after three weeks misses its clock.
 LATE_FACTS = 4
 
 
@@ -490,16 +491,33 @@ def book_visa_appointment(ctx: Context) -> Result:
         )
     rebooked = s.visa_appointment_on is not None
     s.visa_appointment_on = a.appointment_on
+    clock = s.open_deadline(C.EMBASSY_APPOINTMENT_81A)
+    if s.process_version >= LATE_FACTS and clock is not None and a.appointment_on > clock.due_on:
+        # Decision (#24, unverified): §31a(1) AufenthV asks for the appointment itself within three
+        # weeks of the Vorabzustimmung (its text now says "without delay"); a later date leaves the
+        # clock running, so the office asks the mission for an earlier one.
+        return Result(
+            say(
+                "Visa appointment booked for {day} at the mission in {mission}: after the three weeks of §31a(1) "
+                "AufenthV (until {due}); the clock runs on, ask the mission for an earlier date",
+                day=a.appointment_on,
+                mission=a.mission,
+                due=clock.due_on,
+            ),
+            "after_the_clock",
+        )
     if rebooked:
         return Result(
             say(
                 "Visa appointment rebooked for {day} at the mission in {mission}",
                 day=a.appointment_on,
                 mission=a.mission,
-            )
+            ),
+            "within_the_clock",
         )
     return Result(
-        say("Visa appointment booked for {day} at the mission in {mission}", day=a.appointment_on, mission=a.mission)
+        say("Visa appointment booked for {day} at the mission in {mission}", day=a.appointment_on, mission=a.mission),
+        "within_the_clock",
     )
 
 

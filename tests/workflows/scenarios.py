@@ -24,7 +24,21 @@ from temporalio.service import RPCError
 from models import clock
 from models.case import AddCaseNote, CloseCase, Procedure, Withdraw
 from models.digest import WeeklyDigestInput, iso_week
-from models.journey import ApplyForRecognition, RecordVisaApplication, RequestBaConsent, WithdrawCandidate
+from models.journey import (
+    ApplyForRecognition,
+    BaAnswersSent,
+    BaInformationRequested,
+    ConfirmRecognitionReceipt,
+    FileVisaLawsuit,
+    NewVisaApplication,
+    PauseRecognitionClock,
+    RecordRecognition,
+    RecordVisaApplication,
+    RecordVisaDecision,
+    RequestBaConsent,
+    ResumeRecognitionClock,
+    WithdrawCandidate,
+)
 from models.records import ResendEmail, RetentionInput
 from records.schema import cases
 from tests.conftest import Stack
@@ -221,6 +235,45 @@ async def imported_running_and_placed(stack: Stack, tmp_path: Path) -> list[tupl
     return [("case", handle), ("journey1", journeys[0]), ("journey2", journeys[1])]
 
 
+async def late_facts_side_by_side(stack: Stack, tmp_path: Path) -> list[tuple[str, WorkflowHandle[Any, Any]]]:
+    """Process version 4 (#24): a paused recognition period resumed (§193 BGB), a BA request
+    recorded after its fiction ran out (deemed at once) and the BA's question recorded late
+    (the deemed consent taken back), then a visa refusal answered by a new application and a
+    lawsuit side by side: the court's loss leaves the application, whose visa settles it."""
+    handle = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
+    (journey,) = await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    await journey.contract()
+    await journey.hand_in_documents(day(4))
+    await journey.do(ApplyForRecognition, applied_on=day(5), body="Handwerkskammer Hannover")
+    await journey.do(ConfirmRecognitionReceipt, confirmed_on=day(12), complete_on=day(12))
+    await journey.do(PauseRecognitionClock, paused_on=day(20), reason_code="missing_documents", reason="Syllabus")
+    await journey.do(ResumeRecognitionClock, resumed_on=day(25))
+    await journey.do(RecordRecognition, decision="full", decided_on=day(60))
+    await journey.visa_appointment()
+    await journey.visa_application(on=day(90))
+    await journey.do(RequestBaConsent, path="embassy", requested_on=day(92))
+
+    async def deemed() -> bool:
+        return any(e.action == "ba_consent_deemed" for e in (await journey.view()).state.history)
+
+    await eventually(deemed, timeout=40)
+    await journey.do(BaInformationRequested, asked_on=day(100))
+    await journey.do(BaAnswersSent, received_on=TODAY - timedelta(days=1))
+    await journey.ba_consent(path="embassy", decided_on=TODAY)
+    await journey.visa("refused", on=TODAY)
+    await journey.do(NewVisaApplication)
+    await journey.do(FileVisaLawsuit, filed_on=TODAY)
+    await journey.visa_application(on=TODAY)
+    lost = {"decision": "refused", "decided_on": TODAY, "notified_on": TODAY}
+    await journey.do(RecordVisaDecision, by_court=True, **lost)
+    await journey.visa(on=TODAY, valid_until=TODAY + timedelta(days=365))
+    await handle.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="vacancy_cancelled")
+    )
+    await handle.result()
+    return [("case", handle), ("journey1", journey.handle)]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "placed_18a": placed_18a,
     "accelerated_deemed_lapsed_replaced": accelerated_deemed_lapsed_replaced,
@@ -228,4 +281,5 @@ SCENARIOS: dict[str, Scenario] = {
     "retention_erases": retention_erases,
     "weekly_digest_sent": weekly_digest_sent,
     "imported_running_and_placed": imported_running_and_placed,
+    "late_facts_side_by_side": late_facts_side_by_side,
 }

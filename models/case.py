@@ -276,7 +276,11 @@ IMPORTED_DATES = (
     "arrived_on",
     "job_started_on",
     "probation_passed_on",
+    # After arrival, beside the job (#24): not in the chain's order, only after the arrival.
+    "registered_on",
+    "permit_granted_on",
 )
+AFTER_ARRIVAL = ("registered_on", "permit_granted_on")
 
 
 class ImportedDates(_Input):
@@ -289,11 +293,15 @@ class ImportedDates(_Input):
     arrived_on: date | None = None
     job_started_on: date | None = None
     probation_passed_on: date | None = None
+    registered_on: date | None = None  # the Anmeldung
+    permit_granted_on: date | None = None  # the residence permit (§18a etc.)
     ended_on: date | None = None
     end_reason_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
     # Not a milestone: the date on the visa label (may lie ahead); the residence permit's
     # application is due by it (§81(4) AufenthG).
     visa_valid_until: date | None = None
+    # Not a milestone: the date on the permit card (lies ahead).
+    permit_valid_until: date | None = None
 
 
 class ImportedJourney(ImportedDates):
@@ -320,6 +328,12 @@ class ImportedJourney(ImportedDates):
             value = getattr(self, name)
             if value is None:
                 continue
+            if name in AFTER_ARRIVAL:  # beside the job: after the arrival, in no order with the rest
+                if value > today:
+                    found.append((name, say("{day} lies in the future (the import records what happened)", day=value)))
+                elif self.arrived_on is None or value < self.arrived_on:
+                    found.append((name, say("needs arrived_on, and lies after it")))
+                continue
             if value > today:
                 found.append((name, say("{day} lies in the future (the import records what happened)", day=value)))
             elif value < previous:
@@ -340,6 +354,12 @@ class ImportedJourney(ImportedDates):
             self.visa_issued_on is None or self.visa_valid_until < self.visa_issued_on
         ):
             found.append(("visa_valid_until", say("needs visa_issued_on, and lies after it")))
+        if self.permit_valid_until is not None and (
+            self.permit_granted_on is None or self.permit_valid_until <= self.permit_granted_on
+        ):
+            found.append(("permit_valid_until", say("needs permit_granted_on, and lies after it")))
+        if self.permit_granted_on is not None and self.permit_valid_until is None:
+            found.append(("permit_valid_until", say("required with permit_granted_on (the date on the card)")))
         if (self.ended_on is None) != (self.end_reason_code is None):
             found.append(("end_reason_code", say("ended_on and end_reason_code go together")))
         elif self.end_reason_code is not None:

@@ -24,6 +24,9 @@ does not drop a date silently). No column takes a name: candidates are reference
 | arrived_on | Einreise | |
 | job_started_on | Arbeitsaufnahme | placed from this day |
 | probation_passed_on | Probezeit bestanden | |
+| registered_on | Anmeldung | after arrival |
+| permit_granted_on | Aufenthaltstitel | the residence permit granted, after arrival |
+| permit_valid_until | Aufenthaltstitel gültig bis | the date on the card (with permit_granted_on) |
 | ended_on | Beendet | the journey ended without (or after) a placement; without a candidate: the case ended |
 | end_reason_code | Grund | a reason code (models/reasons.py) with ended_on: why the candidate withdrew or the |
 | | | employment ended; without a candidate a case withdrawal code (e.g. filled_otherwise) |
@@ -75,6 +78,9 @@ GERMAN_COLUMNS = {
     "Einreise": "arrived_on",
     "Arbeitsaufnahme": "job_started_on",
     "Probezeit bestanden": "probation_passed_on",
+    "Anmeldung": "registered_on",
+    "Aufenthaltstitel": "permit_granted_on",
+    "Aufenthaltstitel gültig bis": "permit_valid_until",
     "Beendet": "ended_on",
     "Grund": "end_reason_code",
 }
@@ -111,7 +117,8 @@ class ImportRow(ImportedDates):
         if self.candidate_ref is None or self.origin_country is None:
             return None
         candidate = SelectedCandidate(candidate_ref=self.candidate_ref, origin_country=self.origin_country)
-        dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, "ended_on", "end_reason_code", "visa_valid_until")}
+        extra = ("ended_on", "end_reason_code", "visa_valid_until", "permit_valid_until")
+        dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, *extra)}
         return ImportedJourney(row=row, candidate=candidate, **dates)
 
     def case_end(self) -> tuple[date | None, CaseWithdrawalReason | None]:

@@ -92,8 +92,15 @@ def on_probation(ctx: Context) -> bool:
 
 
 def arrived_on_the_visa(ctx: Context) -> bool:
-    """Arrived, the visa's validity known (an imported journey: the permit application's clock)."""
-    return ctx.state.arrived_on is not None and ctx.state.visa_valid_until is not None
+    """Arrived, the visa's validity known, no permit yet (an imported journey: the permit
+    application's clock)."""
+    s = ctx.state
+    return s.arrived_on is not None and s.visa_valid_until is not None and s.permit_decided_on is None
+
+
+def course_after_an_imported_permit(ctx: Context) -> bool:
+    """The permit's date in the file, the route entitled (the course's entitlement lapses a year on)."""
+    return ctx.state.permit_decided_on is not None and integration_course_entitlement(ctx.state)
 
 
 def complete_documents_known(ctx: Context) -> bool:

@@ -718,6 +718,8 @@ IMPORTED_MILESTONES: dict[str, Milestone] = {
     "arrived_on": M.ARRIVAL,
     "job_started_on": M.JOB_START,
     "probation_passed_on": M.PROBATION,
+    "registered_on": M.ANMELDUNG,
+    "permit_granted_on": M.RESIDENCE_PERMIT,
 }
 
 
@@ -775,6 +777,7 @@ ANYTIME: tuple[ActionSpec, ...] = (
                         C.RESIDENCE_PERMIT_APPLICATION, "arrived_on", due="visa_valid_until", when=c.arrived_on_the_visa
                     ),
                     Start(C.PROBATION, "job_started_on", when=c.on_probation),
+                    Start(C.INTEGRATION_COURSE, "permit_decided_on", when=c.course_after_an_imported_permit),
                 ),
             )
             for branch, outcome in (

@@ -416,6 +416,8 @@ def import_journey(ctx: Context) -> Result:
         )
     s.visa_issued_on, s.visa_valid_until, s.arrived_on = j.visa_issued_on, j.visa_valid_until, j.arrived_on
     s.job_started_on, s.probation_passed_on = j.job_started_on, j.probation_passed_on
+    s.registered_on = j.registered_on
+    s.permit_decided_on, s.permit_valid_until = j.permit_granted_on, j.permit_valid_until
     dated = ", ".join(f"{name.removesuffix('_on').replace('_', ' ')} {day}" for name, day in j.dated().items())
     summary = say(
         "Imported by {advisor} from {file}, row {row}: {dated}",

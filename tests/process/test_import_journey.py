@@ -53,6 +53,22 @@ CASES = [
         None,
     ),
     (
+        # #24: the file's Anmeldung and permit columns; only the probation is left (and, for
+        # §18a, the integration course the permit opened).
+        "working with Anmeldung and permit: in probation",
+        {
+            "arrived_on": d(2025, 11, 1),
+            "job_started_on": d(2025, 11, 3),
+            "registered_on": d(2025, 11, 20),
+            "permit_granted_on": d(2026, 1, 15),
+            "permit_valid_until": d(2029, 1, 14),
+        },
+        S.PROBATION,
+        [M.CONTRACT, M.VISA, M.ARRIVAL, M.JOB_START, M.ANMELDUNG, M.RESIDENCE_PERMIT],
+        [M.PROBATION, M.INTEGRATION_COURSE],
+        None,
+    ),  # fmt: skip
+    (
         "probation passed: placed",
         {"contract_signed_on": d(2025, 7, 1), "job_started_on": d(2025, 11, 3), "probation_passed_on": d(2026, 5, 4)},
         S.FINISHED,
@@ -97,7 +113,9 @@ def test_an_imported_row_places_the_journey_at_its_milestone(
     # The event is dated with the row's last day; the clocks still open count from it.
     assert step.happened_on == action.last_dated_on
     running = [x for x in state.deadlines if x.status is DeadlineStatus.RUNNING]
-    assert all(x.started_on == action.last_dated_on for x in running if x.clock is not C.CONTRACT)
+    # ... but the probation from the job start and the course from the permit (#24)
+    counted = {C.PROBATION: action.imported.job_started_on, C.INTEGRATION_COURSE: action.imported.permit_granted_on}
+    assert all(x.started_on == counted.get(x.clock, action.last_dated_on) for x in running if x.clock is not C.CONTRACT)
     if M.CONTRACT in state.done_milestones or outcome is not None:
         assert not any(x.clock is C.CONTRACT for x in running)  # the contract clock was met
     assert "Imported by m.koch from past.csv, row 7" in step.summary
@@ -132,6 +150,13 @@ def test_a_recognition_date_records_the_recognition_and_a_ba_date_the_consent() 
         ({"contract_signed_on": d(2025, 5, 1)}, "contract_signed_on"),  # before the selection
         ({"contract_signed_on": d(2025, 7, 1), "ended_on": d(2025, 8, 1)}, "end_reason_code"),
         ({"ended_on": d(2025, 8, 1), "end_reason_code": "not_a_code"}, "end_reason_code"),
+        ({"registered_on": d(2025, 11, 1)}, "registered_on"),  # no arrival
+        ({"arrived_on": d(2025, 11, 1), "registered_on": d(2025, 10, 30)}, "registered_on"),  # before it
+        ({"arrived_on": d(2025, 11, 1), "permit_granted_on": d(2026, 1, 15)}, "permit_valid_until"),
+        (
+            {"arrived_on": d(2025, 11, 1), "permit_granted_on": d(2026, 1, 15), "permit_valid_until": d(2026, 1, 1)},
+            "permit_valid_until",
+        ),  # fmt: skip
     ],
 )
 def test_an_impossible_history_is_refused_and_changes_nothing(dates: dict[str, Any], field: str) -> None:
@@ -156,3 +181,22 @@ def test_the_visa_validity_starts_the_permit_application_clock_from_the_arrival(
     assert not [x for x in state.deadlines if x.clock is C.RESIDENCE_PERMIT_APPLICATION]
     with pytest.raises(Refusal, match="visa_valid_until"):
         engine.apply(journey(Procedure.REGULAR), imported(visa_valid_until=d(2026, 1, 31)), T, P)
+
+
+@pytest.mark.unit
+def test_an_imported_journey_with_its_permit_is_placed_by_the_passed_probation() -> None:
+    """#24: the file's Anmeldung and permit leave only the probation (and a §18a course), so
+    record-probation-passed and the course place it; no permit clock starts for a granted permit."""
+    from models import journey as J
+
+    state = journey(Procedure.REGULAR)
+    dates = {"visa_issued_on": d(2025, 10, 1), "visa_valid_until": d(2026, 1, 31), "arrived_on": d(2025, 11, 1),
+             "job_started_on": d(2025, 11, 3), "registered_on": d(2025, 11, 20), "permit_granted_on": d(2026, 1, 15),
+             "permit_valid_until": d(2029, 1, 14)}  # fmt: skip
+    track(state, engine.apply(state, imported(**dates), T, P).clocks)
+    assert not [x for x in state.deadlines if x.clock is C.RESIDENCE_PERMIT_APPLICATION]
+    assert (state.registered_on, state.permit_valid_until) == (d(2025, 11, 20), d(2029, 1, 14))
+    track(state, engine.apply(state, J.RecordProbationPassed(advisor="m.koch", passed_on=d(2026, 5, 4)), T, P).clocks)
+    course = J.RecordIntegrationCourse(advisor="m.koch", status="registered", recorded_on=d(2026, 5, 5))
+    track(state, engine.apply(state, course, T, P).clocks)
+    assert (state.stage, state.outcome) == (S.FINISHED, JourneyOutcome.PLACED)

@@ -58,6 +58,19 @@ async def _until(check: Callable[[], Awaitable[bool]], what: str, seconds: float
         await asyncio.sleep(0.5)
 
 
+async def first_journey(stack: Stack, case_id: str) -> JourneyView | None:
+    """The imported case's first journey, once its case has started it (None before)."""
+    case_handle = stack.client.get_workflow_handle(workflow_id_for(case_id))
+    case = await case_handle.query(names.Case.status, result_type=CaseState)
+    if not case.journeys:
+        return None
+    handle = stack.client.get_workflow_handle(case.journeys[0].workflow_id)
+    try:
+        return await handle.query(names.Journey.status, result_type=JourneyView)
+    except RPCError:
+        return None  # not started yet
+
+
 async def _settled(stack: Stack) -> tuple[int, int, int]:
     """Events recorded (case, journey) and emails queued, once nothing has changed for 3 s
     (the imported cases record their past rungs as they start)."""
@@ -189,17 +202,9 @@ async def test_a_running_journey_is_imported_at_its_milestone_with_its_clocks_fr
     code, out, err = await _run(stack, "import", str(file), "--advisor", ADVISOR)
     assert code == 0, err
     case_id = imported_case_id(ref)
-    case_handle = stack.client.get_workflow_handle(workflow_id_for(case_id))
 
     async def journey_view() -> JourneyView | None:
-        case = await case_handle.query(names.Case.status, result_type=CaseState)
-        if not case.journeys:
-            return None
-        handle = stack.client.get_workflow_handle(case.journeys[0].workflow_id)
-        try:
-            return await handle.query(names.Journey.status, result_type=JourneyView)
-        except RPCError:
-            return None  # not started yet
+        return await first_journey(stack, case_id)
 
     async def placed_with_past_rungs() -> bool:
         view = await journey_view()

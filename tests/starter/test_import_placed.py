@@ -7,15 +7,13 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from temporalio.service import RPCError
-
 from core import names
 from models import clock
 from models.case import CaseState, workflow_id_for
 from models.journey import JourneyOutcome, JourneyView, Milestone
 from starter.importing import imported_case_id
 from tests.conftest import Stack
-from tests.starter.test_import import _run, _until
+from tests.starter.test_import import _run, _until, first_journey
 from tests.workflows.case_flow import ADVISOR
 
 
@@ -41,14 +39,7 @@ async def test_an_imported_journey_with_anmeldung_and_permit_is_placed_by_its_li
     case_handle = stack.client.get_workflow_handle(workflow_id_for(case_id))
 
     async def journey_view() -> JourneyView | None:
-        case = await case_handle.query(names.Case.status, result_type=CaseState)
-        if not case.journeys:
-            return None
-        try:
-            handle = stack.client.get_workflow_handle(case.journeys[0].workflow_id)
-            return await handle.query(names.Journey.status, result_type=JourneyView)
-        except RPCError:
-            return None
+        return await first_journey(stack, case_id)
 
     async def in_probation() -> bool:
         view = await journey_view()

@@ -26,7 +26,7 @@ M = Milestone
 # day the fiction took effect, a request recorded after its period says so, and a new visa
 # application leaves the lawsuit's month running (both side by side, §74(2) VwGO), a resumed
 # recognition period counts by the period function, a §81a appointment after three weeks misses its clock.
-LATE_FACTS = 4
+PROCESS_V4 = 4
 
 
 def record_documents(ctx: Context) -> Result:
@@ -255,7 +255,7 @@ def request_ba_consent(ctx: Context) -> Result:
     if fiction_applies(ctx):
         due = ctx.due_on(C.BA_CONSENT_FICTION, a.requested_on)
         fiction = say("; consent deemed given after {day} unless the BA asks for information (§36(2) BeschV)", day=due)
-        if due is not None and due < ctx.today and s.process_version >= LATE_FACTS:
+        if due is not None and due < ctx.today and s.process_version >= PROCESS_V4:
             fiction = say(
                 "{fiction}. That day has passed: the consent is deemed given now. If the BA asked or decided by "
                 "then, record it with its date (ba-information-requested, record-ba-decision): the deemed consent "
@@ -336,7 +336,7 @@ def ba_consent_deemed(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     r = s.ba_request
     assert r is not None  # guards.FICTION_RUNS
-    if s.process_version < LATE_FACTS:  # dated on the period's last day (retire: with the late-facts guard)
+    if s.process_version < PROCESS_V4:  # dated on the period's last day (retire: with the late-facts guard)
         r.decision, r.decided_on, r.fiction_ended_on = "deemed_granted", a.due_on, a.due_on
         return Result(
             say(
@@ -492,7 +492,7 @@ def book_visa_appointment(ctx: Context) -> Result:
     rebooked = s.visa_appointment_on is not None
     s.visa_appointment_on = a.appointment_on
     clock = s.open_deadline(C.EMBASSY_APPOINTMENT_81A)
-    if s.process_version >= LATE_FACTS and clock is not None and a.appointment_on > clock.due_on:
+    if s.process_version >= PROCESS_V4 and clock is not None and a.appointment_on > clock.due_on:
         # Decision (#24, unverified): §31a(1) AufenthV asks for the appointment itself within three
         # weeks of the Vorabzustimmung (its text now says "without delay"); a later date leaves the
         # clock running, so the office asks the mission for an earlier one.
@@ -615,7 +615,7 @@ def _court_decision(ctx: Context) -> Result:
 def new_visa_application(ctx: Context) -> Result:
     s = ctx.state
     s.visa_appointment_on, s.visa_applied_on = None, None
-    if s.process_version < LATE_FACTS and M.VISA_LAWSUIT not in s.open_milestones:
+    if s.process_version < PROCESS_V4 and M.VISA_LAWSUIT not in s.open_milestones:
         return Result(say("New visa application after the refusal"), "instead_of_a_lawsuit")
     if M.VISA_LAWSUIT in s.open_milestones:
         return Result(say("New visa application beside the lawsuit (filed on {day})", day=s.lawsuit_filed_on),

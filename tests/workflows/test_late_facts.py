@@ -30,8 +30,9 @@ from models.journey import (
     RequestBaConsent,
 )
 from tests.conftest import Stack
+from tests.starter.test_import import _run as run_starter
 from tests.support import eventually
-from tests.workflows.case_flow import TODAY, Journey, day, last_step, new_case, open_journeys, start_case
+from tests.workflows.case_flow import ADVISOR, TODAY, Journey, day, last_step, new_case, open_journeys, start_case
 
 S, M = JourneyStage, Milestone
 
@@ -130,6 +131,13 @@ async def test_a_late_permit_application_keeps_the_status_only_by_the_abhs_order
         await journey.do(RecordFiktionsbescheinigung, **certificate)
     assert "§81(4) S.1 AufenthG does not apply" in str(err.value.cause)
     assert (await journey.view()).state.fiktionsbescheinigung_valid_until is None  # unchanged
-    view = await journey.do(RecordFiktionsbescheinigung, ordered_for_late_application=True, **certificate)
+    # The flag as the advisor gives it on the command line.
+    case_id = journey.handle.id.removeprefix("case-").rsplit("-j", 1)[0]
+    code, _, told = await run_starter(
+        stack, "record-fiktionsbescheinigung", case_id, "--advisor", ADVISOR, "--issued-on", str(day(171)),
+        "--valid-until", str(day(260)), "--reference", "DMS-0201-12345-1", "--ordered-for-late-application",
+    )  # fmt: skip
+    assert code == 0, told
+    view = await journey.view()
     assert "ordered the status kept for the late application (§81(4) S.3" in last_step(view.state.history).summary
     assert view.state.fiktionsbescheinigung_valid_until == day(260)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from models.journey import FileVisaLawsuit, JourneyStage, Milestone, NewVisaApplication, RecordVisaDecision
+from models.journey import FileVisaLawsuit, JourneyStage, Milestone, NewVisaApplication
 from tests.conftest import Stack
-from tests.workflows.case_flow import day, last_step, new_case, open_journeys, start_case
+from tests.starter.test_import import _run as run_starter
+from tests.workflows.case_flow import ADVISOR, day, last_step, new_case, open_journeys, start_case
 
 S, M = JourneyStage, Milestone
 
@@ -30,8 +31,14 @@ async def test_a_new_application_and_a_lawsuit_run_side_by_side(stack: Stack) ->
     assert view.state.open_milestones == [M.VISA, M.VISA_LAWSUIT]
     await journey.visa_appointment(on=day(116))
     await journey.visa_application(on=day(116))
-    lost = {"decision": "refused", "decided_on": day(130), "notified_on": day(131)}
-    view = await journey.do(RecordVisaDecision, by_court=True, **lost)
+    # The court's decision, as the advisor gives it on the command line.
+    case_id = journey.handle.id.removeprefix("case-").rsplit("-j", 1)[0]
+    code, _, told = await run_starter(
+        stack, "record-visa-decision", case_id, "--advisor", ADVISOR, "--decision", "refused",
+        "--decided-on", str(day(130)), "--notified-on", str(day(131)), "--by-court",
+    )  # fmt: skip
+    assert code == 0, told
+    view = await journey.view()
     assert (view.state.stage, view.state.open_milestones) == (S.VISA, [M.VISA])
     assert "the new visa application goes on" in last_step(view.state.history).summary
     view = await journey.visa(on=day(140), valid_until=day(140) + timedelta(days=365))

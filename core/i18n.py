@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from models import occupations
@@ -74,6 +76,10 @@ class Text:
         t = self  # so that the extraction (-k t) finds the text below
         if name == "procedure" and value == "regular":
             return t("regular (procedure)")
+        if name.endswith("_eur"):  # a sum as plain digits (models/wage.py)
+            return format_decimal(Decimal(value), format="#,##0.00" if "." in value else "#,##0", locale=self.language)
+        if name.endswith("_pct"):
+            return format_decimal(Decimal(value), format="0.0", locale=self.language) + " %"
         if name == "basis":  # a legal basis of the policy (in the catalogue, core/i18n_extract.py)
             return t(value)
         return value

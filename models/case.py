@@ -542,6 +542,7 @@ class CaseState(BaseModel):
     # Decided at the consultation: a Blue Card at or above the general threshold needs none.
     ba_consent_required: bool = True
     wage_check: str | None = None  # what the wage check found, with threshold, year and basis
+    wage_check_says: Said | None = None  # the same, translatable (#24; none on older cases)
     history: list[CaseEvent] = []
 
     @property

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Union
 
 from pydantic import BaseModel, ConfigDict
@@ -54,13 +55,23 @@ class Said(BaseModel):
             if isinstance(v, Day)
             else code(k, v)
             if code is not None and isinstance(v, str)
-            else v
+            else _english_number(k, v)
             for k, v in self.values.items()
         }
         return str(translate(self.text)).format(**values)
 
     def __str__(self) -> str:
         return self.english()
+
+
+def _english_number(name: str, value: SaidValue) -> SaidValue:
+    """Sums (``..._eur``) and shares (``..._pct``) travel as plain digits; English groups them
+    as 4,647.50 and 50.0%, a German reader's ``code`` as 4.647,50 and 50,0 %."""
+    if isinstance(value, str) and name.endswith("_eur"):
+        return f"{Decimal(value):,}"
+    if isinstance(value, str) and name.endswith("_pct"):
+        return f"{value}%"
+    return value
 
 
 def say(text: str, **values: str | int | float | date | Said | None) -> Said:

@@ -61,7 +61,7 @@ def render_status(
         t("  Vacancy:     {occupation}, {positions} position(s)", occupation=s.occupation, positions=s.positions)
         + (f", {s.qualification_level.value}" if s.qualification_level else "")
         + (t(", {wage} EUR gross/month", wage=s.monthly_gross_wage_eur) if s.monthly_gross_wage_eur else ""),
-        *([t("  Wage check:  {finding}", finding=s.wage_check)] if s.wage_check else []),
+        *([t("  Wage check:  {finding}", finding=t.said(s.wage_check_says or s.wage_check))] if s.wage_check else []),
         t("  Route:       {route}, procedure: {procedure}", route=s.route.label, procedure=s.procedure.value)
         + (t(", programme: {programme}", programme=s.origin_programme) if s.origin_programme else ""),
         t("  Advisor:     {advisor}", advisor=s.advisor),

@@ -317,8 +317,10 @@ class CaseWorkflow(CaseOrJourney):
         if workflow.patched(WAGE_THRESHOLDS) and not self._deadlines_ready:
             await workflow.wait_condition(lambda: self._deadlines_ready)
         check = case_rules.check_complete_consultation(self._state, action, self._policy, self._today())
-        self._state.ba_consent_required, self._state.wage_check = check.ba_consent_required, check.finding
-        finding = f"; {check.finding}" if check.finding else ""
+        self._state.ba_consent_required = check.ba_consent_required
+        self._state.wage_check = english(check.finding) if check.finding else None
+        self._state.wage_check_says = check.finding
+        finding = say("; {finding}", finding=check.finding) if check.finding else None
         seq = self._transition(
             action="consultation_completed",
             advisor=action.advisor,

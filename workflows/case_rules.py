@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError
 
-from models import programmes, staff
+from models import programmes, staff, wage
 from models.case import (
     CaseState,
     CloseCase,
@@ -29,7 +28,7 @@ from models.case import (
 from models.deadlines import DeadlinePolicy
 from models.door import refusals
 from models.said import Said, english, say
-from models.thresholds import WageRule, figures_for
+from models.wage import WageOffer
 
 PLACED = "placed"  # a journey's outcome when probation was passed
 
@@ -120,79 +119,47 @@ def check_complete_consultation(
 @dataclass(frozen=True)
 class WageCheck:
     ba_consent_required: bool = True
-    finding: str | None = None
+    finding: Said | None = None
 
 
-def _annual(state: CaseState) -> Decimal:
+def wage_offer(state: CaseState) -> WageOffer | None:
+    """The case's offer as the thresholds see it (None: a route or case without a wage)."""
     if not state.monthly_gross_wage_eur:
-        raise CaseRuleViolation(say("monthly_gross_wage_eur: {label} needs the offered wage", label=state.route.label))
-    return state.monthly_gross_wage_eur * 12
+        return None
+    return WageOffer(
+        monthly_gross_wage_eur=state.monthly_gross_wage_eur,
+        collective_agreement=bool(state.collective_agreement),
+        shortage_occupation_or_career_starter=bool(state.shortage_occupation_or_career_starter),
+    )
 
 
 def pension_proof_needed(
     state: CaseState, candidate: SelectedCandidate, policy: DeadlinePolicy, today: date
 ) -> str | None:
-    """§18(2) Nr. 5 AufenthG: a first §18a/§18b title at 45 or older needs 55% of the BBG, or
-    proof of adequate pension provision. Returns why the proof is needed, or None."""
-    if not candidate.aged_45_or_over_at_first_title or not state.route.rules.pension_45_plus:
-        return None
-    year, figures = figures_for(policy.wage_thresholds, today)
-    t = figures.thresholds[WageRule.AGE_45_PLUS]
-    annual = _annual(state)
-    if annual >= t.annual_eur:
-        return None
-    return (
-        f"45 or older at the first title: {annual:,} EUR a year is below {t.describe(year)}; "
-        "proof of adequate pension provision is needed (pension_provision_proof)"
+    """§18(2) Nr. 5 AufenthG (models/wage.py): why the pension-provision proof is needed, or None."""
+    why = wage.pension_proof(
+        state.route.rules, candidate.aged_45_or_over_at_first_title, wage_offer(state), policy.wage_thresholds, today
     )
+    return english(why) if why else None
 
 
 def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: date) -> WageCheck:
-    """The route's salary threshold of the year (Blue Card, §19c(2)); the message names the
-    threshold, the year, the basis and what would satisfy it."""
+    """The route's salary threshold of the year (models/wage.py); a finding names the next
+    year's figures too when the policy has them and the offer misses them."""
     route = state.route.rules
     if route.wage is None:
         return WageCheck()
     if policy is None:
         raise CaseRuleViolation(say("complete-consultation: the case has not read its policy yet"))
-    year, figures = figures_for(policy.wage_thresholds, today)
-    annual = _annual(state)
-    offered = f"{state.monthly_gross_wage_eur:,} EUR a month ({annual:,} EUR a year)"
-    if route.collective_agreement_exempts:
-        t = figures.thresholds[route.wage]
-        if annual >= t.annual_eur:
-            return WageCheck(finding=f"{offered} meets {t.describe(year)}")
-        if state.collective_agreement:
-            return WageCheck(finding=f"{offered}: the employer is bound by a collective agreement (§6 BeschV)")
-        raise CaseRuleViolation(
-            say(
-                "monthly_gross_wage_eur: {offered} is below {year}; raise the wage, or confirm that the employer is "
-                "bound by a collective agreement (collective_agreement)",
-                offered=offered,
-                year=t.describe(year),
-            )
-        )
-    general = figures.thresholds[route.wage]
-    if annual >= general.annual_eur:
-        if route.consent_free_at_wage:
-            return WageCheck(False, f"{offered} meets {general.describe(year)}: no BA consent needed")
-        return WageCheck(finding=f"{offered} meets {general.describe(year)}")
-    lower = figures.thresholds[route.shortage_wage] if route.shortage_wage else None
-    shortage = lower is not None and bool(state.shortage_occupation_or_career_starter)
-    if lower and shortage and annual >= lower.annual_eur:
-        return WageCheck(True, f"{offered} meets {lower.describe(year)}: BA consent needed")
-    # The refusal names the threshold that applies: with the shortage/career-starter flag the
-    # lower one (§18g(1) S.2), else the general one and the lower one as the way out.
-    applies = lower if lower and shortage else general
-    also = "" if lower is None or shortage else f"; {lower.describe(year)} for shortage occupations and career starters"
-    raise CaseRuleViolation(
-        say(
-            "monthly_gross_wage_eur: {offered} is below {year}{also}; raise the wage or choose §18b",
-            offered=offered,
-            year=applies.describe(year),
-            also=also,
-        )
-    )
+    offer = wage_offer(state)
+    if offer is None:
+        raise CaseRuleViolation(say("monthly_gross_wage_eur: {label} needs the offered wage", label=state.route.label))
+    found = wage.route_wage(route, offer, policy.wage_thresholds, today)
+    if found.refusal is not None:
+        raise CaseRuleViolation(found.refusal)
+    later = wage.next_year(route, offer, False, policy.wage_thresholds, today)
+    finding = say("{finding}; {later}", finding=found.finding, later=later) if later else found.finding
+    return WageCheck(found.ba_consent_required, finding)
 
 
 def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:

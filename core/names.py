@@ -19,6 +19,7 @@ class Case:
     select_candidates: Final = "select_candidates"
     withdraw: Final = "withdraw"
     close_case: Final = "close_case"
+    change_offered_wage: Final = "change_offered_wage"
 
 
 class Journey:

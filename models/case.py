@@ -457,6 +457,14 @@ class CloseCase(_AdvisorAction):
     reason: Reason | None = Field(default=None, description="short note to the code (no personal data)")
 
 
+class ChangeOfferedWage(_AdvisorAction):
+    """The employer changes the offered wage, e.g. raises it after the BA refused (§39(2) AufenthG)."""
+
+    monthly_gross_wage_eur: MonthlyWage = Field(description="the new wage, EUR gross per month (4647,50)")
+    changed_on: date = Field(description="the day the employer changed the offer")
+    reason: Reason = Field(description="why the offer changed (no personal data)")
+
+
 class AddCaseNote(_AdvisorAction):
     note: Note = Field(min_length=1)  # type: ignore[assignment]
 

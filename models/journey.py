@@ -36,6 +36,7 @@ from models.mail import Notification
 from models.reasons import CandidateWithdrawalReason, EmploymentEndReason, codes_help
 from models.said import Invalid, Said, say
 from models.text import REQUIRED_AT_THE_DOOR, FreeText, OneLine
+from models.wage import WageOffer
 
 # A pointer into the office's document store (file number, DMS id), never the document.
 DocumentReference = Annotated[
@@ -569,6 +570,15 @@ class EndJourney(_AdvisorAction):
     reason: Reason | None = None  # the case's reason, as stated there
 
 
+class OfferedWageChanged(_AdvisorAction):
+    """Sent by the case: the employer changed the offered wage (change-offered-wage)."""
+
+    offer: WageOffer
+    changed_on: date
+    # What the case found for this candidate (§18(2) Nr. 5 AufenthG): the proof's reason, or None.
+    pension_proof_needed: str | None = None
+
+
 class ImportJourney(_AdvisorAction):
     """The journey's own first step when it was imported (#16): placed at the milestone
     its row's dates reached. Not a starter command; ``bin/starter import`` starts the case."""
@@ -645,6 +655,7 @@ class JourneyState(BaseModel):
     ba_consent_required: bool = True
     regulated_profession: bool | None = None
     pension_proof_needed: str | None = None
+    offered_wage: WageOffer | None = None  # #24: the case's offer (none: started before it was carried)
     # Which release's requirements the journey follows: journeys started before a change of
     # the process keep the old requirements (set under a workflow.patched guard).
     process_version: int = 1

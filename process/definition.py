@@ -37,6 +37,7 @@ from models.journey import (
     JourneyOutcome,
     Milestone,
     NewVisaApplication,
+    OfferedWageChanged,
     PauseRecognitionClock,
     ReapplyBaConsent,
     RecordAnmeldung,
@@ -789,6 +790,7 @@ ANYTIME: tuple[ActionSpec, ...] = (
         },
         system=True,
     ),
+    ActionSpec(OfferedWageChanged, ra.change_offered_wage, Effects("offered_wage_changed"), system=True),
     ActionSpec(
         EndJourney,
         ra.end_journey,

@@ -370,6 +370,26 @@ def record_follow_up_recognition(ctx: Context) -> Result:
     )
 
 
+def change_offered_wage(ctx: Context) -> Result:
+    s, a = ctx.state, ctx.action
+    was, s.offered_wage, s.pension_proof_needed = s.pension_proof_needed, a.offer, a.pension_proof_needed
+    proof = (
+        say("; proof of adequate pension provision is now needed (§18(2) Nr. 5 AufenthG)")
+        if a.pension_proof_needed and not was
+        else say("; proof of adequate pension provision is no longer needed")
+        if was and not a.pension_proof_needed
+        else None
+    )
+    return Result(
+        say(
+            "The employer changed the offered wage on {day} to {monthly_eur} EUR a month{proof}",
+            day=a.changed_on,
+            monthly_eur=str(a.offer.monthly_gross_wage_eur),
+            proof=proof,
+        )
+    )
+
+
 def withdraw_candidate(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     s.outcome_reason = stated(a)

@@ -26,6 +26,7 @@ CASE_ACTIONS: dict[str, tuple[Any, type[BaseModel]]] = {
     "select-candidates": (names.Case.select_candidates, case_models.SelectCandidates),
     "withdraw": (names.Case.withdraw, case_models.Withdraw),
     "close-case": (names.Case.close_case, case_models.CloseCase),
+    "change-offered-wage": (names.Case.change_offered_wage, case_models.ChangeOfferedWage),
 }
 
 

@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         AddCaseNote,
         CaseEvent,
         CaseState,
+        ChangeOfferedWage,
         CloseCase,
         CompleteConsultation,
         ImportedCase,
@@ -55,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
         JourneyInput,
         JourneyOutcome,
         JourneyResult,
+        OfferedWageChanged,
         journey_workflow_id,
     )
     from models.mail import EmailContent, Notification, RecipientRole
@@ -602,6 +604,55 @@ class CaseWorkflow(CaseOrJourney):
     def _validate_withdraw(self, action: Withdraw) -> None:
         case_rules.check_door(action)
         case_rules.check_withdraw(self._state, action)
+
+    @workflow.update
+    async def change_offered_wage(self, action: ChangeOfferedWage) -> ActionReply:
+        check = case_rules.check_change_offered_wage(self._state, action, self._policy, self._today())
+        s = self._state
+        was, s.monthly_gross_wage_eur = s.monthly_gross_wage_eur, action.monthly_gross_wage_eur
+        running = [j for j in s.journeys if j.outcome is None]
+        if check is not None:
+            s.wage_check, s.wage_check_says = (english(check.finding) if check.finding else None), check.finding
+            if not running:  # running journeys keep the BA step they started with
+                s.ba_consent_required = check.ba_consent_required
+        seq = self._transition(
+            action="offered_wage_changed",
+            advisor=action.advisor,
+            to_stage=s.stage,
+            summary=say(
+                "Offered wage changed on {day}{was} to {monthly_eur} EUR a month: {reason}{finding}",
+                day=action.changed_on,
+                was=say(" from {was_eur} EUR", was_eur=str(was)) if was else None,
+                monthly_eur=str(action.monthly_gross_wage_eur),
+                reason=action.reason,
+                finding=say("; {finding}", finding=check.finding) if check and check.finding else None,
+            ),
+            note=action.note,
+        )
+        # A journey selected a moment ago may not have started yet: signal it once it has.
+        await workflow.wait_condition(lambda: all(j.workflow_id in self._started for j in running))
+        offer = case_rules.wage_offer(s)
+        assert offer is not None and self._policy is not None  # a wage was just set; policy read at the start
+        by_ref = {c.candidate_ref: c for c in s.candidates}
+        for journey in running:
+            changed = OfferedWageChanged(
+                advisor=action.advisor,
+                offer=offer,
+                changed_on=action.changed_on,
+                pension_proof_needed=case_rules.pension_proof_needed(
+                    s, by_ref[journey.candidate_ref], self._policy, self._today()
+                ),
+            )
+            await workflow.get_external_workflow_handle(journey.workflow_id).signal(
+                JourneyWorkflow.offered_wage_changed, changed
+            )
+        await self._outbox.until_recorded(seq)
+        return self._reply(seq)
+
+    @change_offered_wage.validator
+    def _validate_change_offered_wage(self, action: ChangeOfferedWage) -> None:
+        case_rules.check_door(action)
+        case_rules.check_change_offered_wage(self._state, action, self._policy, self._today())
 
     @workflow.update
     async def add_note(self, action: AddCaseNote) -> ActionReply:

@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from models import programmes, staff, wage
 from models.case import (
     CaseState,
+    ChangeOfferedWage,
     CloseCase,
     CompleteConsultation,
     ImportedCase,
@@ -160,6 +161,45 @@ def check_route_wage(state: CaseState, policy: DeadlinePolicy | None, today: dat
     later = wage.next_year(route, offer, False, policy.wage_thresholds, today)
     finding = say("{finding}; {later}", finding=found.finding, later=later) if later else found.finding
     return WageCheck(found.ba_consent_required, finding)
+
+
+def check_change_offered_wage(
+    state: CaseState, action: ChangeOfferedWage, policy: DeadlinePolicy | None, today: date
+) -> WageCheck | None:
+    """A new offer (a raised wage after the BA's §39(2) refusal is a new fact): checked against
+    the route's threshold as the consultation does, once it is done (None: not yet done)."""
+    if state.stage is Stage.CLOSED:
+        raise CaseRuleViolation(
+            say("change-offered-wage: case {case_id} is closed; nothing can change", case_id=state.case_id)
+        )
+    if state.withdrawing:
+        raise CaseRuleViolation(say("change-offered-wage: the case is being withdrawn; its journeys are ending"))
+    if action.monthly_gross_wage_eur == state.monthly_gross_wage_eur:
+        raise CaseRuleViolation(
+            say(
+                "monthly_gross_wage_eur: the offer is {monthly_eur} EUR a month already",
+                monthly_eur=str(action.monthly_gross_wage_eur),
+            )
+        )
+    if action.changed_on > today:
+        raise CaseRuleViolation(
+            say("changed_on: {day} lies ahead; record the change when it is made", day=action.changed_on)
+        )
+    if state.stage is Stage.CONSULTATION:
+        return None  # the consultation checks the offer when it completes
+    trial = state.model_copy(update={"monthly_gross_wage_eur": action.monthly_gross_wage_eur})
+    check = check_route_wage(trial, policy, today)
+    running = [j.candidate_ref for j in state.journeys if j.outcome is None]
+    if running and check.ba_consent_required and not state.ba_consent_required:
+        raise CaseRuleViolation(
+            say(
+                "monthly_gross_wage_eur: at this wage the BA must consent ({finding}), but the running journeys "
+                "({running}) started without a BA step; end them (withdraw) and select again",
+                finding=check.finding,
+                running=", ".join(running),
+            )
+        )
+    return check
 
 
 def check_select_candidates(state: CaseState, action: SelectCandidates) -> None:

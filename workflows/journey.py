@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         JourneyStage,
         JourneyState,
         JourneyView,
+        OfferedWageChanged,
     )
     from models.mail import EmailContent, Notification, RecipientRole
     from models.records import RECORD_JOURNEY_TRANSITION, JourneyRow, JourneyTransitionRecord
@@ -354,6 +355,18 @@ class JourneyWorkflow(CaseOrJourney):
         except CaseRuleViolation as err:
             # Already finished by its own last step: nothing left to end.
             workflow.logger.info("end_journey ignored", extra={"case_id": self._state.case_id, "why": err.message})
+            return
+        self._apply(action)
+
+    @workflow.signal
+    def offered_wage_changed(self, action: OfferedWageChanged) -> None:
+        """From the case: the employer changed the offer; the 45+ proof may change with it."""
+        try:
+            _applied(self._state.trial_copy(), action, self._today(), self._policy)
+        except CaseRuleViolation as err:  # finished meanwhile: the case's history has the change
+            workflow.logger.info(
+                "offered_wage_changed ignored", extra={"case_id": self._state.case_id, "why": err.message}
+            )
             return
         self._apply(action)
 

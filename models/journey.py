@@ -151,6 +151,7 @@ class JourneyInput(_Input):
     ba_consent_required: bool = True
     regulated_profession: bool | None = None  # §18b/§18g: recognition (True) or comparability
     pension_proof_needed: str | None = None  # §18(2) Nr. 5: why the pension-provision proof is needed
+    offered_wage: WageOffer | None = None  # #24: the case's offer (process/first_title.py)
     # Continue-as-new (#12): the journey so far, carried into the next run of the same id.
     resume: JourneyState | None = None
     incident: bool = False
@@ -552,6 +553,9 @@ class RecordFollowUpRecognition(_AdvisorAction):
 
     decision: RecognitionDecision
     decided_on: date
+    aged_45_or_over: bool | None = Field(
+        default=None, description="45 or older now, at the first §18a title (§18(2) Nr. 5 AufenthG; no birth date)"
+    )
 
 
 class WithdrawCandidate(_AdvisorAction):

@@ -21,6 +21,7 @@ from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
 from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
 from models.said import Said, english, say
+from process import first_title
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
 from process.refusal import Refusal
 from process.spec import (
@@ -191,6 +192,7 @@ def apply(state: JourneyState, action: Any, today: date, policy: DeadlinePolicy)
     spec = BY_MODEL.get(type(action))
     if spec is None:
         raise Refusal(say("{action}: not a journey action", action=type(action).__name__))
+    first_title.refresh(state, today, policy)
     ctx = Context(state=state, action=action, today=today, policy=policy)
     taken_back, back_changes = _take_back(spec, ctx)
     _check_available(spec, state)

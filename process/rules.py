@@ -16,6 +16,7 @@ from models.clocks import ClockName
 from models.documents import DocumentCode
 from models.journey import BaRecord, JourneyState, Milestone, PauseReason, ReceivedDocument, RecognitionDecision
 from models.said import say
+from process import first_title
 from process.conditions import accelerated, fiction_applies
 from process.refusal import Refusal
 from process.spec import Context, Result
@@ -564,18 +565,23 @@ def record_visa_decision(ctx: Context) -> Result:
                     ba_decided_on=s.ba_decided_on,
                 )
             )
+        wage = first_title.at_visa_issue(s, a.decided_on, ctx.policy)
         s.visa_issued_on, s.visa_valid_until = a.decided_on, a.valid_until
         if beside:
             return Result(
-                say(
-                    "Visa issued on {day}, valid until {until}, on the new application; the lawsuit is moot "
-                    "(the employer withdraws it)",
-                    day=a.decided_on,
-                    until=a.valid_until,
+                first_title.plus(
+                    say(
+                        "Visa issued on {day}, valid until {until}, on the new application; the lawsuit is moot "
+                        "(the employer withdraws it)",
+                        day=a.decided_on,
+                        until=a.valid_until,
+                    ),
+                    wage,
                 ),
                 "issued_beside_the_lawsuit",
             )
-        return Result(say("Visa issued on {day}, valid until {until}", day=a.decided_on, until=a.valid_until), "issued")
+        issued = say("Visa issued on {day}, valid until {until}", day=a.decided_on, until=a.valid_until)
+        return Result(first_title.plus(issued, wage), "issued")
     s.visa_refused_on, s.visa_refusal_notified_on = a.decided_on, a.notified_on
     deadline = ctx.due_on(C.VISA_LAWSUIT, a.notified_on)
     by = say(" by {day}", day=deadline) if deadline else None

@@ -14,6 +14,7 @@ from models.documents import DocumentCode
 from models.journey import BaRecord, JourneyState, PermitDecision, ReceivedDocument, RecognitionDecision
 from models.reasons import stated
 from models.said import say
+from process import first_title
 from process.conditions import entitled_to_the_integration_course
 from process.refusal import Refusal
 from process.spec import Context, Result
@@ -350,13 +351,14 @@ def record_follow_up_recognition(ctx: Context) -> Result:
     if a.decision is RecognitionDecision.FULL:
         was = s.route
         s.route = ResidenceRoute.SECTION_18A
+        changed = say(
+            "Full recognition on {day}: route changed from {was} to §18a AufenthG "
+            "(skilled worker with a recognised qualification)",
+            day=a.decided_on,
+            was=was.label,
+        )
         return Result(
-            say(
-                "Full recognition on {day}: route changed from {was} to §18a AufenthG "
-                "(skilled worker with a recognised qualification)",
-                day=a.decided_on,
-                was=was.label,
-            ),
+            first_title.plus(changed, first_title.at_the_change_to_18a(s, a.aged_45_or_over, a.decided_on, ctx.policy)),
             "full",
         )
     s.follow_up_applied_on = None  # a further application follows (after more adaptation)

@@ -406,6 +406,7 @@ class CaseWorkflow(CaseOrJourney):
                 pension_proof_needed=case_rules.pension_proof_needed(
                     self._state, candidate, self._policy, self._today()
                 ),
+                offered_wage=case_rules.wage_offer(self._state),
                 imported=imported[i] if imported else None,
             )
             handle = await workflow.start_child_workflow(

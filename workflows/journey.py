@@ -89,6 +89,7 @@ class JourneyWorkflow(CaseOrJourney):
                 ba_consent_required=journey.ba_consent_required,
                 regulated_profession=journey.regulated_profession,
                 pension_proof_needed=journey.pension_proof_needed,
+                offered_wage=journey.offered_wage,
                 stage=JourneyStage.CONTRACT,
                 started_at=workflow.now(),
             )

@@ -27,7 +27,9 @@ CEILING = 105_000  # invented for the following year: the thresholds rise with i
 def _following() -> dict[int, YearFigures]:
     figures = FIGURES[THIS]
     rules = {
-        rule: Threshold(share_of_ceiling=t.share_of_ceiling, annual_eur=t.share_of_ceiling * CEILING, basis=t.basis)
+        rule: Threshold(
+            share_of_ceiling=t.share_of_ceiling, annual_eur=round(t.share_of_ceiling * CEILING, 2), basis=t.basis
+        )
         for rule, t in figures.thresholds.items()
     }
     nxt = YearFigures(pension_contribution_ceiling_eur=CEILING, source="test data", thresholds=rules)

@@ -30,6 +30,8 @@ async def test_a_raised_wage_reaches_the_journeys_and_drops_the_pension_proof(st
     before = await _status(stack, case_id)
     older, younger = before["journeys"]
     assert older["state"]["pension_proof_needed"] and not younger["state"]["pension_proof_needed"]
+    # The journey carries the offer, to check it by the year of its own steps (process/first_title.py).
+    assert older["state"]["offered_wage"]["monthly_gross_wage_eur"] == "3400"
 
     today = clock.today().isoformat()
     out = await ok(

@@ -30,7 +30,10 @@ from models.routes import CURRENT_PROCESS_VERSION as CURRENT_PROCESS_VERSION
 
 # Raise it with every release that adds or retires a guard or a process version; 10 is the
 # first version that records itself (history generations 1-9 came before).
-CODE_VERSION = 12
+CODE_VERSION = 13
+# Guards without a patch id (the data says which path a workflow takes), with their retirement:
+# 13: journeys carry the case's wage offer; those without one keep the case's 45+ finding
+#     (process/first_title.py: retire once no running journey follows a version below 13).
 # Workflows without a CodeVersion started before versions were recorded.
 UNRECORDED = 9
 

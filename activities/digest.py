@@ -59,8 +59,31 @@ def quiet_since(events: list[Any], today: date) -> date | None:
     return last if last < today - timedelta(days=QUIET_DAYS) else None
 
 
-async def collect(client: Client, settings: Settings, handle: str, role: str, today: date) -> Digest:
+def renewals(engine: Engine, handle: str, today: date) -> list[DigestItem]:
+    """The advisor's residence permits to renew (records/renewals.py): the journey has often
+    ended, so the records database answers, not the workflows."""
+    from records.renewals import BASIS, permits_ending
+
+    return [
+        DigestItem(
+            case_id=p.case_id,
+            where=f"journey {p.number}",
+            what=say("residence permit ends: its renewal at the Ausländerbehörde, applied for before then")
+            if p.valid_until >= today
+            else say("residence permit ended: apply at once; the ABH may keep the title in force (§81(4) S.3)"),
+            due_on=p.valid_until,
+            basis=BASIS,
+        )
+        for p in permits_ending(engine, handle, today)
+    ]
+
+
+async def collect(
+    client: Client, settings: Settings, handle: str, role: str, today: date, engine: Engine | None = None
+) -> Digest:
     digest = Digest(handle=handle, role=role, week=iso_week(today), as_of=today)
+    if engine is not None:
+        digest.renewals = await asyncio.to_thread(renewals, engine, handle, today)
     async for case in advisor_cases(client, settings, handle):
         state = case.state
         parts: list[tuple[str, list[Deadline], str | None]] = [("case", state.deadlines, None)]
@@ -130,7 +153,7 @@ class DigestActivities:
         for member in members:
             if member.role not in (staff.Role.ADVISOR, staff.Role.TEAM_LEAD):
                 continue
-            digest = await collect(self._client, self._settings, member.handle, member.role.value, today)
+            digest = await collect(self._client, self._settings, member.handle, member.role.value, today, self._engine)
             if digest.empty:
                 continue
             subject, body = render(digest, Text(self._settings.language))
@@ -208,5 +231,7 @@ def render(digest: Digest, t: Text) -> tuple[str, str]:
     section(t("No activity for {days} days", days=QUIET_DAYS), digest.quiet)
     if digest.role == "team_lead":
         section(t("Escalated to the team lead or further"), digest.escalated)
+    if digest.renewals:
+        section(t("Residence permits to renew"), digest.renewals)
     lines.append(t("Details of a case: bin/starter status CASE_ID"))
     return subject[:200], "\n".join(lines) + "\n"

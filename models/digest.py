@@ -39,10 +39,11 @@ class Digest(BaseModel):
     due_soon: list[DigestItem] = []
     quiet: list[DigestItem] = []
     escalated: list[DigestItem] = []  # team leads only
+    renewals: list[DigestItem] = []  # residence permits ending (records/renewals.py, #24)
 
     @property
     def empty(self) -> bool:
-        return not (self.overdue or self.due_soon or self.quiet or self.escalated)
+        return not (self.overdue or self.due_soon or self.quiet or self.escalated or self.renewals)
 
 
 class WeeklyDigestInput(BaseModel):

@@ -775,6 +775,7 @@ class JourneyState(BaseModel):
             "documents": ",".join(sorted(d.code.value for d in self.documents)),
             "next_due_on": next_due_on(self.deadlines),
             "probation_passed_on": self.probation_passed_on,
+            "permit_valid_until": self.permit_valid_until,
         }
 
 

@@ -57,6 +57,7 @@ class JourneyRow(BaseModel):
     documents: str
     next_due_on: date | None
     probation_passed_on: date | None = None  # #24: rows written before it have none
+    permit_valid_until: date | None = None  # #24: the residence permit's end (its renewal)
 
 
 class CaseTransitionRecord(BaseModel):

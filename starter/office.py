@@ -112,14 +112,21 @@ def _staff_handle(given: str | None) -> str:
 async def digest_command(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
     from activities.digest import collect, render
     from core.i18n import Text
+    from records.database import create_records_engine, migrate
 
     handle = _staff_handle(args.advisor)
     role = staff.role_of(handle)
-    digest = await collect(await get_client(), settings, handle, role.value if role else "advisor", clock.today())
+    engine = create_records_engine(settings.database_url)
+    try:
+        migrate(engine)  # an empty records database lists no permits instead of failing
+        as_role = role.value if role else "advisor"
+        digest = await collect(await get_client(), settings, handle, as_role, clock.today(), engine)
+    finally:
+        engine.dispose()
     t = Text(settings.language)
     if args.json:
         data = digest.model_dump(mode="json")
-        for section in ("overdue", "due_soon", "quiet", "escalated"):
+        for section in ("overdue", "due_soon", "quiet", "escalated", "renewals"):
             for item, shown in zip(getattr(digest, section), data[section], strict=True):
                 shown["what"] = t.said(item.what)  # as the email says it
         print_json(out, data)

@@ -79,3 +79,22 @@ def event(at: datetime, says: Said) -> JourneyEvent:
         seq=1, occurred_at=at, action="x", advisor="system", to_stage=JourneyStage.ANMELDUNG,
         summary=says.english(), says=says, from_stage=None,
     )  # fmt: skip
+
+
+def test_residence_permits_to_renew_have_their_own_section_in_both_languages() -> None:
+    # #24: the permit's end is the office's next duty after the placement (records/renewals.py).
+    ends = DigestItem(
+        case_id="WC-7M2K9Q4XTB", where="journey 2", due_on=date(2027, 2, 1), basis="§81(4) AufenthG",
+        what=say("residence permit ends: its renewal at the Ausländerbehörde, applied for before then"),
+    )  # fmt: skip
+    digest = Digest(handle="m.koch", role="advisor", week="2026-W48", as_of=date(2026, 11, 23), renewals=[ends])
+    assert not digest.empty  # a digest with only a renewal is still sent
+    _, body = render(digest, Text("en"))
+    assert "Residence permits to renew (1)" in body
+    assert "WC-7M2K9Q4XTB journey 2: due 2027-02-01: residence permit ends" in body
+    _, body = render(digest, Text())
+    assert "Aufenthaltstitel zu verlängern (1)" in body
+    assert "WC-7M2K9Q4XTB Verlauf 2: fällig am 01.02.2027: Aufenthaltstitel endet" in body
+    assert_german(body, "the digest")
+    # Without renewals the section is left out, as before.
+    assert "Residence permits" not in render(digest.model_copy(update={"renewals": []}), Text("en"))[1]

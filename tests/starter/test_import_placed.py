@@ -3,6 +3,7 @@ only the probation (and the §18a integration course) stays open, so the live st
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -66,3 +67,35 @@ async def test_an_imported_journey_with_anmeldung_and_permit_is_placed_by_its_li
         return bool(case.journeys) and case.journeys[0].outcome == JourneyOutcome.PLACED
 
     await _until(placed, "the placement")
+
+
+async def test_a_placed_journey_s_permit_ending_soon_is_in_the_advisor_s_digest(stack: Stack, tmp_path: Path) -> None:
+    # #24: the permit's renewal is the office's next duty after the placement: the journey has
+    # ended, the records keep the permit's end, and the digest lists it 90 days ahead.
+    ref = f"RENEW-{uuid.uuid4().hex[:8]}"
+    started = clock.today() - timedelta(days=400)
+    ends = clock.today() + timedelta(days=60)
+    file = tmp_path / "renew.csv"
+    file.write_text(
+        "Fallnummer;Arbeitgeber;Erstberatung;Beruf;Aufenthaltszweck;Programm;Kandidat;Herkunftsland;"
+        "Arbeitsvertrag;Visum;Visum gültig bis;Einreise;Arbeitsaufnahme;Anmeldung;Aufenthaltstitel;"
+        "Aufenthaltstitel gültig bis;Probezeit bestanden\n"
+        f"{ref};Firma Titel GmbH;{started - timedelta(days=234)};cnc_machinist;18a;THAMM Plus;ANETI-9003;TN;"
+        f"{started - timedelta(days=182)};{started - timedelta(days=33)};{started + timedelta(days=60)};"
+        f"{started - timedelta(days=7)};{started};{started + timedelta(days=10)};{started + timedelta(days=40)};"
+        f"{ends};{started + timedelta(days=190)}\n",
+        encoding="utf-8",
+    )
+    code, _, err = await _run(stack, "import", str(file), "--advisor", ADVISOR)
+    assert code == 0, err
+    case_id = imported_case_id(ref)
+
+    async def listed() -> bool:
+        code, out, err = await _run(stack, "digest", "--advisor", ADVISOR, "--json")
+        assert code == 0, err
+        renewals = json.loads(out)["renewals"]
+        return any(r["case_id"] == case_id and r["due_on"] == ends.isoformat() for r in renewals)
+
+    await _until(listed, "the permit in the digest")
+    code, out, _ = await _run(stack, "digest", "--advisor", ADVISOR)
+    assert code == 0 and case_id in out

@@ -126,6 +126,17 @@ class ClockPolicy(_Policy):
         return period
 
 
+class AuthorityRegion(_Policy):
+    """An authority outside Lower Saxony: its periods end by its own state's holidays (§193
+    BGB counts the holidays at the place where the act is due). Matched on the name the
+    advisor records (``recognition_body``), case-insensitively, by any of ``names``."""
+
+    names: list[str] = Field(min_length=1, description="how advisors write the authority, e.g. IHK FOSA")
+    holiday_region: str = Field(pattern=r"^[A-Z]{2}$", description="the state whose holidays count")
+    why: str = Field(min_length=3, description="where the authority sits, and the source")
+    unverified: str | None = None
+
+
 class Retention(_Policy):
     """How long a closed case is kept before it is erased by itself (#13)."""
 
@@ -144,6 +155,9 @@ class DeadlinePolicy(_Policy):
     # Public holidays per region (Lower Saxony, Berlin for the VG Berlin), resolved when the
     # policy is loaded; outside these years only weekends move a period's end.
     holidays: dict[str, list[date]] = {}
+    # Recognition bodies elsewhere (#24: the IHK FOSA sits in Nuremberg). A case keeps the
+    # policy it started with: one stored before this entry counts by Lower Saxony as before.
+    authority_regions: list[AuthorityRegion] = []
     # Dates an advisor may enter (models/counting.py).
     date_window_years: int = Field(default=DATE_WINDOW_YEARS, ge=1, le=50)
     # Wage thresholds per calendar year (models/thresholds.py), with basis and source.
@@ -170,13 +184,25 @@ class DeadlinePolicy(_Policy):
         procedure: Procedure,
         months: int | None = None,
         paused_days: int = 0,
+        authority: str | None = None,
     ) -> date:
         """The last day of ``clock``'s period from ``event_day``, counted by the clock's kind;
         ``months``: a length agreed for this journey instead of the policy's (a probation);
-        ``paused_days``: days the period stood still (a paused recognition clock)."""
+        ``paused_days``: days the period stood still (a paused recognition clock);
+        ``authority``: the body the period runs at, when it sits outside Lower Saxony."""
         spec = self.clocks[clock]
         period = Period(months=months) if months else spec.period_for(route, procedure)
-        return period_end(event_day, period, self.holidays_in(spec.holiday_region), spec.kind, paused_days)
+        region = self.region_of(authority) or spec.holiday_region
+        return period_end(event_day, period, self.holidays_in(region), spec.kind, paused_days)
+
+    def region_of(self, authority: str | None) -> str | None:
+        """The holiday region of a named authority outside Lower Saxony (None: the clock's own)."""
+        if not authority:
+            return None
+        name = authority.casefold()
+        return next(
+            (a.holiday_region for a in self.authority_regions if any(n.casefold() in name for n in a.names)), None
+        )
 
     def is_working_day(self, day: date, region: str = HOME_REGION) -> bool:
         return is_working_day(day, self.holidays_in(region))
@@ -257,7 +283,11 @@ def load_policy(path: Path, day_seconds: float | None = None, today: date | None
         )
     year = (today or clock.today()).year
     years = range(year - HOLIDAY_YEARS_BEFORE, year + HOLIDAY_YEARS_AHEAD + 1)
-    regions = sorted({HOME_REGION} | {c.holiday_region for c in policy.clocks.values()})
+    regions = sorted(
+        {HOME_REGION}
+        | {c.holiday_region for c in policy.clocks.values()}
+        | {a.holiday_region for a in policy.authority_regions}
+    )
     return policy.model_copy(update={"holidays": {r: public_holidays(r, years) for r in regions}})
 
 

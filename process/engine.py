@@ -39,6 +39,7 @@ from process.spec import (
     Resume,
     Start,
     TakeBack,
+    authority_of,
 )
 
 ORDER = {m.milestone: i for i, m in enumerate(MILESTONES)}
@@ -468,7 +469,12 @@ def _resumed_due(ctx: Context, clock: ClockName, resumed_on: date) -> date | Non
         return deadline.due_on + timedelta(days=paused)
     state = ctx.state
     return ctx.policy.due_on(
-        clock, deadline.started_on, state.route, state.procedure, paused_days=deadline.paused_days + paused
+        clock,
+        deadline.started_on,
+        state.route,
+        state.procedure,
+        paused_days=deadline.paused_days + paused,
+        authority=authority_of(clock, state),
     )
 
 

@@ -33,7 +33,19 @@ class Context:
         no such clock (it started before the clock existed)."""
         if clock not in self.policy.clocks:
             return None
-        return self.policy.due_on(clock, event_day, self.state.route, self.state.procedure, months)
+        state = self.state
+        return self.policy.due_on(
+            clock, event_day, state.route, state.procedure, months, authority=authority_of(clock, state)
+        )
+
+
+# The periods that run at the recognition body: they end by the holidays where it sits (the
+# IHK FOSA in Nuremberg counts with Bavaria's; the policy's authority_regions).
+AT_THE_RECOGNITION_BODY = frozenset({ClockName.RECOGNITION_RECEIPT, ClockName.RECOGNITION_DECISION})
+
+
+def authority_of(clock: ClockName, state: JourneyState) -> str | None:
+    return state.recognition_body if clock in AT_THE_RECOGNITION_BODY else None
 
 
 # Named predicates, so the table reads well: on the journey (does a milestone apply, is an

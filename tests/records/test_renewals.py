@@ -3,7 +3,7 @@ ends within 90 days or ended within 30, placed or still running, earliest first.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ TODAY = clock.today()  # any day: every date below is computed from it
 def test_the_permits_to_renew_are_the_advisor_s_within_the_window(tmp_path: Path) -> None:
     engine = create_records_engine(f"sqlite:///{tmp_path / 'records.sqlite3'}")
     migrate(engine)
-    opened = datetime.now(UTC)
+    opened = clock.now()
     case = dict(
         route="18a", procedure="regular", positions=3, origin_countries="", last_event_seq=1, stage="closed",
         employer_name="Gastro Nord GmbH", occupation="cook", opened_at=opened,

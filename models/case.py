@@ -28,6 +28,7 @@ from models.reasons import CandidateWithdrawalReason, CaseWithdrawalReason, Clos
 from models.routes import (
     CURRENT_PROCESS_VERSION,
     ROUTES,
+    LocalAbh,
     Procedure,
     Qualification,
     QualificationLevel,
@@ -175,6 +176,10 @@ class NewCase(_Input):
     )
     collective_agreement: bool | None = Field(
         default=None, description="§19c(2): the employer is bound by a collective agreement (no salary threshold)"
+    )
+    local_abh: LocalAbh | None = Field(
+        default=None,
+        description="the Ausländerbehörde where the worker will live: city_of_hannover, region_hannover or elsewhere",
     )
     # Set by bin/starter import (#16): the case happened before it entered the product.
     imported: ImportedCase | None = None
@@ -534,6 +539,7 @@ class CaseState(BaseModel):
     route: ResidenceRoute
     procedure: Procedure
     origin_programme: str | None = None
+    local_abh: LocalAbh | None = None  # #24: none on cases opened before the field
     opened_at: datetime
     closed_at: datetime | None = None
     outcome: Outcome | None = None

@@ -75,6 +75,26 @@ class Procedure(StrEnum):
         return None
 
 
+class LocalAbh(StrEnum):
+    """The Ausländerbehörde where the worker will live: it issues the residence permit after
+    entry and receives the employer's §4a(5) report. In §81a the Landesaufnahmebehörde
+    Niedersachsen (LAB NI) runs the procedure before entry (central since 2026); the local one
+    follows. In Region Hannover the City of Hannover has its own; the Region's serves the other
+    twenty towns (unverified: the office's own practice, not checked against the Land's rules)."""
+
+    CITY_OF_HANNOVER = "city_of_hannover"  # Landeshauptstadt Hannover, Ausländerbehörde
+    REGION_HANNOVER = "region_hannover"  # Region Hannover, Team Ausländerangelegenheiten
+    ELSEWHERE = "elsewhere"  # the worker will live outside Region Hannover
+
+    @property
+    def label(self) -> str:
+        return {
+            LocalAbh.CITY_OF_HANNOVER: "Ausländerbehörde der Landeshauptstadt Hannover",
+            LocalAbh.REGION_HANNOVER: "Ausländerbehörde der Region Hannover",
+            LocalAbh.ELSEWHERE: "Ausländerbehörde am künftigen Wohnort (außerhalb der Region Hannover)",
+        }[self]
+
+
 class QualificationLevel(StrEnum):
     VOCATIONAL = "vocational"  # Fachkraft mit Berufsausbildung (§18a)
     ACADEMIC = "academic"  # Fachkraft mit akademischer Ausbildung (§18b)

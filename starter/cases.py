@@ -99,6 +99,7 @@ async def new_case_command(args: argparse.Namespace, get_client: ClientFactory, 
         "route",
         "procedure",
         "origin_programme",
+        "local_abh",
     ):
         if getattr(args, name) is not None:
             data[name] = getattr(args, name)

@@ -170,6 +170,10 @@ def _build(translate: Translate) -> argparse.ArgumentParser:
         p.add_argument(flag, choices=["yes", "no"], help=t(what))
     p.add_argument("--procedure", help=t("regular (default) or 81a"))
     p.add_argument("--origin-programme", help=t('e.g. "THAMM Plus"'))
+    p.add_argument(
+        "--local-abh",
+        help=t("the Ausländerbehörde where the worker will live: city_of_hannover, region_hannover or elsewhere"),
+    )
 
     for command, (_update, model) in CASE_ACTIONS.items():
         p = sub.add_parser(command, parents=[common, actor], help=t(_first_line(model.__doc__) or command))

@@ -64,6 +64,7 @@ def render_status(
         *([t("  Wage check:  {finding}", finding=t.said(s.wage_check_says or s.wage_check))] if s.wage_check else []),
         t("  Route:       {route}, procedure: {procedure}", route=s.route.label, procedure=s.procedure.value)
         + (t(", programme: {programme}", programme=s.origin_programme) if s.origin_programme else ""),
+        *([t("  Local ABH:   {abh}", abh=s.local_abh.label)] if s.local_abh else []),
         t("  Advisor:     {advisor}", advisor=s.advisor),
         t("  Opened:      {when}", when=_when(s.opened_at, t))
         + (t("   closed: {when}", when=_when(s.closed_at, t)) if s.closed_at else ""),

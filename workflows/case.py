@@ -104,6 +104,7 @@ class CaseWorkflow(CaseOrJourney):
             route=new_case.route,
             procedure=new_case.procedure,
             origin_programme=new_case.origin_programme,
+            local_abh=new_case.local_abh,
             qualification_level=new_case.qualification_level,
             monthly_gross_wage_eur=new_case.monthly_gross_wage_eur,
             regulated_profession=new_case.regulated_profession,

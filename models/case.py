@@ -307,6 +307,8 @@ class ImportedDates(_Input):
     visa_valid_until: date | None = None
     # Not a milestone: the date on the permit card (lies ahead).
     permit_valid_until: date | None = None
+    # How the BA was asked (#24); none: the procedure's usual path (the mission's, or the ABH's in §81a).
+    ba_path: BaConsentPath | None = None
 
 
 class ImportedJourney(ImportedDates):
@@ -314,6 +316,9 @@ class ImportedJourney(ImportedDates):
 
     row: int = Field(ge=2, description="the file's row (the header is row 1)")
     candidate: SelectedCandidate
+    # #24: on a §16d route the recognition is the full one after entry (then §18a), dated
+    # after the arrival; set from the row's route. Rows imported before it read as before.
+    recognition_after_entry: bool = False
 
     def dated(self) -> dict[str, date]:
         return {n: getattr(self, n) for n in IMPORTED_DATES if getattr(self, n) is not None}
@@ -333,7 +338,8 @@ class ImportedJourney(ImportedDates):
             value = getattr(self, name)
             if value is None:
                 continue
-            if name in AFTER_ARRIVAL:  # beside the job: after the arrival, in no order with the rest
+            after_arrival = name in AFTER_ARRIVAL or (name == "recognition_decided_on" and self.recognition_after_entry)
+            if after_arrival:  # beside the job: after the arrival, in no order with the rest
                 if value > today:
                     found.append((name, say("{day} lies in the future (the import records what happened)", day=value)))
                 elif self.arrived_on is None or value < self.arrived_on:
@@ -363,6 +369,8 @@ class ImportedJourney(ImportedDates):
             self.permit_granted_on is None or self.permit_valid_until <= self.permit_granted_on
         ):
             found.append(("permit_valid_until", say("needs permit_granted_on, and lies after it")))
+        if self.ba_path is not None and self.ba_consent_on is None:
+            found.append(("ba_path", say("needs ba_consent_on (how the BA was asked for the consent given then)")))
         if self.permit_granted_on is not None and self.permit_valid_until is None:
             found.append(("permit_valid_until", say("required with permit_granted_on (the date on the card)")))
         if (self.ended_on is None) != (self.end_reason_code is None):

@@ -17,8 +17,9 @@ does not drop a date silently). No column takes a name: candidates are reference
 | candidate_ref | Kandidat | empty: the employer was advised, no candidate selected |
 | origin_country | Herkunftsland | ISO code, e.g. TN, MA, EG |
 | contract_signed_on | Arbeitsvertrag | |
-| recognition_decided_on | Anerkennung | |
+| recognition_decided_on | Anerkennung | full recognition; on a §16d route: after entry (then §18a) |
 | ba_consent_on | Zustimmung BA | |
+| ba_path | Zustimmungsweg | embassy, abh_81a or vorabzustimmung (default: the mission's; the ABH's in §81a) |
 | visa_issued_on | Visum | |
 | visa_valid_until | Visum gültig bis | the visa label's date: the residence permit is applied for by then |
 | arrived_on | Einreise | |
@@ -42,6 +43,7 @@ from typing import Annotated
 from pydantic import StringConstraints, model_validator
 
 from models.case import (
+    CURRENT_PROCESS_VERSION,
     IMPORTED_DATES,
     AdvisorHandle,
     CandidateRef,
@@ -83,6 +85,7 @@ GERMAN_COLUMNS = {
     "Aufenthaltstitel gültig bis": "permit_valid_until",
     "Beendet": "ended_on",
     "Grund": "end_reason_code",
+    "Zustimmungsweg": "ba_path",
 }
 
 
@@ -117,9 +120,10 @@ class ImportRow(ImportedDates):
         if self.candidate_ref is None or self.origin_country is None:
             return None
         candidate = SelectedCandidate(candidate_ref=self.candidate_ref, origin_country=self.origin_country)
-        extra = ("ended_on", "end_reason_code", "visa_valid_until", "permit_valid_until")
+        extra = ("ended_on", "end_reason_code", "visa_valid_until", "permit_valid_until", "ba_path")
         dates = {n: getattr(self, n) for n in (*IMPORTED_DATES, *extra)}
-        return ImportedJourney(row=row, candidate=candidate, **dates)
+        after_entry = self.route.rules.after_entry_at(CURRENT_PROCESS_VERSION) is not None
+        return ImportedJourney(row=row, candidate=candidate, recognition_after_entry=after_entry, **dates)
 
     def case_end(self) -> tuple[date | None, CaseWithdrawalReason | None]:
         """Without a candidate, ``ended_on`` ends the case itself (a case withdrawal code)."""

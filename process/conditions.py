@@ -55,8 +55,8 @@ def needs_experience(state: JourneyState) -> bool:
 
 
 def needs_follow_up_recognition(state: JourneyState) -> bool:
-    """§16d(1), §16d(3): full recognition in Germany, then §18a"""
-    return state.route.rules.after_entry_at(state.process_version) is not None
+    """§16d(1), §16d(3): full recognition in Germany, then §18a (decided: the route is §18a now)"""
+    return state.route.rules.after_entry_at(state.process_version) is not None or state.follow_up_decided_on is not None
 
 
 def partnership(ctx: Context) -> bool:

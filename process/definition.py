@@ -725,7 +725,13 @@ IMPORTED_MILESTONES: dict[str, Milestone] = {
 
 
 def imported_milestones(action: ImportJourney) -> tuple[Milestone, ...]:
-    return tuple(IMPORTED_MILESTONES[name] for name in action.imported.dated())
+    """The milestones the row's dates reached; on a §16d route its recognition is the full one
+    after entry (#24)."""
+    after_entry = action.imported.recognition_after_entry
+    return tuple(
+        M.FOLLOW_UP_RECOGNITION if after_entry and name == "recognition_decided_on" else IMPORTED_MILESTONES[name]
+        for name in action.imported.dated()
+    )
 
 
 # Actions open while the journey runs, whatever milestone it is at.

@@ -429,10 +429,13 @@ def import_journey(ctx: Context) -> Result:
         raise Refusal("; ".join(f"{name}: {why}" for name, why in found))  # English: a Said's str()
     s.started_at = _midnight(a.selected_on)
     s.contract_signed_on = j.contract_signed_on
-    if j.recognition_decided_on is not None:  # the journey went on: recognised
+    if j.recognition_decided_on is not None and j.recognition_after_entry:  # §16d: full after entry, now §18a
+        s.follow_up_decided_on, s.route = j.recognition_decided_on, ResidenceRoute.SECTION_18A
+    elif j.recognition_decided_on is not None:  # the journey went on: recognised
         s.recognition, s.recognition_decided_on = RecognitionDecision.FULL, j.recognition_decided_on
-    if j.ba_consent_on is not None:  # the day it was given; how it was asked is not in the file
-        path = BaConsentPath.ABH_81A if s.procedure is Procedure.ACCELERATED_81A else BaConsentPath.EMBASSY
+    if j.ba_consent_on is not None:  # the day it was given; the path as the file says, else the usual one
+        usual = BaConsentPath.ABH_81A if s.procedure is Procedure.ACCELERATED_81A else BaConsentPath.EMBASSY
+        path = j.ba_path or usual
         s.ba_requests.append(
             BaRecord(path=path, requested_on=j.ba_consent_on, decision="granted", decided_on=j.ba_consent_on)
         )

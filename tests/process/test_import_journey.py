@@ -200,3 +200,54 @@ def test_an_imported_journey_with_its_permit_is_placed_by_the_passed_probation()
     course = J.RecordIntegrationCourse(advisor="m.koch", status="registered", recorded_on=d(2026, 5, 5))
     track(state, engine.apply(state, course, T, P).clocks)
     assert (state.stage, state.outcome) == (S.FINISHED, JourneyOutcome.PLACED)
+
+
+def sixteen_d(route: ResidenceRoute) -> Any:
+    state = journey(Procedure.REGULAR)
+    state.route = state.original_route = route
+    state.process_version = 4
+    state.open_milestones = []
+    track(state, engine.start(state, SELECTED))
+    return state
+
+
+def after_entry(**dates: Any) -> ImportJourney:
+    action = imported(**dates)
+    row = action.imported.model_copy(update={"recognition_after_entry": True})  # the starter sets it from the route
+    return action.model_copy(update={"imported": row})
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("route", [ResidenceRoute.SECTION_16D3, ResidenceRoute.SECTION_16D1])
+def test_a_16d_history_recognised_after_entry_is_imported_as_the_follow_up_recognition(route: ResidenceRoute) -> None:
+    # #24: the recognition partnership applies for recognition after entry; the file's date
+    # lies after the arrival, which the chain of a pre-entry recognition refused.
+    dates = {"contract_signed_on": d(2025, 7, 1), "visa_issued_on": d(2025, 9, 1), "arrived_on": d(2025, 10, 1),
+             "job_started_on": d(2025, 10, 2), "recognition_decided_on": d(2026, 3, 2)}  # fmt: skip
+    with pytest.raises(Refusal, match="recognition_decided_on"):  # read as a pre-entry recognition: out of order
+        engine.apply(sixteen_d(route), imported(**dates), T, P)
+    state = sixteen_d(route)
+    step = engine.apply(state, after_entry(**dates), T, P)
+    assert M.FOLLOW_UP_RECOGNITION in state.done_milestones
+    assert (state.route, state.follow_up_decided_on) == (ResidenceRoute.SECTION_18A, d(2026, 3, 2))
+    assert state.recognition is None  # no recognition before entry on this route
+    assert step.happened_on == d(2026, 3, 2)
+    # Still needs its arrival: a date after entry without one is refused.
+    with pytest.raises(Refusal, match="recognition_decided_on: needs arrived_on"):
+        engine.apply(
+            sixteen_d(route), after_entry(contract_signed_on=d(2025, 7, 1), recognition_decided_on=d(2025, 8, 1)), T, P
+        )
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("path", "recorded"),
+    [(None, "embassy"), ("vorabzustimmung", "vorabzustimmung"), ("embassy", "embassy")],
+)
+def test_the_ba_path_is_the_file_s_or_the_usual_one(path: str | None, recorded: str) -> None:
+    state = journey(Procedure.REGULAR)
+    dates: dict[str, Any] = {"ba_consent_on": d(2025, 9, 1), **({"ba_path": path} if path else {})}
+    engine.apply(state, imported(**dates), T, P)
+    assert state.ba_requests[-1].path.value == recorded
+    with pytest.raises(Refusal, match="ba_path: needs ba_consent_on"):
+        engine.apply(journey(Procedure.REGULAR), imported(ba_path="embassy"), T, P)

@@ -189,3 +189,25 @@ def test_a_german_excel_csv_in_windows_1252_is_read(tmp_path: Path) -> None:
     assert checked.rows[0][1].employer_name == "Bäckerei Müller GmbH"
     path.write_bytes(GOOD_ROW.encode("utf-8-sig"))  # and UTF-8 with its mark as before
     assert check(path, TODAY).rows[0][1].employer_name == "Bäckerei Müller GmbH"
+
+
+def test_a_16d3_history_recognised_after_entry_and_a_ba_path_are_read(tmp_path: Path) -> None:
+    # #24: a recognition partnership applies for recognition after entry, so its Anerkennung
+    # lies after the Einreise; on §18a the same row is out of order. The Zustimmungsweg is a code.
+    header = "Fallnummer,Arbeitgeber,Erstberatung,Beruf,Aufenthaltszweck,Kandidat,Herkunftsland,Programm,"
+    header += "Arbeitsvertrag,Zustimmung BA,Zustimmungsweg,Visum,Einreise,Anerkennung\n"
+    dates = "01.03.2025,01.05.2025,{path},01.06.2025,01.07.2025,02.03.2026"
+    file = tmp_path / "partnership.csv"
+    file.write_text(
+        header
+        + f"B-1,Firma Eins GmbH,01.02.2025,cnc_machinist,16d3,THAMM-1,TN,THAMM Plus,{dates.format(path='embassy')}\n"
+        + f"B-2,Firma Zwei GmbH,01.02.2025,cnc_machinist,18a,THAMM-2,TN,THAMM Plus,{dates.format(path='')}\n"
+        + f"B-3,Firma Drei GmbH,01.02.2025,cnc_machinist,16d3,THAMM-3,TN,THAMM Plus,{dates.format(path='fax')}\n",
+        encoding="utf-8",
+    )
+    checked = check(file, TODAY)
+    found = {(p.row, p.column): str(p.why) for p in checked.problems}
+    assert set(found) == {(3, "Zustimmung BA"), (4, "Zustimmungsweg")}, found
+    assert "before recognition_decided_on" in found[(3, "Zustimmung BA")]  # on §18a it comes first
+    (journey,) = [row.journey(2) for _, row in checked.rows if row.case_ref == "B-1"]
+    assert journey is not None and journey.recognition_after_entry and journey.ba_path == "embassy"

@@ -760,6 +760,9 @@ ANYTIME: tuple[ActionSpec, ...] = (
         requires=(M.JOB_START,),
         guards=(g.EMPLOYED,),
         not_before=(NotBefore("ended_on", "job_started_on", "the job started"),),
+        # §4a(5) S.3 Nr.3 AufenthG: the employer reports an early end within four weeks, after
+        # the placement too.
+        after_placement=True,
     ),
     ActionSpec(
         WithdrawCandidate,

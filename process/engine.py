@@ -19,7 +19,7 @@ from models.checklists import required_documents
 from models.clocks import ClockName
 from models.deadlines import DeadlinePolicy
 from models.documents import DocumentCode
-from models.journey import JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
+from models.journey import JourneyOutcome, JourneyStage, JourneyState, Milestone, OpenMilestone, RecognitionDecision
 from models.said import Said, english, say
 from process import first_title
 from process.definition import ACTIONS, BY_MILESTONE, BY_MODEL, MILESTONES
@@ -279,7 +279,8 @@ def _check_not_relied_on(spec: ActionSpec, back: TakeBack, state: JourneyState) 
 
 def _check_available(spec: ActionSpec, state: JourneyState) -> None:
     name = spec.update
-    if state.stage is JourneyStage.FINISHED:
+    reopens = spec.after_placement and state.outcome is JourneyOutcome.PLACED
+    if state.stage is JourneyStage.FINISHED and not reopens:
         raise Refusal(
             say(
                 "{name}: journey {number} of case {case_id} has finished ({outcome}); nothing can change",

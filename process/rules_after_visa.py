@@ -11,7 +11,7 @@ from models.berlin import local_instant
 from models.case import BaConsentPath, Procedure, ResidenceRoute
 from models.clocks import ClockName
 from models.documents import DocumentCode
-from models.journey import BaRecord, JourneyState, PermitDecision, ReceivedDocument, RecognitionDecision
+from models.journey import BaRecord, JourneyOutcome, JourneyState, PermitDecision, ReceivedDocument, RecognitionDecision
 from models.reasons import stated
 from models.said import say
 from process import first_title
@@ -288,6 +288,8 @@ def record_employment_ended(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
     known: date = a.known_on
     s.employment_ended_on, s.end_known_on = a.ended_on, known
+    if s.outcome is JourneyOutcome.PLACED:  # reopened after the placement: it stands, the report follows
+        s.outcome, s.finished_at = None, None
     reason = stated(a)
     if s.probation_passed_on is None:
         s.outcome_reason = reason
@@ -400,7 +402,6 @@ def withdraw_candidate(ctx: Context) -> Result:
 
 def end_journey(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    from models.journey import JourneyOutcome
 
     if a.outcome not in (JourneyOutcome.VACANCY_WITHDRAWN, JourneyOutcome.ENDED_BY_WELCOME_CENTER):
         raise Refusal(say("outcome: '{outcome}' comes from the journey's own steps", outcome=a.outcome))

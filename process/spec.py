@@ -234,6 +234,9 @@ class ActionSpec:
     checks: tuple[Check, ...] = ()  # the action's values, per process version (before the rule)
     system: bool = False  # recorded by the journey itself, not a starter command
     takes_back: tuple[TakeBack, ...] = ()  # statutory effects a late fact of this action undoes
+    # Offered on a placed journey too: its workflow has completed, so the starter reopens it
+    # in a new run from its final state (#24: an end of employment after the placement).
+    after_placement: bool = False
 
     @property
     def update(self) -> str:

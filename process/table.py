@@ -72,6 +72,8 @@ def _action(spec: ActionSpec) -> str:
         needs.append(f"only {spec.procedure.value}")
     if spec.requires:
         needs.append("after " + ", ".join(m.value for m in spec.requires))
+    if spec.after_placement:
+        needs.append("also after the placement")
     if spec.documents:
         needs.append(f"{_versions(spec.documents_since, spec.documents_until)}documents: {spec.documents.value}")
     needs += [f"{rule.field} ≥ {rule.after}" for rule in spec.not_before]

@@ -46,6 +46,7 @@ from starter.inputs import (
 from starter.operations import undeliverable_emails
 from starter.parser import CASE_ACTIONS, JOURNEY_ACTIONS
 from starter.render import fmt_time, render_status, ui_link
+from starter.reopen import completed, reopened_update
 
 
 def new_case_id() -> str:
@@ -148,8 +149,13 @@ async def journey_action_command(
         return 0
     journey_handle = _journey_handle(client, state, args.candidate)
     # The journey's Update is named after the action (process/definition.py).
-    update = BY_MODEL[type(action)].update
-    reply = await execute_update(journey_handle, update, action, result_type=ActionReply)
+    spec = BY_MODEL[type(action)]
+    update = spec.update
+    if spec.after_placement and await completed(journey_handle):  # a placed journey: a new run takes it
+        reply = await reopened_update(client, journey_handle, update, action, settings.task_queue)
+        journey_handle = client.get_workflow_handle(journey_handle.id)  # the new run
+    else:
+        reply = await execute_update(journey_handle, update, action, result_type=ActionReply)
     if args.json:  # the whole journey after the step
         view: JourneyView = await journey_handle.query(names.Journey.status, result_type=JourneyView)
         print_json(out, view.model_dump(mode="json"))

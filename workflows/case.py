@@ -633,16 +633,18 @@ class CaseWorkflow(CaseOrJourney):
         )
         # A journey selected a moment ago may not have started yet: signal it once it has.
         await workflow.wait_condition(lambda: all(j.workflow_id in self._started for j in running))
-        offer = case_rules.wage_offer(s)
-        assert offer is not None and self._policy is not None  # a wage was just set; policy read at the start
+        offer, policy = case_rules.wage_offer(s), self._policy
         by_ref = {c.candidate_ref: c for c in s.candidates}
         for journey in running:
+            # Journeys run only once the policy is read; a wage was just set, so there is an offer.
+            if offer is None or policy is None:
+                break
             changed = OfferedWageChanged(
                 advisor=action.advisor,
                 offer=offer,
                 changed_on=action.changed_on,
                 pension_proof_needed=case_rules.pension_proof_needed(
-                    s, by_ref[journey.candidate_ref], self._policy, self._today()
+                    s, by_ref[journey.candidate_ref], policy, self._today()
                 ),
             )
             await workflow.get_external_workflow_handle(journey.workflow_id).signal(

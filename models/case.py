@@ -311,6 +311,18 @@ class ImportedDates(_Input):
     ba_path: BaConsentPath | None = None
 
 
+def ba_path_finding(path: BaConsentPath | None, procedure: Procedure) -> Said | None:
+    """The paths the live request allows (process/rules.request_ba_consent): abh_81a only in
+    the §81a procedure, and there only it."""
+    if path is None:
+        return None
+    if procedure is Procedure.ACCELERATED_81A and path is not BaConsentPath.ABH_81A:
+        return say("in the §81a procedure the ABH asks the BA (abh_81a)")
+    if procedure is not Procedure.ACCELERATED_81A and path is BaConsentPath.ABH_81A:
+        return say("abh_81a only exists in the §81a procedure")
+    return None
+
+
 class ImportedJourney(ImportedDates):
     """One candidate's journey as a row of the import file has it: the dates it reached."""
 

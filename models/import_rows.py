@@ -54,6 +54,7 @@ from models.case import (
     ResidenceRoute,
     SelectedCandidate,
     advised_on_findings,
+    ba_path_finding,
 )
 from models.reasons import CaseWithdrawalReason
 from models.said import Invalid, Said, say
@@ -139,6 +140,8 @@ class ImportRow(ImportedDates):
         found = advised_on_findings(self.advised_on, today)
         journey = self.journey(row=2)
         if journey is not None:
+            if why := ba_path_finding(self.ba_path, self.procedure):
+                found.append(("ba_path", why))
             return found + journey.findings(self.advised_on, today)
         if self.candidate_ref is None and self.end_reason_code is not None and self.ended_on is None:
             found.append(("ended_on", say("required with end_reason_code")))

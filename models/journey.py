@@ -776,6 +776,7 @@ class JourneyState(BaseModel):
             "next_due_on": next_due_on(self.deadlines),
             "probation_passed_on": self.probation_passed_on,
             "permit_valid_until": self.permit_valid_until,
+            "employment_ended_on": self.employment_ended_on,
         }
 
 
@@ -805,3 +806,14 @@ class JourneyResult(BaseModel):
 
 
 JourneyInput.model_rebuild()  # ``resume`` refers to JourneyState, defined below it
+
+
+def carried(state: JourneyState, notes: int) -> JourneyState:
+    """The state a new run of the journey starts from: everything but old notes (the newest
+    ``notes`` stay; the records database has all), so that the run's input stays far below
+    Temporal's 2 MB per payload however long the journey."""
+    copy = state.model_copy(deep=True)
+    with_notes = [e for e in copy.history if e.note]
+    for event in with_notes[: max(0, len(with_notes) - notes)]:
+        event.note, event.note_in_records = None, True
+    return copy

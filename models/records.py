@@ -58,6 +58,7 @@ class JourneyRow(BaseModel):
     next_due_on: date | None
     probation_passed_on: date | None = None  # #24: rows written before it have none
     permit_valid_until: date | None = None  # #24: the residence permit's end (its renewal)
+    employment_ended_on: date | None = None  # #24: no renewal once the employment ended
 
 
 class CaseTransitionRecord(BaseModel):

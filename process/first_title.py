@@ -52,7 +52,14 @@ def at_visa_issue(state: JourneyState, issued_on: date, policy: DeadlinePolicy) 
     if offer is None or not _known(policy, issued_on):
         return None
     route = state.route.rules
-    if (refused := route_wage(route, offer, policy.wage_thresholds, issued_on).refusal) is not None:
+    found = route_wage(route, offer, policy.wage_thresholds, issued_on)
+    if found.refusal is None and found.ba_consent_required and not state.ba_consent_required:
+        return say(
+            "; the first title was issued on {day}, whose year's figures ask for the BA's consent: {finding}",
+            day=issued_on,
+            finding=found.finding,
+        )
+    if (refused := found.refusal) is not None:
         return say(
             "; the first title was issued on {day}, whose year's figures apply: {why}",
             day=issued_on,

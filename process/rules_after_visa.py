@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from models.berlin import local_instant
-from models.case import BaConsentPath, Procedure, ResidenceRoute
+from models.case import BaConsentPath, Procedure, ResidenceRoute, ba_path_finding
 from models.clocks import ClockName
 from models.documents import DocumentCode
 from models.journey import BaRecord, JourneyOutcome, JourneyState, PermitDecision, ReceivedDocument, RecognitionDecision
@@ -376,12 +376,18 @@ def record_follow_up_recognition(ctx: Context) -> Result:
 
 def change_offered_wage(ctx: Context) -> Result:
     s, a = ctx.state, ctx.action
-    was, s.offered_wage, s.pension_proof_needed = s.pension_proof_needed, a.offer, a.pension_proof_needed
+    was = s.pension_proof_needed
+    if s.offered_wage is not None:  # the journey checks its offer itself, by its own route (first_title)
+        s.offered_wage = a.offer
+        first_title.refresh(s, ctx.today, ctx.policy)
+    elif s.visa_issued_on is None:  # started before it carried the offer: the case's finding (retire: first_title)
+        s.pension_proof_needed = a.pension_proof_needed
+    now = s.pension_proof_needed
     proof = (
         say("; proof of adequate pension provision is now needed (§18(2) Nr. 5 AufenthG)")
-        if a.pension_proof_needed and not was
+        if now and not was
         else say("; proof of adequate pension provision is no longer needed")
-        if was and not a.pension_proof_needed
+        if was and not now
         else None
     )
     return Result(
@@ -426,7 +432,10 @@ def import_journey(ctx: Context) -> Result:
     reached are completed by the effects (``complete_reached``); ends and placements finish."""
     s, a = ctx.state, ctx.action
     j = a.imported
-    if found := j.findings(a.selected_on, ctx.today):
+    found = j.findings(a.selected_on, ctx.today)
+    if why := ba_path_finding(j.ba_path, s.procedure):
+        found.append(("ba_path", why))
+    if found:
         raise Refusal("; ".join(f"{name}: {why}" for name, why in found))  # English: a Said's str()
     s.started_at = _midnight(a.selected_on)
     s.contract_signed_on = j.contract_signed_on

@@ -5,7 +5,8 @@ An application made before the permit ends keeps it in force until the ABH decid
 S.1 AufenthG); the ABH Hannover gives appointments weeks ahead, so the weekly digest lists a
 permit from ``AHEAD_DAYS`` before its end (the lead time is the office's practice, not law:
 unverified) and, once ended, for ``AFTER_DAYS`` more (an application within them is late:
-§81(4) S.3, the ABH may order the effect).
+§81(4) S.3, the ABH may order the effect). A journey placed before the records kept the
+permit's end (revision 0008) is not listed: its completed workflow writes no row again.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def permits_ending(engine: Engine, advisor: str, today: date) -> list[PermitEndi
         .join(cases, cases.c.case_id == journeys.c.case_id)
         .where(
             cases.c.advisor == advisor,
-            (journeys.c.outcome.is_(None)) | (journeys.c.outcome == PLACED),  # the person still works here
+            (journeys.c.outcome.is_(None)) | (journeys.c.outcome == PLACED),
+            journeys.c.employment_ended_on.is_(None),  # the person still works here
             ending >= today - timedelta(days=AFTER_DAYS),
             ending <= today + timedelta(days=AHEAD_DAYS),
         )

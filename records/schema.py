@@ -102,6 +102,7 @@ journeys = Table(
     Column("next_due_on", Date),  # earliest open deadline (revision 0003)
     Column("probation_passed_on", Date),  # a placement counts from it (revision 0007)
     Column("permit_valid_until", Date),  # the residence permit's renewal is due by it (revision 0008)
+    Column("employment_ended_on", Date),  # no renewal to list once the employment ended (revision 0009)
 )
 
 journey_events = Table(

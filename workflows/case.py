@@ -22,7 +22,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ChildWorkflowError
+from temporalio.exceptions import ChildWorkflowError, FailureError
 from temporalio.workflow import ChildWorkflowHandle
 
 with workflow.unsafe.imports_passed_through():
@@ -615,8 +615,11 @@ class CaseWorkflow(CaseOrJourney):
         running = [j for j in s.journeys if j.outcome is None]
         if check is not None:
             s.wage_check, s.wage_check_says = (english(check.finding) if check.finding else None), check.finding
-            if not running:  # running journeys keep the BA step they started with
+            if not running:
                 s.ba_consent_required = check.ba_consent_required
+            elif s.ba_consent_required and not check.ba_consent_required:  # they keep the BA step they started with
+                kept = say("{finding}; the running journeys keep their BA step", finding=check.finding)
+                s.wage_check, s.wage_check_says = english(kept), kept
         seq = self._transition(
             action="offered_wage_changed",
             advisor=action.advisor,
@@ -647,9 +650,12 @@ class CaseWorkflow(CaseOrJourney):
                     s, by_ref[journey.candidate_ref], policy, self._today()
                 ),
             )
-            await workflow.get_external_workflow_handle(journey.workflow_id).signal(
-                JourneyWorkflow.offered_wage_changed, changed
-            )
+            try:
+                await workflow.get_external_workflow_handle(journey.workflow_id).signal(
+                    JourneyWorkflow.offered_wage_changed, changed
+                )
+            except FailureError:  # finished a moment ago: its result is on its way; the others still hear
+                workflow.logger.info("offered_wage_changed not delivered", extra={"case_id": s.case_id})
         await self._outbox.until_recorded(seq)
         return self._reply(seq)
 

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
         JourneyState,
         JourneyView,
         OfferedWageChanged,
+        carried,
     )
     from models.mail import EmailContent, Notification, RecipientRole
     from models.records import RECORD_JOURNEY_TRANSITION, JourneyRow, JourneyTransitionRecord
@@ -417,13 +418,8 @@ def _applied(state: JourneyState, action: Any, today: date, policy: DeadlinePoli
 
 
 def carried_state(state: JourneyState) -> JourneyState:
-    """The state a continued run starts from: everything but old notes, so that the
-    carried payload stays far below Temporal's 2 MB per payload however long the journey."""
-    carried = state.model_copy(deep=True)
-    with_notes = [e for e in carried.history if e.note]
-    for event in with_notes[: max(0, len(with_notes) - CARRIED_NOTES)]:
-        event.note, event.note_in_records = None, True
-    return carried
+    """The state a continued run starts from (models/journey.carried, CARRIED_NOTES notes)."""
+    return carried(state, CARRIED_NOTES)
 
 
 def _said_step(action: str, stage: JourneyStage, said: Said, happened_on: date | None = None) -> engine.Step:

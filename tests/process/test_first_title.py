@@ -145,3 +145,16 @@ def test_the_change_to_18a_asks_the_45_plus_rule_again(
     else:
         assert changed is not None and says in changed.english()
     assert (state.pension_proof_needed is not None) == needed
+
+
+@pytest.mark.parametrize(("issued_on", "says"), [(d(2025, 12, 18), None), (d(2026, 1, 8), "ask for the BA's consent")])
+def test_a_consent_free_blue_card_issued_in_a_year_that_asks_for_the_consent_says_so(
+    issued_on: date, says: str | None
+) -> None:
+    # 4,300 a month (51,600 a year): 2025's general threshold (50,000) is met, so no BA consent;
+    # 2026's (52,500) is not, and the shortage threshold (47,565) holds only with the consent.
+    offer = WageOffer(monthly_gross_wage_eur=Decimal("4300"), shortage_occupation_or_career_starter=True)
+    state = older(offer, ResidenceRoute.SECTION_18G)
+    state.ba_consent_required = False
+    found = first_title.at_visa_issue(state, issued_on, POLICY)
+    assert (found is None) if says is None else (found is not None and says in found.english())

@@ -251,3 +251,6 @@ def test_the_ba_path_is_the_file_s_or_the_usual_one(path: str | None, recorded: 
     assert state.ba_requests[-1].path.value == recorded
     with pytest.raises(Refusal, match="ba_path: needs ba_consent_on"):
         engine.apply(journey(Procedure.REGULAR), imported(ba_path="embassy"), T, P)
+    # The paths the live request allows: abh_81a only in the §81a procedure, and there only it.
+    with pytest.raises(Refusal, match="ba_path: abh_81a only exists in the §81a procedure"):
+        engine.apply(journey(Procedure.REGULAR), imported(ba_consent_on=d(2025, 9, 1), ba_path="abh_81a"), T, P)

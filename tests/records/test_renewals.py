@@ -35,6 +35,7 @@ def test_the_permits_to_renew_are_the_advisor_s_within_the_window(tmp_path: Path
         (5, 10, "employment_ended", False),  # the person no longer works here
         (6, 0, "placed", True),
         (7, None, "placed", False),  # no permit recorded
+        (8, 20, "placed", False),  # placed, then the employment ended (#24): no renewal here
     ]
     journey = dict(
         case_id="WC-MINE", route="18a", procedure="regular", documents="", last_event_seq=1, stage="finished",
@@ -52,6 +53,7 @@ def test_the_permits_to_renew_are_the_advisor_s_within_the_window(tmp_path: Path
                     "number": n,
                     "outcome": outcome,
                     "permit_valid_until": TODAY + timedelta(days=days) if days is not None else None,
+                    "employment_ended_on": TODAY - timedelta(days=2) if n == 8 else None,
                 }
                 for n, days, outcome, _ in rows
             ]
@@ -63,6 +65,7 @@ def test_the_permits_to_renew_are_the_advisor_s_within_the_window(tmp_path: Path
                     "number": 1,
                     "outcome": "placed",
                     "permit_valid_until": TODAY,
+                    "employment_ended_on": None,
                 }
             ],
         )

@@ -808,7 +808,11 @@ class JourneyResult(BaseModel):
 JourneyInput.model_rebuild()  # ``resume`` refers to JourneyState, defined below it
 
 
-def carried(state: JourneyState, notes: int) -> JourneyState:
+# Notes of the newest events carried into a new run; older ones stay in the records.
+CARRIED_NOTES = 100
+
+
+def carried(state: JourneyState, notes: int = CARRIED_NOTES) -> JourneyState:
     """The state a new run of the journey starts from: everything but old notes (the newest
     ``notes`` stay; the records database has all), so that the run's input stays far below
     Temporal's 2 MB per payload however long the journey."""

@@ -21,7 +21,7 @@ from temporalio.common import (
 from core import names, versions
 from core import search_attributes as sa
 from models.case import ActionReply
-from models.journey import JourneyInput, JourneyView
+from models.journey import JourneyInput, JourneyView, carried
 
 
 async def completed(handle: WorkflowHandle[Any, Any]) -> bool:
@@ -38,7 +38,7 @@ async def reopened_update(
     view: JourneyView = await handle.query(names.Journey.status, result_type=JourneyView)
     journey = stored.model_copy(
         update={
-            "resume": view.state,
+            "resume": carried(view.state),
             "imported": None,
             "incident": False,
             "unsent_emails": [],

@@ -28,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from models.clocks import Deadline, Rung
     from models.deadlines import DeadlinePolicy
     from models.journey import (
+        CARRIED_NOTES,
         EndJourney,
         JourneyEvent,
         JourneyInput,
@@ -65,8 +66,6 @@ PATCHES = (
     LEGAL_REVIEW,
     LATE_FACTS,
 )
-# Notes of the newest events carried across continue-as-new; older ones stay in the records.
-CARRIED_NOTES = 100
 
 
 @workflow.defn

@@ -20,6 +20,7 @@ from temporalio.common import (
 
 from core import names, versions
 from core import search_attributes as sa
+from core.updates import as_one_command
 from models.case import ActionReply
 from models.journey import JourneyInput, JourneyView, carried
 
@@ -54,7 +55,11 @@ async def reopened_update(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         search_attributes=TypedSearchAttributes([SearchAttributePair(sa.CODE_VERSION, versions.CODE_VERSION)]),
     )
-    reply: ActionReply = await client.execute_update_with_start_workflow(
-        update, action, start_workflow_operation=start, result_type=ActionReply
-    )
-    return reply
+
+    async def send(command: str) -> ActionReply:
+        reply: ActionReply = await client.execute_update_with_start_workflow(
+            update, action, id=command, start_workflow_operation=start, result_type=ActionReply
+        )
+        return reply
+
+    return await as_one_command(handle.id, update, action, send)  # a reopen sent again is one command

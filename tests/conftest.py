@@ -46,6 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DAYS_AHEAD = int(os.environ.get("WC_TEST_DAYS_AHEAD") or 0)
 clock.move_ahead(DAYS_AHEAD)
 
+# Commands awaiting their answer (core/updates.py) are kept per test run, not in the home.
+os.environ.setdefault("WC_PENDING_COMMANDS", str(Path(f"/tmp/wc-pending-{os.getpid()}-{uuid.uuid4().hex[:8]}.json")))
+
 
 def _temporal_cli() -> str:
     if path := os.environ.get("WC_TEMPORAL_CLI"):

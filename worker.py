@@ -123,7 +123,7 @@ async def main() -> None:
     configure_logging(settings.log_level)
     engine = create_records_engine(settings.database_url)
     migrate(engine)
-    runtime = metrics_runtime(settings.metrics_port) if settings.metrics_port else None
+    runtime = metrics_runtime(settings.metrics_port, settings.metrics_host) if settings.metrics_port else None
     client = await connect_when_up(settings, runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -141,7 +141,7 @@ async def main() -> None:
             if runtime is not None:
                 gauges = StageGauges(runtime.metric_meter)
                 asyncio.create_task(gauges.refresh_every(engine, settings.metrics_refresh_seconds))
-                log.info("metrics", url=f"http://localhost:{settings.metrics_port}/metrics")
+                log.info("metrics", url=f"http://{settings.metrics_host}:{settings.metrics_port}/metrics")
             calendars = serve_calendars(client, settings, loop)
             await stop.wait()
             if calendars is not None:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
 
     # Prometheus /metrics of the worker (SDK runtime metrics and cases by stage); 0 turns it off.
     metrics_port: int = Field(default=9464, ge=0, le=65535)
+    # Loopback unless a scraper elsewhere needs it (#26 point 3): the figures name no person,
+    # but an open port is one more door.
+    metrics_host: str = "127.0.0.1"
     metrics_refresh_seconds: float = Field(default=30.0, gt=0)
 
     # Encrypt every payload Temporal stores: "id:base64key,..." (first = current key).

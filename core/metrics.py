@@ -20,7 +20,7 @@ from records.schema import cases, journeys
 log = structlog.get_logger(__name__)
 
 
-def metrics_runtime(port: int, host: str = "0.0.0.0") -> Runtime:
+def metrics_runtime(port: int, host: str = "127.0.0.1") -> Runtime:
     """A Temporal runtime that serves Prometheus metrics on ``host:port``."""
     return Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"{host}:{port}")))
 

@@ -54,3 +54,25 @@ async def test_metrics_endpoint_serves_runtime_metrics_and_cases_by_stage(stack:
     # The SDK's own runtime metrics come from the same endpoint.
     assert re.search(r"^temporal_\w+", text, flags=re.MULTILINE)
     assert "temporal_worker_task_slots_available" in text or "temporal_request" in text
+
+
+def _listening_on(port: int) -> set[str]:
+    """The local addresses a TCP socket of ``port`` listens on (/proc/net/tcp, state 0A)."""
+    found = set()
+    for line in open("/proc/net/tcp", encoding="ascii").read().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:
+            found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
+    return found
+
+
+def test_the_worker_s_metrics_listen_on_loopback_unless_configured() -> None:
+    # #26 point 3: the settings' default, as worker.main builds the runtime.
+    from core.config import Settings
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    port = _free_port()
+    runtime = metrics_runtime(port, settings.metrics_host)
+    assert runtime is not None
+    assert _listening_on(port) == {"127.0.0.1"}

@@ -38,7 +38,13 @@ def render_email(case_id: str, event: Any, c: EmailContent, t: Text) -> tuple[st
         lines.append(t("Open documents: {documents}", documents=", ".join(c.open_documents)))
     if c.outcome:
         lines.append(t("Outcome: {outcome} ({reason})", outcome=c.outcome, reason=c.outcome_reason or ""))
-    return subject[:180], "\n".join(lines)
+    return one_line(subject)[:180], "\n".join(lines)
+
+
+def one_line(text: str) -> str:
+    """A header value from data (a reason's note may hold line breaks): every run of white
+    space one space, so the header cannot be split or refused (#26 point 4)."""
+    return " ".join(text.split())
 
 
 def written(notification: Notification, event: Any, t: Text) -> Notification:

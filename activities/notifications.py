@@ -68,7 +68,7 @@ def _message(sender: str, recipient: str, row: Any) -> bytes:
     message = MIMEText(row.body, "plain", _UTF8)  # type: ignore[arg-type]  # set_payload takes a Charset
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = encoded_words(row.subject)
+    message["Subject"] = encoded_words(" ".join(row.subject.split()))  # rows queued before one_line
     message["Message-ID"] = message_id(row.idempotency_key)
     message["X-Case-Id"] = row.case_id
     return message.as_bytes(policy=_ON_THE_WIRE)  # sendmail sends bytes as they are

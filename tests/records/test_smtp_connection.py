@@ -124,3 +124,21 @@ def test_a_german_subject_arrives_encoded_and_reads_back_the_same() -> None:
     body = message.get_payload(decode=True)
     assert isinstance(body, bytes) and body.decode().replace("\r\n", "\n") == Row.body
     assert message["Message-ID"] == notifications.message_id("k") and message["X-Case-Id"] == "WC-0000000042"
+
+
+def test_a_subject_with_line_breaks_from_data_goes_out_on_one_line() -> None:
+    # #26 point 4: a reason's note with a line break reached the subject; Python refused the
+    # header and the email was lost for good.
+    class Row:
+        body = "Text"
+        subject = "[WC-0000000042] Zurückgezogen: Familie\r\nBcc: someone@example.org\nzweite Zeile"
+        idempotency_key = "k2"
+        case_id = "WC-0000000042"
+
+    from email import message_from_bytes
+
+    raw = notifications._message("welcome-center@region-hannover.example", "m.koch@region-hannover.example", Row())
+    message = message_from_bytes(raw)
+    assert message["Bcc"] is None  # no header smuggled in
+    subject = str(make_header(decode_header(str(message["Subject"]))))
+    assert subject == "[WC-0000000042] Zurückgezogen: Familie Bcc: someone@example.org zweite Zeile"

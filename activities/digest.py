@@ -17,7 +17,7 @@ from temporalio import activity
 from temporalio.client import Client
 
 from core import search_attributes as sa
-from core.advisor_cases import advisor_cases
+from core.advisor_cases import advisor_cases, reopened_journeys
 from core.config import Settings
 from core.i18n import Text
 from models import staff
@@ -84,8 +84,10 @@ async def collect(
     digest = Digest(handle=handle, role=role, week=iso_week(today), as_of=today)
     if engine is not None:
         digest.renewals = await asyncio.to_thread(renewals, engine, handle, today)
+    seen: set[str] = set()
     async for case in advisor_cases(client, settings, handle):
         state = case.state
+        seen.add(state.case_id)
         parts: list[tuple[str, list[Deadline], str | None]] = [("case", state.deadlines, None)]
         parts += [
             (f"journey {summary.number}", view.state.deadlines, view.next_steps[0] if view.next_steps else None)
@@ -94,20 +96,8 @@ async def collect(
         events = [*state.history, *(e for _, view in case.journeys for e in view.state.history)]
         for where, deadlines, next_step in parts:
             for d in deadlines:
-                if not d.open:
-                    continue
-                item = DigestItem(
-                    case_id=state.case_id,
-                    where=where,
-                    what=Said(text=d.label),  # the policy's label: in the catalogue (core/i18n_extract.py)
-                    due_on=d.due_on,
-                    basis=d.basis,
-                    next_step=next_step,
-                )
-                if d.due_on < today:
-                    digest.overdue.append(item)
-                elif d.due_on <= today + timedelta(days=AHEAD_DAYS):
-                    digest.due_soon.append(item)
+                if d.open:
+                    _sort_in(digest, _item(state.case_id, where, d, next_step), today)
         if (since := quiet_since(events, today)) is not None:
             open_next = next((step for _, _, step in parts if step), None)
             digest.quiet.append(
@@ -118,6 +108,10 @@ async def collect(
                     next_step=open_next,
                 )
             )
+    async for view in reopened_journeys(client, settings, handle, seen):
+        step = view.next_steps[0] if view.next_steps else None
+        for d in (d for d in view.state.deadlines if d.open):
+            _sort_in(digest, _item(view.state.case_id, f"journey {view.state.number}", d, step), today)
     if role == staff.Role.TEAM_LEAD:
         running = f"TaskQueue = '{settings.task_queue}' AND ExecutionStatus = 'Running'"
         escalated = f"{sa.ESCALATION_LEVEL.name} >= {int(Rung.TEAM_LEAD)} AND {running}"
@@ -135,6 +129,26 @@ async def collect(
     for items in (digest.overdue, digest.due_soon, digest.escalated):
         items.sort(key=lambda i: (i.due_on or date.max, i.case_id, i.where))
     return digest
+
+
+def _item(case_id: str, where: str, d: Deadline, next_step: str | None) -> DigestItem:
+    return DigestItem(
+        case_id=case_id,
+        where=where,
+        what=Said(text=d.label),  # the policy's label: in the catalogue (core/i18n_extract.py)
+        due_on=d.due_on,
+        basis=d.basis,
+        next_step=next_step,
+    )
+
+
+def _sort_in(digest: Digest, item: DigestItem, today: date) -> None:
+    """Overdue, or due within the next two weeks; later deadlines wait for their week."""
+    due = item.due_on or date.max
+    if due < today:
+        digest.overdue.append(item)
+    elif due <= today + timedelta(days=AHEAD_DAYS):
+        digest.due_soon.append(item)
 
 
 class DigestActivities:

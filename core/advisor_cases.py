@@ -43,3 +43,19 @@ async def advisor_cases(client: Client, settings: Settings, advisor: str) -> Asy
             for summary in state.journeys
         ]
         yield AdvisorCase(wf.id, state, journeys)
+
+
+async def reopened_journeys(
+    client: Client, settings: Settings, advisor: str, known: set[str]
+) -> AsyncIterator[JourneyView]:
+    """The advisor's running journeys whose case is not running: a placed journey reopened for
+    an end of employment (#24, starter/reopen.py), its case closed long ago."""
+    query = (
+        f"WorkflowType = 'JourneyWorkflow' AND {sa.ADVISOR.name} = '{advisor}' AND ExecutionStatus = 'Running' "
+        f"AND TaskQueue = '{settings.task_queue}'"
+    )
+    async for wf in client.list_workflows(query):
+        case_id = wf.typed_search_attributes.get(sa.CASE_ID)
+        if case_id is None or case_id in known:
+            continue
+        yield await client.get_workflow_handle(wf.id).query(names.Journey.status, result_type=JourneyView)

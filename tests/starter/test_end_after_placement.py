@@ -4,6 +4,7 @@ state; the employer's report then places it again. A refused end changes nothing
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -61,7 +62,7 @@ async def test_an_end_after_the_placement_reopens_the_journey_for_the_employer_s
     view: JourneyView = await journey.query(names.Journey.status, result_type=JourneyView)
     assert view.state.outcome is JourneyOutcome.PLACED and len(view.state.history) == len(before.state.history)
 
-    ended = clock.today() - timedelta(days=3)
+    ended = clock.today() - timedelta(days=20)  # learned of it late: the report is due within two weeks
     code, out, err = await _run(stack, "record-employment-ended", case_id, *who, "--ended-on", ended.isoformat(),
                                 "--reason-code", "resigned")  # fmt: skip
     assert code == 0, err
@@ -72,6 +73,12 @@ async def test_an_end_after_the_placement_reopens_the_journey_for_the_employer_s
     assert "record-employer-report" in view.next_steps
     (report,) = [x for x in view.state.deadlines if x.open]
     assert ended + timedelta(weeks=4) <= report.due_on <= ended + timedelta(weeks=4, days=3)  # §193 BGB
+
+    # The case closed long ago: the reopened journey's deadline is still in the advisor's digest.
+    code, out, err = await _run(stack, "digest", "--advisor", ADVISOR, "--json")
+    assert code == 0, err
+    listed = {(i["case_id"], i["where"], i["due_on"]) for i in json.loads(out)["due_soon"]}
+    assert (case_id, "journey 1", report.due_on.isoformat()) in listed
 
     code, _, err = await _run(
         stack, "record-employer-report", case_id, *who, "--reported-on", clock.today().isoformat()

@@ -93,3 +93,11 @@ def erase_mail_files(mail_dir: Path | None, case_id: str) -> int:
 def erased(engine: Engine, case_id: str) -> bool:
     with engine.connect() as conn:
         return conn.execute(select(erasures.c.case_id).where(erasures.c.case_id == case_id)).first() is not None
+
+
+def closed_on_record(engine: Engine, case_id: str) -> bool:
+    """The records know the case as closed (#26 point 1): it can be erased although Temporal
+    has dropped its workflows."""
+    with engine.connect() as conn:
+        row = conn.execute(select(cases.c.stage).where(cases.c.case_id == case_id)).first()
+    return row is not None and row.stage == "closed"

@@ -78,7 +78,9 @@ async def erase_case_command(
         # A second run finishes what an interrupted one began; else only a closed case.
         if not erasure.erased(engine, case_id):
             running = await case_is_running(client, case_id)
-            if running is None:
+            # The records are the source of truth: a closed case whose workflows Temporal has
+            # already dropped is erased from them (#26 point 1).
+            if running is None and not erasure.closed_on_record(engine, case_id):
                 raise Rejected(say("no case {case_id}", case_id=case_id))
             if running:
                 state: CaseState = await client.get_workflow_handle(workflow_id_for(case_id)).query(

@@ -8,11 +8,13 @@ import io
 from pathlib import Path
 
 from sqlalchemy import MetaData, select
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 
 from models import clock
 from models.case import AddCaseNote, Withdraw
 from records.report import build_report
-from records.schema import case_keys, erasures
+from records.schema import case_keys, cases, erasures
 from starter.cli import EXIT_REJECTED
 from starter.cli import main as starter
 from tests.conftest import Stack
@@ -100,3 +102,36 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     # Running it again finishes nothing new and fails nothing.
     code, _, err = await run(stack, "erase-case", case.case_id, "--advisor", "t.lead", "--basis", "request")
     assert code == 0, err
+
+
+async def test_a_closed_case_temporal_has_dropped_is_erased_from_the_records(stack: Stack) -> None:
+    # #26 point 1: Art. 17 requests come after Temporal dropped a closed case's workflows;
+    # the records are the source of truth, and only a case unknown to both is "no case".
+    case = new_case(positions=1, employer={"name": EMPLOYER, "contact": "Frau Sommer, Personal"})
+    handle = await start_case(stack.client, stack.settings.task_queue, case)
+    await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note=NOTE))
+    await handle.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise")
+    )
+    await handle.result()
+
+    def closed_in_the_records() -> bool:
+        with stack.engine.connect() as conn:
+            row = conn.execute(select(cases.c.stage).where(cases.c.case_id == case.case_id)).first()
+        return row is not None and row.stage == "closed"
+
+    await eventually(closed_in_the_records)
+    await stack.client.workflow_service.delete_workflow_execution(
+        DeleteWorkflowExecutionRequest(
+            namespace=stack.settings.temporal_namespace, workflow_execution=WorkflowExecution(workflow_id=handle.id)
+        )
+    )  # as the namespace's retention does
+    await eventually(lambda: deleted_from_temporal(handle), timeout=120, interval=1)
+
+    code, out, err = await run(stack, "erase-case", case.case_id, "--advisor", "t.lead", "--basis", "Art. 17")
+    assert code == 0, err
+    assert "erased" in out
+    text = everything_stored(stack)
+    assert EMPLOYER not in text and NOTE not in text
+    code, _, err = await run(stack, "erase-case", "WC-0000000000", "--advisor", "t.lead", "--basis", "Art. 17")
+    assert code == EXIT_REJECTED and "no case" in err

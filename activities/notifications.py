@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.email_text import one_line
 from core.config import Settings
 from models import clock
 from models.mail import Notification, RecipientRole
@@ -68,7 +69,7 @@ def _message(sender: str, recipient: str, row: Any) -> bytes:
     message = MIMEText(row.body, "plain", _UTF8)  # type: ignore[arg-type]  # set_payload takes a Charset
     message["From"] = sender
     message["To"] = recipient
-    message["Subject"] = encoded_words(" ".join(row.subject.split()))  # rows queued before one_line
+    message["Subject"] = encoded_words(one_line(row.subject))  # also rows queued before subjects were folded
     message["Message-ID"] = message_id(row.idempotency_key)
     message["X-Case-Id"] = row.case_id
     return message.as_bytes(policy=_ON_THE_WIRE)  # sendmail sends bytes as they are

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine, select
 
+from models.journey import JourneyOutcome
 from records.schema import cases, journeys
 
-PLACED = "placed"  # models.journey.JourneyOutcome.PLACED (records import no workflow models)
 AHEAD_DAYS = 90
 AFTER_DAYS = 30
 BASIS = "§81(4) AufenthG"
@@ -40,7 +40,7 @@ def permits_ending(engine: Engine, advisor: str, today: date) -> list[PermitEndi
         .join(cases, cases.c.case_id == journeys.c.case_id)
         .where(
             cases.c.advisor == advisor,
-            (journeys.c.outcome.is_(None)) | (journeys.c.outcome == PLACED),
+            (journeys.c.outcome.is_(None)) | (journeys.c.outcome == JourneyOutcome.PLACED.value),
             journeys.c.employment_ended_on.is_(None),  # the person still works here
             ending >= today - timedelta(days=AFTER_DAYS),
             ending <= today + timedelta(days=AHEAD_DAYS),

@@ -20,6 +20,7 @@ from temporalio.worker import Worker
 from activities.deadlines import DeadlinePolicyActivities
 from activities.digest import DigestActivities
 from activities.erasure import ErasureActivities
+from activities.mail_relay import MailRelay
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
 from core.client import connect
@@ -46,6 +47,21 @@ from workflows.registry import WORKFLOWS, workflow_runner
 log = structlog.get_logger("worker")
 
 
+class CaseWorker(Worker):
+    """The Temporal worker with the mail relay beside it: running while it runs (#23)."""
+
+    def __init__(self, *args: Any, relay: MailRelay, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.relay = relay
+
+    async def run(self) -> None:
+        self.relay.start(asyncio.get_running_loop())
+        try:
+            await super().run()
+        finally:
+            await asyncio.to_thread(self.relay.stop)
+
+
 def build_worker(
     client: Client,
     settings: Settings,
@@ -53,11 +69,12 @@ def build_worker(
     executor: ThreadPoolExecutor,
     replacing: Mapping[str, Callable[..., Any]] | None = None,
     **worker_options: Any,
-) -> Worker:
+) -> CaseWorker:
     """The one worker definition, shared by ``main`` and the tests (which may replace an
     activity by its name to inject a fault, or size the workflow cache)."""
-    records = CaseRecordActivities(engine, Text(settings.language))
     notifier = NotificationActivities(engine, settings)
+    relay = MailRelay(notifier, engine, client, settings.task_queue)
+    records = CaseRecordActivities(engine, Text(settings.language), email_queued=relay.queued)
     erasure = ErasureActivities(engine, client, settings)
     policy = DeadlinePolicyActivities(settings)
     digests = DigestActivities(client, settings, engine)
@@ -76,8 +93,9 @@ def build_worker(
         ERASE_CLOSED_CASE: erasure.erase_closed_case,
         SEND_WEEKLY_DIGESTS: digests.send_weekly_digests,
     }
-    return Worker(
+    return CaseWorker(
         client,
+        relay=relay,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),

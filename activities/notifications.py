@@ -154,7 +154,7 @@ class NotificationActivities:
                 )
             assert claim.token is not None
             try:
-                self._deliver(claim.row)
+                self.send_row(claim.row)
             except Exception as err:
                 outbox.release(self._engine, key, claim.token, f"{type(err).__name__}: {err}")
                 raise
@@ -232,7 +232,8 @@ class NotificationActivities:
             raise
         self._connections.smtp, self._connections.used = smtp, time.monotonic()
 
-    def _deliver(self, row: Any) -> None:
+    def send_row(self, row: Any) -> None:
+        """Send an outbox row (the caller holds its claim); non-retryable errors say so."""
         s = self._settings
         if row.body is None:
             raise ApplicationError(

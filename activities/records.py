@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,9 +31,12 @@ log = structlog.get_logger(__name__)
 
 
 class CaseRecordActivities:
-    def __init__(self, engine: Engine, text: Text | None = None) -> None:
+    def __init__(
+        self, engine: Engine, text: Text | None = None, email_queued: Callable[[str], None] | None = None
+    ) -> None:
         self._engine = engine
         self._text = text or Text()  # the office's language: the emails are written here (#16)
+        self._email_queued = email_queued  # the worker's mail relay sends it (activities/mail_relay.py)
 
     @activity.defn(name=RECORD_CASE_TRANSITION)
     def record_case_transition(self, record: CaseTransitionRecord) -> bool:
@@ -110,6 +113,8 @@ class CaseRecordActivities:
                 # Queued with its event: the email exists exactly when the event does.
                 email = written(notification, event, self._text)
                 conn.execute(insert_ignoring_duplicates(self._engine, notifications), outbox_row(email))
+        if notification is not None and self._email_queued is not None:
+            self._email_queued(notification.idempotency_key)  # after the commit: the relay finds the row
         return inserted is not None
 
 

@@ -24,11 +24,15 @@ import tempfile
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, inspect
 
 from bench.__main__ import ROOT, WorkerProcess, gather_limited, log_path, placed_case, product_env
 from bench.stack import bench_stack
 from core.logging import configure_logging
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -54,18 +58,22 @@ async def compare(
         names = [names[0], f"{names[1]} with {' '.join(after_env)}"]
     per_case: dict[str, list[float]] = {name: [] for name in names}
     with checkout(revisions[0]) as first, checkout(revisions[1]) as second:
-        async with bench_stack() as (env, settings, engine):
+        async with bench_stack(migrated=False) as (env, settings, engine):
             workers: list[tuple[str, str, WorkerProcess]] = []
-            for name, tree in zip(names, (first, second), strict=True):
-                queue = f"{settings.task_queue}-{len(workers)}"
-                env_vars = {**product_env(settings), "WC_TASK_QUEUE": queue, "PYTHONPATH": str(tree)}
-                if workers:
-                    env_vars.update(after_env)
-                log = log_path(engine, f"compare-{len(workers)}")
-                workers.append((name, queue, WorkerProcess([sys.executable, str(tree / "worker.py")], env_vars, log)))
             try:
-                for _name, queue, _worker in workers:  # warm-up: imports, first tasks
-                    await placed_case(env.client, queue, 0)
+                # One at a time, each warmed up (imports, first tasks) before the next starts:
+                # the first migrates the records to its schema and the second migrates on, so
+                # give the older revision first (an older worker cannot start on a newer schema).
+                for name, tree in zip(names, (first, second), strict=True):
+                    queue = f"{settings.task_queue}-{len(workers)}"
+                    env_vars = {**product_env(settings), "WC_TASK_QUEUE": queue, "PYTHONPATH": str(tree)}
+                    if workers:
+                        env_vars.update(after_env)
+                    log = log_path(engine, f"compare-{len(workers)}")
+                    worker = WorkerProcess([sys.executable, str(tree / "worker.py")], env_vars, log)
+                    workers.append((name, queue, worker))
+                    await while_alive(worker, migrated(engine))  # the client's case keys live there
+                    await while_alive(worker, placed_case(env.client, queue, 0))
                 for r in range(rounds):
                     for name, queue, worker in workers if r % 2 == 0 else workers[::-1]:
                         before = worker.cpu_seconds()
@@ -74,13 +82,33 @@ async def compare(
                         def one(n: int, q: str = queue, start: int = first_number) -> Awaitable[Any]:
                             return placed_case(env.client, q, start + n)
 
-                        await gather_limited(cases, concurrency, one)
+                        await while_alive(worker, gather_limited(cases, concurrency, one))
                         per_case[name].append((worker.cpu_seconds() - before) / cases)
                         worker.check()
             finally:
                 for _name, _queue, worker in workers:
                     worker.stop()
     return per_case
+
+
+async def migrated(engine: Engine) -> None:
+    while not inspect(engine).has_table("alembic_version"):
+        await asyncio.sleep(0.2)
+    engine.dispose()  # no connection from before the schema was there
+
+
+async def while_alive(worker: WorkerProcess, work: Awaitable[T]) -> T:
+    """``work``, failing at once (with the worker's log named) when the worker has ended."""
+    task = asyncio.ensure_future(work)
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=1.0)
+        if done:
+            return task.result()
+        try:
+            worker.check()
+        except RuntimeError:
+            task.cancel()
+            raise
 
 
 def main() -> None:

@@ -28,16 +28,18 @@ from tests.support import start_smtp_server
 
 
 @asynccontextmanager
-async def bench_stack() -> AsyncIterator[tuple[WorkflowEnvironment, Settings, Engine]]:
+async def bench_stack(migrated: bool = True) -> AsyncIterator[tuple[WorkflowEnvironment, Settings, Engine]]:
     """As bin/run runs the product: every payload encrypted (a key file made for the run,
-    per-case data keys in the records), the staff's language German (the default)."""
+    per-case data keys in the records), the staff's language German (the default).
+    ``migrated=False``: the records stay empty until the first worker migrates them."""
     smtp, _recorder = start_smtp_server()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'records.sqlite3'}"
         key_file = Path(tmp) / "payload-keys"
         ensure_key_file(key_file, "bench")
         engine = create_records_engine(url)
-        migrate(engine)
+        if migrated:
+            migrate(engine)
         settings = Settings(
             task_queue=f"bench-{uuid.uuid4()}",
             database_url=url,

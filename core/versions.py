@@ -30,7 +30,7 @@ from models.routes import CURRENT_PROCESS_VERSION as CURRENT_PROCESS_VERSION
 
 # Raise it with every release that adds or retires a guard or a process version; 10 is the
 # first version that records itself (history generations 1-9 came before).
-CODE_VERSION = 13
+CODE_VERSION = 14
 # Guards without a patch id (the data says which path a workflow takes), with their retirement:
 # 13: journeys carry the case's wage offer; those without one keep the case's 45+ finding
 #     (process/first_title.py: retire once no running journey follows a version below 13).
@@ -78,4 +78,5 @@ GUARDS: tuple[Guard, ...] = (
     Guard(MOVE_AT_MILESTONES, (JOURNEY,), 10, "#23: a journey on older code moves on at its next milestone"),
     Guard(LEGAL_REVIEW, (JOURNEY,), 11, "#24: new journeys start on process version 3 (the legal review's rules)"),
     Guard(LATE_FACTS, (JOURNEY,), 12, "#24: new journeys start on process version 4 (late facts)"),
+    Guard("mail-relay", (CASE, JOURNEY), 14, "#23: the worker's mail relay sends emails, no activity per email"),
 )

@@ -2,7 +2,9 @@
 
 States: ``pending`` (queued with its event) -> ``sending`` (claimed by one attempt until
 ``claimed_until``) -> ``sent``; or -> ``undeliverable`` with ``last_error`` once the
-workflow gives up, from where a resend claims it again. A claim is one conditional
+sender gives up, from where a resend claims it again. The worker's mail relay (#23 point
+5) claims only rows that are ``due``: pending and past their ``next_attempt_at``, or
+sending past a lease whose attempt died. A claim is one conditional
 UPDATE, so two attempts never send one email at the same time: the second finds the
 row claimed and retries after the lease, by when the first has finished or died.
 """
@@ -64,7 +66,29 @@ _CLAIM = (
         claimed_until=bindparam("until"),
         attempts=outbox.c.attempts + 1,
     )
-    .returning(outbox.c.idempotency_key)
+    .returning(*outbox.c)  # the row as claimed: no second statement when the claim succeeds
+)
+# The relay's claim: the same, but a pending row only once its pause after a failure is over.
+_CLAIM_DUE = _CLAIM.where(
+    or_(
+        outbox.c.status != PENDING,
+        outbox.c.next_attempt_at.is_(None),
+        outbox.c.next_attempt_at <= bindparam("now"),
+    )
+)
+_DUE = (
+    select(outbox.c.idempotency_key)
+    .where(
+        or_(
+            and_(
+                outbox.c.status == PENDING,
+                or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= bindparam("now")),
+            ),
+            and_(outbox.c.status == SENDING, outbox.c.claimed_until < bindparam("now")),
+        )
+    )
+    .order_by(outbox.c.created_at)
+    .limit(bindparam("limit"))
 )
 _ROW = select(outbox).where(outbox.c.idempotency_key == bindparam("key"))
 _SENT = (
@@ -74,17 +98,26 @@ _SENT = (
 )
 
 
-def claim(engine: Engine, key: str, lease: timedelta) -> Claim:
+def due(engine: Engine, limit: int) -> list[str]:
+    """The keys the relay may send now, oldest first."""
+    with engine.connect() as conn:
+        return list(conn.execute(_DUE, {"now": clock.now(), "limit": limit}).scalars())
+
+
+def claim(engine: Engine, key: str, lease: timedelta, due_only: bool = False) -> Claim:
+    """``due_only``: the relay's claim, which leaves a pending row alone until its next attempt."""
     now = clock.now()
     token = secrets.token_hex(16)
     with engine.begin() as conn:
-        claimed = conn.execute(_CLAIM, {"key": key, "now": now, "token": token, "until": now + lease}).first()
+        claimed = conn.execute(
+            _CLAIM_DUE if due_only else _CLAIM, {"key": key, "now": now, "token": token, "until": now + lease}
+        ).first()
+        if claimed is not None:
+            return Claim(status="claimed", token=token, row=claimed)
         row = conn.execute(_ROW, {"key": key}).first()
     if row is None:
         return Claim(status="missing")
-    if claimed is None:
-        return Claim(status=row.status, row=row, claimed_until=_aware(row.claimed_until))
-    return Claim(status="claimed", token=token, row=row)
+    return Claim(status=row.status, row=row, claimed_until=aware(row.claimed_until))
 
 
 def mark_sent(engine: Engine, key: str, token: str) -> None:
@@ -97,6 +130,12 @@ def release(engine: Engine, key: str, token: str, error: str) -> None:
     """A failed attempt gives the row back at once, so the next retry need not wait for the lease."""
     with engine.begin() as conn:
         _finish(conn, key, token, status=PENDING, last_error=error[:2000])
+
+
+def retry_later(engine: Engine, key: str, token: str, error: str, at: datetime) -> None:
+    """The relay's failed attempt: pending again, not to be tried before ``at``."""
+    with engine.begin() as conn:
+        _finish(conn, key, token, status=PENDING, last_error=error[:2000], next_attempt_at=at)
 
 
 def mark_undeliverable(engine: Engine, key: str, reason: str) -> bool:
@@ -131,7 +170,7 @@ def _finish(conn: Connection, key: str, token: str, **values: Any) -> None:
     )
 
 
-def _aware(moment: datetime | None) -> datetime | None:
+def aware(moment: datetime | None) -> datetime | None:
     # SQLite returns naive datetimes; they were written in UTC.
     if moment is not None and moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)

@@ -77,6 +77,8 @@ notifications = Table(
     Column("last_error", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    # A pending row the mail relay tried and failed: not before then (None: at once).
+    Column("next_attempt_at", DateTime(timezone=True)),
 )
 
 # One row per candidate journey (child workflow), mirrored after every journey event.

@@ -6,6 +6,7 @@ Each test gets its own task queue and worker, so tests never see each other's wo
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import socket
 import subprocess
@@ -183,6 +184,27 @@ async def stack(
         worker = build_worker(client, settings, records_engine, executor)
         async with worker:
             yield Stack(client, settings, records_engine, smtp[2], worker)
+
+
+@contextlib.asynccontextmanager
+async def own_worker(
+    stack: Stack, folder: Path, name: str, smtp: SmtpRecorder | None = None, **update: Any
+) -> AsyncIterator[Stack]:
+    """A worker on a task queue and a records database of its own. Its mail relay sends only
+    what its own records queued, so a test with a mail server of its own (``update``:
+    ``smtp_host``/``smtp_port``) sees every email of its cases and no other test's."""
+    url = f"sqlite:///{folder / f'{name}.sqlite3'}"
+    engine = create_records_engine(url)
+    migrate(engine)
+    settings = stack.settings.model_copy(
+        update={"database_url": url, "task_queue": f"{stack.settings.task_queue}-{name}", **update}
+    )
+    try:
+        with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
+            async with build_worker(stack.client, settings, engine, executor) as worker:
+                yield Stack(stack.client, settings, engine, smtp or stack.smtp, worker)
+    finally:
+        engine.dispose()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

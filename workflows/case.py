@@ -68,13 +68,13 @@ with workflow.unsafe.imports_passed_through():
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.deadlines import DeadlineClocks
     from workflows.journey import JourneyWorkflow
-    from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
+    from workflows.outbox import LOCAL_RECORDS, MAIL_APART, MAIL_RELAY, Outbox
     from workflows.shared import CaseOrJourney
 
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
 WAGE_THRESHOLDS = "wage-thresholds"  # #11: the consultation waits for the policy's wage thresholds
-PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS, LOCAL_RECORDS)
+PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS, LOCAL_RECORDS, MAIL_RELAY)
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -116,6 +116,7 @@ class CaseWorkflow(CaseOrJourney):
             RECORD_CASE_TRANSITION,
             mail_apart=workflow.patched(MAIL_APART),
             local_records=workflow.patched(LOCAL_RECORDS),
+            relay=workflow.patched(MAIL_RELAY),  # retire: core/versions.py
         )
         self._attributes = SearchAttributeSync(
             lean=workflow.patched(LEAN_UPSERTS),

@@ -50,7 +50,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.attributes import LEAN_UPSERTS, SearchAttributeSync
     from workflows.case_rules import CaseRuleViolation, check_door
     from workflows.deadlines import DeadlineClocks
-    from workflows.outbox import LOCAL_RECORDS, MAIL_APART, Outbox
+    from workflows.outbox import LOCAL_RECORDS, MAIL_APART, MAIL_RELAY, Outbox
     from workflows.shared import CaseOrJourney
 
 # workflow.patched ids. Journeys started before a patch keep the process they started with.
@@ -65,6 +65,7 @@ PATCHES = (
     MOVE_AT_MILESTONES,
     LEGAL_REVIEW,
     LATE_FACTS,
+    MAIL_RELAY,
 )
 
 
@@ -104,6 +105,7 @@ class JourneyWorkflow(CaseOrJourney):
             RECORD_JOURNEY_TRANSITION,
             mail_apart=workflow.patched(MAIL_APART),
             local_records=workflow.patched(LOCAL_RECORDS),
+            relay=workflow.patched(MAIL_RELAY),  # retire: core/versions.py
         )
         self._outbox.on_incident = self._report_incident
         self._may_continue_as_new = workflow.patched(CONTINUE_AS_NEW)

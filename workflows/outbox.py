@@ -11,6 +11,11 @@ that no retry can fix) is marked undeliverable in the records and handed to an
 ``UndeliverableEmailWorkflow``, which operations see in the UI and which a resend ends.
 Workflows from before the patch keep running records and emails one queue, as then.
 
+Since #23 (``workflow.patched(MAIL_RELAY)``) the workflow sends no email itself: the record
+that queues it in the outbox is all, and the worker's mail relay (activities/mail_relay.py)
+sends it, retries it and hands it to an ``UndeliverableEmailWorkflow``, as the loop did, for
+a third of the workflow tasks and no activity per email.
+
 Since #14 (``workflow.patched(LOCAL_RECORDS)``) records are local activities: run by the
 worker inside the workflow task that queued them, so an Update is accepted, recorded and
 answered in one task.
@@ -46,6 +51,7 @@ MAIL_APART = "mail-apart"  # #12: emails leave the records' queue; slim record i
 # #14: records written as local activities, inside the workflow task that queued them (an
 # Update's own task): one task per step instead of two, a marker instead of three events.
 LOCAL_RECORDS = "local-records"
+MAIL_RELAY = "mail-relay"  # #23: the worker's mail relay sends the outbox; no activity per email
 RECORD_INCIDENT = "record_incident"  # the audit action when the records refuse an event
 
 # Status writes are small and must land: short timeouts, retried until the database is back.
@@ -61,9 +67,12 @@ NOTIFY_RETRY = RetryPolicy(
 
 
 class Outbox:
-    def __init__(self, record_activity: str, mail_apart: bool, local_records: bool = False) -> None:
+    def __init__(
+        self, record_activity: str, mail_apart: bool, local_records: bool = False, relay: bool = False
+    ) -> None:
         self._record_activity = record_activity
-        self._mail_apart = mail_apart
+        self._mail_apart = mail_apart or relay
+        self._relay = relay
         self._local_records = local_records
         self._records: deque[Any] = deque()
         self._emails: deque[Notification] = deque()
@@ -95,8 +104,10 @@ class Outbox:
         return ([self._mailing] if self._mailing else []) + list(self._emails)
 
     def hand_over(self, emails: list[Notification]) -> None:
-        """Emails a previous run of this workflow had not delivered."""
-        self._emails.extend(emails)
+        """Emails a previous run of this workflow had not delivered (with the relay: its
+        outbox rows are pending, so the relay sends them)."""
+        if not self._relay:
+            self._emails.extend(emails)
 
     async def until_recorded(self, seq: int) -> None:
         await workflow.wait_condition(lambda: self._recorded_seq >= seq)
@@ -107,7 +118,7 @@ class Outbox:
         With ``hand_over()`` true it returns as soon as every record is written and every
         handler has finished, leaving undelivered emails to ``unsent()`` (continue-as-new):
         a busy mail server never holds a long workflow back."""
-        if self._mail_apart:
+        if self._mail_apart and not self._relay:
             asyncio.create_task(self._mail_loop())
 
         def handing_over() -> bool:
@@ -152,7 +163,7 @@ class Outbox:
             again = event.action == RECORD_INCIDENT
             self.on_incident(RECORD_INCIDENT, None if again else record_incident_summary(event.seq, event.action, err))
         self._recorded_seq = record.event.seq
-        if self._mail_apart and record.notification is not None:
+        if self._mail_apart and not self._relay and record.notification is not None:
             self._emails.append(record.notification)
 
     async def _mail_loop(self) -> None:

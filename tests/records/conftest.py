@@ -16,7 +16,18 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from core.config import Settings
 from records.database import create_records_engine
+from tests.support import SmtpRecorder, start_smtp_server
+
+
+@pytest.fixture
+def own_smtp() -> Iterator[tuple[Settings, SmtpRecorder]]:
+    """A mail server of the test's own, and settings that send to it."""
+    controller, recorder = start_smtp_server()
+    settings = Settings(smtp_host=controller.hostname, smtp_port=controller.port, _env_file=None)  # type: ignore[call-arg]
+    yield settings, recorder
+    controller.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

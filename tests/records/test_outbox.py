@@ -4,7 +4,6 @@ never sent twice at the same time, given up on with a reason and re-sent from th
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, select
@@ -19,15 +18,7 @@ from records import outbox
 from records.database import migrate
 from records.schema import notifications
 from tests.records.test_record_activities import case_record
-from tests.support import SmtpRecorder, start_smtp_server
-
-
-@pytest.fixture
-def own_smtp() -> Iterator[tuple[Settings, SmtpRecorder]]:
-    controller, recorder = start_smtp_server()
-    settings = Settings(smtp_host=controller.hostname, smtp_port=controller.port, _env_file=None)  # type: ignore[call-arg]
-    yield settings, recorder
-    controller.stop()
+from tests.support import SmtpRecorder
 
 
 def queued(engine: Engine, seq: int = 3) -> str:

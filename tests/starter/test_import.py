@@ -10,7 +10,6 @@ import io
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,15 +24,13 @@ from models.berlin import local_date
 from models.case import CaseState, Outcome, Stage, workflow_id_for
 from models.clocks import ClockName
 from models.journey import JourneyOutcome, JourneyStage, JourneyView, Milestone
-from records.database import create_records_engine, migrate
 from records.report import Report, build_report
 from records.schema import case_events, journey_events, notifications
 from starter.cli import EXIT_BAD_INPUT, main
 from starter.importing import imported_case_id
-from tests.conftest import Stack
+from tests.conftest import Stack, own_worker
 from tests.support import on_or_before_the_28th, shift_months
 from tests.workflows.case_flow import ADVISOR
-from worker import build_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "examples" / "past-cases.csv"
@@ -97,17 +94,8 @@ def _report(stack: Stack) -> Report:
 @pytest_asyncio.fixture(loop_scope="session")
 async def own_records(stack: Stack, tmp_path: Path) -> AsyncIterator[Stack]:
     """A worker with a records database of its own: the sample's figures, not the session's."""
-    url = f"sqlite:///{tmp_path / 'imported.sqlite3'}"
-    engine = create_records_engine(url)
-    migrate(engine)
-    settings = stack.settings.model_copy(
-        update={"database_url": url, "task_queue": f"{stack.settings.task_queue}-import"}
-    )
-    with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        worker = build_worker(stack.client, settings, engine, executor)
-        async with worker:
-            yield Stack(stack.client, settings, engine, stack.smtp, worker)
-    engine.dispose()
+    async with own_worker(stack, tmp_path, "import") as own:
+        yield own
 
 
 async def test_the_sample_imports_into_the_published_figures_and_a_second_import_changes_nothing(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -41,11 +40,10 @@ from models.journey import (
 )
 from models.records import ResendEmail, RetentionInput
 from records.schema import cases
-from tests.conftest import Stack
+from tests.conftest import Stack, own_worker
 from tests.support import eventually, on_or_before_the_28th, shift_months, start_smtp_server
 from tests.workflows.case_flow import ADVISOR, TODAY, day, new_case, open_journeys, select_candidates, start_case
 from tests.workflows.scaled import scaled_worker
-from worker import build_worker
 from workflows.case import CaseWorkflow
 from workflows.digest import WeeklyDigestWorkflow
 from workflows.mail import UndeliverableEmailWorkflow, undeliverable_workflow_id
@@ -110,38 +108,38 @@ async def undeliverable_resent(stack: Stack, tmp_path: Path) -> list[tuple[str, 
     refused while the address still is, then sent by the second resend."""
     controller, smtp = start_smtp_server()
     smtp.refuse_recipients = True
-    settings = stack.settings.model_copy(
-        update={
-            "task_queue": f"{stack.settings.task_queue}-mail-{uuid.uuid4().hex[:6]}",
-            "smtp_host": controller.hostname,
-            "smtp_port": controller.port,
-        }
-    )
     try:
-        with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-            async with build_worker(stack.client, settings, stack.engine, executor):
-                handle = await start_case(stack.client, settings.task_queue, new_case(positions=1))
-                await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Anruf Montag"))
-                key = f"{handle.id.removeprefix('case-')}/2/advisor"
-                mail = stack.client.get_workflow_handle(undeliverable_workflow_id(key))
+        # Records of its own: the session's mail relay must not send this case's email.
+        async with own_worker(
+            stack,
+            tmp_path,
+            f"mail-{uuid.uuid4().hex[:6]}",
+            smtp,
+            smtp_host=controller.hostname,
+            smtp_port=controller.port,
+        ) as own:
+            handle = await start_case(stack.client, own.settings.task_queue, new_case(positions=1))
+            await handle.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Anruf Montag"))
+            key = f"{handle.id.removeprefix('case-')}/2/advisor"
+            mail = stack.client.get_workflow_handle(undeliverable_workflow_id(key))
 
-                async def waiting() -> bool:
-                    try:
-                        return (await mail.describe()).status is WorkflowExecutionStatus.RUNNING
-                    except RPCError:
-                        return False
+            async def waiting() -> bool:
+                try:
+                    return (await mail.describe()).status is WorkflowExecutionStatus.RUNNING
+                except RPCError:
+                    return False
 
-                await eventually(waiting, timeout=60)
-                with contextlib.suppress(WorkflowUpdateFailedError):
-                    await mail.execute_update(UndeliverableEmailWorkflow.resend, ResendEmail(advisor="ops.lead"))
-                smtp.refuse_recipients = False
+            await eventually(waiting, timeout=60)
+            with contextlib.suppress(WorkflowUpdateFailedError):
                 await mail.execute_update(UndeliverableEmailWorkflow.resend, ResendEmail(advisor="ops.lead"))
-                await mail.result()
-                await handle.execute_update(
-                    CaseWorkflow.withdraw,
-                    Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise"),
-                )
-                await handle.result()
+            smtp.refuse_recipients = False
+            await mail.execute_update(UndeliverableEmailWorkflow.resend, ResendEmail(advisor="ops.lead"))
+            await mail.result()
+            await handle.execute_update(
+                CaseWorkflow.withdraw,
+                Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise"),
+            )
+            await handle.result()
     finally:
         controller.stop()
     return [("mail", mail)]

@@ -279,15 +279,15 @@ async def test_a_clock_missing_from_the_cases_policy_is_not_run(stack: Stack) ->
 
 def fail_loop_once(monkeypatch: Any, clock: ClockName, error: Exception) -> None:
     """Make the deadline loop raise ``error`` once, the first time ``clock`` is among its clocks
-    (workflows.deadlines is passed through the sandbox, so the worker sees the patch)."""
+    (workflows.deadlines is passed through the sandbox, so the worker sees the patch). Once per
+    clocks object, so that a replay (a query of the finished journey) fails at the same place."""
     from workflows import deadlines as deadline_module
 
     original = deadline_module.DeadlineClocks._fire_due_rungs
-    failed: list[bool] = []
 
     def fail_once(self: Any) -> None:
-        if not failed and any(d.clock is clock for d in self._deadlines):
-            failed.append(True)
+        if not getattr(self, "_failed_once", False) and any(d.clock is clock for d in self._deadlines):
+            self._failed_once = True
             raise error
         original(self)
 

@@ -21,18 +21,19 @@ T = TypeVar("T")
 @dataclass
 class SmtpRecorder:
     """aiosmtpd handler: keeps every accepted message; can refuse the next N deliveries,
-    refuse every recipient (a wrong address) or answer slowly (a slow mail server)."""
+    refuse every recipient or some (a wrong address) or answer slowly (a slow mail server)."""
 
     messages: list[Message] = field(default_factory=list)
     peers: list[Any] = field(default_factory=list)  # the client's address per message: its connection
     refuse_next: int = 0
     refused: int = 0
     refuse_recipients: bool = False
+    refused_addresses: set[str] = field(default_factory=set)  # these mailboxes only
     delay_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
-        if self.refuse_recipients:
+        if self.refuse_recipients or address in self.refused_addresses:
             return "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"

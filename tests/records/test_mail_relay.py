@@ -11,12 +11,15 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, insert, update
 
 from activities.mail_relay import GIVE_UP_AFTER, LOOK_EVERY_SECONDS, MailRelay, pause_after
 from activities.notifications import NotificationActivities, message_id
 from core.config import Settings
 from models import clock
+from models.mail import Notification, RecipientRole
+from records.database import migrate
+from records.outbox import outbox_row
 from records.schema import notifications
 from tests.records.test_outbox import queued, row
 from tests.support import SmtpRecorder
@@ -154,3 +157,25 @@ def test_the_relay_thread_sends_a_handed_key_at_once_and_stops_cleanly(
         loop.close()
     assert [m["Message-ID"] for m in recorder.messages] == [message_id(key)]
     assert row(fresh_engine, key)["status"] == "sent"
+
+
+def test_an_undeliverable_email_holds_up_no_other(
+    fresh_engine: Engine, own_smtp: tuple[Settings, SmtpRecorder]
+) -> None:
+    """#26 point 4: the first email of a case cannot go out (its mailbox is gone), the later
+    ones go out in the same pass, and the first keeps its row for resend-email."""
+    settings, recorder = own_smtp
+    migrate(fresh_engine)
+    keys = []
+    for seq, advisor in ((3, "gone.away"), (4, "m.koch"), (5, "m.koch")):
+        email = Notification(
+            idempotency_key=f"WC-0000000042/{seq}/advisor", case_id="WC-0000000042",
+            recipient_role=RecipientRole.ADVISOR, advisor=advisor, subject=f"Step {seq}", body="...",
+        )  # fmt: skip
+        with fresh_engine.begin() as conn:
+            conn.execute(insert(notifications).values(**outbox_row(email, clock.now() + timedelta(seconds=seq))))
+        keys.append(email.idempotency_key)
+    recorder.refused_addresses = {f"gone.away@{settings.staff_email_domain}"}
+    (given_up,) = relay(fresh_engine, settings).send_due()
+    assert given_up.row.idempotency_key == keys[0] and "recipient refused" in given_up.reason
+    assert sorted(m["Message-ID"] for m in recorder.messages) == sorted(message_id(k) for k in keys[1:])

@@ -13,6 +13,7 @@ COPY records ./records
 COPY workflows ./workflows
 COPY activities ./activities
 COPY starter ./starter
+COPY service ./service
 COPY scripts ./scripts
 COPY config ./config
 COPY locale ./locale

@@ -234,6 +234,11 @@ class Cluster:
         for number in range(1, self.workers + 1):
             self.spawn(f"worker-{number}", [python, "worker.py"], env=self._worker_env(number))
         say(f"{self.workers} workers on one task queue (logs in {self.layout.logs})")
+        # The office service, the door for people (#25); for now with the workers' certificate.
+        self.spawn(
+            "office-service", [python, "-m", "service"], env={**env, "WC_SERVICE_PORT": str(self.layout.ports.office)}
+        )
+        say(f"Office service on http://127.0.0.1:{self.layout.ports.office}")
 
     def _worker_env(self, number: int) -> dict[str, str]:
         env = self.client_env("worker")

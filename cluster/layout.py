@@ -69,6 +69,10 @@ class Ports:
         return self.base - 6208  # 1025: the mail sink when no relay is configured
 
     @property
+    def office(self) -> int:
+        return self.base + 1237  # 8470: the office service (#25)
+
+    @property
     def worker_metrics(self) -> int:
         return self.base + 2231  # 9464
 
@@ -78,6 +82,7 @@ class Ports:
             *services,
             *(self.membership(port) for port in services),
             self.frontend_http, self.metrics, self.ui, self.postgres, self.codec, self.mail, self.worker_metrics,
+            self.office,
         ]  # fmt: skip
 
 

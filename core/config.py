@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     calendar_host: str = "127.0.0.1"
     calendar_public_host: str = "localhost"  # the host name in the printed address
 
+    # The office service (#25), the one door for people: loopback unless stated.
+    service_host: str = "127.0.0.1"
+    service_port: int = Field(default=8470, ge=0, le=65535)
+
     # Who may act, in which role (config/staff.yaml): unknown handles are refused at the door.
     staff_file: Path = DEFAULT_STAFF_FILE
     # Candidate reference formats per origin programme (config/programmes.yaml).

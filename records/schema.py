@@ -144,3 +144,43 @@ erasures = Table(
     Column("erased_by", String(64), nullable=False),
     Column("basis", String(200), nullable=False),
 )
+
+# The office service's people (#25): one account per handle on the staff list, its password
+# as an Argon2id hash; failed logins count and block the account for a growing while.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("handle", String(64), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("password_set_at", DateTime(timezone=True), nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("blocked_until", DateTime(timezone=True)),
+)
+
+# Personal access tokens for the command line: shown once, kept as a SHA-256 of the token
+# (256 random bits: a fast hash is enough), expiring, revocable, with their last use.
+access_tokens = Table(
+    "access_tokens",
+    metadata,
+    Column("token_id", String(16), primary_key=True),  # what listings and revocation name
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("handle", String(64), nullable=False, index=True),
+    Column("name", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("last_used_at", DateTime(timezone=True)),
+)
+
+# Who read or did what to which case, and when (GDPR Art. 5(2), 32): no personal data, the
+# command and its exit code only.
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("handle", String(64), nullable=False),
+    Column("case_id", String(32), index=True),
+    Column("what", String(64), nullable=False),
+    Column("outcome", Integer, nullable=False),
+)

@@ -9,6 +9,7 @@ exits with code 1 and the reason. ``--json`` gives machine-readable output every
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -61,7 +62,10 @@ async def main(
         return EXIT_BAD_INPUT
     try:
         t, said = _language(settings)
-        args = parse(list(argv) if argv is not None else None, t)
+        # argparse writes help and usage errors to sys.stdout/sys.stderr itself: to ours here
+        # (synchronously, so the office service's other requests never see the switch).
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parse(list(argv) if argv is not None else None, t)
     except SystemExit as exit_:
         return int(exit_.code or 0)
     from core.logging import configure_command_logging

@@ -1,5 +1,5 @@
 """Layers one way (#23 point 3): models → records → core → process → workflows/activities →
-starter → worker. No module imports from a layer above its own, and no modules import each
+starter → service → worker. No module imports from a layer above its own, and no modules import each
 other in a circle (runtime and type-checking imports alike; the tests and the scripts sit
 on top and may import anything)."""
 
@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYER = {"models": 0, "records": 1, "core": 2, "process": 3, "workflows": 4, "activities": 4, "starter": 5, "worker": 6}
+LAYER = {
+    "models": 0,
+    "records": 1,
+    "core": 2,
+    "process": 3,
+    "workflows": 4,
+    "activities": 4,
+    "starter": 5,
+    "service": 6,
+    "worker": 7,
+}
 
 
 def imports(path: Path) -> set[str]:

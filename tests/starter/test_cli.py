@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import os
@@ -69,9 +68,8 @@ async def offered_steps_run(stack: Stack, case_id: str, seen: set[str]) -> list[
     steps = [step for j in status["journeys"] for step in j["next_steps"]]
     steps += [step for j in status["journeys"] for m in j["milestones"] for step in m["next_steps"]]
     for step in sorted(set(steps) - seen):
-        with contextlib.redirect_stdout(io.StringIO()) as help_text:  # argparse prints --help itself
-            code, _, err = await run(stack, step, "--help")
-        assert code == 0 and f"usage: bin/starter {step}" in help_text.getvalue(), (step, err)
+        code, help_text, err = await run(stack, step, "--help")  # on the given output, also through the service
+        assert code == 0 and f"usage: bin/starter {step}" in help_text, (step, err)
         seen.add(step)
     return steps
 

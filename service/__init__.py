@@ -1,0 +1,1 @@
+"""The office service: the one door for people (#25)."""

@@ -1,0 +1,215 @@
+"""The office service (#25): the one door for people to the cases.
+
+It alone holds, for people's actions, the Temporal client, the payload keys and the
+database. A person signs in with a password (``POST /api/login``, Argon2id, failed logins
+slowed and blocked) and gets a personal access token; every command then carries that token
+(``Authorization: Bearer``), and the service runs it as that person: the actor of a command
+is whoever the token belongs to, never what the client names (``--advisor`` naming someone
+else is refused). Every command on a case is written to the access log (who, when, which
+case, what, its exit code).
+
+Commands are the starter's own (``starter/cli.py``: same flags, output and exit codes), run
+here with the service's client; ``starter/remote.py`` is the thin client that sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import re
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from temporalio.client import Client
+
+from core.config import Settings
+from models import staff
+from models.said import Said, say
+from records import accounts
+from starter.cli import main as run_command
+from starter.inputs import EXIT_BAD_INPUT
+
+log = structlog.get_logger("service")
+
+# Commands whose --advisor says whose cases to read; every other --advisor is the actor.
+WHOSE = frozenset({"calendar", "digest"})
+# Commands that act and so take the person as their actor.
+ACTORS = frozenset({"new-case", "resend-email", "erase-case", "repair", "import"})
+CASE_ID = re.compile(r"^(WC-[0-9A-Z]{10})(/|$)")
+TOKEN_DAYS, LONGEST_TOKEN_DAYS = 90, 365
+FAILED_LOGIN_PAUSE = 1.0  # seconds every failed login waits, besides the account's block
+
+
+def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
+    async def login(request: Request) -> JSONResponse:
+        body = await _json(request)
+        handle, password = str(body.get("handle") or ""), str(body.get("password") or "")
+        days = body.get("days", TOKEN_DAYS)
+        if not isinstance(days, int) or not 1 <= days <= LONGEST_TOKEN_DAYS:
+            return _refused(400, say("days: a whole number from 1 to {most}", most=LONGEST_TOKEN_DAYS), settings)
+        on_staff = staff.refusal(handle, staff.ANY_ROLE) is None if handle else False
+        result = await asyncio.to_thread(accounts.check_password, engine, handle, password)
+        if not (result.ok and on_staff):
+            await asyncio.sleep(FAILED_LOGIN_PAUSE)
+            log.warning("login refused", blocked=result.blocked_until is not None)
+            if result.blocked_until is not None:
+                why = say(
+                    "login: too many failed attempts; try again after {time} (UTC)",
+                    time=result.blocked_until.strftime("%H:%M:%S"),
+                )
+                return _refused(429, why, settings)
+            return _refused(401, say("login: unknown handle or wrong password"), settings)
+        name = str(body.get("name") or "command line")[:64]
+        token, record = await asyncio.to_thread(accounts.create_token, engine, handle, name, timedelta(days=days))
+        log.info("token issued", token_id=record.token_id)
+        return JSONResponse({"token": token, "token_id": record.token_id, "expires_at": record.expires_at.isoformat()})
+
+    async def command(request: Request) -> JSONResponse:
+        person = await _person(request, engine)
+        if person is None:
+            return _refused(401, say("sign in first: bin/starter login"), settings)
+        body = await _json(request)
+        argv = body.get("argv")
+        if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+            return _refused(400, say("argv: a list of strings"), settings)
+        out, err = io.StringIO(), io.StringIO()
+        with tempfile.TemporaryDirectory() as folder:
+            argv, why = _as_person(argv, person, body.get("files") or {}, Path(folder))
+            if why is not None:
+                code = EXIT_BAD_INPUT
+                err.write(f"error: {_said(why, settings)}\n")
+            else:
+                code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+        what = next((a for a in argv if not a.startswith("-")), "")
+        case_id = next((m.group(1) for a in argv if (m := CASE_ID.match(a))), None)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, what, code)
+        return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue()})
+
+    async def list_tokens(request: Request) -> JSONResponse:
+        person = await _person(request, engine)
+        if person is None:
+            return _refused(401, say("sign in first: bin/starter login"), settings)
+        found = await asyncio.to_thread(accounts.tokens, engine, person)
+        return JSONResponse(
+            [
+                {
+                    "token_id": t.token_id,
+                    "name": t.name,
+                    "created_at": t.created_at.isoformat(),
+                    "expires_at": t.expires_at.isoformat(),
+                    "revoked": t.revoked_at is not None,
+                    "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+                }
+                for t in found
+            ]
+        )
+
+    async def revoke_token(request: Request) -> JSONResponse:
+        person = await _person(request, engine)
+        if person is None:
+            return _refused(401, say("sign in first: bin/starter login"), settings)
+        token_id = request.path_params["token_id"]
+        if not await asyncio.to_thread(accounts.revoke, engine, token_id, person):
+            return _refused(404, say("token: none of yours with the id {token_id}", token_id=token_id), settings)
+        return JSONResponse({"revoked": token_id})
+
+    async def sign_out(request: Request) -> JSONResponse:
+        if await _person(request, engine) is None:
+            return _refused(401, say("sign in first: bin/starter login"), settings)
+        await asyncio.to_thread(accounts.revoke_presented, engine, _bearer(request))
+        return JSONResponse({"signed_out": True})
+
+    async def health(_request: Request) -> JSONResponse:
+        return JSONResponse({"ok": True})
+
+    routes = [
+        Route("/api/login", login, methods=["POST"]),
+        Route("/api/command", command, methods=["POST"]),
+        Route("/api/tokens", list_tokens, methods=["GET"]),
+        Route("/api/tokens/{token_id}", revoke_token, methods=["DELETE"]),
+        Route("/api/session", sign_out, methods=["DELETE"]),
+        Route("/api/health", health, methods=["GET"]),
+    ]
+    return Starlette(routes=routes)
+
+
+def _as_person(argv: list[str], person: str, files: dict[str, Any], folder: Path) -> tuple[list[str], Said | None]:
+    """The command as ``person`` runs it: ``--advisor`` is the person for every command that
+    acts (naming someone else is refused), and defaults to the person where it says whose
+    cases to read. Uploaded files are written to ``folder`` and named there."""
+    argv = list(argv)
+    for index, content in files.items():
+        if not (str(index).isdigit() and int(index) < len(argv) and isinstance(content, str)):
+            return argv, say("files: an uploaded file must name the argument it stands for")
+        target = folder / (Path(argv[int(index)]).name or "upload")
+        target.write_bytes(base64.b64decode(content))
+        argv[int(index)] = str(target)
+    what = next((a for a in argv if not a.startswith("-")), None)
+    if what is None or "-h" in argv or "--help" in argv:
+        return argv, None
+    named = _advisor_flag(argv)
+    acts = what not in WHOSE and (what in ACTORS or _case_command(argv))
+    if named is not None and named != person and acts:
+        return argv, say(
+            "advisor: you are signed in as {person}; a command acts as the person signed in, not as {named}",
+            person=person,
+            named=named,
+        )
+    if named is None and (acts or what in WHOSE):
+        argv += ["--advisor", person]
+    return argv, None
+
+
+def _advisor_flag(argv: list[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--advisor" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--advisor="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _case_command(argv: list[str]) -> bool:
+    """A case's or a journey's action: its first positional after the command is a case id
+    (``status CASE_ID`` only reads: it has no --advisor)."""
+    positional = [a for a in argv if not a.startswith("-")]
+    return len(positional) >= 2 and positional[0] not in ("status",) and bool(CASE_ID.match(positional[1]))
+
+
+def _bearer(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
+async def _person(request: Request, engine: Engine) -> str | None:
+    token = _bearer(request)
+    return await asyncio.to_thread(accounts.holder, engine, token) if token else None
+
+
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _said(why: Said, settings: Settings) -> str:
+    if settings.language == "en":
+        return why.english()
+    from core.i18n import Text
+
+    return Text(settings.language).said(why)
+
+
+def _refused(status: int, why: Said, settings: Settings) -> JSONResponse:
+    return JSONResponse({"error": _said(why, settings)}, status_code=status)

@@ -1,0 +1,51 @@
+"""Which commands act and whose cases a command reads (#25): the service decides the actor
+from these sets, so every command of the parser that takes --advisor must be in one of them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+from service.app import ACTORS, WHOSE, _as_person
+from starter.parser import build_parser
+
+CASE = "WC-7M2K9Q4XTB"
+
+
+def _subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(sub.choices)
+
+
+def test_every_command_with_an_advisor_is_an_actor_or_reads_whose_cases() -> None:
+    takes_advisor = {
+        name for name, p in _subcommands().items() if any("--advisor" in a.option_strings for a in p._actions)
+    }
+    takes_case = {name for name, p in _subcommands().items() if any(a.dest == "case_id" for a in p._actions)}
+    assert takes_advisor == ACTORS | WHOSE | (takes_case - {"status"})
+
+
+@pytest.mark.parametrize(
+    ("argv", "runs", "refused"),
+    [
+        (["add-note", CASE, "--note", "x"], ["add-note", CASE, "--note", "x", "--advisor", "m.koch"], False),
+        (["add-note", CASE, "--advisor", "m.koch"], ["add-note", CASE, "--advisor", "m.koch"], False),
+        (["add-note", CASE, "--advisor", "t.lead"], None, True),
+        (["erase-case", CASE, "--advisor=t.lead"], None, True),
+        (["digest"], ["digest", "--advisor", "m.koch"], False),
+        (["calendar", "--advisor", "a.yilmaz"], ["calendar", "--advisor", "a.yilmaz"], False),  # reads, not acts
+        (["list", "--open"], ["list", "--open"], False),
+        (["status", CASE], ["status", CASE], False),
+        (["new-case", "--help"], ["new-case", "--help"], False),
+    ],
+)
+def test_the_actor_is_the_person_signed_in(
+    argv: list[str], runs: list[str] | None, refused: bool, tmp_path: Path
+) -> None:
+    result, why = _as_person(argv, "m.koch", {}, tmp_path)
+    assert (why is not None) == refused
+    if runs is not None:
+        assert result == runs

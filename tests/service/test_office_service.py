@@ -1,0 +1,186 @@
+"""The office service (#25): people sign in, every command runs as the person signed in, and
+every command on a case leaves an access record. Real server, real records, the thin
+client as a new process (no Temporal SDK in it), the service served by uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import uvicorn
+
+from records import accounts
+from service.app import create_app
+from tests.conftest import Stack
+from tests.support import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "lange-geheime-Passphrase-42"
+NEW_CASE = [
+    "new-case", "--employer-name", "Pflegeheim Linden gGmbH",
+    "--employer-contact", "hr@pflegeheim-linden.example", "--earlier-international-hires", "no",
+    "--occupation", "nurse", "--qualification-level", "vocational",
+    "--monthly-gross-wage-eur", "3400", "--positions", "2", "--route", "§18a",
+    "--origin-programme", "THAMM Plus",
+]  # fmt: skip
+
+
+@dataclass
+class Office:
+    stack: Stack
+    url: str
+    token_file: Path
+
+    async def starter(
+        self, *argv: str, token: str | None = None, password: str = PASSWORD, language: str = "en"
+    ) -> tuple[int, str, str]:
+        """``bin/starter`` as a person runs it: a new process, through the service."""
+        env = {
+            **os.environ,
+            "WC_SERVICE_URL": self.url,
+            "WC_TOKEN_FILE": str(self.token_file),
+            "WC_PASSWORD": password,
+            "WC_LANGUAGE": language,  # the client's own sentences; the service's follow its settings
+        }
+        env.pop("WC_ADVISOR", None)
+        env.pop("WC_TOKEN", None)
+        if token is not None:
+            env["WC_TOKEN"] = token
+        # The thin client must not load the SDK: it would fail loudly here if it did.
+        probe = "import runpy, sys; sys.argv = ['starter', *sys.argv[1:]]\n" \
+            "try:\n    runpy.run_module('starter', run_name='__main__')\n" \
+            "finally:\n    assert 'temporalio' not in sys.modules, 'the thin client imported temporalio'\n"  # fmt: skip
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", probe, *argv, cwd=ROOT, env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await process.communicate()
+        assert process.returncode is not None
+        return process.returncode, out.decode(), err.decode()
+
+
+def operations(stack: Stack, *argv: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """``bin/service ...`` on the server, against the test's records."""
+    env = {
+        **os.environ,
+        "WC_DATABASE_URL": stack.settings.database_url,
+        "WC_STAFF_FILE": str(stack.settings.staff_file),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "service", *argv], cwd=ROOT, env=env, input=stdin, capture_output=True, text=True
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def office(stack: Stack, tmp_path: Path) -> AsyncIterator[Office]:
+    done = await asyncio.to_thread(operations, stack, "set-password", "m.koch", "--stdin", stdin=PASSWORD + "\n")
+    assert done.returncode == 0 and "bin/starter login --advisor m.koch" in done.stdout, done.stderr
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(stack.settings, stack.engine, stack.client), host="127.0.0.1", port=port,
+                       log_level="warning")
+    )  # fmt: skip
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    try:
+        yield Office(stack, f"http://127.0.0.1:{port}", tmp_path / "config" / "token")
+    finally:
+        server.should_exit = True
+        await serving
+
+
+async def test_a_person_signs_in_and_every_command_acts_as_them(office: Office) -> None:
+    code, out, err = await office.starter("login", "--advisor", "m.koch")
+    assert code == 0 and "Signed in as m.koch" in out, err
+    assert stat.S_IMODE(office.token_file.stat().st_mode) == 0o600  # readable by its owner only
+
+    code, out, err = await office.starter(*NEW_CASE)  # no --advisor: the person signed in owns it
+    assert code == 0, err
+    case_id = out.strip()
+    code, out, err = await office.starter("add-note", case_id, "--note", "Rückruf Montag")
+    assert code == 0, err
+    code, out, err = await office.starter("status", case_id, "--json")
+    assert code == 0, err
+    history = json.loads(out)["history"]
+    assert [e["advisor"] for e in history[-1:]] == ["m.koch"] and history[-1]["action"] == "note_added"
+    assert json.loads(out)["advisor"] == "m.koch"
+
+    # Who touched the case, and how: the operations command lists it.
+    seen = [(row.handle, row.what, row.outcome) for row in accounts.accesses(office.stack.engine, case_id)]
+    assert seen == [("m.koch", "add-note", 0), ("m.koch", "status", 0)]
+    listed = operations(office.stack, "accesses", case_id).stdout.splitlines()
+    assert [line.split()[2:] for line in listed] == [
+        ["m.koch", "add-note", "exit", "0"],
+        ["m.koch", "status", "exit", "0"],
+    ]
+    tokens = operations(office.stack, "tokens", "m.koch").stdout
+    assert "command line" in tokens and "valid" in tokens
+
+    kept = office.token_file.read_text().strip()
+    code, out, _ = await office.starter("logout", language="de")
+    assert (code, out) == (0, "Abgemeldet\n") and not office.token_file.exists()
+    code, _, err = await office.starter("status", case_id, token=kept)
+    assert code == 1 and "sign in first" in err  # the token is revoked, not only forgotten
+
+
+async def test_no_client_names_another_actor_and_nothing_changes(office: Office) -> None:
+    assert (await office.starter("login", "--advisor", "m.koch"))[0] == 0
+    code, out, err = await office.starter(*NEW_CASE)
+    case_id = out.strip()
+    before = json.loads((await office.starter("status", case_id, "--json"))[1])["history"]
+
+    code, out, err = await office.starter("add-note", case_id, "--note", "x", "--advisor", "t.lead")
+    assert code == 2 and "advisor: you are signed in as m.koch" in err, err
+    code, out, err = await office.starter("add-note", case_id, "--note", "x", "--advisor=system")
+    assert code == 2 and "advisor:" in err
+    after = json.loads((await office.starter("status", case_id, "--json"))[1])["history"]
+    assert after == before
+    # Refused commands are in the access log too.
+    assert ("add-note", 2) in [(r.what, r.outcome) for r in accounts.accesses(office.stack.engine, case_id)]
+
+
+@pytest.mark.parametrize("token", ["none", "made-up", "expired", "revoked"])
+async def test_without_a_valid_token_nothing_runs(office: Office, token: str) -> None:
+    engine = office.stack.engine
+    if token == "expired":
+        value, _ = accounts.create_token(engine, "m.koch", "old", timedelta(seconds=-1))
+    elif token == "revoked":
+        value, record = accounts.create_token(engine, "m.koch", "lost laptop", timedelta(days=1))
+        assert accounts.revoke(engine, record.token_id, "m.koch")
+    else:
+        value = "" if token == "none" else "wc_not-a-token"
+    code, out, err = await office.starter(*NEW_CASE, token=value)
+    assert (code, out) == (1, "") and "sign in first" in err
+
+
+async def test_operations_set_passwords_only_for_staff_and_revoke_tokens(office: Office) -> None:
+    refused = operations(office.stack, "set-password", "nobody.here", "--stdin", stdin=PASSWORD + "\n")
+    assert refused.returncode == 2 and "nobody.here" in refused.stderr
+    short = operations(office.stack, "set-password", "a.yilmaz", "--stdin", stdin="kurz\n")
+    assert short.returncode == 2 and "password: at least 12 characters" in short.stderr
+    _, record = accounts.create_token(office.stack.engine, "m.koch", "spare", timedelta(days=1))
+    assert operations(office.stack, "revoke", record.token_id).returncode == 0
+    assert operations(office.stack, "revoke", record.token_id).returncode == 1  # revoked already
+    assert f"{record.token_id}  m.koch" in operations(office.stack, "tokens").stdout
+
+
+async def test_a_wrong_password_gets_no_token_and_repeated_failures_block(office: Office) -> None:
+    code, _, err = await office.starter("login", "--advisor", "m.koch", password="falsch")
+    assert code == 1 and "unknown handle or wrong password" in err and not office.token_file.exists()
+    code, _, err = await office.starter("login", "--advisor", "nobody.here", password=PASSWORD)
+    assert code == 1 and "unknown handle or wrong password" in err
+    for _ in range(2):
+        await office.starter("login", "--advisor", "m.koch", password="falsch")
+    code, _, err = await office.starter("login", "--advisor", "m.koch")  # the right one, but blocked
+    assert code == 1 and "too many failed attempts" in err and not office.token_file.exists()

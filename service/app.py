@@ -37,6 +37,7 @@ from models.said import Said, say
 from records import accounts
 from starter.cli import main as run_command
 from starter.inputs import EXIT_BAD_INPUT
+from starter.remote import file_arguments, normalized
 
 log = structlog.get_logger("service")
 
@@ -83,16 +84,17 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
             return _refused(400, say("argv: a list of strings"), settings)
         out, err = io.StringIO(), io.StringIO()
         with tempfile.TemporaryDirectory() as folder:
-            argv, why = _as_person(argv, person, body.get("files") or {}, Path(folder))
+            argv, why, to_send = _as_person(argv, person, body.get("files") or {}, Path(folder))
             if why is not None:
                 code = EXIT_BAD_INPUT
                 err.write(f"error: {_said(why, settings)}\n")
             else:
                 code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+            written = {str(i): base64.b64encode(p.read_bytes()).decode() for i, p in to_send.items() if p.is_file()}
         what = next((a for a in argv if not a.startswith("-")), "")
         case_id = next((m.group(1) for a in argv if (m := CASE_ID.match(a))), None)
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, what, code)
-        return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue()})
+        return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue(), "written": written})
 
     async def list_tokens(request: Request) -> JSONResponse:
         person = await _person(request, engine)
@@ -142,31 +144,43 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
     return Starlette(routes=routes)
 
 
-def _as_person(argv: list[str], person: str, files: dict[str, Any], folder: Path) -> tuple[list[str], Said | None]:
+def _as_person(
+    argv: list[str], person: str, files: dict[str, Any], folder: Path
+) -> tuple[list[str], Said | None, dict[int, Path]]:
     """The command as ``person`` runs it: ``--advisor`` is the person for every command that
     acts (naming someone else is refused), and defaults to the person where it says whose
-    cases to read. Uploaded files are written to ``folder`` and named there."""
-    argv = list(argv)
-    for index, content in files.items():
-        if not (str(index).isdigit() and int(index) < len(argv) and isinstance(content, str)):
-            return argv, say("files: an uploaded file must name the argument it stands for")
-        target = folder / (Path(argv[int(index)]).name or "upload")
-        target.write_bytes(base64.b64decode(content))
-        argv[int(index)] = str(target)
+    cases to read. Files named on the person's machine are the ones sent (written to
+    ``folder``), files to write go to ``folder`` (returned by index); a path of the service's
+    own machine is never used."""
+    argv = normalized(argv)
+    inputs, outputs = file_arguments(argv)
+    if set(files) - {str(i) for i in inputs} or not all(isinstance(c, str) for c in files.values()):
+        return argv, say("files: an uploaded file must name the argument it stands for"), {}
+    for index in inputs:
+        if str(index) not in files:
+            return argv, say("file: {path}: send the file itself (bin/starter does)", path=argv[index]), {}
+        target = folder / f"in-{index}-{Path(argv[index]).name or 'upload'}"
+        target.write_bytes(base64.b64decode(files[str(index)]))
+        argv[index] = str(target)
+    written = {}
+    for index in outputs:
+        written[index] = folder / f"out-{index}-{Path(argv[index]).name or 'file'}"
+        argv[index] = str(written[index])
     what = next((a for a in argv if not a.startswith("-")), None)
     if what is None or "-h" in argv or "--help" in argv:
-        return argv, None
+        return argv, None, written
     named = _advisor_flag(argv)
     acts = what not in WHOSE and (what in ACTORS or _case_command(argv))
     if named is not None and named != person and acts:
-        return argv, say(
+        why = say(
             "advisor: you are signed in as {person}; a command acts as the person signed in, not as {named}",
             person=person,
             named=named,
         )
+        return argv, why, {}
     if named is None and (acts or what in WHOSE):
         argv += ["--advisor", person]
-    return argv, None
+    return argv, None, written
 
 
 def _advisor_flag(argv: list[str]) -> str | None:

@@ -80,14 +80,44 @@ def _call(method: str, path: str, body: Any = None, token: str | None = None) ->
             return err.code, {"error": err.reason}
 
 
+def normalized(argv: list[str]) -> list[str]:
+    """``--flag=value`` as two arguments, so that a file argument has an index of its own."""
+    out: list[str] = []
+    for arg in argv:
+        if arg.startswith("--") and "=" in arg:
+            out.extend(arg.split("=", 1))
+        else:
+            out.append(arg)
+    return out
+
+
+def file_arguments(argv: list[str]) -> tuple[list[int], list[int]]:
+    """The indexes of the arguments that name files on the person's machine: read (``--file``,
+    the import's sheet) and written (``report --chart``). The service runs no command with a
+    path of its own machine in them: it writes what was sent and sends back what was written."""
+    inputs, outputs = [], []
+    command = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    for i in range(1, len(argv)):
+        if argv[i - 1] == "--file":
+            inputs.append(i)
+        elif argv[i - 1] == "--chart":
+            outputs.append(i)
+    if command is not None and argv[command] == "import":
+        i = command + 1
+        while i < len(argv):
+            if argv[i] == "--advisor":
+                i += 2
+                continue
+            if not argv[i].startswith("-"):
+                inputs.append(i)
+                break
+            i += 1
+    return inputs, outputs
+
+
 def _uploads(argv: list[str]) -> dict[str, str]:
-    """The files the arguments name: after ``--file``, and the import's sheet."""
-    found: dict[str, str] = {}
-    for i, arg in enumerate(argv):
-        named = (i > 0 and argv[i - 1] == "--file") or (i > 0 and argv[i - 1] == "import" and not arg.startswith("-"))
-        if named and Path(arg).is_file():
-            found[str(i)] = base64.b64encode(Path(arg).read_bytes()).decode()
-    return found
+    inputs, _ = file_arguments(argv)
+    return {str(i): base64.b64encode(Path(argv[i]).read_bytes()).decode() for i in inputs if Path(argv[i]).is_file()}
 
 
 def login(argv: list[str], out: TextIO, err: TextIO) -> int:
@@ -133,7 +163,7 @@ def main(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) ->
         return login(argv[1:], out, err)
     if argv[:1] == ["logout"]:
         return logout(out, err)
-    token = _token()
+    token, argv = _token(), normalized(argv)
     try:
         status, answer = _call("POST", "/api/command", {"argv": argv, "files": _uploads(argv)}, token=token)
     except (urllib.error.URLError, OSError) as e:
@@ -144,6 +174,8 @@ def main(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) ->
     if status != 200 or not isinstance(answer, dict) or "code" not in answer:
         err.write(f"{_t('error')}: {answer.get('error') if isinstance(answer, dict) else answer}\n")
         return EXIT_REJECTED
+    for index, content in (answer.get("written") or {}).items():  # report --chart: here, not on the server
+        Path(argv[int(index)]).write_bytes(base64.b64decode(content))
     out.write(answer["out"])
     err.write(answer["err"])
     return int(answer["code"])

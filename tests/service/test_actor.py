@@ -4,6 +4,7 @@ from these sets, so every command of the parser that takes --advisor must be in 
 from __future__ import annotations
 
 import argparse
+import base64
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ def test_every_command_with_an_advisor_is_an_actor_or_reads_whose_cases() -> Non
         (["add-note", CASE, "--advisor", "m.koch"], ["add-note", CASE, "--advisor", "m.koch"], False),
         (["add-note", CASE, "--advisor", "t.lead"], None, True),
         (["erase-case", CASE, "--advisor=t.lead"], None, True),
+        (["add-note", CASE, "--advisor=m.koch"], ["add-note", CASE, "--advisor", "m.koch"], False),
         (["digest"], ["digest", "--advisor", "m.koch"], False),
         (["calendar", "--advisor", "a.yilmaz"], ["calendar", "--advisor", "a.yilmaz"], False),  # reads, not acts
         (["list", "--open"], ["list", "--open"], False),
@@ -45,7 +47,29 @@ def test_every_command_with_an_advisor_is_an_actor_or_reads_whose_cases() -> Non
 def test_the_actor_is_the_person_signed_in(
     argv: list[str], runs: list[str] | None, refused: bool, tmp_path: Path
 ) -> None:
-    result, why = _as_person(argv, "m.koch", {}, tmp_path)
+    result, why, _ = _as_person(argv, "m.koch", {}, tmp_path)
     assert (why is not None) == refused
     if runs is not None:
         assert result == runs
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["new-case", "--file", "/etc/passwd"],
+        ["new-case", "--file=/etc/passwd"],
+        ["import", "/srv/records.csv"],
+        ["import", "--dry-run", "--advisor", "m.koch", "/srv/records.csv"],
+    ],
+)
+def test_the_service_never_reads_a_file_of_its_own_machine(argv: list[str], tmp_path: Path) -> None:
+    _, why, _ = _as_person(argv, "m.koch", {}, tmp_path)
+    assert why is not None and "send the file itself" in why.english()
+
+
+def test_sent_files_are_read_and_written_files_come_back(tmp_path: Path) -> None:
+    sent = {"2": base64.b64encode(b"employer_name: X").decode()}
+    argv, why, written = _as_person(["new-case", "--file", "mine.yaml"], "m.koch", sent, tmp_path)
+    assert why is None and Path(argv[2]).read_bytes() == b"employer_name: X" and Path(argv[2]).parent == tmp_path
+    argv, why, written = _as_person(["report", "--chart", "/home/me/figures.html"], "m.koch", {}, tmp_path)
+    assert why is None and written == {2: Path(argv[2])} and Path(argv[2]).parent == tmp_path

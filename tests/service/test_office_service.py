@@ -146,6 +146,17 @@ async def test_no_client_names_another_actor_and_nothing_changes(office: Office)
     assert code == 2 and "advisor:" in err
     after = json.loads((await office.starter("status", case_id, "--json"))[1])["history"]
     assert after == before
+
+    # A forged actor inside a file sent along is overruled by the person signed in.
+    case_file = office.token_file.parent.parent / "case.yaml"
+    case_file.write_text(
+        "advisor: t.lead\nemployer:\n  name: Gastro Nord GmbH\n  contact: personal@gastro-nord.example\n"
+        "  earlier_international_hires: true\noccupation: cook\nqualification_level: vocational\n"
+        "monthly_gross_wage_eur: 2900\npositions: 1\nroute: 18a\nprocedure: regular\norigin_programme: THAMM Plus\n"
+    )
+    code, out, err = await office.starter("new-case", "--file", str(case_file))
+    assert code == 0, err
+    assert json.loads((await office.starter("status", out.strip(), "--json"))[1])["advisor"] == "m.koch"
     # Refused commands are in the access log too.
     assert ("add-note", 2) in [(r.what, r.outcome) for r in accounts.accesses(office.stack.engine, case_id)]
 

@@ -146,8 +146,8 @@ class ErasureRequest(BaseModel):
 
 
 class RetentionInput(BaseModel):
-    # Defaults: the policy's retention period before now. Given: a manual run (operations,
-    # tests) for these cases or this cutoff.
+    # Defaults: the policy's retention period before now. Given: a narrower manual run (only
+    # these cases; only cases closed before an earlier cutoff); never a later cutoff (#25).
     erase_closed_before: datetime | None = None
     case_ids: list[str] | None = None
 

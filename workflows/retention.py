@@ -45,7 +45,11 @@ class RetentionWorkflow:
         if policy.retention is None:
             return RetentionResult(erased=[])
         days = policy.retention.erase_closed_cases_after_days
-        cutoff = request.erase_closed_before or workflow.now() - timedelta(seconds=days * policy.day_seconds)
+        cutoff = workflow.now() - timedelta(seconds=days * policy.day_seconds)
+        # The policy sets the cutoff, not whoever starts the run (#25): a client may narrow a
+        # run (an earlier cutoff, named cases), never widen it to cases not yet due.
+        if request.erase_closed_before is not None and request.erase_closed_before < cutoff:
+            cutoff = request.erase_closed_before
         due: list[str] = await workflow.execute_activity(
             CASES_DUE_FOR_ERASURE,
             cutoff,

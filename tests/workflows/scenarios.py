@@ -9,6 +9,7 @@ unless a ``workflow.patched`` guard explains the difference.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,7 +21,6 @@ from sqlalchemy import select
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from models import clock
 from models.case import AddCaseNote, CloseCase, Procedure, Withdraw
 from models.digest import WeeklyDigestInput, iso_week
 from models.journey import (
@@ -159,13 +159,16 @@ async def retention_erases(stack: Stack, tmp_path: Path) -> list[tuple[str, Work
             return conn.execute(select(cases.c.stage).where(cases.c.case_id == case_id)).scalar() == "closed"
 
     await eventually(recorded_closed)
-    handle = await stack.client.start_workflow(
-        RetentionWorkflow.run,
-        RetentionInput(erase_closed_before=clock.now() + timedelta(seconds=1), case_ids=[case_id]),
-        id=f"retention-scenario-{uuid.uuid4()}",
-        task_queue=stack.settings.task_queue,
-    )
-    assert (await handle.result()).erased == [case_id]
+    # The policy's cutoff (#25): a policy day of a millisecond lets the 730 days pass.
+    async with scaled_worker(stack, tmp_path, day_seconds=0.001) as queue:
+        await asyncio.sleep(1.0)
+        handle = await stack.client.start_workflow(
+            RetentionWorkflow.run,
+            RetentionInput(case_ids=[case_id]),
+            id=f"retention-scenario-{uuid.uuid4()}",
+            task_queue=queue,
+        )
+        assert (await handle.result()).erased == [case_id]
     return [("retention", handle)]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from temporalio.client import ScheduleCalendarSpec, WorkflowExecutionStatus
@@ -15,11 +17,12 @@ from records.schema import cases, erasures
 from tests.conftest import Stack
 from tests.support import deleted_from_temporal, eventually
 from tests.workflows.case_flow import ADVISOR, new_case, start_case
+from tests.workflows.scaled import scaled_worker
 from workflows.case import CaseWorkflow
 from workflows.retention import SCHEDULE_ID, RetentionWorkflow, create_or_update_schedule
 
 
-async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: Stack) -> None:
+async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: Stack, tmp_path: Path) -> None:
     closed = await start_case(stack.client, stack.settings.task_queue, new_case(positions=1))
     await closed.execute_update(CaseWorkflow.add_note, AddCaseNote(advisor=ADVISOR, note="Rückruf Frau Sommer"))
     await closed.execute_update(
@@ -34,12 +37,24 @@ async def test_closed_cases_past_retention_are_erased_and_open_ones_kept(stack: 
             return conn.execute(select(cases.c.stage).where(cases.c.case_id == ours[0])).scalar() == "closed"
 
     await eventually(recorded_closed)
-    result = await stack.client.execute_workflow(
+    # A client asking for a later cutoff than the policy's erases nothing (#25): 730 days of
+    # retention have not passed.
+    too_early = await stack.client.execute_workflow(
         RetentionWorkflow.run,
-        RetentionInput(erase_closed_before=clock.now() + timedelta(seconds=1), case_ids=ours),
+        RetentionInput(erase_closed_before=clock.now() + timedelta(days=1), case_ids=ours),
         id=f"retention-test-{uuid.uuid4()}",
         task_queue=stack.settings.task_queue,
     )
+    assert too_early.erased == []
+    # With a policy day of a millisecond the 730 days pass in 0.73 s: the policy's own cutoff.
+    async with scaled_worker(stack, tmp_path, day_seconds=0.001) as queue:
+        await asyncio.sleep(1.0)
+        result = await stack.client.execute_workflow(
+            RetentionWorkflow.run,
+            RetentionInput(case_ids=ours),
+            id=f"retention-test-{uuid.uuid4()}",
+            task_queue=queue,
+        )
     assert result.erased == [ours[0]]  # the open case is not due
     with stack.engine.connect() as conn:
         record = conn.execute(select(erasures).where(erasures.c.case_id == ours[0])).one()

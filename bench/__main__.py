@@ -170,6 +170,9 @@ class Results:
     starter_help_seconds: float = 0.0
     starter_status_seconds: float = 0.0
     starter_update_seconds: float = 0.0
+    # Through the office service (#25 point 4): new processes beside `python -c pass`, and the
+    # service's own status answer (bench/office.py).
+    office: dict[str, float] = field(default_factory=dict)
     placed_candidate: dict[str, float] = field(default_factory=dict)
     floor_candidate: dict[str, float] = field(default_factory=dict)
     journey_with_notes: dict[str, float] = field(default_factory=dict)
@@ -411,6 +414,9 @@ async def run(args: argparse.Namespace) -> Results:
         await starter_run(client, settings, engine, results)
         if args.open_cases:
             await open_cases_run(client, settings, engine, results)
+        from bench.office import office_run
+
+        results.office = await office_run(client, settings, engine)
     return results
 
 
@@ -446,6 +452,7 @@ def table(r: Results) -> str:
         ("bin/starter --help", f"{r.starter_help_seconds:.2f} s", "", "new process, median of 10"),
         ("bin/starter status", f"{r.starter_status_seconds:.2f} s", "", "new process, median of 10"),
         ("bin/starter add-note", f"{r.starter_update_seconds:.2f} s", "", "new process, median of 10"),
+        *_office_rows(r.office),
         ("events per placed candidate", f"{c['events']}", f"{fc['events']}", "case + journey histories"),
         ("KB per placed candidate", f"{c['kilobytes']:.0f}", f"{fc['kilobytes']:.0f}", "sum of the events as stored"),
         ("billable actions per candidate", f"{c['billable_actions']}", f"{fc['billable_actions']}", "history estimate"),
@@ -464,6 +471,24 @@ def table(r: Results) -> str:
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     return "\n".join(f"{a:<{widths[0]}}  {b:>{widths[1]}}  {c_:>{widths[2]}}  {d}".rstrip() for a, b, c_, d in rows)
+
+
+def _office_rows(o: dict[str, float]) -> list[tuple[str, str, str, str]]:
+    if not o:
+        return []
+    each = "new process through the service, median of 10"
+    return [
+        ("python -c pass", f"{o['python_pass_seconds']:.2f} s", "", "the floor of a new process here"),
+        ("service: bin/starter status", f"{o['status_seconds']:.2f} s", "", each),
+        ("service: bin/starter add-note", f"{o['add_note_seconds']:.2f} s", "", each),
+        ("service: a journey step", f"{o['journey_step_seconds']:.2f} s", "", f"add-note --candidate; {each}"),
+        (
+            "service answers status, p95",
+            f"{o['service_status_p95_ms']:.0f} ms",
+            "",
+            f"p50 {o['service_status_p50_ms']:.0f} ms; request to response, after the open cases started",
+        ),
+    ]
 
 
 def main() -> None:

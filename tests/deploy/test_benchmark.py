@@ -32,6 +32,12 @@ def test_the_benchmark_prints_its_table_and_writes_every_figure(tmp_path: Path) 
                  "starter_help_seconds", "starter_status_seconds", "starter_update_seconds",
                  "open_cases_start_seconds", "worker_rss_mb"):  # fmt: skip
         assert figures[name] > 0, name
+    # Through the office service (#25 point 4), beside the floor of a new process.
+    office = figures["office"]
+    assert 0 < office["python_pass_seconds"] < office["status_seconds"], office
+    assert office["add_note_seconds"] > 0 and office["journey_step_seconds"] > 0
+    assert 0 < office["service_status_p50_ms"] <= office["service_status_p95_ms"]
+    assert "service: bin/starter status" in run.stdout
     for side in ("product_update", "floor_update"):
         assert 0 < figures[side]["p50_ms"] <= figures[side]["p95_ms"] <= figures[side]["p99_ms"], side
     for history in ("placed_candidate", "floor_candidate", "journey_with_notes"):

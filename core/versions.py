@@ -30,10 +30,12 @@ from models.routes import CURRENT_PROCESS_VERSION as CURRENT_PROCESS_VERSION
 
 # Raise it with every release that adds or retires a guard or a process version; 10 is the
 # first version that records itself (history generations 1-9 came before).
-CODE_VERSION = 14
+CODE_VERSION = 15
 # Guards without a patch id (the data says which path a workflow takes), with their retirement:
 # 13: journeys carry the case's wage offer; those without one keep the case's 45+ finding
 #     (process/first_title.py: retire once no running journey follows a version below 13).
+# 15: journeys without a case token (JourneyInput.case_token) accept the case's signals unsigned
+#     (workflows/journey.py _from_case: retire once no running journey follows a version below 15).
 # Workflows without a CodeVersion started before versions were recorded.
 UNRECORDED = 9
 
@@ -79,4 +81,5 @@ GUARDS: tuple[Guard, ...] = (
     Guard(LEGAL_REVIEW, (JOURNEY,), 11, "#24: new journeys start on process version 3 (the legal review's rules)"),
     Guard(LATE_FACTS, (JOURNEY,), 12, "#24: new journeys start on process version 4 (late facts)"),
     Guard("mail-relay", (CASE, JOURNEY), 14, "#23: the worker's mail relay sends emails, no activity per email"),
+    Guard("case-tokens", (CASE,), 15, "#25: a case's signals to its journeys carry its secret"),
 )

@@ -162,6 +162,11 @@ class JourneyInput(_Input):
     # The code version this run follows (core/versions.py), given by whoever starts the run;
     # none: a journey started before versions were recorded.
     code_version: int | None = None
+    # #25: the secret the case's signals carry, so that a journey takes its end and a changed
+    # offer from its case only (the payload is encrypted: no client without the keys reads it).
+    # None: a journey whose case started it before version 15, which still accepts them unsigned
+    # (retire once no running journey follows a version below 15).
+    case_token: str | None = None
 
 
 class DocumentReceipt(_Input):
@@ -572,11 +577,13 @@ class EndJourney(_AdvisorAction):
 
     outcome: JourneyOutcome
     reason: Reason | None = None  # the case's reason, as stated there
+    case_token: str | None = None  # JourneyInput.case_token: from the case, not from a client
 
 
 class OfferedWageChanged(_AdvisorAction):
     """Sent by the case: the employer changed the offered wage (change-offered-wage)."""
 
+    case_token: str | None = None  # JourneyInput.case_token: from the case, not from a client
     offer: WageOffer
     changed_on: date
     # What the case found for this candidate (§18(2) Nr. 5 AufenthG): the proof's reason, or None.

@@ -74,7 +74,9 @@ with workflow.unsafe.imports_passed_through():
 # workflow.patched ids: every behavioural change for running cases gets one
 # (tests/workflows/test_replay.py replays the histories recorded before each).
 WAGE_THRESHOLDS = "wage-thresholds"  # #11: the consultation waits for the policy's wage thresholds
-PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS, LOCAL_RECORDS, MAIL_RELAY)
+# #25: the case gives its journeys a secret its signals carry (JourneyInput.case_token).
+CASE_TOKENS = "case-tokens"  # retire: core/versions.py
+PATCHES: tuple[str, ...] = (WAGE_THRESHOLDS, MAIL_APART, LEAN_UPSERTS, LOCAL_RECORDS, MAIL_RELAY, CASE_TOKENS)
 # Clocks of the case itself, met when it leaves their stage.
 CASE_STAGE_CLOCKS = {
     Stage.CONSULTATION: ClockName.CONSULTATION_FOLLOW_UP,
@@ -125,6 +127,7 @@ class CaseWorkflow(CaseOrJourney):
         )
         self._outbox.on_incident = self._report_incident
         self._started: set[str] = set()  # journey workflows whose child has started
+        self._case_token: str | None = None  # made when first needed (#25)
         self._incident = False  # the deadline clocks hit an error
         self._policy: DeadlinePolicy | None = None
         self._clocks: DeadlineClocks | None = None
@@ -294,6 +297,12 @@ class CaseWorkflow(CaseOrJourney):
             action=action, advisor=SYSTEM_HANDLE, to_stage=self._state.stage, summary=said, recipient=recipient
         )
 
+    def _token(self) -> str | None:
+        """The secret of this case's signals to its journeys (#25); None before the patch."""
+        if self._case_token is None and workflow.patched(CASE_TOKENS):
+            self._case_token = str(workflow.uuid4())
+        return self._case_token
+
     def _reply(self, seq: int) -> ActionReply:
         event = self._state.history[seq - 1]
         return ActionReply(
@@ -410,6 +419,7 @@ class CaseWorkflow(CaseOrJourney):
                 ),
                 offered_wage=case_rules.wage_offer(self._state),
                 imported=imported[i] if imported else None,
+                case_token=self._token(),
             )
             handle = await workflow.start_child_workflow(
                 JourneyWorkflow.run,
@@ -597,7 +607,7 @@ class CaseWorkflow(CaseOrJourney):
         )
         # A journey selected a moment ago may not have started yet: signal it once it has.
         await workflow.wait_condition(lambda: all(j.workflow_id in self._started for j in open_journeys))
-        end = EndJourney(advisor=action.advisor, outcome=outcome, reason=reason or None)
+        end = EndJourney(advisor=action.advisor, outcome=outcome, reason=reason or None, case_token=self._token())
         for journey in open_journeys:
             await workflow.get_external_workflow_handle(journey.workflow_id).signal(JourneyWorkflow.end_journey, end)
         await self._outbox.until_recorded(seq)
@@ -645,6 +655,7 @@ class CaseWorkflow(CaseOrJourney):
                 break
             changed = OfferedWageChanged(
                 advisor=action.advisor,
+                case_token=self._token(),
                 offer=offer,
                 changed_on=action.changed_on,
                 pension_proof_needed=case_rules.pension_proof_needed(

@@ -101,6 +101,7 @@ class JourneyWorkflow(CaseOrJourney):
             if workflow.patched(LATE_FACTS):  # retire: core/versions.py
                 self._state.process_version = 4
         self._policy = journey.policy
+        self._case_token = journey.case_token  # #25: None accepts unsigned signals (see JourneyInput)
         self._outbox = Outbox(
             RECORD_JOURNEY_TRANSITION,
             mail_apart=workflow.patched(MAIL_APART),
@@ -353,6 +354,8 @@ class JourneyWorkflow(CaseOrJourney):
     @workflow.signal
     def end_journey(self, action: EndJourney) -> None:
         """From the case: the vacancy is withdrawn or the Welcome Center ends the case."""
+        if not self._from_case(action.case_token, "end_journey"):
+            return
         try:
             _applied(self._state.trial_copy(), action, self._today(), self._policy)
         except CaseRuleViolation as err:
@@ -364,6 +367,8 @@ class JourneyWorkflow(CaseOrJourney):
     @workflow.signal
     def offered_wage_changed(self, action: OfferedWageChanged) -> None:
         """From the case: the employer changed the offer; the 45+ proof may change with it."""
+        if not self._from_case(action.case_token, "offered_wage_changed"):
+            return
         try:
             _applied(self._state.trial_copy(), action, self._today(), self._policy)
         except CaseRuleViolation as err:  # finished meanwhile: the case's history has the change
@@ -372,6 +377,13 @@ class JourneyWorkflow(CaseOrJourney):
             )
             return
         self._apply(action)
+
+    def _from_case(self, token: str | None, signal: str) -> bool:
+        """A signal only the case may send: without the case's token it changes nothing (#25)."""
+        if self._case_token is None or token == self._case_token:
+            return True
+        workflow.logger.warning(f"{signal} refused: not from its case", extra={"case_id": self._state.case_id})
+        return False
 
     def _action(self, name: str, args: Sequence[RawValue]) -> Any:
         spec = BY_UPDATE.get(name)

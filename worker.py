@@ -23,6 +23,7 @@ from activities.erasure import ErasureActivities
 from activities.mail_relay import MailRelay
 from activities.notifications import NotificationActivities
 from activities.records import CaseRecordActivities
+from activities.stuck import StuckActivities
 from core.client import connect
 from core.config import Settings, get_settings
 from core.i18n import Text
@@ -35,11 +36,14 @@ from models.records import (
     CASES_DUE_FOR_ERASURE,
     DELIVER_NOTIFICATION,
     ERASE_CLOSED_CASE,
+    FIND_STUCK_WORKFLOWS,
     LOAD_DEADLINE_POLICY,
     MARK_NOTIFICATION_UNDELIVERABLE,
+    QUEUE_STUCK_ALARM_EMAIL,
     RECORD_CASE_TRANSITION,
     RECORD_JOURNEY_TRANSITION,
     SEND_NOTIFICATION,
+    STILL_STUCK,
 )
 from records.database import create_records_engine, migrate
 from workflows.registry import WORKFLOWS, workflow_runner
@@ -78,6 +82,7 @@ def build_worker(
     erasure = ErasureActivities(engine, client, settings)
     policy = DeadlinePolicyActivities(settings)
     digests = DigestActivities(client, settings, engine)
+    stuck = StuckActivities(client, engine, Text(settings.language))
     policy.load()  # fail at start, not when a case starts, if the policy file is broken
     staff.use(staff.load_staff(settings.staff_file))  # the door's list of who may act
     programmes.use(programmes.load_programmes(settings.programmes_file))  # candidate reference formats
@@ -92,6 +97,9 @@ def build_worker(
         CASES_DUE_FOR_ERASURE: erasure.cases_due_for_erasure,
         ERASE_CLOSED_CASE: erasure.erase_closed_case,
         SEND_WEEKLY_DIGESTS: digests.send_weekly_digests,
+        FIND_STUCK_WORKFLOWS: stuck.find_stuck_workflows,
+        STILL_STUCK: stuck.still_stuck,
+        QUEUE_STUCK_ALARM_EMAIL: stuck.queue_stuck_alarm_email,
     }
     return CaseWorker(
         client,
@@ -158,7 +166,7 @@ async def main() -> None:
         async with worker:
             if runtime is not None:
                 gauges = StageGauges(runtime.metric_meter)
-                asyncio.create_task(gauges.refresh_every(engine, settings.metrics_refresh_seconds))
+                asyncio.create_task(gauges.refresh_every(engine, settings.metrics_refresh_seconds, client))
                 log.info("metrics", url=f"http://{settings.metrics_host}:{settings.metrics_port}/metrics")
             calendars = serve_calendars(client, settings, loop)
             await stop.wait()

@@ -229,7 +229,7 @@ class Cluster:
                 "start",
             ],
         )
-        for schedule in ("workflows.retention", "workflows.digest"):
+        for schedule in ("workflows.retention", "workflows.digest", "workflows.stuck"):
             subprocess.run([python, "-m", schedule, "schedule"], env=env, check=True)
         for number in range(1, self.workers + 1):
             self.spawn(f"worker-{number}", [python, "worker.py"], env=self._worker_env(number))

@@ -10,6 +10,7 @@ import asyncio
 
 import structlog
 from sqlalchemy import Engine, func, select
+from temporalio.client import Client
 from temporalio.common import MetricMeter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
@@ -18,6 +19,8 @@ from models.journey import JourneyStage
 from records.schema import cases, journeys
 
 log = structlog.get_logger(__name__)
+
+STUCK_ALARMS = "WorkflowType = 'StuckAlarmWorkflow' AND ExecutionStatus = 'Running'"
 
 
 def metrics_runtime(port: int, host: str = "127.0.0.1") -> Runtime:
@@ -32,6 +35,15 @@ class StageGauges:
             "welcome_center_journeys", "Candidate journeys by stage (finished ones by outcome)", "journeys"
         )
 
+        # #26 point 6: workflows whose tasks keep failing, as the stuck watch raised them.
+        self._stuck = meter.create_gauge(
+            "welcome_center_stuck_workflows", "Workflows whose tasks keep failing (running stuck alarms)", "workflows"
+        )
+
+    async def publish_stuck(self, client: Client) -> None:
+        counted = await client.count_workflows(STUCK_ALARMS)
+        self._stuck.set(int(counted.count), {})
+
     def publish(self, engine: Engine) -> None:
         with engine.connect() as conn:
             case_rows = conn.execute(select(cases.c.stage, func.count()).group_by(cases.c.stage)).all()
@@ -44,10 +56,12 @@ class StageGauges:
         for journey_stage in JourneyStage:
             self._journeys.set(journey_counts.get(journey_stage.value, 0), {"stage": journey_stage.value})
 
-    async def refresh_every(self, engine: Engine, seconds: float) -> None:
+    async def refresh_every(self, engine: Engine, seconds: float, client: Client | None = None) -> None:
         while True:
             try:
                 await asyncio.to_thread(self.publish, engine)
+                if client is not None:
+                    await self.publish_stuck(client)
             except Exception as err:  # the database may be briefly away; metrics must not stop the worker
                 log.warning("stage gauges not refreshed", error=str(err))
             await asyncio.sleep(seconds)

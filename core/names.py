@@ -34,3 +34,12 @@ class UndeliverableEmail:
 
 def undeliverable_workflow_id(idempotency_key: str) -> str:
     return f"email-{idempotency_key}"
+
+
+def case_id_of(workflow_id: str) -> str | None:
+    """The case a workflow belongs to, from its id (case, journey, undeliverable email); None
+    for the product's own workflows (retention, digest)."""
+    import re
+
+    found = re.search(r"(?:^case-|^email-)(WC-[0-9A-Z]{10})", workflow_id)
+    return found.group(1) if found else None

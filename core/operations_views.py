@@ -19,6 +19,10 @@ class OperationsView:
 
 OPERATIONS_VIEWS = [
     OperationsView(
+        "Workflows whose tasks keep failing: their clocks stand still (repair: bin/starter repair ID, in the details)",
+        "WorkflowType = 'StuckAlarmWorkflow' AND ExecutionStatus = 'Running'",
+    ),
+    OperationsView(
         "Every overdue case or journey",
         "Overdue = true AND ExecutionStatus = 'Running'",
     ),

@@ -156,5 +156,36 @@ class RetentionResult(BaseModel):
     erased: list[str]
 
 
+class StuckWorkflow(BaseModel):
+    """A running workflow whose pending workflow task keeps failing (#26 point 6): ids and counts."""
+
+    workflow_id: str
+    workflow_type: str
+    case_id: str | None = None
+    attempts: int
+    alarm_run_id: str = ""  # the alarm's run: the key of its one email
+
+
+class StuckWatchInput(BaseModel):
+    min_attempts: int = Field(default=3, ge=2)
+    check_every_seconds: float = Field(default=300.0, gt=0)
+    only_workflow_ids: list[str] | None = None  # a narrower run (tests, operations): only these
+
+
+class StuckAlarmInput(BaseModel):
+    stuck: StuckWorkflow
+    check_every_seconds: float = 300.0
+    min_attempts: int = 3
+
+
+class StuckAlarmResult(BaseModel):
+    workflow_id: str
+    outcome: str
+
+
+FIND_STUCK_WORKFLOWS = "find_stuck_workflows"
+STILL_STUCK = "still_stuck"
+QUEUE_STUCK_ALARM_EMAIL = "queue_stuck_alarm_email"
+
 CASES_DUE_FOR_ERASURE = "cases_due_for_erasure"
 ERASE_CLOSED_CASE = "erase_closed_case"

@@ -9,8 +9,17 @@ from workflows.journey import JourneyWorkflow
 from workflows.mail import UndeliverableEmailWorkflow
 from workflows.retention import RetentionWorkflow
 from workflows.sandbox import WorkflowSandbox, workflow_sandbox
+from workflows.stuck import StuckAlarmWorkflow, StuckWatchWorkflow
 
-WORKFLOWS = [CaseWorkflow, JourneyWorkflow, UndeliverableEmailWorkflow, RetentionWorkflow, WeeklyDigestWorkflow]
+WORKFLOWS = [
+    CaseWorkflow,
+    JourneyWorkflow,
+    UndeliverableEmailWorkflow,
+    RetentionWorkflow,
+    WeeklyDigestWorkflow,
+    StuckWatchWorkflow,
+    StuckAlarmWorkflow,
+]
 
 
 def workflow_runner() -> WorkflowSandbox:

@@ -47,10 +47,13 @@ async def test_metrics_endpoint_serves_runtime_metrics_and_cases_by_stage(stack:
                 return _gauge(_scrape(port), "welcome_center_cases", "consultation")
 
             assert await eventually(consultation_count) >= 1
+            await gauges.publish_stuck(client)
             text = _scrape(port)
 
     # Every stage is reported, empty ones as 0, so a stage that empties drops to zero.
     assert _gauge(text, "welcome_center_journeys", "employer_report_due") is not None
+    # The workflows whose tasks keep failing, counted (#26 point 6).
+    assert re.search(r"^welcome_center_stuck_workflows(\{[^}]*\})? \d+", text, flags=re.MULTILINE), text[-2000:]
     # The SDK's own runtime metrics come from the same endpoint.
     assert re.search(r"^temporal_\w+", text, flags=re.MULTILINE)
     assert "temporal_worker_task_slots_available" in text or "temporal_request" in text

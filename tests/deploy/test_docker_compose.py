@@ -67,6 +67,7 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     assert services["register-search-attributes"]["command"][-2:] == ["core.search_attributes", "register"]
     assert "workflows.retention schedule" in services["schedules"]["entrypoint"][-1]
     assert "workflows.digest schedule" in services["schedules"]["entrypoint"][-1]
+    assert "workflows.stuck schedule" in services["schedules"]["entrypoint"][-1]
 
 
 def test_the_same_server_and_config_shape_as_bin_cluster(compose_check: Path, tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ VERIFIED_ELSEWHERE = {
         "tests/workflows/test_mail.py"
     ),
     next(v.question for v in OPERATIONS_VIEWS if v.query.startswith("Incident")): "tests/workflows/test_incidents.py",
+    next(v.question for v in OPERATIONS_VIEWS if "StuckAlarm" in v.query): "tests/workflows/test_stuck.py",
 }
 
 

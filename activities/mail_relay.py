@@ -33,7 +33,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 from activities.notifications import LEASE, NotificationActivities
-from core.names import UndeliverableEmail, undeliverable_workflow_id
+from core.names import UndeliverableEmail, undeliverable_summary, undeliverable_workflow_id
 from models import clock
 from models.records import UndeliverableNotification
 from records import outbox
@@ -167,7 +167,7 @@ class MailRelay:
                 undeliverable,
                 id=undeliverable_workflow_id(row.idempotency_key),
                 task_queue=self._task_queue,
-                static_summary=f"Undeliverable email · {row.case_id} · {row.subject}"[:200],
+                static_summary=undeliverable_summary(row.case_id, row.subject),
             )
         except WorkflowAlreadyStartedError:
             pass  # waiting for its resend already

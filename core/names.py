@@ -36,6 +36,11 @@ def undeliverable_workflow_id(idempotency_key: str) -> str:
     return f"email-{idempotency_key}"
 
 
+def undeliverable_summary(case_id: str, subject: str) -> str:
+    """What the Web UI lists for an undeliverable email (its workflow's static summary)."""
+    return f"Undeliverable email · {case_id} · {subject}"[:200]
+
+
 def case_id_of(workflow_id: str) -> str | None:
     """The case a workflow belongs to, from its id (case, journey, undeliverable email); None
     for the product's own workflows (retention, digest)."""

@@ -558,6 +558,9 @@ async def main_async(args: argparse.Namespace) -> int:
             done = False
 
             async def one(number: int) -> str:
+                # Starts spread over --spread seconds: the faults meet cases under way, however
+                # fast a case runs (since the mail relay a case no longer waits for its emails).
+                await asyncio.sleep(number * args.spread / max(1, args.cases))
                 async with limit:
                     return await run_case(client, stack.task_queue, number)
 
@@ -598,6 +601,9 @@ def main() -> None:
         "--database-outage", type=float, default=20.0, help="seconds the records are locked (0: no outage)"
     )
     parser.add_argument("--mail-outage", type=float, default=8.0, help="seconds the SMTP server is down (0: none)")
+    parser.add_argument(
+        "--spread", type=float, default=20.0, help="seconds over which the case starts are spread (the faults' window)"
+    )
     parser.add_argument("--settle", type=float, default=300.0, help="seconds to wait for workflows to finish")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument(

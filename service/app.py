@@ -82,9 +82,12 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         argv = body.get("argv")
         if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
             return _refused(400, say("argv: a list of strings"), settings)
+        files = body.get("files") or {}
+        if not isinstance(files, dict):
+            return _refused(400, say("files: an uploaded file must name the argument it stands for"), settings)
         out, err = io.StringIO(), io.StringIO()
         with tempfile.TemporaryDirectory() as folder:
-            argv, why, to_send = _as_person(argv, person, body.get("files") or {}, Path(folder))
+            argv, why, to_send = _as_person(argv, person, files, Path(folder))
             if why is not None:
                 code = EXIT_BAD_INPUT
                 err.write(f"error: {_said(why, settings)}\n")

@@ -127,7 +127,9 @@ class CaseWorkflow(CaseOrJourney):
         )
         self._outbox.on_incident = self._report_incident
         self._started: set[str] = set()  # journey workflows whose child has started
-        self._case_token: str | None = None  # made when first needed (#25)
+        # #25: the secret of this case's signals to its journeys. Decided here, with the other
+        # guards: a patch first asked for later (inside an Update) is not found again on replay.
+        self._case_token = str(workflow.uuid4()) if workflow.patched(CASE_TOKENS) else None
         self._incident = False  # the deadline clocks hit an error
         self._policy: DeadlinePolicy | None = None
         self._clocks: DeadlineClocks | None = None
@@ -299,8 +301,6 @@ class CaseWorkflow(CaseOrJourney):
 
     def _token(self) -> str | None:
         """The secret of this case's signals to its journeys (#25); None before the patch."""
-        if self._case_token is None and workflow.patched(CASE_TOKENS):
-            self._case_token = str(workflow.uuid4())
         return self._case_token
 
     def _reply(self, seq: int) -> ActionReply:

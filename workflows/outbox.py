@@ -35,6 +35,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
+    from core.names import undeliverable_summary
     from models.mail import Notification
     from models.records import (
         DELIVER_NOTIFICATION,
@@ -205,7 +206,7 @@ class Outbox:
                 undeliverable,
                 id=undeliverable_workflow_id(notification.idempotency_key),
                 parent_close_policy=ParentClosePolicy.ABANDON,
-                static_summary=f"Undeliverable email · {notification.case_id} · {notification.subject}"[:200],
+                static_summary=undeliverable_summary(notification.case_id, notification.subject),
             )
         except WorkflowAlreadyStartedError:
             pass  # already waiting for its resend

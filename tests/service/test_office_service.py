@@ -10,6 +10,8 @@ import os
 import stat
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -195,3 +197,21 @@ async def test_a_wrong_password_gets_no_token_and_repeated_failures_block(office
         await office.starter("login", "--advisor", "m.koch", password="falsch")
     code, _, err = await office.starter("login", "--advisor", "m.koch")  # the right one, but blocked
     assert code == 1 and "too many failed attempts" in err and not office.token_file.exists()
+
+
+async def test_malformed_requests_are_refused_by_name(office: Office) -> None:
+    token, _ = accounts.create_token(office.stack.engine, "m.koch", "raw", timedelta(hours=1))
+
+    def post(body: object) -> tuple[int, dict[str, str]]:
+        request = urllib.request.Request(f"{office.url}/api/command", data=json.dumps(body).encode(), method="POST")
+        request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the test's service
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
+
+    status, answer = await asyncio.to_thread(post, {"argv": "status"})
+    assert (status, answer["error"]) == (400, "argv: a list of strings")
+    status, answer = await asyncio.to_thread(post, {"argv": ["new-case"], "files": ["x"]})
+    assert status == 400 and answer["error"].startswith("files:")

@@ -114,11 +114,20 @@ async def main(
         err.write(f"{error}: {said(why)}\n")
         return EXIT_REJECTED
     except RPCError as e:
-        if e.status is RPCStatusCode.NOT_FOUND and "already completed" in e.message:
-            err.write(f"{rejected}: {said(say('the case (or journey) is closed; nothing can change'))}\n")
-        elif e.status is RPCStatusCode.NOT_FOUND:
-            err.write(f"{error}: {said(say('case not found ({why})', why=e.message))}\n")
-        else:
-            answer = say("Temporal answered {status}: {why}", status=e.status.name, why=e.message)
-            err.write(f"{error}: {said(answer)}\n")
+        closed, why = rpc_refusal(e)
+        err.write(f"{rejected if closed else error}: {said(why)}\n")
         return EXIT_REJECTED
+
+
+# What Temporal says when a command meets a case (or journey) that has closed, also in the
+# moment it closes (an Update then is aborted with the workflow).
+_CLOSED = ("already completed", "aborted by closing workflow")
+
+
+def rpc_refusal(e: RPCError) -> tuple[bool, Said]:
+    """Temporal's refusal in the advisor's words: (whether the case is closed, why)."""
+    if e.status is RPCStatusCode.NOT_FOUND and any(text in e.message for text in _CLOSED):
+        return True, say("the case (or journey) is closed; nothing can change")
+    if e.status is RPCStatusCode.NOT_FOUND:
+        return False, say("case not found ({why})", why=e.message)
+    return False, say("Temporal answered {status}: {why}", status=e.status.name, why=e.message)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.config import get_settings
-from starter.cli import EXIT_BAD_INPUT, main
+from starter.cli import EXIT_BAD_INPUT, main, rpc_refusal
 from tests.english import assert_german
 from tests.starter.test_cli import NEW_CASE
 
@@ -107,3 +108,19 @@ async def test_bad_input_is_refused_in_german_naming_the_field(argv: list[str], 
     assert_german(said, " ".join(argv))
     said = await _refused(argv, "en")
     assert said.startswith("error: ") and english in said, said
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "closed", "says"),
+    [
+        (RPCStatusCode.NOT_FOUND, "workflow execution already completed", True, "is closed"),
+        (RPCStatusCode.NOT_FOUND, "workflow update was aborted by closing workflow", True, "is closed"),
+        (RPCStatusCode.NOT_FOUND, "workflow not found for ID: case-WC-0000000000", False, "case not found"),
+        (RPCStatusCode.UNAVAILABLE, "connection refused", False, "Temporal answered UNAVAILABLE"),
+    ],
+)
+def test_temporal_s_refusals_in_the_advisor_s_words(
+    status: RPCStatusCode, message: str, closed: bool, says: str
+) -> None:
+    found, why = rpc_refusal(RPCError(message, status, b""))
+    assert found is closed and says in why.english()

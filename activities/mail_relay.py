@@ -37,6 +37,7 @@ from core.names import UndeliverableEmail, undeliverable_summary, undeliverable_
 from models import clock
 from models.records import UndeliverableNotification
 from records import outbox
+from records.database import aware
 
 log = structlog.get_logger(__name__)
 
@@ -138,7 +139,7 @@ class MailRelay:
                 reason = err.message if isinstance(err, ApplicationError) else f"{type(err).__name__}: {err}"
                 now = clock.now()
                 final = isinstance(err, ApplicationError) and err.non_retryable
-                if not final and now - (outbox.aware(row.created_at) or now) < GIVE_UP_AFTER:
+                if not final and now - aware(row.created_at) < GIVE_UP_AFTER:
                     outbox.retry_later(self._engine, key, claim.token, reason, now + pause_after(row.attempts))
                     log.info("notification failed, tried again later", attempts=row.attempts, error=reason[:200])
                     return None

@@ -20,7 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
 from models import clock
-from records.outbox import aware
+from records.database import aware
 from records.schema import access_log, access_tokens, accounts
 
 TOKEN_PREFIX = "wc_"
@@ -119,7 +119,7 @@ def holder(engine: Engine, token: str) -> str | None:
     now = clock.now()
     with engine.begin() as conn:
         row = conn.execute(select(access_tokens).where(access_tokens.c.token_hash == _digest(token))).first()
-        if row is None or row.revoked_at is not None or (aware(row.expires_at) or now) <= now:
+        if row is None or row.revoked_at is not None or aware(row.expires_at) <= now:
             return None
         conn.execute(update(access_tokens).where(access_tokens.c.token_id == row.token_id).values(last_used_at=now))
     return str(row.handle)
@@ -177,8 +177,8 @@ def _token(row: Any) -> Token:
         token_id=row["token_id"],
         handle=row["handle"],
         name=row["name"],
-        created_at=aware(row["created_at"]) or row["created_at"],
-        expires_at=aware(row["expires_at"]) or row["expires_at"],
+        created_at=aware(row["created_at"]),
+        expires_at=aware(row["expires_at"]),
         revoked_at=aware(row.get("revoked_at")),
         last_used_at=aware(row.get("last_used_at")),
     )

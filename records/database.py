@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Engine, Table, create_engine, event, inspect, literal_column, text
 from sqlalchemy.engine import make_url
@@ -108,3 +109,14 @@ def _insert_for(dialect: str) -> Any:
     if dialect not in dialects:
         raise ValueError(f"database_url: unsupported database '{dialect}'")
     return dialects[dialect]
+
+
+@overload
+def aware(moment: datetime) -> datetime: ...
+@overload
+def aware(moment: None) -> None: ...
+def aware(moment: datetime | None) -> datetime | None:
+    """A datetime the records returned, in UTC: SQLite returns naive ones (written in UTC)."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, or_, select, update
 
 from models import clock
 from models.mail import Notification
+from records.database import aware
 from records.schema import notifications as outbox
 
 PENDING, SENDING, SENT, UNDELIVERABLE = "pending", "sending", "sent", "undeliverable"
@@ -168,10 +169,3 @@ def _finish(conn: Connection, key: str, token: str, **values: Any) -> None:
         .where(outbox.c.idempotency_key == key, outbox.c.claim_token == token)
         .values(claim_token=None, claimed_until=None, **values)
     )
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    # SQLite returns naive datetimes; they were written in UTC.
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment

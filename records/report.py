@@ -18,6 +18,7 @@ from sqlalchemy import Engine, Table, func, select
 
 from models import clock
 from models.berlin import local_date
+from records.database import aware
 from records.schema import case_events, cases, journey_events, journeys
 
 PLACED = "placed"
@@ -53,11 +54,6 @@ class Report(BaseModel):
     people_placed_since: int | None = None
 
 
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes; the records are written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _stage_durations(engine: Engine, table: Table, key: str) -> dict[str, list[float]]:
     """Days from entering to leaving each stage, per workflow, from the audit trail."""
     with engine.connect() as conn:
@@ -72,7 +68,7 @@ def _stage_durations(engine: Engine, table: Table, key: str) -> dict[str, list[f
     for workflow_key, from_stage, to_stage, occurred_at in rows:
         if workflow_key != current_key:
             current_key, entered = workflow_key, {}
-        at = _aware(occurred_at)
+        at = aware(occurred_at)
         if from_stage is None or from_stage != to_stage:
             if from_stage in entered:
                 durations[from_stage].append((at - entered.pop(from_stage)).total_seconds() / 86400)
@@ -114,7 +110,7 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
     return Report(
         as_of=today,
         cases_opened=len(case_rows),
-        cases_opened_last_12_months=sum(1 for c in case_rows if _aware(c.opened_at) >= year_ago),
+        cases_opened_last_12_months=sum(1 for c in case_rows if aware(c.opened_at) >= year_ago),
         cases_open=sum(1 for c in case_rows if c.stage != "closed"),
         companies_advised=int(companies),
         candidates_selected=len(journey_rows),
@@ -137,4 +133,4 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
 
 
 def _local_day(value: datetime | None) -> date:
-    return local_date(_aware(value)) if value is not None else date.min
+    return local_date(aware(value)) if value is not None else date.min

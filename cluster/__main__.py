@@ -7,9 +7,10 @@
 What it runs, all on 127.0.0.1, all kept in WC_CLUSTER_DIR (default data/cluster):
 PostgreSQL (persistence, advanced visibility and the case records; a role per user), the
 Temporal server (frontend, history with 4 shards, matching and the system worker in one
-process; mTLS on every connection), the Web UI server (its own client certificate, cases
-decoded by the codec server), the codec server, a mail sink when no SMTP relay is set, and
-two workers on the same task queue. A second run keeps every case.
+process; mTLS on every connection), the Web UI server (its own client certificate, shown
+under /ui by the office service to people signed in, cases decoded by its /codec), a mail
+sink when no SMTP relay is set, two workers on the same task queue, and the office service.
+A second run keeps every case.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class Cluster:
         self.start_postgres()
         self.setup_schemas()
         self.migrate_records()
-        write_configs(layout, codec_endpoint=f"http://localhost:{layout.ports.codec}")
+        write_configs(layout)
 
     def start_postgres(self) -> None:
         script = ROOT / "scripts" / "cluster-postgres.sh"
@@ -135,7 +136,6 @@ class Cluster:
     def client_env(self, who: str) -> dict[str, str]:
         env = {**os.environ, **self.layout.client_environment(who)}
         env["WC_PAYLOAD_KEY_FILE"] = str(self.layout.root / "payload-keys")
-        env["WC_CODEC_PORT"] = str(self.layout.ports.codec)
         if self.smtp is not None:
             env["WC_SMTP_HOST"], env["WC_SMTP_PORT"] = self.smtp[0], str(self.smtp[1])
             env["WC_MAIL_SINK_DIR"] = str(self.layout.root / "mail")
@@ -216,8 +216,7 @@ class Cluster:
             self.spawn("mail-sink", [python, "-m", "scripts.mail_sink", str(self.layout.root / "mail"), str(port)])
             self.smtp = ("127.0.0.1", port)
         env = self.client_env("worker")
-        self.spawn("codec-server", [python, "-m", "core.codec_server"], env=env)
-        say(f"Starting the Web UI server on http://localhost:{self.layout.ports.ui}")
+        say(f"Starting the Web UI server on 127.0.0.1:{self.layout.ports.ui}, shown by the office service")
         self.spawn(
             "ui-server",
             [
@@ -235,10 +234,12 @@ class Cluster:
             self.spawn(f"worker-{number}", [python, "worker.py"], env=self._worker_env(number))
         say(f"{self.workers} workers on one task queue (logs in {self.layout.logs})")
         # The office service, the door for people (#25); for now with the workers' certificate.
-        self.spawn(
-            "office-service", [python, "-m", "service"], env={**env, "WC_SERVICE_PORT": str(self.layout.ports.office)}
-        )
-        say(f"Office service on http://127.0.0.1:{self.layout.ports.office}")
+        office = {
+            "WC_SERVICE_PORT": str(self.layout.ports.office),
+            "WC_UI_UPSTREAM_URL": f"http://127.0.0.1:{self.layout.ports.ui}",
+        }
+        self.spawn("office-service", [python, "-m", "service"], env={**env, **office})
+        say(f"Office service on http://localhost:{self.layout.ports.office} (the Web UI under /ui, signed in)")
 
     def _worker_env(self, number: int) -> dict[str, str]:
         env = self.client_env("worker")
@@ -302,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupted)
     try:
         cluster.up()
-        say(f"Temporal Web UI: http://localhost:{layout.ports.ui}   (Ctrl-C stops everything)")
+        say(f"Temporal Web UI: http://localhost:{layout.ports.office}/ui, signed in   (Ctrl-C stops everything)")
         say('Advisors: eval "$(bin/cluster env starter)" && bin/starter new-case --help')
         while not stopping:
             cluster.check_alive(restart_workers=True)

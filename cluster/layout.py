@@ -61,10 +61,6 @@ class Ports:
         return self.base - 1801  # 5432
 
     @property
-    def codec(self) -> int:
-        return self.base + 848  # 8081
-
-    @property
     def mail(self) -> int:
         return self.base - 6208  # 1025: the mail sink when no relay is configured
 
@@ -81,7 +77,7 @@ class Ports:
         return [
             *services,
             *(self.membership(port) for port in services),
-            self.frontend_http, self.metrics, self.ui, self.postgres, self.codec, self.mail, self.worker_metrics,
+            self.frontend_http, self.metrics, self.ui, self.postgres, self.mail, self.worker_metrics,
             self.office,
         ]  # fmt: skip
 
@@ -173,7 +169,8 @@ class Layout:
             "WC_TEMPORAL_TLS_CERT_FILE": str(cert),
             "WC_TEMPORAL_TLS_KEY_FILE": str(key),
             "WC_TEMPORAL_TLS_SERVER_NAME": "localhost",
-            "WC_TEMPORAL_UI_URL": f"http://localhost:{self.ports.ui}",
+            # People open the Web UI through the office service, signed in (#25).
+            "WC_TEMPORAL_UI_URL": f"http://localhost:{self.ports.office}/ui",
             "WC_DATABASE_URL": self.records_url(),
         }
 
@@ -287,15 +284,15 @@ DYNAMIC_CONFIG: dict[str, Any] = {
 
 def ui_config(
     layout: Layout,
-    codec_endpoint: str | None,
+    office_url: str,
     *,
     frontend: str | None = None,
     certs: Path | None = None,
     host: str = "127.0.0.1",
-    public_port: int | None = None,
 ) -> dict[str, Any]:
-    """The Web UI server: to the frontend with its own client certificate, cases decoded by
-    the codec server in the browser."""
+    """The Web UI server: to the frontend with its own client certificate, under /ui, shown
+    to people only by the office service at ``office_url`` (after they signed in), whose
+    /codec decodes the cases in their browser."""
     certs = certs or layout.certs
     address = frontend or layout.frontend_address
     config: dict[str, Any] = {
@@ -303,8 +300,9 @@ def ui_config(
         "host": host,
         "port": layout.ports.ui,
         "enableUi": True,
+        "publicPath": "/ui",
         "defaultNamespace": "default",
-        "cors": {"allowOrigins": [f"http://localhost:{public_port or layout.ports.ui}"], "cookieInsecure": True},
+        "cors": {"allowOrigins": [office_url], "cookieInsecure": True},
         "tls": {
             "caFile": str(certs / "ca.pem"),
             "certFile": str(certs / "ui.pem"),
@@ -313,18 +311,17 @@ def ui_config(
             "enableHostVerification": True,
         },
     }
-    if codec_endpoint:
-        config["codec"] = {"endpoint": codec_endpoint}
+    config["codec"] = {"endpoint": f"{office_url}/codec", "includeCredentials": True}
     return config
 
 
-def write_configs(layout: Layout, codec_endpoint: str | None) -> None:
+def write_configs(layout: Layout) -> None:
     """The server's config holds the database password: written 0600."""
     for directory in (layout.server_config_dir, layout.ui_config_dir, layout.logs):
         directory.mkdir(parents=True, exist_ok=True)
     _write(layout.server_config_dir / "production.yaml", server_config(layout))
     _write(layout.dynamic_config, DYNAMIC_CONFIG)
-    _write(layout.ui_config_dir / "production.yaml", ui_config(layout, codec_endpoint))
+    _write(layout.ui_config_dir / "production.yaml", ui_config(layout, f"http://localhost:{layout.ports.office}"))
     _write(layout.ui_config_dir / "base.yaml", {})
 
 
@@ -345,9 +342,7 @@ def write_compose_configs(deploy: Path = COMPOSE_DIR) -> list[Path]:
         public_frontend=True,
         dynamic_config=Path("/etc/temporal/dynamicconfig.yaml"),
     )
-    ui = ui_config(
-        layout, "http://localhost:8081", frontend="temporal:7233", certs=certs, host="0.0.0.0", public_port=8080
-    )
+    ui = ui_config(layout, "http://localhost:8470", frontend="temporal:7233", certs=certs, host="0.0.0.0")
     ui["port"] = 8080
     files = {
         deploy / "temporal" / "config" / "production.yaml": (

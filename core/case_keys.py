@@ -11,6 +11,10 @@ Payloads outside a case (and those written before per-case keys) use the master 
 before. Master key rotation: the wrapped keys name their master key id, so old master keys
 stay in the key file (``core.codec rotate-key-file`` keeps them) and still unwrap; new case
 keys are wrapped with the new master key.
+
+A process keeps an unwrapped key for a few seconds only (``KEEP_SECONDS``), then looks again:
+once a case is erased, every process (the workers, the office service's codec endpoint)
+refuses its payloads within seconds, not at its next restart.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import copy
 import os
 import re
 import threading
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +40,7 @@ if TYPE_CHECKING:
 
 CASE_ID = re.compile(r"WC-[0-9A-Z]{10}")
 CASE_KEY = "case/"  # key id prefix of payloads sealed with a case's data key
+KEEP_SECONDS = 5.0  # how long a process trusts a key it unwrapped before asking the records again
 
 
 class CaseKeys:
@@ -45,7 +51,7 @@ class CaseKeys:
         self._engine: Engine | None = None
         self._masters = {key_id: AESGCM(key) for key_id, key in masters.items()}
         self._current = current
-        self._cache: dict[str, AESGCM] = {}  # unwrapped once per case and process
+        self._cache: dict[str, tuple[AESGCM, float]] = {}  # case -> (key, until when it is trusted)
         self._lock = threading.Lock()
 
     def _db(self) -> Engine:
@@ -59,12 +65,13 @@ class CaseKeys:
             return self._engine
 
     def cached(self, case_id: str) -> AESGCM | None:
-        """The case's cipher if this process has unwrapped its key already: no database, no thread."""
-        return self._cache.get(case_id)
+        """The case's cipher if this process unwrapped its key moments ago: no database, no thread."""
+        found = self._cache.get(case_id)
+        return found[0] if found is not None and found[1] > time.monotonic() else None
 
     def key(self, case_id: str, create: bool) -> AESGCM | None:
         """The cipher of the case's data key; made on first use when ``create``; None once destroyed."""
-        if (cached := self._cache.get(case_id)) is not None:
+        if (cached := self.cached(case_id)) is not None:
             return cached
         row = self._read(case_id)
         if row is None and create:
@@ -91,7 +98,7 @@ class CaseKeys:
                 f"case {case_id}: its key is wrapped with master key '{row.master_key_id}', not configured"
             )
         key = AESGCM(master.decrypt(row.wrapped_key[:12], row.wrapped_key[12:], case_id.encode()))
-        self._cache[case_id] = key
+        self._cache[case_id] = (key, time.monotonic() + KEEP_SECONDS)
         return key
 
     def destroy(self, case_id: str) -> bool:

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     temporal_tls_key_file: Path | None = None
     temporal_tls_server_name: str | None = None
     # Base address of the Temporal Web UI, used for links printed by the starter.
-    temporal_ui_url: str = "http://localhost:8233"
+    temporal_ui_url: str = "http://localhost:8470/ui"  # the Web UI as people open it: through the service
 
     database_url: str = "sqlite:///data/cases.sqlite3"
 
@@ -66,16 +66,10 @@ class Settings(BaseSettings):
     metrics_refresh_seconds: float = Field(default=30.0, gt=0)
 
     # Encrypt every payload Temporal stores: "id:base64key,..." (first = current key).
-    # Off by default: the Web UI then shows payloads, summaries included, only through a
-    # codec server, which this project does not ship yet.
+    # The Web UI decodes them through the office service's /codec, for people signed in.
     payload_keys: SecretStr | None = None
     # ... or read from this file (same format; bin/run creates it with mode 0600 on first run).
     payload_key_file: Path | None = None
-    # The codec server the Web UI decodes payloads through (core/codec_server.py), on loopback.
-    codec_port: int = Field(default=8081, ge=0, le=65535)
-    codec_host: str = "127.0.0.1"  # 0.0.0.0 only inside a container whose port is published on loopback
-    codec_token: SecretStr | None = None  # if set, the codec server wants "Authorization: Bearer <token>"
-
     # The advisors' calendars served by the worker for subscription (#16): off unless a
     # secret is set; each advisor's address carries a token derived from it
     # (bin/starter calendar --subscription-url). Loopback unless stated.
@@ -84,9 +78,18 @@ class Settings(BaseSettings):
     calendar_host: str = "127.0.0.1"
     calendar_public_host: str = "localhost"  # the host name in the printed address
 
-    # The office service (#25), the one door for people: loopback unless stated.
+    # The office service (#25), the one door for people: loopback unless stated, and off
+    # loopback only over HTTPS (the certificate and its key).
     service_host: str = "127.0.0.1"
     service_port: int = Field(default=8470, ge=0, le=65535)
+    service_tls_cert_file: Path | None = None
+    service_tls_key_file: Path | None = None
+    # In a container: the service binds 0.0.0.0 there, and its port is published on the
+    # host's loopback only (docker-compose.yml), so plain HTTP stays on this machine.
+    service_published_on_loopback: bool = False
+    # The Temporal Web UI server the service shows behind its login under /ui (started with
+    # --ui-public-path /ui, on loopback); unset: no Web UI through the service.
+    ui_upstream_url: str | None = None
 
     # Who may act, in which role (config/staff.yaml): unknown handles are refused at the door.
     staff_file: Path = DEFAULT_STAFF_FILE

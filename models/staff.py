@@ -30,6 +30,13 @@ CARRIES_CASES = frozenset({Role.ADVISOR, Role.TEAM_LEAD})
 ERASES_CASES = frozenset({Role.TEAM_LEAD})
 REPAIRS = frozenset({Role.OPERATIONS, Role.TEAM_LEAD})  # resetting a workflow that no longer replays
 ANY_ROLE = frozenset(Role)
+# Every member of the office reads every case of the office (colleagues stand in for each
+# other); each read is in the access log. What belongs to no case (the digest's, the
+# retention's payloads) only operations and the team lead read; the Web UI's write actions
+# and the codec's encoding behind them are operations'.
+READS_CASES = ANY_ROLE
+READS_OFFICE = frozenset({Role.OPERATIONS, Role.TEAM_LEAD})
+WRITES_IN_WEB_UI = frozenset({Role.OPERATIONS})
 
 
 class Member(BaseModel):

@@ -4,7 +4,9 @@ Passwords are Argon2id hashes (argon2-cffi's defaults, RFC 9106's second recomme
 after three failed logins an account is blocked for a while that doubles with every further
 failure (at most 15 minutes), and a good password resets it. A personal access token is
 ``wc_`` and 256 random bits, shown once; the records keep its SHA-256, its owner, a name,
-when it expires, whether it was revoked and when it was last used.
+when it expires, whether it was revoked and when it was last used. Its scope says what it
+opens: ``command`` (the command line), ``session`` (a browser's cookie) or ``calendar`` (one
+person's calendar feed, read only); a token opens its own scope and nothing else.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from records.database import aware
 from records.schema import access_log, access_tokens, accounts
 
 TOKEN_PREFIX = "wc_"
+COMMAND, SESSION, CALENDAR = "command", "session", "calendar"
 FREE_FAILURES = 3
 LONGEST_BLOCK = timedelta(minutes=15)
 MIN_PASSWORD = 12  # characters (BSI IT-Grundschutz ORP.4.A22 asks for a length fitting the use)
@@ -46,6 +49,7 @@ class Token:
     expires_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
+    scope: str = COMMAND
 
 
 def set_password(engine: Engine, handle: str, password: str) -> None:
@@ -95,7 +99,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(engine: Engine, handle: str, name: str, lifetime: timedelta) -> tuple[str, Token]:
+def create_token(
+    engine: Engine, handle: str, name: str, lifetime: timedelta, scope: str = COMMAND
+) -> tuple[str, Token]:
     """A new token for ``handle``: the token itself (shown once) and its record."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
@@ -106,40 +112,51 @@ def create_token(engine: Engine, handle: str, name: str, lifetime: timedelta) ->
         "name": name[:64],
         "created_at": now,
         "expires_at": now + lifetime,
+        "scope": scope,
     }
     with engine.begin() as conn:
         conn.execute(insert(access_tokens).values(**row))
     return token, _token(row)
 
 
-def holder(engine: Engine, token: str) -> str | None:
-    """The handle a valid token belongs to (None: unknown, expired or revoked); notes its use."""
+def holder(engine: Engine, token: str, scope: str = COMMAND) -> str | None:
+    """The handle a valid token of ``scope`` belongs to (None: unknown, expired, revoked or
+    another scope's); notes its use."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     now = clock.now()
     with engine.begin() as conn:
         row = conn.execute(select(access_tokens).where(access_tokens.c.token_hash == _digest(token))).first()
-        if row is None or row.revoked_at is not None or aware(row.expires_at) <= now:
+        if row is None or row.revoked_at is not None or aware(row.expires_at) <= now or row.scope != scope:
             return None
         conn.execute(update(access_tokens).where(access_tokens.c.token_id == row.token_id).values(last_used_at=now))
     return str(row.handle)
 
 
-def tokens(engine: Engine, handle: str | None = None) -> list[Token]:
+def tokens(engine: Engine, handle: str | None = None, scope: str | None = None) -> list[Token]:
     query = select(access_tokens).order_by(access_tokens.c.created_at)
     if handle is not None:
         query = query.where(access_tokens.c.handle == handle)
+    if scope is not None:
+        query = query.where(access_tokens.c.scope == scope)
     with engine.connect() as conn:
         return [_token(row._mapping) for row in conn.execute(query)]
 
 
-def revoke(engine: Engine, token_id: str, handle: str | None = None) -> bool:
-    """Revoke a token (only ``handle``'s own when given). Returns whether one was revoked now."""
-    query = update(access_tokens).where(access_tokens.c.token_id == token_id, access_tokens.c.revoked_at.is_(None))
+def revoke(engine: Engine, token_id: str | None, handle: str | None = None, scope: str | None = None) -> int:
+    """Revoke a token (only ``handle``'s own when given; with no id, all of ``handle``'s of
+    ``scope``). Returns how many were revoked now."""
+    query = update(access_tokens).where(access_tokens.c.revoked_at.is_(None))
+    if token_id is not None:
+        query = query.where(access_tokens.c.token_id == token_id)
     if handle is not None:
         query = query.where(access_tokens.c.handle == handle)
+    if scope is not None:
+        query = query.where(access_tokens.c.scope == scope)
+    if token_id is None and (handle is None or scope is None):
+        raise ValueError("revoke: a token id, or a person and a scope")
     with engine.begin() as conn:
-        return bool(conn.execute(query.values(revoked_at=clock.now())).rowcount)
+        return int(conn.execute(query.values(revoked_at=clock.now())).rowcount)
 
 
 def revoke_presented(engine: Engine, token: str) -> bool:
@@ -181,4 +198,5 @@ def _token(row: Any) -> Token:
         expires_at=aware(row["expires_at"]),
         revoked_at=aware(row.get("revoked_at")),
         last_used_at=aware(row.get("last_used_at")),
+        scope=row.get("scope") or COMMAND,
     )

@@ -157,8 +157,9 @@ accounts = Table(
     Column("blocked_until", DateTime(timezone=True)),
 )
 
-# Personal access tokens for the command line: shown once, kept as a SHA-256 of the token
-# (256 random bits: a fast hash is enough), expiring, revocable, with their last use.
+# Personal access tokens for the command line, browser sessions and calendar feeds (the
+# scope says which; a token is good for its own scope only): shown once, kept as a SHA-256
+# of the token (256 random bits: a fast hash is enough), expiring, revocable, last use kept.
 access_tokens = Table(
     "access_tokens",
     metadata,
@@ -170,6 +171,7 @@ access_tokens = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("last_used_at", DateTime(timezone=True)),
+    Column("scope", String(16), nullable=False, server_default="command"),
 )
 
 # Who read or did what to which case, and when (GDPR Art. 5(2), 32): no personal data, the

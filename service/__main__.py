@@ -72,17 +72,31 @@ async def _serve(settings: Settings) -> None:
     from core.logging import configure_logging
     from models import occupations, programmes, staff
     from service.app import create_app
+    from service.auth import is_loopback
 
     configure_logging(settings.log_level)
     staff.use(staff.load_staff(settings.staff_file))
     programmes.use(programmes.load_programmes(settings.programmes_file))
     occupations.use(occupations.load_occupations(settings.occupations_file))
+    tls = settings.service_tls_cert_file is not None and settings.service_tls_key_file is not None
+    if not (is_loopback(settings.service_host) or settings.service_published_on_loopback or tls):
+        # Passwords, tokens and cases must not cross a network in the clear.
+        raise SystemExit(
+            f"service_host: {settings.service_host} is not loopback; off loopback the service speaks HTTPS only "
+            "(set WC_SERVICE_TLS_CERT_FILE and WC_SERVICE_TLS_KEY_FILE)"
+        )
     engine = create_records_engine(settings.database_url)
     migrate(engine)
     client = await connect(settings)
     app = create_app(settings, engine, client)
     config = uvicorn.Config(
-        app, host=settings.service_host, port=settings.service_port, log_level="warning", access_log=False
+        app,
+        host=settings.service_host,
+        port=settings.service_port,
+        log_level="warning",
+        access_log=False,  # request lines carry calendar tokens: never logged
+        ssl_certfile=str(settings.service_tls_cert_file) if tls else None,
+        ssl_keyfile=str(settings.service_tls_key_file) if tls else None,
     )
     await uvicorn.Server(config).serve()
 

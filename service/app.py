@@ -32,9 +32,9 @@ from starlette.routing import Route
 from temporalio.client import Client
 
 from core.config import Settings
-from models import staff
 from models.said import Said, say
 from records import accounts
+from service import auth, codec, ui_proxy, web
 from starter.cli import main as run_command
 from starter.inputs import EXIT_BAD_INPUT
 from starter.remote import file_arguments, normalized
@@ -47,7 +47,6 @@ WHOSE = frozenset({"calendar", "digest"})
 ACTORS = frozenset({"new-case", "resend-email", "erase-case", "repair", "import"})
 CASE_ID = re.compile(r"^(WC-[0-9A-Z]{10})(/|$)")
 TOKEN_DAYS, LONGEST_TOKEN_DAYS = 90, 365
-FAILED_LOGIN_PAUSE = 1.0  # seconds every failed login waits, besides the account's block
 
 
 def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
@@ -57,25 +56,17 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         days = body.get("days", TOKEN_DAYS)
         if not isinstance(days, int) or not 1 <= days <= LONGEST_TOKEN_DAYS:
             return _refused(400, say("days: a whole number from 1 to {most}", most=LONGEST_TOKEN_DAYS), settings)
-        on_staff = staff.refusal(handle, staff.ANY_ROLE) is None if handle else False
-        result = await asyncio.to_thread(accounts.check_password, engine, handle, password)
-        if not (result.ok and on_staff):
-            await asyncio.sleep(FAILED_LOGIN_PAUSE)
-            log.warning("login refused", blocked=result.blocked_until is not None)
-            if result.blocked_until is not None:
-                why = say(
-                    "login: too many failed attempts; try again after {time} (UTC)",
-                    time=result.blocked_until.strftime("%H:%M:%S"),
-                )
-                return _refused(429, why, settings)
-            return _refused(401, say("login: unknown handle or wrong password"), settings)
+        signed = await auth.sign_in(engine, handle, password)
+        if signed.handle is None:
+            assert signed.why is not None
+            return _refused(signed.status, signed.why, settings)
         name = str(body.get("name") or "command line")[:64]
         token, record = await asyncio.to_thread(accounts.create_token, engine, handle, name, timedelta(days=days))
         log.info("token issued", token_id=record.token_id)
         return JSONResponse({"token": token, "token_id": record.token_id, "expires_at": record.expires_at.isoformat()})
 
     async def command(request: Request) -> JSONResponse:
-        person = await _person(request, engine)
+        person = await auth.token_holder(request, engine)
         if person is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         body = await _json(request)
@@ -100,7 +91,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue(), "written": written})
 
     async def list_tokens(request: Request) -> JSONResponse:
-        person = await _person(request, engine)
+        person = await auth.token_holder(request, engine)
         if person is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         found = await asyncio.to_thread(accounts.tokens, engine, person)
@@ -119,7 +110,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         )
 
     async def revoke_token(request: Request) -> JSONResponse:
-        person = await _person(request, engine)
+        person = await auth.token_holder(request, engine)
         if person is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         token_id = request.path_params["token_id"]
@@ -128,9 +119,9 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         return JSONResponse({"revoked": token_id})
 
     async def sign_out(request: Request) -> JSONResponse:
-        if await _person(request, engine) is None:
+        if await auth.token_holder(request, engine) is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
-        await asyncio.to_thread(accounts.revoke_presented, engine, _bearer(request))
+        await asyncio.to_thread(accounts.revoke_presented, engine, auth.bearer(request))
         return JSONResponse({"signed_out": True})
 
     async def health(_request: Request) -> JSONResponse:
@@ -143,6 +134,9 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         Route("/api/tokens/{token_id}", revoke_token, methods=["DELETE"]),
         Route("/api/session", sign_out, methods=["DELETE"]),
         Route("/api/health", health, methods=["GET"]),
+        *web.routes(settings, engine),
+        *codec.routes(client.data_converter.payload_codec, engine, settings.temporal_ui_url),
+        *ui_proxy.routes(settings.ui_upstream_url, engine),
     ]
     return Starlette(routes=routes)
 
@@ -200,16 +194,6 @@ def _case_command(argv: list[str]) -> bool:
     (``status CASE_ID`` only reads: it has no --advisor)."""
     positional = [a for a in argv if not a.startswith("-")]
     return len(positional) >= 2 and positional[0] not in ("status",) and bool(CASE_ID.match(positional[1]))
-
-
-def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else ""
-
-
-async def _person(request: Request, engine: Engine) -> str | None:
-    token = _bearer(request)
-    return await asyncio.to_thread(accounts.holder, engine, token) if token else None
 
 
 async def _json(request: Request) -> dict[str, Any]:

@@ -27,10 +27,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from core import search_attributes
-from core.case_keys import CaseKeyCodec, CaseKeys
 from core.client import connect, data_converter
-from core.codec import EncryptionCodec, parse_keys
-from core.codec_server import CodecServer
 from core.config import Settings
 from models import clock
 from records.database import create_records_engine, migrate
@@ -66,10 +63,9 @@ def _free_port() -> int:
 
 
 UI_PORT = _free_port()
-# The session's payload key: the encrypted tests use it, and the Web UI decodes through
-# a codec server holding it (as bin/run sets it up).
+# The session's payload key: the encrypted tests use it, and the Web UI decodes through the
+# office service holding it (as bin/run sets it up).
 PAYLOAD_KEYS = "test-2026:" + base64.b64encode(b"welcome-center-session-test-key!").decode()
-CODEC = CodecServer(EncryptionCodec(*parse_keys(PAYLOAD_KEYS)), f"http://127.0.0.1:{UI_PORT}")
 
 
 # The end-to-end tests can run against another server than the session's dev server: the
@@ -84,8 +80,9 @@ SERVER_TLS: dict[str, Any] = {
 
 @pytest.fixture(scope="session")
 def ui_url(temporal_env: WorkflowEnvironment) -> str:
-    """The dev server's Web UI (the session's server runs with it, as bin/run does)."""
-    return f"http://127.0.0.1:{UI_PORT}"
+    """The dev server's Web UI on loopback under /ui, as bin/run runs it behind the office
+    service (``ui_upstream_url``); the tests that read payloads go through the service."""
+    return f"http://127.0.0.1:{UI_PORT}/ui"
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
@@ -102,20 +99,14 @@ async def temporal_env(records_engine: Engine) -> AsyncIterator[WorkflowEnvironm
         dev_server_existing_path=_temporal_cli(),
         search_attributes=search_attributes.ALL,
         data_converter=data_converter(),
-        dev_server_extra_args=["--ui-codec-endpoint", f"http://127.0.0.1:{CODEC.port}"],
+        dev_server_extra_args=["--ui-public-path", "/ui", "--ui-ip", "127.0.0.1"],
         # Two loaded cores: the server can take far longer than the 5 s default to come up.
         dev_server_startup_timeout=timedelta(seconds=120),
     )
-    # The codec server reads the per-case keys from the session's records database.
-    masters, current = parse_keys(PAYLOAD_KEYS)
-    url = records_engine.url.render_as_string(hide_password=False)
-    CODEC.codec = CaseKeyCodec(masters, current, CaseKeys(url, masters, current))
-    CODEC.start()
     try:
         yield env
     finally:
         await env.shutdown()
-        CODEC.stop()
 
 
 @pytest.fixture(scope="session")

@@ -54,9 +54,11 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     services = json.loads(result.stdout)["services"]
     assert {
         "postgresql", "temporal-schema", "temporal", "temporal-ui", "worker", "register-search-attributes",
-        "codec-server",
+        "office",
     } <= set(services)  # fmt: skip
-    assert services["codec-server"]["command"] == ["python", "-m", "core.codec_server"]
+    # The Web UI only behind the office service's login: no port of its own (#25).
+    assert "ports" not in services["temporal-ui"]
+    assert services["office"]["environment"]["WC_UI_UPSTREAM_URL"] == "http://temporal-ui:8080"
     worker = services["worker"]
     assert worker["build"]["context"] == str(ROOT)
     assert worker["deploy"]["replicas"] == 2  # two workers share the task queue, as bin/cluster's
@@ -97,12 +99,13 @@ def test_separate_database_users_and_mtls_everywhere(compose_check: Path) -> Non
     assert {store["sql"]["user"] for store in server["persistence"]["datastores"].values()} == {"temporal"}
     tls = server["global"]["tls"]
     assert tls["frontend"]["server"]["requireClientAuth"] and tls["internode"]["server"]["requireClientAuth"]
-    for name in ("worker", "codec-server", "register-search-attributes", "schedules", "starter"):
+    for name in ("worker", "office", "register-search-attributes", "schedules", "starter"):
         env = services[name]["environment"]
         assert env["WC_TEMPORAL_TLS_CERT_FILE"].startswith("/certs/"), name
         assert any(v["target"] == "/certs" for v in services[name]["volumes"]), name
     ui = yaml.safe_load((ROOT / "deploy" / "ui" / "config" / "production.yaml").read_text())
-    assert ui["tls"]["certFile"].endswith("/ui.pem") and ui["codec"]["endpoint"] == "http://localhost:8081"
+    assert ui["tls"]["certFile"].endswith("/ui.pem") and ui["codec"]["endpoint"] == "http://localhost:8470/codec"
+    assert ui["publicPath"] == "/ui" and ui["codec"]["includeCredentials"] is True
     assert "0.0.0.0" not in json.dumps([s.get("ports", []) for s in services.values()])
 
 

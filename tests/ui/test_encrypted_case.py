@@ -1,5 +1,5 @@
-"""Encrypted by default (#13): Temporal stores only ciphertext, and operations staff
-still read the case decoded in the Web UI, through the codec server."""
+"""Encrypted by default (#13): Temporal stores only ciphertext, and staff signed in at the
+office service read the case decoded in the Web UI it shows them (#25); nobody else does."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from core.case_keys import CaseKeyCodec, CaseKeys
 from core.codec import ENCODING, KEY_ID, PayloadKeyError, parse_keys
 from tests.conftest import PAYLOAD_KEYS, Stack
+from tests.service.office import PASSWORD, serve_office, with_password
 from tests.ui.browser import Browser
 from tests.workflows.case_flow import new_case, open_journeys, start_case
 
@@ -21,6 +22,7 @@ EMPLOYER = "Bäckerei Sonnenschein Lehrte GmbH"
 async def test_storage_holds_ciphertext_and_the_ui_shows_the_case_decoded(
     encrypted: Stack, stack: Stack, ui_url: str
 ) -> None:
+    with_password(encrypted, "m.koch")
     case = new_case(positions=1, employer={"name": EMPLOYER, "contact": "Frau Sommer, Personal"})
     handle = await start_case(encrypted.client, encrypted.settings.task_queue, case)
     (journey,) = await open_journeys(encrypted.client, handle, [("THAMM-4711", "TN")])
@@ -37,12 +39,23 @@ async def test_storage_holds_ciphertext_and_the_ui_shows_the_case_decoded(
     assert payload.metadata[KEY_ID] == f"case/{case.case_id}".encode()  # the case's own key
     assert started.user_metadata.summary.metadata["encoding"] == ENCODING
 
-    # The Web UI decodes it through the codec server.
+    # Through the office service, signed in: the Web UI decodes it with the service's codec.
     run_id = (await handle.describe()).run_id
-    async with Browser() as browser:
-        await browser.open(f"{ui_url}/namespaces/default/workflows/{handle.id}/{run_id}/history")
-        await browser.wait_for_text(EMPLOYER, "Frau Sommer")
-        await browser.screenshot(ARTIFACTS / "encrypted-case-decoded.png")
+    page = f"/ui/namespaces/default/workflows/{handle.id}/{run_id}/history"
+    async with serve_office(encrypted, ui_upstream_url=ui_url.removesuffix("/ui")) as office:
+        async with Browser() as browser:
+            await browser.open(office + page)
+            await browser.wait_for_text("Sign in", "Password")  # not signed in: the login, no case
+            await browser.screenshot(ARTIFACTS / "office-login.png")
+            await browser.sign_in(office, "m.koch", PASSWORD)
+            await browser.open(office + page)
+            await browser.wait_for_text(EMPLOYER, "Frau Sommer")
+            await browser.screenshot(ARTIFACTS / "encrypted-case-decoded.png")
+        # The Web UI's own port, without the service: nothing to decode with.
+        async with Browser() as browser:
+            await browser.open(ui_url + page.removeprefix("/ui"))
+            text = await browser.wait_for_text(handle.id)
+            assert EMPLOYER not in text and "Frau Sommer" not in text
 
     # Crypto-shredding: with the case's key destroyed nothing of it can be read again.
     await handle.terminate("test over: its key goes")

@@ -129,21 +129,6 @@ async def connect_when_up(settings: Settings, runtime: Any, wait_seconds: float 
             await asyncio.sleep(2)
 
 
-def serve_calendars(client: Client, settings: Settings, loop: asyncio.AbstractEventLoop) -> Any:
-    """The advisors' calendars for subscription, when WC_CALENDAR_SECRET is set (#16)."""
-    if settings.calendar_secret is None or not settings.calendar_port:
-        return None
-    from starter.calendar import CalendarServer
-
-    try:
-        server = CalendarServer(client, settings, loop).start()
-    except OSError as err:  # a second worker on this host: the first one serves them
-        log.warning("calendars not served", port=settings.calendar_port, error=str(err))
-        return None
-    log.info("calendars", url=f"http://{settings.calendar_public_host}:{server.port}/calendar/<advisor>.ics")
-    return server
-
-
 async def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level)
@@ -168,10 +153,7 @@ async def main() -> None:
                 gauges = StageGauges(runtime.metric_meter)
                 asyncio.create_task(gauges.refresh_every(engine, settings.metrics_refresh_seconds, client))
                 log.info("metrics", url=f"http://{settings.metrics_host}:{settings.metrics_port}/metrics")
-            calendars = serve_calendars(client, settings, loop)
             await stop.wait()
-            if calendars is not None:
-                calendars.stop()
             log.info("worker stopping: finishing running tasks")
     engine.dispose()
     log.info("worker stopped")

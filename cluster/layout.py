@@ -171,6 +171,7 @@ class Layout:
             "WC_TEMPORAL_TLS_SERVER_NAME": "localhost",
             # People open the Web UI through the office service, signed in (#25).
             "WC_TEMPORAL_UI_URL": f"http://localhost:{self.ports.office}/ui",
+            "WC_SERVICE_PUBLIC_URL": f"http://localhost:{self.ports.office}",
             "WC_DATABASE_URL": self.records_url(),
         }
 

@@ -70,14 +70,6 @@ class Settings(BaseSettings):
     payload_keys: SecretStr | None = None
     # ... or read from this file (same format; bin/run creates it with mode 0600 on first run).
     payload_key_file: Path | None = None
-    # The advisors' calendars served by the worker for subscription (#16): off unless a
-    # secret is set; each advisor's address carries a token derived from it
-    # (bin/starter calendar --subscription-url). Loopback unless stated.
-    calendar_secret: SecretStr | None = None
-    calendar_port: int = Field(default=8090, ge=0, le=65535)
-    calendar_host: str = "127.0.0.1"
-    calendar_public_host: str = "localhost"  # the host name in the printed address
-
     # The office service (#25), the one door for people: loopback unless stated, and off
     # loopback only over HTTPS (the certificate and its key).
     service_host: str = "127.0.0.1"
@@ -87,6 +79,8 @@ class Settings(BaseSettings):
     # In a container: the service binds 0.0.0.0 there, and its port is published on the
     # host's loopback only (docker-compose.yml), so plain HTTP stays on this machine.
     service_published_on_loopback: bool = False
+    # The service as people's machines reach it: the calendar addresses it mints start with it.
+    service_public_url: str = "http://localhost:8470"
     # The Temporal Web UI server the service shows behind its login under /ui (started with
     # --ui-public-path /ui, on loopback); unset: no Web UI through the service.
     ui_upstream_url: str | None = None

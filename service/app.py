@@ -34,7 +34,7 @@ from temporalio.client import Client
 from core.config import Settings
 from models.said import Said, say
 from records import accounts
-from service import auth, codec, ui_proxy, web
+from service import auth, calendar_feed, codec, ui_proxy, web
 from starter.cli import main as run_command
 from starter.inputs import EXIT_BAD_INPUT
 from starter.remote import file_arguments, normalized
@@ -137,6 +137,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         *web.routes(settings, engine),
         *codec.routes(client.data_converter.payload_codec, engine, settings.temporal_ui_url),
         *ui_proxy.routes(settings.ui_upstream_url, engine),
+        *calendar_feed.routes(settings, engine, client),
     ]
     return Starlette(routes=routes)
 
@@ -168,6 +169,8 @@ def _as_person(
         return argv, None, written
     named = _advisor_flag(argv)
     acts = what not in WHOSE and (what in ACTORS or _case_command(argv))
+    # A calendar address is minted or stopped for the person signed in only.
+    acts = acts or (what == "calendar" and bool({"--subscription-url", "--stop-subscription"} & set(argv)))
     if named is not None and named != person and acts:
         why = say(
             "advisor: you are signed in as {person}; a command acts as the person signed in, not as {named}",

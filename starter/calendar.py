@@ -1,6 +1,7 @@
 """An advisor's open deadlines as an iCalendar file (RFC 5545, the `icalendar` library; #16).
 
     bin/starter calendar --advisor m.koch > deadlines.ics
+    bin/starter calendar --subscription-url     an address to subscribe to (the office service serves it)
 
 One all-day event per open deadline on its due date. The summary names the deadline and
 the opaque case id only (no candidate, no employer); the description adds the legal basis
@@ -11,28 +12,24 @@ updates the events instead of adding copies; SEQUENCE counts how often the due d
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
 from core.advisor_cases import advisor_cases
 from core.i18n import Text
-from models import clock, staff
+from models import clock
 from models.clocks import Deadline
+from models.said import say
+from starter.inputs import InputError
 from starter.render import ui_link
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from temporalio.client import Client
 
     from core.config import Settings
@@ -94,6 +91,11 @@ def build_calendar(entries: Iterable[DeadlineEntry], advisor: str, now: datetime
 
 async def calendar_for(client: Client, settings: Settings, advisor: str) -> bytes:
     """The advisor's open deadlines, from their running cases' status queries."""
+    entries = await deadline_entries(client, settings, advisor)
+    return build_calendar(entries, advisor, clock.now(), Text(settings.language))
+
+
+async def deadline_entries(client: Client, settings: Settings, advisor: str) -> list[DeadlineEntry]:
     entries: list[DeadlineEntry] = []
     async for case in advisor_cases(client, settings, advisor):
         link = ui_link(settings, case.state.case_id)
@@ -106,74 +108,34 @@ async def calendar_for(client: Client, settings: Settings, advisor: str) -> byte
             for d in deadlines
             if d.open
         ]
-    return build_calendar(entries, advisor, clock.now(), Text(settings.language))
+    return entries
 
 
-def subscription_token(secret: str, advisor: str) -> str:
-    """A token per advisor: whoever has it reads that advisor's deadlines, nobody else's."""
-    return hmac.new(secret.encode(), f"calendar:{advisor}".encode(), hashlib.sha256).hexdigest()[:32]
+FEED_DAYS = 365  # a calendar app subscribes once; the advisor mints a new address when it ends
 
 
-def subscription_url(settings: Settings, advisor: str) -> str | None:
-    if settings.calendar_secret is None or not settings.calendar_port:
-        return None
-    token = subscription_token(settings.calendar_secret.get_secret_value(), advisor)
-    return f"http://{settings.calendar_public_host}:{settings.calendar_port}/calendar/{advisor}.ics?token={token}"
+def subscription_url(settings: Settings, engine: Engine, advisor: str) -> str:
+    """A new address for the advisor's calendar feed, served by the office service; the
+    advisor's earlier address stops working. The token in it is kept hashed (scope
+    ``calendar``: it opens this feed and nothing else); off this machine only over HTTPS."""
+    from records import accounts
 
-
-class CalendarServer:
-    """GET /calendar/<advisor>.ics?token=<token>: the advisor's calendar, for subscription.
-
-    Run by the worker in a thread beside its event loop; each request asks the worker's loop
-    for the calendar (the status queries), so it shows what the cases say right now."""
-
-    def __init__(self, client: Client, settings: Settings, loop: asyncio.AbstractEventLoop, port: int | None = None):
-        assert settings.calendar_secret is not None
-        self._secret = settings.calendar_secret.get_secret_value()
-        self._client, self._settings, self._loop = client, settings, loop
-        self.httpd = ThreadingHTTPServer(
-            (settings.calendar_host, settings.calendar_port if port is None else port), self._handler()
+    base = settings.service_public_url.rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+        raise InputError(
+            say(
+                "service_public_url: {url} is not on this machine; a calendar address leaves it only over HTTPS",
+                url=base,
+            )
         )
-        self.port = int(self.httpd.server_address[1])
+    stop_subscription(engine, advisor)
+    token, _ = accounts.create_token(engine, advisor, "calendar feed", timedelta(days=FEED_DAYS), accounts.CALENDAR)
+    return f"{base}/calendar/{token}.ics"
 
-    def start(self) -> CalendarServer:
-        threading.Thread(target=self.httpd.serve_forever, name="calendar-server", daemon=True).start()
-        return self
 
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+def stop_subscription(engine: Engine, advisor: str) -> int:
+    """The advisor's calendar address stops working. Returns how many addresses stopped."""
+    from records import accounts
 
-    def calendar(self, advisor: str, token: str) -> tuple[HTTPStatus, bytes]:
-        if staff.role_of(advisor) is None:
-            return HTTPStatus.NOT_FOUND, b"no such calendar"
-        if not hmac.compare_digest(token.encode(), subscription_token(self._secret, advisor).encode()):
-            return HTTPStatus.FORBIDDEN, b"token required"
-        future = asyncio.run_coroutine_threadsafe(calendar_for(self._client, self._settings, advisor), self._loop)
-        return HTTPStatus.OK, future.result(timeout=60)
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-                pass  # the request line carries the token: never logged
-
-            def do_GET(self) -> None:  # noqa: N802 - the HTTP method
-                url = urlsplit(self.path)
-                found = re.fullmatch(r"/calendar/([^/]+)\.ics", url.path)
-                token = parse_qs(url.query).get("token", [""])[0]
-                try:
-                    status, body = (
-                        server.calendar(found.group(1), token) if found else (HTTPStatus.NOT_FOUND, b"not found")
-                    )
-                except Exception as err:  # noqa: BLE001 - the server unreachable, a query failing
-                    status, body = HTTPStatus.SERVICE_UNAVAILABLE, type(err).__name__.encode()
-                self.send_response(status)
-                kind = "text/calendar; charset=utf-8" if status == HTTPStatus.OK else "text/plain"
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        return Handler
+    return accounts.revoke(engine, None, advisor, accounts.CALENDAR)

@@ -136,14 +136,24 @@ async def digest_command(args: argparse.Namespace, get_client: ClientFactory, se
 
 
 async def calendar_command(args: argparse.Namespace, get_client: ClientFactory, settings: Settings, out: TextIO) -> int:
-    from starter.calendar import calendar_for, subscription_url
+    from starter.calendar import calendar_for, stop_subscription, subscription_url
 
     advisor = _staff_handle(args.advisor)
-    if args.subscription_url:
-        url = subscription_url(settings, advisor)
-        if url is None:
-            raise InputError(say("calendar_secret: not set (WC_CALENDAR_SECRET), so the worker serves no calendars"))
-        out.write(url + "\n")
+    if args.subscription_url or args.stop_subscription:
+        from records.database import create_records_engine, migrate
+
+        engine = create_records_engine(settings.database_url)
+        try:
+            migrate(engine)
+            if args.stop_subscription:
+                from core.i18n import Text
+
+                t = Text(settings.language)
+                out.write(t("Calendar addresses stopped: {n}", n=stop_subscription(engine, advisor)) + "\n")
+            else:
+                out.write(subscription_url(settings, engine, advisor) + "\n")
+        finally:
+            engine.dispose()
         return 0
     out.write((await calendar_for(await get_client(), settings, advisor)).decode())
     return 0

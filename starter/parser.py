@@ -256,11 +256,13 @@ def _build(translate: Translate) -> argparse.ArgumentParser:
         parents=[whose],
         help=t("an advisor's open deadlines as an iCalendar file (RFC 5545): calendar --advisor X > deadlines.ics"),
     )
-    p.add_argument(
+    feed = p.add_mutually_exclusive_group()
+    feed.add_argument(
         "--subscription-url",
         action="store_true",
-        help=t("print the address a calendar app subscribes to (served by the worker; needs WC_CALENDAR_SECRET)"),
+        help=t("a new address a calendar app subscribes to (the office service serves it; your earlier one stops)"),
     )
+    feed.add_argument("--stop-subscription", action="store_true", help=t("your calendar address stops working"))
 
     sub.add_parser(
         "digest",

@@ -39,6 +39,9 @@ def test_every_command_with_an_advisor_is_an_actor_or_reads_whose_cases() -> Non
         (["add-note", CASE, "--advisor=m.koch"], ["add-note", CASE, "--advisor", "m.koch"], False),
         (["digest"], ["digest", "--advisor", "m.koch"], False),
         (["calendar", "--advisor", "a.yilmaz"], ["calendar", "--advisor", "a.yilmaz"], False),  # reads, not acts
+        (["calendar", "--subscription-url"], ["calendar", "--subscription-url", "--advisor", "m.koch"], False),
+        (["calendar", "--advisor", "a.yilmaz", "--subscription-url"], None, True),  # mints for oneself only
+        (["calendar", "--advisor", "a.yilmaz", "--stop-subscription"], None, True),
         (["list", "--open"], ["list", "--open"], False),
         (["status", CASE], ["status", CASE], False),
         (["new-case", "--help"], ["new-case", "--help"], False),

@@ -9,8 +9,9 @@ PostgreSQL (persistence, advanced visibility and the case records; a role per us
 Temporal server (frontend, history with 4 shards, matching and the system worker in one
 process; mTLS on every connection), the Web UI server (its own client certificate, shown
 under /ui by the office service to people signed in, cases decoded by its /codec), a mail
-sink when no SMTP relay is set, two workers on the same task queue, and the office service.
-A second run keeps every case.
+sink when no SMTP relay is set, two workers on the same task queue, the office service, and
+an identity provider for its single sign-on unless the office has its own (WC_OIDC_ISSUER):
+Keycloak (cluster/identity.py). A second run keeps every case.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import shlex
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -48,9 +51,11 @@ def binaries() -> Path:
 class Cluster:
     """Starts the pieces in order and stops them in reverse."""
 
-    def __init__(self, layout: Layout, workers: int = 2) -> None:
+    def __init__(self, layout: Layout, workers: int = 2, extra_people: dict[str, str | None] | None = None) -> None:
         self.layout = layout
         self.workers = workers
+        self.extra_people = extra_people  # tests: more accounts at the identity provider (handle -> group)
+        self.oidc: dict[str, str] = {}
         self.processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self.bin = Path()
         self.smtp: tuple[str, int] | None = None
@@ -70,6 +75,7 @@ class Cluster:
             [sys.executable, "-m", "core.codec", "ensure-key-file", str(key_file), time.strftime("%Y-%m")], check=True
         )
         self.start_postgres()
+        self.start_identity_provider()  # boots while the schemas and the server come up
         self.setup_schemas()
         self.migrate_records()
         write_configs(layout)
@@ -86,6 +92,51 @@ class Cluster:
             ],
             check=True,
         )
+
+    def start_identity_provider(self) -> None:
+        """Keycloak for the office's sign-in (cluster/identity.py), unless the office has its
+        own provider (WC_OIDC_ISSUER)."""
+        from cluster import identity
+        from core.config import DEFAULT_STAFF_FILE
+        from models.staff import load_staff
+
+        if os.environ.get("WC_OIDC_ISSUER"):
+            return
+        office = load_staff(Path(os.environ.get("WC_STAFF_FILE") or DEFAULT_STAFF_FILE))
+        secret_file = self.layout.secrets / "identity-client-secret"
+        if not secret_file.exists():
+            secret_file.touch(mode=0o600)
+            secret_file.write_text(secrets.token_urlsafe(32) + "\n")
+        secret = secret_file.read_text().strip()
+        people = identity.staff_people(office, self.layout.secrets / "identity-passwords", self.extra_people)
+        office_url = f"http://localhost:{self.layout.ports.office}"
+        home = identity.install(
+            identity.keycloak_source(ROOT), self.layout.root / "keycloak", identity.realm(office_url, secret, people)
+        )
+        say(f"Starting the identity provider (Keycloak) on http://localhost:{self.layout.ports.identity}")
+        self.spawn("identity-provider", identity.command(home, self.layout.ports.identity))
+        self.oidc = {
+            "WC_OIDC_ISSUER": identity.issuer(self.layout.ports.identity),
+            "WC_OIDC_CLIENT_ID": identity.CLIENT_ID,
+            "WC_OIDC_CLIENT_SECRET": secret,
+        }
+
+    def until_identity_ready(self, timeout: float = 240.0) -> None:
+        if not self.oidc:
+            return
+        address = self.oidc["WC_OIDC_ISSUER"] + "/.well-known/openid-configuration"
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            try:
+                with urllib.request.urlopen(address, timeout=5) as answer:  # noqa: S310 - our own provider
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the identity provider did not answer in {timeout:.0f} s")
+            time.sleep(1)
 
     def stop_postgres(self) -> None:
         subprocess.run([str(ROOT / "scripts" / "cluster-postgres.sh"), "stop", str(self.layout.postgres)], check=False)
@@ -237,6 +288,7 @@ class Cluster:
         office = {
             "WC_SERVICE_PORT": str(self.layout.ports.office),
             "WC_UI_UPSTREAM_URL": f"http://127.0.0.1:{self.layout.ports.ui}",
+            **self.oidc,
         }
         self.spawn("office-service", [python, "-m", "service"], env={**env, **office})
         say(f"Office service on http://localhost:{self.layout.ports.office} (the Web UI under /ui, signed in)")
@@ -265,6 +317,7 @@ class Cluster:
         self.start_server()
         asyncio.run(self.until_ready())
         self.start_services()
+        self.until_identity_ready()
 
 
 def settings_from(env: dict[str, str]) -> dict[str, str]:

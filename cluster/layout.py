@@ -69,6 +69,10 @@ class Ports:
         return self.base + 1237  # 8470: the office service (#25)
 
     @property
+    def identity(self) -> int:
+        return self.base + 947  # 8180: the identity provider when the office has none configured
+
+    @property
     def worker_metrics(self) -> int:
         return self.base + 2231  # 9464
 
@@ -77,7 +81,7 @@ class Ports:
         return [
             *services,
             *(self.membership(port) for port in services),
-            self.frontend_http, self.metrics, self.ui, self.postgres, self.mail, self.worker_metrics,
+            self.frontend_http, self.metrics, self.ui, self.postgres, self.mail, self.identity, self.worker_metrics,
             self.office,
         ]  # fmt: skip
 

@@ -81,6 +81,13 @@ class Settings(BaseSettings):
     service_published_on_loopback: bool = False
     # The service as people's machines reach it: the calendar addresses it mints start with it.
     service_public_url: str = "http://localhost:8470"
+    # Production (bin/cluster, compose): people sign in at the office's OpenID Connect
+    # provider instead of with a password here; the role comes from its group claim, mapped
+    # in the staff file. Unset: the embedded accounts (bin/service set-password).
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "office-service"
+    oidc_client_secret: SecretStr | None = None
+    oidc_groups_claim: str = "groups"
     # The Temporal Web UI server the service shows behind its login under /ui (started with
     # --ui-public-path /ui, on loopback); unset: no Web UI through the service.
     ui_upstream_url: str | None = None

@@ -46,6 +46,10 @@ class Member(BaseModel):
 
 class Staff(BaseModel):
     staff: list[Member]
+    # OpenID Connect (bin/cluster, compose): the identity provider's group that gives each
+    # role. A person signs in only if the provider puts them in the group of the role this
+    # list gives them: the list stays what the workflows check, the provider proves who it is.
+    groups: dict[str, Role] = {}
 
     @model_validator(mode="after")
     def _unique(self) -> Staff:
@@ -58,6 +62,18 @@ class Staff(BaseModel):
 
     def role_of(self, handle: str) -> Role | None:
         return next((m.role for m in self.staff if m.handle == handle), None)
+
+    def role_by_groups(self, handle: str, groups: list[str]) -> tuple[Role | None, Said | None]:
+        """The role of a person the identity provider signed in, or why they may not act here."""
+        role = self.role_of(handle)
+        if role is None:
+            return None, say("login: '{handle}' is not on the staff list", handle=handle)
+        granted = {self.groups[g] for g in groups if g in self.groups}
+        if role not in granted:
+            return None, say(
+                "login: the identity provider does not put '{handle}' in the group for {role}", handle=handle, role=role
+            )
+        return role, None
 
 
 _current: Staff | None = None
@@ -84,6 +100,10 @@ def refusal(handle: str, allowed: frozenset[Role]) -> Said | None:
         needed = " / ".join(sorted(r.value for r in allowed))
         return say("advisor: '{handle}' is {role}; this needs {needed}", handle=handle, role=role.value, needed=needed)
     return None
+
+
+def current() -> Staff | None:
+    return _current
 
 
 def role_of(handle: str) -> Role | None:

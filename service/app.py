@@ -35,6 +35,7 @@ from core.config import Settings
 from models.said import Said, say
 from records import accounts
 from service import auth, calendar_feed, codec, ui_proxy, web
+from service.oidc import Provider
 from starter.cli import main as run_command
 from starter.inputs import EXIT_BAD_INPUT
 from starter.remote import file_arguments, normalized
@@ -50,9 +51,21 @@ TOKEN_DAYS, LONGEST_TOKEN_DAYS = 90, 365
 
 
 def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
+    provider = None
+    if settings.oidc_issuer:
+        secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
+        provider = Provider(settings.oidc_issuer, settings.oidc_client_id, secret, settings.oidc_groups_claim)
+
     async def login(request: Request) -> JSONResponse:
         body = await _json(request)
         handle, password = str(body.get("handle") or ""), str(body.get("password") or "")
+        if provider is not None:
+            why = say(
+                "login: passwords are off here; make a token in the browser at {url}/tokens, then: "
+                "bin/starter login --token",
+                url=settings.service_public_url.rstrip("/"),
+            )
+            return _refused(403, why, settings)
         days = body.get("days", TOKEN_DAYS)
         if not isinstance(days, int) or not 1 <= days <= LONGEST_TOKEN_DAYS:
             return _refused(400, say("days: a whole number from 1 to {most}", most=LONGEST_TOKEN_DAYS), settings)
@@ -66,7 +79,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         return JSONResponse({"token": token, "token_id": record.token_id, "expires_at": record.expires_at.isoformat()})
 
     async def command(request: Request) -> JSONResponse:
-        person = await auth.token_holder(request, engine)
+        person = await auth.token_holder(request, engine, provider)
         if person is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         body = await _json(request)
@@ -91,7 +104,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue(), "written": written})
 
     async def list_tokens(request: Request) -> JSONResponse:
-        person = await auth.token_holder(request, engine)
+        person = await auth.token_holder(request, engine, provider)
         if person is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         found = await asyncio.to_thread(accounts.tokens, engine, person)
@@ -110,7 +123,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         )
 
     async def revoke_token(request: Request) -> JSONResponse:
-        person = await auth.token_holder(request, engine)
+        person = await auth.token_holder(request, engine, provider)
         if person is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         token_id = request.path_params["token_id"]
@@ -119,10 +132,16 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         return JSONResponse({"revoked": token_id})
 
     async def sign_out(request: Request) -> JSONResponse:
-        if await auth.token_holder(request, engine) is None:
+        if await auth.token_holder(request, engine, provider) is None:
             return _refused(401, say("sign in first: bin/starter login"), settings)
         await asyncio.to_thread(accounts.revoke_presented, engine, auth.bearer(request))
         return JSONResponse({"signed_out": True})
+
+    async def me(request: Request) -> JSONResponse:
+        person = await auth.token_holder(request, engine, provider)
+        if person is None:
+            return _refused(401, say("sign in first: bin/starter login"), settings)
+        return JSONResponse({"handle": person})
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"ok": True})
@@ -134,8 +153,9 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         Route("/api/tokens/{token_id}", revoke_token, methods=["DELETE"]),
         Route("/api/session", sign_out, methods=["DELETE"]),
         Route("/api/health", health, methods=["GET"]),
-        *web.routes(settings, engine),
-        *codec.routes(client.data_converter.payload_codec, engine, settings.temporal_ui_url),
+        Route("/api/me", me, methods=["GET"]),
+        *web.routes(settings, engine, provider),
+        *codec.routes(client.data_converter.payload_codec, engine, settings.temporal_ui_url, provider),
         *ui_proxy.routes(settings.ui_upstream_url, engine),
         *calendar_feed.routes(settings, engine, client),
     ]

@@ -25,6 +25,7 @@ from starlette.responses import Response
 from models import staff
 from models.said import Said, say
 from records import accounts
+from service.oidc import Provider, SignInRefused, looks_like_jwt
 
 log = structlog.get_logger("service")
 
@@ -63,9 +64,16 @@ def bearer(request: Request) -> str:
     return header[7:].strip() if header.lower().startswith("bearer ") else ""
 
 
-async def token_holder(request: Request, engine: Engine) -> str | None:
-    """The person whose command-line token came with the request."""
+async def token_holder(request: Request, engine: Engine, provider: Provider | None = None) -> str | None:
+    """The person whose command-line token came with the request: a personal access token,
+    or (with OpenID Connect) a token of the identity provider for this service."""
     token = bearer(request)
+    if provider is not None and looks_like_jwt(token):
+        try:
+            return await provider.person(token)
+        except SignInRefused as refused:
+            log.warning("bearer token refused", why=refused.why.text)
+            return None
     return await asyncio.to_thread(accounts.holder, engine, token) if token else None
 
 
@@ -75,9 +83,9 @@ async def session_holder(request: Request, engine: Engine) -> str | None:
     return await asyncio.to_thread(accounts.holder, engine, token, accounts.SESSION) if token else None
 
 
-async def person(request: Request, engine: Engine) -> str | None:
+async def person(request: Request, engine: Engine, provider: Provider | None = None) -> str | None:
     """Whoever the request proves to be: a command-line token, else a browser session."""
-    return await token_holder(request, engine) or await session_holder(request, engine)
+    return await token_holder(request, engine, provider) or await session_holder(request, engine)
 
 
 async def start_session(engine: Engine, handle: str, response: Response) -> None:

@@ -29,6 +29,7 @@ from core.codec import ENCODING, KEY_ID
 from models import staff
 from records import accounts
 from service import auth
+from service.oidc import Provider
 
 MAX_BODY = 8 * 1024 * 1024
 LOG_EVERY = 600.0  # seconds: a page decodes dozens of payloads; one access record per person, case and view
@@ -53,7 +54,7 @@ def cases_in(payloads: list[Payload]) -> tuple[set[str], bool]:
     return cases, office
 
 
-def routes(codec: PayloadCodec | None, engine: Engine, ui_url: str) -> list[Route]:
+def routes(codec: PayloadCodec | None, engine: Engine, ui_url: str, provider: Provider | None = None) -> list[Route]:
     allowed_origins = {origin_of(ui_url)}
     logged: dict[tuple[str, str], float] = {}
 
@@ -81,7 +82,7 @@ def routes(codec: PayloadCodec | None, engine: Engine, ui_url: str) -> list[Rout
         origin = request.headers.get("origin")
         if origin is not None and origin not in allowed_origins and origin != origin_of(str(request.base_url)):
             return refuse(request, 403, "origin not allowed")
-        person = await auth.person(request, engine)
+        person = await auth.person(request, engine, provider)
         if person is None:
             return refuse(request, 401, "sign in first")
         if codec is None:

@@ -2,6 +2,7 @@
 database on the person's machine; the service runs each command as the person signed in.
 
     bin/starter login --advisor m.koch     asks for the password, keeps a personal access token
+    bin/starter login --token              single sign-on offices: keeps a token made at <service>/tokens
     bin/starter logout                     revokes it
     bin/starter COMMAND ...                the starter's commands, sent to the service
 
@@ -38,6 +39,11 @@ _GERMAN = {
     ),
     "not signed in": "nicht angemeldet",
     "Signed out": "Abgemeldet",
+    "Token: ": "Token: ",
+    "token: not valid here (expired, revoked or mistyped)": (
+        "token: hier nicht gültig (abgelaufen, widerrufen oder vertippt)"
+    ),
+    "Signed in as {handle} (token in {path})": "Angemeldet als {handle} (Token in {path})",
     "cannot reach the office service at {url}: {why}": "der Bürodienst unter {url} ist nicht erreichbar: {why}",
 }
 
@@ -120,7 +126,30 @@ def _uploads(argv: list[str]) -> dict[str, str]:
     return {str(i): base64.b64encode(Path(argv[i]).read_bytes()).decode() for i in inputs if Path(argv[i]).is_file()}
 
 
+def _keep(token: str) -> Path:
+    path = token_file()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(token + "\n")
+    return path
+
+
+def login_with_token(out: TextIO, err: TextIO) -> int:
+    """Single sign-on offices: the token was made in the browser (/tokens) and is pasted here."""
+    token = sys.stdin.readline().strip() if not sys.stdin.isatty() else getpass.getpass(_t("Token: "))
+    status, answer = _call("GET", "/api/me", token=token)
+    if status != 200 or not isinstance(answer, dict):
+        err.write(f"{_t('error')}: {_t('token: not valid here (expired, revoked or mistyped)')}\n")
+        return EXIT_REJECTED
+    path = _keep(token)
+    out.write(_t("Signed in as {handle} (token in {path})", handle=str(answer["handle"]), path=str(path)) + "\n")
+    return 0
+
+
 def login(argv: list[str], out: TextIO, err: TextIO) -> int:
+    if "--token" in argv:
+        return login_with_token(out, err)
     handle = None
     for i, arg in enumerate(argv):
         if arg == "--advisor" and i + 1 < len(argv):
@@ -135,11 +164,7 @@ def login(argv: list[str], out: TextIO, err: TextIO) -> int:
     if status != 200:
         err.write(f"{_t('error')}: {answer.get('error') if isinstance(answer, dict) else answer}\n")
         return EXIT_REJECTED
-    path = token_file()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(answer["token"] + "\n")
+    path = _keep(answer["token"])
     day, token_id = answer["expires_at"][:10], answer["token_id"]
     signed_in = "Signed in as {handle} until {day} (token {token_id} in {path})"
     out.write(_t(signed_in, handle=handle, day=day, token_id=token_id, path=str(path)) + "\n")

@@ -18,8 +18,6 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,16 +26,15 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from cluster.__main__ import Cluster, settings_from
-from cluster.layout import Layout, free_ports
+from cluster.__main__ import Cluster
 from core.client import connect
-from core.config import Settings
 from core.operations_views import OPERATIONS_VIEWS
 from models.case import CompleteConsultation
 from records.database import create_records_engine
 from records.schema import cases
 from scripts.fault_injection import run_case
 from starter.cases import start_case
+from tests.cluster.conftest import settings_for, up
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, new_case
 from workflows.case import CaseWorkflow
@@ -49,32 +46,6 @@ pytestmark = [
     pytest.mark.integration,
     pytest.mark.skipif(not os.environ.get("WC_TEST_CLUSTER"), reason="WC_TEST_CLUSTER not set (bin/test-cluster)"),
 ]
-
-
-def _up(cluster: Cluster) -> None:
-    # cluster.up() runs its own event loop: in a thread, beside the tests' loop.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(cluster.up).result()
-
-
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    root = tmp_path_factory.mktemp("cluster")
-    for directory in (root, *root.parents):
-        if directory == Path("/"):
-            break
-        directory.chmod(directory.stat().st_mode | 0o005)  # PostgreSQL's own user must reach it
-    running = Cluster(Layout(root, free_ports()), workers=2)
-    try:
-        _up(running)
-        yield running
-    finally:
-        running.stop()
-
-
-def settings_for(cluster: Cluster, who: str = "starter", **changes: object) -> Settings:
-    values: dict[str, object] = {**settings_from(cluster.client_env(who)), **changes}
-    return Settings.model_validate(values)
 
 
 async def test_a_client_without_a_client_certificate_is_refused(cluster: Cluster, tmp_path: Path) -> None:
@@ -152,7 +123,7 @@ async def test_a_second_run_keeps_every_case(cluster: Cluster) -> None:
     request = new_case(positions=1)
     handle = await start_case(client, request, TASK_QUEUE)
     cluster.stop()
-    _up(cluster)
+    up(cluster)
     client = await connect(settings_for(cluster))
     handle = client.get_workflow_handle(f"case-{request.case_id}")
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING

@@ -33,7 +33,10 @@ def compose_check(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return binary
 
 
-PASSWORDS = ("POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "WELCOME_DB_PASSWORD")
+# No defaults: each must come from .env (the identity provider's address too: the office's own).
+PASSWORDS = (
+    "POSTGRES_PASSWORD", "TEMPORAL_DB_PASSWORD", "WELCOME_DB_PASSWORD", "WC_OIDC_ISSUER", "WC_OIDC_CLIENT_SECRET",
+)  # fmt: skip
 
 
 def load(
@@ -59,6 +62,10 @@ def test_the_compose_file_is_valid_and_complete(compose_check: Path) -> None:
     # The Web UI only behind the office service's login: no port of its own (#25).
     assert "ports" not in services["temporal-ui"]
     assert services["office"]["environment"]["WC_UI_UPSTREAM_URL"] == "http://temporal-ui:8080"
+    # People sign in at the office's identity provider (bin/cluster starts a Keycloak instead).
+    assert services["office"]["environment"]["WC_OIDC_CLIENT_ID"] == "office-service"
+    office_env = {k for k in services["office"]["environment"] if k.startswith("WC_")}
+    assert office_env <= {f"WC_{name.upper()}" for name in Settings.model_fields}, office_env
     worker = services["worker"]
     assert worker["build"]["context"] == str(ROOT)
     assert worker["deploy"]["replicas"] == 2  # two workers share the task queue, as bin/cluster's

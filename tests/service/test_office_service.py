@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -24,6 +25,7 @@ import uvicorn
 from records import accounts
 from service.app import create_app
 from tests.conftest import Stack
+from tests.service.office import WebSession
 from tests.support import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +46,7 @@ class Office:
     token_file: Path
 
     async def starter(
-        self, *argv: str, token: str | None = None, password: str = PASSWORD, language: str = "en"
+        self, *argv: str, token: str | None = None, password: str = PASSWORD, language: str = "en", stdin: bytes = b""
     ) -> tuple[int, str, str]:
         """``bin/starter`` as a person runs it: a new process, through the service."""
         env = {
@@ -64,9 +66,9 @@ class Office:
             "finally:\n    assert 'temporalio' not in sys.modules, 'the thin client imported temporalio'\n"  # fmt: skip
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", probe, *argv, cwd=ROOT, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
-        out, err = await process.communicate()
+        out, err = await process.communicate(stdin)
         assert process.returncode is not None
         return process.returncode, out.decode(), err.decode()
 
@@ -215,3 +217,24 @@ async def test_malformed_requests_are_refused_by_name(office: Office) -> None:
     assert (status, answer["error"]) == (400, "argv: a list of strings")
     status, answer = await asyncio.to_thread(post, {"argv": ["new-case"], "files": ["x"]})
     assert status == 400 and answer["error"].startswith("files:")
+
+
+async def test_a_token_made_in_the_browser_signs_the_command_line_in(office: Office) -> None:
+    # Where people sign in at the identity provider, the command line's token is made on the
+    # service's page (shown once, with the session's CSRF token) and pasted into login --token.
+    browser = WebSession(office.url)
+    await browser.sign_in("m.koch")
+    refused = await browser.request("POST", "/tokens", form={"name": "Laptop", "csrf": "0" * 64})
+    laptops = [t for t in accounts.tokens(office.stack.engine, "m.koch", accounts.COMMAND) if t.name == "Laptop"]
+    assert refused.status == 403 and laptops == []
+    page = await browser.request("POST", "/tokens", form={"name": "Laptop", "csrf": await browser.csrf("/tokens")})
+    found = re.search(r'<code id="new-token">(wc_[^<]+)</code>', page.text)
+    assert page.status == 200 and found is not None
+    assert "Laptop" in (await browser.request("GET", "/tokens")).text  # listed, the token itself not again
+    assert found.group(1) not in (await browser.request("GET", "/tokens")).text
+
+    code, out, err = await office.starter("login", "--token", stdin=found.group(1).encode() + b"\n")
+    assert code == 0 and "Signed in as m.koch" in out, err
+    assert office.token_file.read_text().strip() == found.group(1)
+    code, _, err = await office.starter("login", "--token", stdin=b"wc_mistyped\n")
+    assert code == 1 and "not valid here" in err

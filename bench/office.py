@@ -38,6 +38,7 @@ async def office_run(client: Any, settings: Settings, engine: Any) -> dict[str, 
         await _until_up(url, service)
         person = {**env, "WC_SERVICE_URL": url, "WC_TOKEN": token}
         person.pop("WC_ADVISOR", None)
+        person.pop("WC_STARTER_DIRECT", None)  # an advisor's machine: the thin client
         starter = [str(ROOT / "bin" / "starter")]
         figures = {
             "python_pass_seconds": await asyncio.to_thread(_median_wall_time, [sys.executable, "-c", "pass"], person),

@@ -357,7 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         cluster.up()
         say(f"Temporal Web UI: http://localhost:{layout.ports.office}/ui, signed in   (Ctrl-C stops everything)")
-        say('Advisors: eval "$(bin/cluster env starter)" && bin/starter new-case --help')
+        say(
+            f"Advisors: sign in at http://localhost:{layout.ports.office}/tokens, make a token, then "
+            f"WC_SERVICE_URL=http://localhost:{layout.ports.office} bin/starter login --token"
+        )
         while not stopping:
             cluster.check_alive(restart_workers=True)
             time.sleep(1)

@@ -2,7 +2,7 @@
 
 python -m service                          serve (WC_SERVICE_HOST:WC_SERVICE_PORT, loopback by default)
 python -m service set-password HANDLE      set a person's password (asked twice; --stdin for scripts)
-python -m service tokens [HANDLE]          the personal access tokens, with their last use
+python -m service tokens [HANDLE]          the tokens (command line, browser sessions, calendars), last use
 python -m service revoke TOKEN_ID          revoke a token
 python -m service accesses CASE_ID         who read or did what to a case, and when
 """
@@ -47,7 +47,9 @@ def _admin(args: argparse.Namespace, settings: Settings) -> int:
             state = "revoked" if t.revoked_at else ("expired" if t.expires_at <= _now() else "valid")
             used = t.last_used_at.isoformat(timespec="seconds") if t.last_used_at else "never"
             expires = f"{t.expires_at:%Y-%m-%d}"
-            print(f"{t.token_id}  {t.handle:<16} {t.name:<20} {state:<8} expires {expires}  last used {used}")
+            print(
+                f"{t.token_id}  {t.handle:<16} {t.scope:<8} {t.name:<20} {state:<8} expires {expires}  last used {used}"
+            )
     elif args.command == "revoke":
         if not accounts.revoke(engine, args.token_id):
             print(f"error: token: no valid token with the id {args.token_id}", file=sys.stderr)

@@ -80,12 +80,18 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
 
     async def command(request: Request) -> JSONResponse:
         person = await auth.token_holder(request, engine, provider)
-        if person is None:
-            return _refused(401, say("sign in first: bin/starter login"), settings)
         body = await _json(request)
-        argv = body.get("argv")
-        if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv):
+        given = body.get("argv")
+        well_formed = isinstance(given, list) and all(isinstance(a, str) for a in given)
+        argv: list[str] = [str(a) for a in given] if well_formed and given is not None else []
+        if person is None and not (well_formed and _asks_for_help(argv)):
+            return _refused(401, say("sign in first: bin/starter login"), settings)
+        if not well_formed:
             return _refused(400, say("argv: a list of strings"), settings)
+        if person is None:  # --help reads nothing of any case: answered before signing in
+            out, err = io.StringIO(), io.StringIO()
+            code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+            return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue(), "written": {}})
         files = body.get("files") or {}
         if not isinstance(files, dict):
             return _refused(400, say("files: an uploaded file must name the argument it stands for"), settings)
@@ -201,6 +207,10 @@ def _as_person(
     if named is None and (acts or what in WHOSE):
         argv += ["--advisor", person]
     return argv, None, written
+
+
+def _asks_for_help(argv: list[str]) -> bool:
+    return not argv or "-h" in argv or "--help" in argv
 
 
 def _advisor_flag(argv: list[str]) -> str | None:

@@ -1,9 +1,10 @@
 import os
 import sys
 
-# Through the office service (#25) when it is named, and to sign in or out: the thin client
-# imports neither the Temporal SDK nor the models.
-if os.environ.get("WC_SERVICE_URL") or sys.argv[1:2] in (["login"], ["logout"]):
+# Through the office service (#25), the people's door: the thin client imports neither the
+# Temporal SDK nor the models, and holds no key. Directly to Temporal with the keys and the
+# records only on the server, for operations' scripts (WC_STARTER_DIRECT=1).
+if os.environ.get("WC_STARTER_DIRECT") != "1" or sys.argv[1:2] in (["login"], ["logout"]):
     from starter.remote import main as remote
 
     sys.exit(remote(sys.argv[1:]))

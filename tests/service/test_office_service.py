@@ -238,3 +238,25 @@ async def test_a_token_made_in_the_browser_signs_the_command_line_in(office: Off
     assert office.token_file.read_text().strip() == found.group(1)
     code, _, err = await office.starter("login", "--token", stdin=b"wc_mistyped\n")
     assert code == 1 and "not valid here" in err
+
+
+async def test_the_starter_is_the_thin_client_by_default_and_helps_before_signing_in(office: Office) -> None:
+    code, out, err = await office.starter("new-case", "--help", token="")
+    assert code == 0 and "--employer-name" in out, err  # help needs no sign-in, and reads no case
+    code, out, err = await office.starter("list", "--open", token="")
+    assert code == 1 and "sign in first" in err
+
+    # Without WC_SERVICE_URL the starter is still the thin client (the default address),
+    # unless told to go directly to Temporal on the server (WC_STARTER_DIRECT=1).
+    env = {k: v for k, v in os.environ.items() if k not in ("WC_SERVICE_URL", "WC_STARTER_DIRECT", "WC_TOKEN")}
+    env["WC_TOKEN_FILE"] = str(office.token_file)
+    probe = (
+        "import runpy, sys; sys.argv = ['starter', 'list']\n"
+        "try:\n    runpy.run_module('starter', run_name='__main__')\n"
+        "finally:\n    assert 'temporalio' not in sys.modules, 'the thin client imported temporalio'\n"
+    )
+    done = await asyncio.to_thread(
+        subprocess.run, [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert "the thin client imported temporalio" not in done.stderr
+    assert "127.0.0.1:8470" in done.stderr or "sign in first" in done.stderr, done.stderr

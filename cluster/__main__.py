@@ -2,7 +2,8 @@
 
     bin/cluster                      # build once, start everything, Ctrl-C stops everything
     bin/cluster --workers 3          # more worker processes (one per core is the rule)
-    bin/cluster env starter          # prints the WC_* settings a starter needs (source it)
+    bin/cluster env office           # the WC_* settings of operations' scripts on the server (source it):
+                                     # the office service's certificate, WC_STARTER_DIRECT=1
 
 What it runs, all on 127.0.0.1, all kept in WC_CLUSTER_DIR (default data/cluster):
 PostgreSQL (persistence, advanced visibility and the case records; a role per user), the
@@ -223,7 +224,7 @@ class Cluster:
         from core.config import Settings
         from core.namespace import RETENTION, ensure_namespace
 
-        settings = Settings.model_validate(settings_from(self.client_env("starter")))
+        settings = Settings.model_validate(settings_from(self.client_env("office")))
         deadline = time.monotonic() + timeout
         while True:
             self.check_alive()
@@ -284,13 +285,14 @@ class Cluster:
         for number in range(1, self.workers + 1):
             self.spawn(f"worker-{number}", [python, "worker.py"], env=self._worker_env(number))
         say(f"{self.workers} workers on one task queue (logs in {self.layout.logs})")
-        # The office service, the door for people (#25); for now with the workers' certificate.
+        # The office service, the door for people (#25), with its own certificate.
         office = {
+            **self.client_env("office"),
             "WC_SERVICE_PORT": str(self.layout.ports.office),
             "WC_UI_UPSTREAM_URL": f"http://127.0.0.1:{self.layout.ports.ui}",
             **self.oidc,
         }
-        self.spawn("office-service", [python, "-m", "service"], env={**env, **office})
+        self.spawn("office-service", [python, "-m", "service"], env=office)
         say(f"Office service on http://localhost:{self.layout.ports.office} (the Web UI under /ui, signed in)")
 
     def _worker_env(self, number: int) -> dict[str, str]:
@@ -329,7 +331,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="worker processes on the task queue (default 2)")
     sub = parser.add_subparsers(dest="command")
     env_parser = sub.add_parser("env", help="print the WC_* settings to reach the cluster, as shell exports")
-    env_parser.add_argument("who", choices=["starter", "worker"], nargs="?", default="starter")
+    env_parser.add_argument("who", choices=["office", "worker"], nargs="?", default="office")
     sub.add_parser("compose-config", help="write deploy/temporal and deploy/ui for docker-compose.yml")
     args = parser.parse_args(argv)
     if args.command == "compose-config":
@@ -342,6 +344,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cluster = Cluster(layout, workers=args.workers)
     if args.command == "env":
         env = cluster.client_env(args.who)
+        if args.who == "office":
+            env["WC_STARTER_DIRECT"] = "1"  # bin/starter on the server, with the service's authority
         for key in sorted(k for k in env if k.startswith("WC_") and k not in os.environ):
             print(f"export {key}={shlex.quote(env[key])}")
         return 0

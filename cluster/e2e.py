@@ -5,7 +5,8 @@
 
 Starts bin/cluster's pieces without workers in a temporary directory on free ports (each
 test runs its own worker, as on the dev server), then runs the end-to-end modules with
-WC_TEST_TEMPORAL_ADDRESS, the starter's mTLS certificate and the cluster's PostgreSQL as
+WC_TEST_TEMPORAL_ADDRESS, the office service's mTLS certificate (the tests act as the door
+does) and the cluster's PostgreSQL as
 the records database; stops everything afterwards.
 """
 
@@ -35,7 +36,7 @@ def main(argv: list[str]) -> int:
         cluster = Cluster(Layout(root / "cluster", free_ports()), workers=0)
         try:
             cluster.up()
-            cert, key = cluster.layout.cert("starter")
+            cert, key = cluster.layout.cert("office")
             env = {
                 **os.environ,
                 "WC_TEST_TEMPORAL_ADDRESS": cluster.layout.frontend_address,

@@ -224,7 +224,7 @@ class ClusterStack(Stack):
     def settings(self) -> Settings:
         from cluster.__main__ import settings_from
 
-        return Settings.model_validate(settings_from(self.cluster.client_env("starter")))
+        return Settings.model_validate(settings_from(self.cluster.client_env("office")))
 
     async def start(self) -> None:
         self.cluster.prepare()

@@ -41,6 +41,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         running.stop()
 
 
-def settings_for(cluster: Cluster, who: str = "starter", **changes: object) -> Settings:
+def settings_for(cluster: Cluster, who: str = "office", **changes: object) -> Settings:
     values: dict[str, object] = {**settings_from(cluster.client_env(who)), **changes}
     return Settings.model_validate(values)

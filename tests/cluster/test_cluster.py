@@ -57,14 +57,20 @@ async def test_a_client_without_a_client_certificate_is_refused(cluster: Cluster
     subprocess.run([str(ROOT / "scripts" / "make-certs.sh"), str(tmp_path / "foreign")], check=True)
     foreign = settings_for(
         cluster,
-        temporal_tls_cert_file=tmp_path / "foreign" / "starter.pem",
-        temporal_tls_key_file=tmp_path / "foreign" / "starter.key",
+        temporal_tls_cert_file=tmp_path / "foreign" / "office.pem",
+        temporal_tls_key_file=tmp_path / "foreign" / "office.key",
     )
     with pytest.raises(RuntimeError):
         await connect(foreign)
-    # The cluster's own starter certificate is let in.
+    # The cluster's own office service certificate is let in.
     client = await connect(settings_for(cluster))
     assert (await client.workflow_service.get_system_info(GetSystemInfoRequest())).server_version
+    # Each party has its own certificate, no person has one, and the CA's key is not
+    # among the files the parties are given (#25 point 3).
+    issued = {p.name for p in cluster.layout.certs.iterdir()}
+    assert {"worker.pem", "office.pem", "ui.pem"} <= issued and "ca.key" not in issued
+    assert not any(name.startswith("starter") for name in issued)
+    assert (cluster.layout.certs.parent / "certs.ca" / "ca.key").exists()
 
 
 async def test_a_case_runs_through_every_stage_while_one_of_two_workers_is_killed(cluster: Cluster) -> None:

@@ -27,14 +27,15 @@ def test_bin_cluster_help_names_its_commands(tmp_path: Path) -> None:
     assert "--workers" in out.stdout and "env" in out.stdout and "compose-config" in out.stdout
 
 
-def test_bin_cluster_env_prints_what_a_starter_needs(tmp_path: Path) -> None:
+def test_bin_cluster_env_prints_what_operations_scripts_need(tmp_path: Path) -> None:
     (tmp_path / "secrets").mkdir()
     (tmp_path / "secrets" / "welcome.password").write_text("s3cret\n")
     out = subprocess.run(
-        [str(ROOT / "bin" / "cluster"), "env", "starter"], env=_env(tmp_path), capture_output=True, text=True
+        [str(ROOT / "bin" / "cluster"), "env", "office"], env=_env(tmp_path), capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    assert f"export WC_TEMPORAL_TLS_CERT_FILE={tmp_path}/certs/starter.pem" in out.stdout
+    assert f"export WC_TEMPORAL_TLS_CERT_FILE={tmp_path}/certs/office.pem" in out.stdout
+    assert "export WC_STARTER_DIRECT=1" in out.stdout  # on the server, with the door's authority
     assert "export WC_TEMPORAL_ADDRESS=127.0.0.1:27233" in out.stdout
     assert "export WC_DATABASE_URL=postgresql+psycopg://welcome:s3cret@127.0.0.1:25432/welcome_center" in out.stdout
 

@@ -106,10 +106,16 @@ def test_separate_database_users_and_mtls_everywhere(compose_check: Path) -> Non
     assert {store["sql"]["user"] for store in server["persistence"]["datastores"].values()} == {"temporal"}
     tls = server["global"]["tls"]
     assert tls["frontend"]["server"]["requireClientAuth"] and tls["internode"]["server"]["requireClientAuth"]
-    for name in ("worker", "office", "register-search-attributes", "schedules", "starter"):
+    for name in ("worker", "office", "register-search-attributes", "schedules"):
         env = services[name]["environment"]
         assert env["WC_TEMPORAL_TLS_CERT_FILE"].startswith("/certs/"), name
         assert any(v["target"] == "/certs" for v in services[name]["volumes"]), name
+    # Each party its own certificate; the advisors' command line holds none (#25 point 3).
+    assert services["office"]["environment"]["WC_TEMPORAL_TLS_CERT_FILE"] == "/certs/office.pem"
+    starter = services["starter"]
+    assert starter["environment"]["WC_SERVICE_URL"] == "http://office:8470"
+    assert not [k for k in starter["environment"] if k.startswith(("WC_TEMPORAL_TLS", "WC_PAYLOAD", "WC_DATABASE"))]
+    assert not any(v["target"] == "/certs" for v in starter.get("volumes", []))
     ui = yaml.safe_load((ROOT / "deploy" / "ui" / "config" / "production.yaml").read_text())
     assert ui["tls"]["certFile"].endswith("/ui.pem") and ui["codec"]["endpoint"] == "http://localhost:8470/codec"
     assert ui["publicPath"] == "/ui" and ui["codec"]["includeCredentials"] is True

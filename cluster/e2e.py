@@ -23,7 +23,7 @@ from cluster.layout import Layout, free_ports
 
 END_TO_END = [
     "tests/workflows/test_case_workflow.py",  # cases and journeys, the door, incidents of input
-    "tests/starter/test_cli.py",  # every advisor command carries a case to closed
+    "tests/starter/test_cli.py",  # every advisor command, through the office service, carries a case to closed
     "tests/workflows/test_journey_branches.py",  # the journey's branches
     "tests/workflows/test_operations_views.py",  # the operations views on PostgreSQL visibility
 ]
@@ -45,6 +45,10 @@ def main(argv: list[str]) -> int:
                 "WC_TEST_TEMPORAL_TLS_KEY_FILE": str(key),
                 "WC_TEST_TEMPORAL_TLS_SERVER_NAME": "localhost",
                 "WC_TEST_DATABASE_URL": cluster.layout.records_url(),
+                # The advisors' commands go through the office service, whose people sign in
+                # at the cluster's real identity provider (tests/service/office.py: Door).
+                "WC_TEST_OIDC_ISSUER": cluster.oidc["WC_OIDC_ISSUER"],
+                "WC_TEST_OIDC_PASSWORDS": str(cluster.layout.secrets / "identity-passwords"),
             }
             say(f"End-to-end tests against the cluster at {cluster.layout.frontend_address}")
             return subprocess.run([sys.executable, "-m", "pytest", *END_TO_END, *argv], cwd=ROOT, env=env).returncode

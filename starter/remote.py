@@ -70,9 +70,11 @@ def _token() -> str | None:
     return path.read_text(encoding="utf-8").strip() if path.is_file() else None
 
 
-def _call(method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+def _call(
+    method: str, path: str, body: Any = None, token: str | None = None, url: str | None = None
+) -> tuple[int, Any]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(service_url() + path, data=data, method=method)
+    request = urllib.request.Request((url or service_url()) + path, data=data, method=method)
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
@@ -183,18 +185,25 @@ def logout(out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def main(argv: list[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def main(
+    argv: list[str],
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    *,
+    url: str | None = None,
+    token: str | None = None,
+) -> int:
+    """A command through the service at ``url`` with ``token`` (by default: the settings and
+    the token file above)."""
     if argv[:1] == ["login"]:
         return login(argv[1:], out, err)
     if argv[:1] == ["logout"]:
         return logout(out, err)
-    token, argv = _token(), normalized(argv)
+    token, argv, url = token or _token(), normalized(argv), url or service_url()
     try:
-        status, answer = _call("POST", "/api/command", {"argv": argv, "files": _uploads(argv)}, token=token)
+        status, answer = _call("POST", "/api/command", {"argv": argv, "files": _uploads(argv)}, token=token, url=url)
     except (urllib.error.URLError, OSError) as e:
-        err.write(
-            f"{_t('error')}: {_t('cannot reach the office service at {url}: {why}', url=service_url(), why=str(e))}\n"
-        )
+        err.write(f"{_t('error')}: {_t('cannot reach the office service at {url}: {why}', url=url, why=str(e))}\n")
         return EXIT_REJECTED
     if status != 200 or not isinstance(answer, dict) or "code" not in answer:
         err.write(f"{_t('error')}: {answer.get('error') if isinstance(answer, dict) else answer}\n")

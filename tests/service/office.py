@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
+import os
 import re
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -114,6 +118,60 @@ class WebSession:
     async def sign_in(self, handle: str, password: str = PASSWORD) -> Answer:
         token = await self.csrf("/login")
         return await self.request("POST", "/login", form={"handle": handle, "password": password, "csrf": token})
+
+
+@dataclass
+class Door:
+    """The end-to-end tests' way in (#25 point 7): every command through the office service
+    with the thin client's own code, as the person it names (``--advisor``, else m.koch),
+    who signed in: a personal access token here, or on the production topology a token of
+    its real identity provider (``WC_TEST_OIDC_ISSUER``, set by cluster/e2e.py)."""
+
+    stack: Stack
+    url: str
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    async def run(self, *argv: str, person: str | None = None) -> tuple[int, str, str]:
+        from starter.remote import main as thin_client
+
+        person = person or next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--advisor"), "m.koch")
+        token = await self.token(person)
+        out, err = io.StringIO(), io.StringIO()
+        code = await asyncio.to_thread(thin_client, list(argv), out, err, url=self.url, token=token)
+        return code, out.getvalue(), err.getvalue()
+
+    async def token(self, person: str) -> str:
+        if person not in self.tokens:
+            if issuer := os.environ.get("WC_TEST_OIDC_ISSUER"):
+                self.tokens[person] = await asyncio.to_thread(provider_token, issuer, person)
+            else:
+                self.tokens[person], _ = accounts.create_token(self.stack.engine, person, "e2e", timedelta(hours=2))
+        return self.tokens[person]
+
+
+def provider_token(issuer: str, person: str) -> str:
+    """A token of the real identity provider for ``person`` (its script client, direct grant)."""
+    passwords = Path(os.environ["WC_TEST_OIDC_PASSWORDS"]).read_text().splitlines()
+    password = dict(line.split(" ", 1) for line in passwords).get(person, "unknown person")
+    body = urllib.parse.urlencode(
+        {"grant_type": "password", "client_id": os.environ.get("WC_TEST_OIDC_SCRIPT_CLIENT", "office-scripts"),
+         "username": person, "password": password, "scope": "openid profile"}
+    ).encode()  # fmt: skip
+    request = urllib.request.Request(issuer + "/protocol/openid-connect/token", data=body)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return str(json.loads(answer.read())["access_token"])
+    except urllib.error.HTTPError:
+        return "not-signed-in"  # the provider does not know them: the service refuses, as it should
+
+
+@contextlib.asynccontextmanager
+async def door(stack: Stack) -> AsyncIterator[Door]:
+    oidc: dict[str, Any] = {}
+    if issuer := os.environ.get("WC_TEST_OIDC_ISSUER"):
+        oidc = {"oidc_issuer": issuer, "oidc_client_id": os.environ.get("WC_TEST_OIDC_CLIENT_ID", "office-service")}
+    async with serve_office(stack, **oidc) as url:
+        yield Door(stack, url)
 
 
 def with_password(stack: Stack, *handles: str) -> None:

@@ -1,21 +1,24 @@
-"""The advisor command line, driven through ``main`` with the test client."""
+"""The advisor command line end to end: every command through the office service with the
+thin client's code, as the person it names (tests/service/office.py: Door)."""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import os
 import sys
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import pytest_asyncio
 from sqlalchemy import select
 
 from models import clock
 from records.schema import cases
-from starter.cli import EXIT_BAD_INPUT, EXIT_REJECTED, main
+from starter.cli import EXIT_BAD_INPUT, EXIT_REJECTED
 from tests.conftest import SERVER_TLS, Stack
+from tests.service.office import Door, door
 from tests.support import eventually
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,10 +31,21 @@ def day(n: int) -> str:
     return (START + timedelta(days=n)).isoformat()
 
 
+DOORS: dict[int, Door] = {}
+
+
+@pytest_asyncio.fixture(autouse=True, loop_scope="session")
+async def through_the_office_service(stack: Stack) -> AsyncIterator[None]:
+    """Every command of these end-to-end tests goes through the office service, as an
+    advisor's does (#25 point 7); the service runs the starter's own main()."""
+    async with door(stack) as opened:
+        DOORS[id(stack)] = opened
+        yield
+        del DOORS[id(stack)]
+
+
 async def run(stack: Stack, *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = await main(list(argv), client=stack.client, settings=stack.settings, out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+    return await DOORS[id(stack)].run(*argv)
 
 
 async def ok(stack: Stack, *argv: str) -> str:
@@ -270,7 +284,6 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
         ([*NEW_CASE, "--positions", "0"], "positions"),
         ([*NEW_CASE, "--monthly-gross-wage-eur", "lots"], "monthly_gross_wage_eur"),
         ([*NEW_CASE, "--qualification-level", "academic"], "qualification_level: §18a AufenthG is for 'vocational'"),
-        ([a for a in NEW_CASE if a not in ("--advisor", "m.koch")], "advisor"),
         ([a for a in NEW_CASE if a not in ("--employer-contact", "hr@pflegeheim-linden.example")], "employer.contact"),
         (["new-case", "--file", str(not_yaml)], "file:"),
         (["new-case", "--file", str(a_list)], "file:"),
@@ -300,6 +313,10 @@ async def test_bad_input_names_the_field_and_reaches_nothing(stack: Stack, tmp_p
         assert code == EXIT_BAD_INPUT, (argv, err)
         assert field in err, (argv, err)
         assert out == ""
+    # A command acts as the person signed in: naming another advisor is refused by the field.
+    other = [*(a for a in NEW_CASE if a not in ("--advisor", "m.koch")), "--advisor", "a.yilmaz"]
+    code, out, err = await DOORS[id(stack)].run(*other, person="m.koch")
+    assert (code, out) == (EXIT_BAD_INPUT, "") and "advisor: you are signed in as m.koch" in err, err
     assert _count_cases(stack) == cases_before
 
 

@@ -10,19 +10,55 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.deadlines import DEFAULT_POLICY_FILE
 from models.occupations import DEFAULT_OCCUPATIONS_FILE
 from models.programmes import DEFAULT_PROGRAMMES_FILE
 from models.staff import DEFAULT_STAFF_FILE
+from models.yaml_file import load_yaml
+
+DEFAULT_OFFICES_FILE = DEFAULT_STAFF_FILE.parent / "offices.yaml"
+
+
+class Office(BaseModel):
+    """One office of the installation (config/offices.yaml): its namespace, policy and staff."""
+
+    name: str = Field(min_length=1)
+    namespace: str = Field(min_length=1)
+    staff_file: Path
+    deadline_policy: Path
+
+
+class Offices(BaseModel):
+    offices: dict[str, Office] = Field(min_length=1)
+
+
+@lru_cache(maxsize=8)
+def load_offices(path: Path) -> dict[str, Office]:
+    """The offices, their files resolved against the offices file's folder."""
+    found = load_yaml(path, Offices, "offices_file").offices
+    return {
+        key: office.model_copy(
+            update={
+                "staff_file": path.parent / office.staff_file,
+                "deadline_policy": path.parent / office.deadline_policy,
+            }
+        )
+        for key, office in found.items()
+    }
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WC_", env_file=".env", extra="ignore")
 
     temporal_address: str = "localhost:7233"
+    # The office this process serves (config/offices.yaml): its namespace, deadline policy
+    # and staff list, unless set one by one below (#25 point 8).
+    office: str = "region-hannover"
+    offices_file: Path = DEFAULT_OFFICES_FILE
+    office_name: str = "Welcome Center Region Hannover"
     temporal_namespace: str = "default"
     task_queue: str = "welcome-center-cases"
     # mTLS to the Temporal frontend (the production topology, bin/cluster): the CA that
@@ -123,6 +159,25 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value  # WC_TEMPORAL_TLS_CA_FILE= turns it off, not "."
+
+    @model_validator(mode="after")
+    def _the_office(self) -> Settings:
+        offices = load_offices(self.offices_file)
+        if self.office not in offices:
+            raise ValueError(
+                f"office: '{self.office}' is not in {self.offices_file} (there: {', '.join(sorted(offices))})"
+            )
+        office = offices[self.office]
+        given = set(self.model_fields_set)
+        for name, value in (
+            ("office_name", office.name),
+            ("temporal_namespace", office.namespace),
+            ("staff_file", office.staff_file),
+            ("deadline_policy", office.deadline_policy),
+        ):
+            if name not in given:  # what the environment names one by one wins
+                setattr(self, name, value)
+        return self
 
     @model_validator(mode="after")
     def _client_certificate_in_pairs(self) -> Settings:

@@ -39,7 +39,9 @@ def routes(settings: Settings, engine: Engine, provider: Provider | None) -> lis
     callback = settings.service_public_url.rstrip("/") + "/auth/callback"
 
     def page(template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
-        html = TEMPLATES.get_template(template).render(t=t, language=settings.language, title=title, **values)
+        html = TEMPLATES.get_template(template).render(
+            t=t, language=settings.language, title=title, office_name=settings.office_name, **values
+        )
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
     def login_page(request: Request, status: int = 200, error: str = "", handle: str = "") -> Response:

@@ -76,13 +76,21 @@ def routes(settings: Settings, engine: Engine, provider: Provider | None) -> lis
         auth.log.info("session started")
         return response
 
-    async def do_logout(request: Request) -> Response:
+    async def signed_change(request: Request, back: str) -> tuple[str, Any] | Response:
+        """The person and the form of a change posted with their session and its CSRF token;
+        otherwise the answer that refuses it, having changed nothing."""
         form = await request.form()
-        if await auth.session_holder(request, engine) is None:
-            return RedirectResponse("/login", status_code=303)
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse(f"/login?next={back}", status_code=303)
         if not auth.csrf_ok(request, str(form.get("csrf") or "")):
             message = t("The form has expired; nothing was changed. Please try again.")
-            return page("message.html", t("Not done"), 403, message=message, person=None)
+            return page("message.html", t("Not done"), 403, message=message, person=person)
+        return person, form
+
+    async def do_logout(request: Request) -> Response:
+        if isinstance(checked := await signed_change(request, "/"), Response):
+            return checked
         after = settings.service_public_url.rstrip("/") + "/login"
         leave = await provider.sign_out_url(request.cookies.get(ID_TOKEN_COOKIE, ""), after) if provider else None
         response = RedirectResponse(leave or "/login", status_code=303)
@@ -139,25 +147,17 @@ def routes(settings: Settings, engine: Engine, provider: Provider | None) -> lis
         )  # fmt: skip
 
     async def make_token(request: Request) -> Response:
-        form = await request.form()
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse("/login?next=/tokens", status_code=303)
-        if not auth.csrf_ok(request, str(form.get("csrf") or "")):
-            message = t("The form has expired; nothing was changed. Please try again.")
-            return page("message.html", t("Not done"), 403, message=message, person=person)
+        if isinstance(checked := await signed_change(request, "/tokens"), Response):
+            return checked
+        person, form = checked
         name = str(form.get("name") or "").strip()[:64] or t("command line")
         token, _ = await asyncio.to_thread(accounts.create_token, engine, person, name, timedelta(days=TOKEN_DAYS))
         return await tokens_page(request, new_token=token)
 
     async def revoke_token(request: Request) -> Response:
-        form = await request.form()
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse("/login?next=/tokens", status_code=303)
-        if not auth.csrf_ok(request, str(form.get("csrf") or "")):
-            message = t("The form has expired; nothing was changed. Please try again.")
-            return page("message.html", t("Not done"), 403, message=message, person=person)
+        if isinstance(checked := await signed_change(request, "/tokens"), Response):
+            return checked
+        person, _ = checked
         await asyncio.to_thread(accounts.revoke, engine, request.path_params["token_id"], person, accounts.COMMAND)
         return RedirectResponse("/tokens", status_code=303)
 

@@ -69,3 +69,17 @@ async def test_a_token_opens_its_own_scope_only(stack: Stack) -> None:
         )
         assert as_bearer.status == 401  # a browser's session is not a command-line token
         assert (await WebSession(url, {"wc_session": command_token}).request("GET", "/")).status == 303
+
+
+async def test_another_persons_session_gives_no_power_over_mine(stack: Stack) -> None:
+    with_password(stack, "m.koch", "a.yilmaz")
+    async with serve_office(stack) as url:
+        mine, theirs = WebSession(url), WebSession(url)
+        await mine.sign_in("m.koch")
+        await theirs.sign_in("a.yilmaz")
+        # Their page's CSRF token does not carry a form posted with my session ...
+        refused = await mine.request("POST", "/logout", form={"csrf": await theirs.csrf("/")})
+        assert refused.status == 403
+        assert accounts.holder(stack.engine, mine.cookies["wc_session"], accounts.SESSION) == "m.koch"
+        # ... and their session shows them, never me.
+        assert "signed in as a.yilmaz" in (await theirs.request("GET", "/")).text

@@ -178,6 +178,16 @@ def log_access(engine: Engine, handle: str, case_id: str | None, what: str, outc
         )
 
 
+def log_accesses(engine: Engine, handle: str, case_ids: list[str], what: str, outcome: int) -> None:
+    """One record per case, in one transaction (a list of many cases)."""
+    if not case_ids:
+        return
+    now = clock.now()
+    rows = [{"at": now, "handle": handle, "case_id": c, "what": what[:64], "outcome": outcome} for c in case_ids]
+    with engine.begin() as conn:
+        conn.execute(insert(access_log), rows)
+
+
 def accesses(engine: Engine, case_id: str) -> list[Any]:
     with engine.connect() as conn:
         return list(

@@ -47,6 +47,7 @@ WHOSE = frozenset({"calendar", "digest"})
 # Commands that act and so take the person as their actor.
 ACTORS = frozenset({"new-case", "resend-email", "erase-case", "repair", "import"})
 CASE_ID = re.compile(r"^(WC-[0-9A-Z]{10})(/|$)")
+CASE_IN_TEXT = re.compile(r"\bWC-[0-9A-Z]{10}\b")
 TOKEN_DAYS, LONGEST_TOKEN_DAYS = 90, 365
 
 
@@ -107,6 +108,9 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         what = next((a for a in argv if not a.startswith("-")), "")
         case_id = next((m.group(1) for a in argv if (m := CASE_ID.match(a))), None)
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, what, code)
+        # Every case the answer shows was read too (a list's lines, a digest, a calendar).
+        shown = sorted(set(CASE_IN_TEXT.findall(out.getvalue())) - {case_id})
+        await asyncio.to_thread(accounts.log_accesses, engine, person, shown, f"{what} (shown)", code)
         return JSONResponse({"code": code, "out": out.getvalue(), "err": err.getvalue(), "written": written})
 
     async def list_tokens(request: Request) -> JSONResponse:

@@ -119,14 +119,21 @@ async def test_a_person_signs_in_and_every_command_acts_as_them(office: Office) 
     history = json.loads(out)["history"]
     assert [e["advisor"] for e in history[-1:]] == ["m.koch"] and history[-1]["action"] == "note_added"
     assert json.loads(out)["advisor"] == "m.koch"
+    code, out, err = await office.starter("list", "--open")
+    assert code == 0 and case_id in out, err
 
-    # Who touched the case, and how: the operations command lists it.
+    # Who touched the case, and how (a case shown in an answer was read too): one command.
     seen = [(row.handle, row.what, row.outcome) for row in accounts.accesses(office.stack.engine, case_id)]
-    assert seen == [("m.koch", "add-note", 0), ("m.koch", "status", 0)]
+    assert seen == [
+        ("m.koch", "new-case (shown)", 0), ("m.koch", "add-note", 0), ("m.koch", "status", 0),
+        ("m.koch", "list (shown)", 0),
+    ]  # fmt: skip
     listed = operations(office.stack, "accesses", case_id).stdout.splitlines()
     assert [line.split()[2:] for line in listed] == [
+        ["m.koch", "new-case", "(shown)", "exit", "0"],
         ["m.koch", "add-note", "exit", "0"],
         ["m.koch", "status", "exit", "0"],
+        ["m.koch", "list", "(shown)", "exit", "0"],
     ]
     tokens = operations(office.stack, "tokens", "m.koch").stdout
     assert "command line" in tokens and "valid" in tokens

@@ -45,7 +45,10 @@ async def through_the_office_service(stack: Stack) -> AsyncIterator[None]:
 
 
 async def run(stack: Stack, *argv: str) -> tuple[int, str, str]:
-    return await DOORS[id(stack)].run(*argv)
+    if (opened := DOORS.get(id(stack))) is not None:
+        return await opened.run(*argv)
+    async with door(stack) as once:  # another module's test, borrowing these helpers
+        return await once.run(*argv)
 
 
 async def ok(stack: Stack, *argv: str) -> str:

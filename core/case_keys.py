@@ -123,8 +123,15 @@ class CaseKeys:
 class CaseKeyCodec(EncryptionCodec, WithSerializationContext):
     """Seals a case's payloads with its data key, everything else with the master key."""
 
-    def __init__(self, keys: dict[str, bytes], current: str, case_keys: CaseKeys, case_id: str | None = None) -> None:
-        super().__init__(keys, current)
+    def __init__(
+        self,
+        keys: dict[str, bytes],
+        current: str,
+        case_keys: CaseKeys,
+        case_id: str | None = None,
+        plaintext: bool = False,
+    ) -> None:
+        super().__init__(keys, current, plaintext)
         self._case_keys = case_keys
         self._case_id = case_id
         # The SDK asks for a codec per payload it converts (its serialization context): one

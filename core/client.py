@@ -18,7 +18,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.runtime import Runtime
 
 from core.case_keys import CaseKeyCodec, CaseKeys
-from core.codec import parse_keys
+from core.codec import PayloadKeyError, parse_keys
 from core.config import Settings, get_settings
 from core.validation import describe_validation_error
 
@@ -57,14 +57,21 @@ CONVERTER = dataclasses.replace(pydantic_data_converter, payload_converter_class
 def data_converter(settings: Settings | None = None) -> DataConverter:
     """pydantic payloads; encrypted when payload keys are configured (core/codec.py), and
     then failures too: their messages and stack traces travel as encoded attributes."""
-    spec = payload_key_spec(settings) if settings is not None else None
+    if settings is None:
+        return CONVERTER  # tools that never see a case's payloads (the replayer of recorded histories)
+    spec = payload_key_spec(settings)
     if spec is None:
-        return CONVERTER
+        if settings.allow_plaintext_payloads:
+            return CONVERTER
+        raise PayloadKeyError(
+            "payload_keys: none configured (WC_PAYLOAD_KEY_FILE or WC_PAYLOAD_KEYS): the product does not run "
+            "unencrypted; only while migrating old histories: WC_ALLOW_PLAINTEXT_PAYLOADS=true"
+        )
     keys, current = parse_keys(spec)
-    assert settings is not None
+    plaintext = settings.allow_plaintext_payloads
     return dataclasses.replace(
         CONVERTER,
-        payload_codec=CaseKeyCodec(keys, current, CaseKeys(settings.database_url, keys, current)),
+        payload_codec=CaseKeyCodec(keys, current, CaseKeys(settings.database_url, keys, current), plaintext=plaintext),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 

@@ -1,9 +1,10 @@
-"""Optional encryption of every payload Temporal stores (inputs, results, states, notes).
+"""Encryption of every payload Temporal stores (inputs, results, states, notes): no key, no start.
 
 AES-GCM with key rotation: payloads are encrypted with the current key and name their
 key id; decoding looks the id up among all configured keys, so after a rotation old
 histories still read. Payloads written before encryption was switched on pass through
-unchanged. Search attributes, workflow ids and failure messages are never encrypted by a
+unchanged only under the migration switch (``allow_plaintext_payloads``); otherwise they are
+refused. Search attributes, workflow ids and failure messages are never encrypted by a
 codec: they stay free of personal data on their own.
 
 Keys come from WC_PAYLOAD_KEYS as ``id:base64key,...`` (32-byte keys, the first is the
@@ -31,6 +32,11 @@ class PayloadKeyError(ValueError):
     """A key setting or an encrypted payload that the configured keys cannot handle."""
 
 
+# What a payload in plaintext decodes to, unless the migration switch is on: its data is
+# dropped, and no payload converter knows the encoding, which names why.
+REFUSED = Payload(metadata={"encoding": b"binary/plaintext-refused-encryption-fails-closed"}, data=b"")
+
+
 def parse_keys(spec: str) -> tuple[dict[str, bytes], str]:
     """``id:base64key,...`` -> (keys by id, current id). Errors name the key at fault."""
     keys: dict[str, bytes] = {}
@@ -55,9 +61,10 @@ def parse_keys(spec: str) -> tuple[dict[str, bytes], str]:
 
 
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, keys: dict[str, bytes], current: str) -> None:
+    def __init__(self, keys: dict[str, bytes], current: str, plaintext: bool = False) -> None:
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self._current = current
+        self._plaintext = plaintext  # the migration switch: payloads written before encryption
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         cipher = self._ciphers[self._current]
@@ -72,7 +79,11 @@ class EncryptionCodec(PayloadCodec):
         result = []
         for payload in payloads:
             if payload.metadata.get("encoding") != ENCODING:
-                result.append(payload)  # written before encryption was switched on
+                # Refused, but not by raising: a codec error fails the whole workflow task, and
+                # the case would be stuck for as long as the plaintext command is pending. An
+                # encoding no converter knows fails only the one argument: the Update is
+                # rejected, the query fails, the case goes on.
+                result.append(payload if self._plaintext else REFUSED)
                 continue
             key_id = payload.metadata.get(KEY_ID, b"").decode()
             cipher = self._ciphers.get(key_id)

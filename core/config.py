@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     payload_keys: SecretStr | None = None
     # ... or read from this file (same format; bin/run creates it with mode 0600 on first run).
     payload_key_file: Path | None = None
+    # Encryption fails closed (#26 point 2): without a key no process starts, and a payload in
+    # plaintext is refused. The migration switch allows both while histories written before
+    # encryption run out; the tests' unencrypted stack uses it too. Off in every deployment.
+    allow_plaintext_payloads: bool = False
     # The office service (#25), the one door for people: loopback unless stated, and off
     # loopback only over HTTPS (the certificate and its key).
     service_host: str = "127.0.0.1"

@@ -126,6 +126,14 @@ class Stack:
     def database_url(self) -> str:
         return f"sqlite:///{self.directory / 'records.sqlite3'}"
 
+    @property
+    def key_file(self) -> Path:
+        from core.codec import ensure_key_file
+
+        path = self.directory / "payload-keys"
+        ensure_key_file(path, "fault-run")
+        return path
+
     def start_server(self) -> None:
         args = [
             self.temporal_cli, "server", "start-dev", "--headless", "--log-level", "error",
@@ -151,6 +159,7 @@ class Stack:
             "WC_SMTP_PORT": str(self.smtp_port),
             "WC_METRICS_PORT": "0",
             "WC_LOG_LEVEL": "WARNING",
+            "WC_PAYLOAD_KEY_FILE": str(self.key_file),  # encrypted, as bin/run runs it
         }
         out = (self.directory / "worker.log").open("ab")
         self.worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=out, stderr=out)
@@ -167,6 +176,7 @@ class Stack:
         return Settings(
             temporal_address=self.address,
             database_url=self.database_url,
+            payload_key_file=self.key_file,
             _env_file=None,  # type: ignore[call-arg]
         )
 

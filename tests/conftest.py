@@ -90,7 +90,9 @@ async def temporal_env(records_engine: Engine) -> AsyncIterator[WorkflowEnvironm
     if DAYS_AHEAD:
         pytest.fail("WC_TEST_DAYS_AHEAD moves only the clock outside workflows: run it with -m unit")
     if EXISTING_SERVER:
-        existing = Settings(temporal_address=EXISTING_SERVER, **SERVER_TLS, _env_file=None)  # type: ignore[call-arg]
+        existing = Settings(
+            temporal_address=EXISTING_SERVER, allow_plaintext_payloads=True, **SERVER_TLS, _env_file=None
+        )  # type: ignore[call-arg]
         yield WorkflowEnvironment.from_client(await connect(existing))
         return
     env = await WorkflowEnvironment.start_local(
@@ -145,6 +147,9 @@ def settings(
         # The tests read the English source texts; the German ones (the default) have their own
         # tests (tests/core/test_i18n.py, tests/activities/test_email_text.py).
         language="en",
+        # This stack runs unencrypted under the migration switch (#26 point 2); ``encrypted``
+        # below runs as bin/run does, and refuses plaintext.
+        allow_plaintext_payloads=True,
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -214,6 +219,7 @@ async def encrypted(stack: Stack) -> AsyncIterator[Stack]:
         update={
             "task_queue": stack.settings.task_queue + "-encrypted",
             "payload_keys": SecretStr(PAYLOAD_KEYS),
+            "allow_plaintext_payloads": False,
         }
     )
     client = await connect(settings)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import base64
 import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowUpdateFailedError
 
 from core.client import connect
 from core.codec import ENCODING, EncryptionCodec, PayloadKeyError, parse_keys
@@ -34,8 +38,11 @@ async def test_round_trip_and_rotation() -> None:
     after = EncryptionCodec(*parse_keys(f"{new},{old}"))
     assert await after.decode(sealed) == plain
     assert (await after.encode(plain))[0].metadata["encryption-key-id"] == b"2026-11"
-    # Payloads from before encryption was switched on pass through.
-    assert await after.decode(plain) == plain
+    # Fail closed (#26 point 2): a payload in plaintext is refused; only the migration
+    # switch lets those from before encryption through.
+    (refused,) = await after.decode(plain)
+    assert b"plaintext-refused" in refused.metadata["encoding"] and b"Familie" not in refused.data
+    assert await EncryptionCodec(*parse_keys(f"{new},{old}"), plaintext=True).decode(plain) == plain
     # Without the old key the payload cannot be read, and the error names the key.
     with pytest.raises(PayloadKeyError, match="'2026-01'"):
         await EncryptionCodec(*parse_keys(new)).decode(sealed)
@@ -53,6 +60,25 @@ async def test_round_trip_and_rotation() -> None:
 def test_bad_key_settings_name_the_problem(spec: str, message: str) -> None:
     with pytest.raises(PayloadKeyError, match=message):
         parse_keys(spec)
+
+
+def test_no_key_no_start(tmp_path: Path) -> None:
+    """Without a payload key neither the worker nor a direct starter starts (#26 point 2)."""
+    from core.client import data_converter
+    from core.config import Settings
+
+    with pytest.raises(PayloadKeyError, match="payload_keys: none configured"):
+        data_converter(Settings(_env_file=None))  # type: ignore[call-arg]
+    assert data_converter(Settings(allow_plaintext_payloads=True, _env_file=None)).payload_codec is None  # type: ignore[call-arg]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WC_")}
+    env.update({"WC_DATABASE_URL": f"sqlite:///{tmp_path / 'r.sqlite3'}", "WC_METRICS_PORT": "0"})
+    root = Path(__file__).resolve().parents[2]
+    for argv in (["worker.py"], ["-m", "starter", "list"]):
+        run = subprocess.run(
+            [sys.executable, *argv], cwd=root, env={**env, "WC_STARTER_DIRECT": "1"}, capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert run.returncode != 0 and "payload_keys: none configured" in run.stderr, (argv, run.stderr[-800:])
 
 
 async def test_a_case_is_stored_encrypted_and_reads_back(stack: Stack) -> None:
@@ -73,3 +99,28 @@ async def test_a_case_is_stored_encrypted_and_reads_back(stack: Stack) -> None:
             (payload,) = started.workflow_execution_started_event_attributes.input.payloads
             assert payload.metadata["encoding"] == ENCODING
             assert b"Haustechnik" not in payload.data and case.case_id.encode() not in payload.data
+
+
+async def test_a_plaintext_command_to_an_encrypted_case_is_refused_and_changes_nothing(
+    encrypted: Stack, stack: Stack
+) -> None:
+    """Fail closed (#26 point 2): a client without the key (here the suite's plain client)
+    cannot slip a plaintext payload into an encrypted case."""
+    from models.case import CompleteConsultation
+
+    handle = await start_case(encrypted.client, encrypted.settings.task_queue, new_case())
+    before = await handle.query(CaseWorkflow.status)
+    plain = stack.client.get_workflow_handle(handle.id)
+    with pytest.raises(WorkflowUpdateFailedError):
+        await plain.execute_update(
+            CaseWorkflow.complete_consultation,
+            CompleteConsultation(advisor="m.koch", wage_meets_local_standard=True),
+            id=f"plain-{handle.id}",
+        )
+    after = await handle.query(CaseWorkflow.status)
+    assert after.stage == before.stage and len(after.history) == len(before.history)
+    # ... and the case still takes commands from its own door.
+    await handle.execute_update(
+        CaseWorkflow.complete_consultation, CompleteConsultation(advisor="m.koch", wage_meets_local_standard=True)
+    )
+    assert (await handle.query(CaseWorkflow.status)).stage.value == "candidate_selection"

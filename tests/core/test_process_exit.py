@@ -32,6 +32,7 @@ async def test_client_commands_exit_with_their_own_status_every_time(stack: Stac
         "WC_DATABASE_URL": f"sqlite:///{tmp_path / 'records.sqlite3'}",
         "WC_METRICS_PORT": "0",
         "WC_STARTER_DIRECT": "1",  # the starter itself, not its thin client
+        "WC_ALLOW_PLAINTEXT_PAYLOADS": "true",  # the suite's unencrypted server
     }
     commands = {
         ("-m", "starter", "list", "--limit", "1"): 0,  # done: 0

@@ -65,6 +65,7 @@ async def test_a_second_office_has_its_own_people_and_its_own_namespace(stack: S
         "WC_LANGUAGE": "en",
         "WC_LOG_LEVEL": "WARNING",
         "WC_SERVICE_PORT": str(port),
+        "WC_ALLOW_PLAINTEXT_PAYLOADS": "true",  # the suite's unencrypted server
     })  # fmt: skip
 
     # The office's namespace and search attributes, as for any new server.

@@ -360,6 +360,7 @@ async def test_python_m_starter_runs_as_a_program(stack: Stack) -> None:
         "WC_TEMPORAL_ADDRESS": stack.settings.temporal_address,
         "WC_TASK_QUEUE": stack.settings.task_queue,
         "WC_STARTER_DIRECT": "1",  # the program itself, as operations run it on the server
+        "WC_ALLOW_PLAINTEXT_PAYLOADS": "true",  # the suite's unencrypted stack
         # mTLS when the suite runs against the production topology (python -m cluster.e2e)
         **{f"WC_{name.upper()}": str(value) for name, value in SERVER_TLS.items()},
     }

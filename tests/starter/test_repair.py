@@ -108,7 +108,9 @@ def _captured() -> WorkflowHistory:
 async def test_the_captured_history_is_diagnosed_at_the_task_that_wrote_it() -> None:
     from workflows.registry import WORKFLOWS
 
-    diagnosis = await diagnose(_captured(), WORKFLOWS, Settings(_env_file=None))  # type: ignore[call-arg]
+    # Captured from an unencrypted run: read under the migration switch.
+    settings = Settings(allow_plaintext_payloads=True, _env_file=None)  # type: ignore[call-arg]
+    diagnosis = await diagnose(_captured(), WORKFLOWS, settings)
     assert not diagnosis.replays
     assert "Update machine does not handle this event" in (diagnosis.failure or "")
     # Event 54 (the next email's delivery) was recorded before the Update's acceptance (55);

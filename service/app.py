@@ -14,8 +14,10 @@ here with the service's client; ``starter/remote.py`` is the thin client that se
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
+import contextlib
 import io
 import re
 import tempfile
@@ -38,6 +40,7 @@ from service import auth, calendar_feed, codec, ui_proxy, web
 from service.oidc import Provider
 from starter.cli import main as run_command
 from starter.inputs import EXIT_BAD_INPUT
+from starter.parser import parse
 from starter.remote import file_arguments, normalized
 
 log = structlog.get_logger("service")
@@ -85,7 +88,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         given = body.get("argv")
         well_formed = isinstance(given, list) and all(isinstance(a, str) for a in given)
         argv: list[str] = [str(a) for a in given] if well_formed and given is not None else []
-        if person is None and not (well_formed and _asks_for_help(argv)):
+        if person is None and not (well_formed and _only_help(argv)):
             return _refused(401, say("sign in first: bin/starter login"), settings)
         if not well_formed:
             return _refused(400, say("argv: a list of strings"), settings)
@@ -99,6 +102,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         out, err = io.StringIO(), io.StringIO()
         with tempfile.TemporaryDirectory() as folder:
             argv, why, to_send = _as_person(argv, person, files, Path(folder))
+            why = why or _actor_refusal(argv, person)
             if why is not None:
                 code = EXIT_BAD_INPUT
                 err.write(f"error: {_said(why, settings)}\n")
@@ -213,8 +217,37 @@ def _as_person(
     return argv, None, written
 
 
-def _asks_for_help(argv: list[str]) -> bool:
-    return not argv or "-h" in argv or "--help" in argv
+def _parsed(argv: list[str]) -> argparse.Namespace | int:
+    """The command line as the starter's parser takes it, or the code it exits with (help, a
+    usage error). Synchronous: nothing else runs while standard output is redirected."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        try:
+            return parse(list(argv), lambda text: text)
+        except SystemExit as exit_:
+            return int(exit_.code or 0)
+
+
+def _only_help(argv: list[str]) -> bool:
+    """Whether the command line does nothing but print help (the parser stops at it): the one
+    thing answered before signing in."""
+    return _parsed(argv) == 0
+
+
+def _actor_refusal(argv: list[str], person: str) -> Said | None:
+    """The actor as the parser will take it, checked: a repeated, shortened or displaced
+    ``--advisor`` cannot name someone else than the person signed in."""
+    parsed = _parsed(argv)
+    if isinstance(parsed, int):
+        return None  # help or a usage error: the command says so and acts on nothing
+    named = getattr(parsed, "advisor", None)
+    minting = bool(getattr(parsed, "subscription_url", False) or getattr(parsed, "stop_subscription", False))
+    if named is None or named == person or (parsed.command in WHOSE and not minting):
+        return None
+    return say(
+        "advisor: you are signed in as {person}; a command acts as the person signed in, not as {named}",
+        person=person,
+        named=named,
+    )
 
 
 def _advisor_flag(argv: list[str]) -> str | None:

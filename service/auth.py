@@ -31,6 +31,7 @@ log = structlog.get_logger("service")
 
 SESSION_COOKIE = "wc_session"
 LOGIN_COOKIE = "wc_login"  # the login form's own CSRF secret, before there is a session
+ID_TOKEN_COOKIE = "wc_id_token"  # the provider's ID token: signing out there names the session
 SESSION_HOURS = 8  # a working day; signing in again after it is cheap
 FAILED_LOGIN_PAUSE = 1.0  # seconds every failed login waits, besides the account's block
 
@@ -70,7 +71,7 @@ async def token_holder(request: Request, engine: Engine, provider: Provider | No
     token = bearer(request)
     if provider is not None and looks_like_jwt(token):
         try:
-            return await provider.person(token)
+            return await provider.person(token, bearer=True)
         except SignInRefused as refused:
             log.warning("bearer token refused", why=refused.why.text)
             return None

@@ -105,9 +105,12 @@ class Provider:
         id_token = str(answer.json().get("id_token") or "")
         return await self.person(id_token, nonce), next_path, id_token
 
-    async def person(self, token: str, nonce: str | None = None) -> str:
-        """Who a token of the provider proves to be, if they may act here."""
+    async def person(self, token: str, nonce: str | None = None, bearer: bool = False) -> str:
+        """Who a token of the provider proves to be, if they may act here. A bearer must be an
+        access token: an ID token says who signed in, it is no key to the door."""
         claims = await self.claims(token)
+        if bearer and str(claims.get("typ", "")).lower() == "id":
+            raise SignInRefused(say("login: the token is meant for another application"))
         if nonce is not None and not hmac.compare_digest(str(claims.get("nonce", "")), nonce):
             raise SignInRefused(say("login: the token belongs to another sign-in"))
         handle = str(claims.get("preferred_username") or "")
@@ -115,7 +118,7 @@ class Provider:
         groups = claims.get(self.groups_claim) or []
         if office is None or not isinstance(groups, list):
             raise SignInRefused(say("login: '{handle}' is not on the staff list", handle=handle))
-        _, why = office.role_by_groups(handle, [str(g).rsplit("/", 1)[-1] for g in groups])
+        _, why = office.role_by_groups(handle, [str(g) for g in groups])  # whole names: no nested look-alike
         if why is not None:
             raise SignInRefused(why)
         return handle

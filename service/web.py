@@ -23,15 +23,17 @@ from records import accounts
 from service import auth
 from service.oidc import FLOW_COOKIE, FLOW_SECONDS, Provider, SignInRefused
 
-ID_TOKEN_COOKIE = "wc_id_token"  # the provider's ID token: signing out there names the session
+ID_TOKEN_COOKIE = auth.ID_TOKEN_COOKIE
 
 TOKEN_DAYS = 90  # a token for the command line, as bin/starter login makes it
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
 
 
 def safe_next(target: str) -> str:
-    """Only a path of this service: never another site (an open redirect)."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+    """Only a path of this service: never another site (an open redirect). Browsers drop tabs
+    and line breaks from addresses, so '/<tab>/evil.example' would become '//evil.example'."""
+    plain = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if plain and not any(ord(c) < 32 or ord(c) == 127 for c in target) else "/"
 
 
 def routes(settings: Settings, engine: Engine, provider: Provider | None) -> list[Route]:

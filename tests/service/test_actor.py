@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from service.app import ACTORS, WHOSE, _as_person
+from service.app import ACTORS, WHOSE, _actor_refusal, _as_person, _only_help
 from starter.parser import build_parser
 
 CASE = "WC-7M2K9Q4XTB"
@@ -76,3 +76,36 @@ def test_sent_files_are_read_and_written_files_come_back(tmp_path: Path) -> None
     assert why is None and Path(argv[2]).read_bytes() == b"employer_name: X" and Path(argv[2]).parent == tmp_path
     argv, why, written = _as_person(["report", "--chart", "/home/me/figures.html"], "m.koch", {}, tmp_path)
     assert why is None and written == {2: Path(argv[2])} and Path(argv[2]).parent == tmp_path
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        # argparse keeps the last --advisor, and takes a shortened flag
+        ["erase-case", CASE, "--advisor", "m.koch", "--advisor", "t.lead", "--basis", "request of the candidate"],
+        ["add-note", CASE, "--note", "x", "--advisor", "m.koch", "--adv", "t.lead"],
+        # an option before the case id: the case id is not where a naive reading looks
+        ["add-note", "--advisor", "t.lead", CASE, "--note", "x"],
+        ["calendar", "--advisor=a.yilmaz", "--subscription-url"],
+    ],
+)
+def test_no_way_of_writing_the_command_line_names_another_actor(argv: list[str], tmp_path: Path) -> None:
+    """What the service checks is what the parser will take (found in review: the first
+    --advisor, or the one beside the case id, was checked; the parser took another)."""
+    runs, why, _ = _as_person(argv, "m.koch", {}, tmp_path)
+    why = why or _actor_refusal(runs, "m.koch")
+    assert why is not None and "you are signed in as m.koch" in why.english()
+
+
+@pytest.mark.parametrize(
+    ("argv", "help_only"),
+    [
+        (["--help"], True),
+        (["new-case", "--help"], True),
+        (["import", "--advisor", "t.lead", "--dry-run", "--", "-h"], False),  # a file named -h: a real command
+        (["list", "--open"], False),
+        ([], False),
+    ],
+)
+def test_before_signing_in_only_help_is_answered(argv: list[str], help_only: bool) -> None:
+    assert _only_help(argv) is help_only

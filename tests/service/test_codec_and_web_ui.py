@@ -108,6 +108,10 @@ async def test_the_web_ui_is_behind_the_login_and_writes_are_operations_only(enc
             "POST", terminate, body=b'{"reason":"x"}', Content_Type="application/json", Origin=url
         )
         assert refused.status == 403
+        # A query's path with a '..' segment would reach the UI server as a workflow start.
+        dotted = f"/ui/api/v1/namespaces/default/workflows/{workflow_id}/query/%2e%2e"
+        sneaked = await advisor.request("POST", dotted, body=b"{}", Content_Type="application/json", Origin=url)
+        assert sneaked.status == 400
         running = (await encrypted.client.get_workflow_handle(workflow_id).describe()).status
         assert running == WorkflowExecutionStatus.RUNNING
 

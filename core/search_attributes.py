@@ -118,6 +118,23 @@ async def register(client: Client, namespace: str) -> list[str]:
     return sorted(missing)
 
 
+async def _register_when_known(client: Client, namespace: str, seconds: int = 60) -> list[str]:
+    """A namespace just registered reaches every part of the server within seconds: until
+    then the server says it does not know it (seen adding a second office, #25 point 8)."""
+    import asyncio
+
+    from temporalio.service import RPCError, RPCStatusCode
+
+    for _ in range(seconds):
+        try:
+            return await register(client, namespace)
+        except RPCError as err:
+            if err.status != RPCStatusCode.NOT_FOUND:
+                raise
+            await asyncio.sleep(1)
+    return await register(client, namespace)
+
+
 async def _register_from_settings() -> None:
     from core.client import connect
     from core.config import get_settings
@@ -128,7 +145,7 @@ async def _register_from_settings() -> None:
     # A real Temporal server starts without the namespace (the dev server makes it).
     if await ensure_namespace(client, settings.temporal_namespace):
         print(f"namespace {settings.temporal_namespace} registered")
-    added = await register(client, settings.temporal_namespace)
+    added = await _register_when_known(client, settings.temporal_namespace)
     print(f"search attributes added: {', '.join(added) or 'none (all present)'}")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -172,13 +173,10 @@ def revoke_presented(engine: Engine, token: str) -> bool:
 
 
 def log_access(engine: Engine, handle: str, case_id: str | None, what: str, outcome: int) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            insert(access_log).values(at=clock.now(), handle=handle, case_id=case_id, what=what[:64], outcome=outcome)
-        )
+    log_accesses(engine, handle, [case_id], what, outcome)
 
 
-def log_accesses(engine: Engine, handle: str, case_ids: list[str], what: str, outcome: int) -> None:
+def log_accesses(engine: Engine, handle: str, case_ids: Sequence[str | None], what: str, outcome: int) -> None:
     """One record per case, in one transaction (a list of many cases)."""
     if not case_ids:
         return

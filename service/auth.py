@@ -114,7 +114,11 @@ async def end_session(request: Request, engine: Engine, response: Response) -> N
 def csrf_token(request: Request) -> str:
     """The CSRF token of the request's session (or of its login form before signing in)."""
     secret = request.cookies.get(SESSION_COOKIE) or request.cookies.get(LOGIN_COOKIE) or ""
-    return hmac.new(secret.encode(), b"csrf", hashlib.sha256).hexdigest() if secret else ""
+    return _csrf_of(secret) if secret else ""
+
+
+def _csrf_of(secret: str) -> str:
+    return hmac.new(secret.encode(), b"csrf", hashlib.sha256).hexdigest()
 
 
 def csrf_ok(request: Request, given: str) -> bool:
@@ -125,7 +129,7 @@ def csrf_ok(request: Request, given: str) -> bool:
 def login_form_secret(request: Request) -> tuple[str, str]:
     """The login form's CSRF secret (kept if the browser has one) and the token it gives."""
     secret = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-    return secret, hmac.new(secret.encode(), b"csrf", hashlib.sha256).hexdigest()
+    return secret, _csrf_of(secret)
 
 
 def keep_login_secret(response: Response, secret: str) -> None:

@@ -32,8 +32,8 @@ def routes(settings: Settings, engine: Engine, client: Client) -> list[Route]:
             return PlainTextResponse("no such calendar (stopped, expired or never issued)", status_code=404)
         entries = await deadline_entries(client, settings, person)
         body = build_calendar(entries, person, clock.now(), Text(settings.language))
-        for case_id in sorted({e.case_id for e in entries}):
-            await asyncio.to_thread(accounts.log_access, engine, person, case_id, "calendar feed", 0)
+        shown = sorted({e.case_id for e in entries})
+        await asyncio.to_thread(accounts.log_accesses, engine, person, shown, "calendar feed", 0)
         return Response(body, media_type="text/calendar; charset=utf-8", headers={"Cache-Control": "no-store"})
 
     return [Route("/calendar/{token}.ics", feed, methods=["GET"])]

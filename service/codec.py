@@ -124,6 +124,5 @@ async def _log_reads(engine: Engine, person: str, cases: set[str], logged: dict[
         for key in [k for k, at in logged.items() if now - at >= LOG_EVERY]:
             del logged[key]
     fresh = sorted(c for c in cases if now - logged.get((person, c), -LOG_EVERY) >= LOG_EVERY)
-    for case_id in fresh:
-        logged[(person, case_id)] = now
-        await asyncio.to_thread(accounts.log_access, engine, person, case_id, "decode (Web UI)", 0)
+    logged.update({(person, case_id): now for case_id in fresh})
+    await asyncio.to_thread(accounts.log_accesses, engine, person, fresh, "decode (Web UI)", 0)

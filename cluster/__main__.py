@@ -202,7 +202,7 @@ class Cluster:
                 "--root", str(self.layout.root / "temporal"),
                 "--config", "config",
                 "--env", "production",
-                "--allow-no-auth",
+                "--access", str(ROOT / "config" / "temporal-access.yaml"),  # who may call what (#25)
                 "start",
             ],
         )  # fmt: skip

@@ -6,7 +6,7 @@
 Starts bin/cluster's pieces without workers in a temporary directory on free ports (each
 test runs its own worker, as on the dev server), then runs the end-to-end modules with
 WC_TEST_TEMPORAL_ADDRESS, the office service's mTLS certificate (the tests act as the door
-does) and the cluster's PostgreSQL as
+does; their workers poll with the workers' certificate) and the cluster's PostgreSQL as
 the records database; stops everything afterwards.
 """
 
@@ -37,6 +37,7 @@ def main(argv: list[str]) -> int:
         try:
             cluster.up()
             cert, key = cluster.layout.cert("office")
+            worker_cert, worker_key = cluster.layout.cert("worker")
             env = {
                 **os.environ,
                 "WC_TEST_TEMPORAL_ADDRESS": cluster.layout.frontend_address,
@@ -44,6 +45,9 @@ def main(argv: list[str]) -> int:
                 "WC_TEST_TEMPORAL_TLS_CERT_FILE": str(cert),
                 "WC_TEST_TEMPORAL_TLS_KEY_FILE": str(key),
                 "WC_TEST_TEMPORAL_TLS_SERVER_NAME": "localhost",
+                # The tests' workers poll with the workers' certificate (the access policy).
+                "WC_TEST_WORKER_TEMPORAL_TLS_CERT_FILE": str(worker_cert),
+                "WC_TEST_WORKER_TEMPORAL_TLS_KEY_FILE": str(worker_key),
                 "WC_TEST_DATABASE_URL": cluster.layout.records_url(),
                 # The advisors' commands go through the office service, whose people sign in
                 # at the cluster's real identity provider (tests/service/office.py: Door).

@@ -2,7 +2,9 @@
 # Prints a directory holding the production topology's Temporal binaries, building them
 # once if needed (bin/cluster, #15):
 #
-#   temporal-server      go.temporal.io/server/cmd/server             (the server the CLI embeds)
+#   temporal-server      deploy/temporal/server: the server the CLI embeds, with an authorizer
+#                        that grants each client certificate what config/temporal-access.yaml
+#                        says (#25); rebuilt when its source changes
 #   temporal-sql-tool    go.temporal.io/server/cmd/tools/sql          (schema set-up and upgrades)
 #   temporal-ui-server   github.com/temporalio/ui-server/v2/cmd/server (the Web UI, assets embedded)
 #   schema/postgresql/v12/{temporal,visibility}                       (the schemas of that server)
@@ -16,8 +18,11 @@ TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-1.29.1}"
 TEMPORAL_UI_SERVER_VERSION="${TEMPORAL_UI_SERVER_VERSION:-2.42.1}"
 CACHE_ROOT="${WC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/welcome-center}"
 DIR="$CACHE_ROOT/temporal-server-${TEMPORAL_SERVER_VERSION}-ui-${TEMPORAL_UI_SERVER_VERSION}"
+SOURCE="$(cd "$(dirname "$0")/../deploy/temporal/server" && pwd)"
+SOURCE_HASH="$(cat "$SOURCE"/go.mod "$SOURCE"/go.sum "$SOURCE"/*.go | sha256sum | cut -c1-12)"
+SERVER="temporal-server-$SOURCE_HASH"
 
-if [[ -x "$DIR/temporal-server" && -x "$DIR/temporal-sql-tool" && -x "$DIR/temporal-ui-server" && -d "$DIR/schema" ]]; then
+if [[ -x "$DIR/$SERVER" && -L "$DIR/temporal-server" && -x "$DIR/temporal-sql-tool" && -x "$DIR/temporal-ui-server" && -d "$DIR/schema" ]]; then
   echo "$DIR"; exit 0
 fi
 
@@ -45,9 +50,19 @@ build() {  # build NAME PACKAGE@VERSION [LDFLAGS]
   say "$name built in $((SECONDS - before))s"
 }
 
-build temporal-server "go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION}"
-build temporal-sql-tool "go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}"
-build temporal-ui-server "github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_SERVER_VERSION}"
+if [[ ! -x "$DIR/$SERVER" ]]; then
+  say "Building temporal-server from $SOURCE (go.temporal.io/server v${TEMPORAL_SERVER_VERSION}); a few minutes on two cores"
+  before=$SECONDS
+  grep -q "go.temporal.io/server v${TEMPORAL_SERVER_VERSION}\$" "$SOURCE/go.mod" \
+    || { echo "$SOURCE/go.mod does not require go.temporal.io/server v${TEMPORAL_SERVER_VERSION}" >&2; exit 1; }
+  (cd "$SOURCE" && GOTOOLCHAIN=local go build -trimpath -o "$tmp_bin/temporal-server" .) >&2
+  mv "$tmp_bin/temporal-server" "$DIR/$SERVER"
+  find "$DIR" -maxdepth 1 -name 'temporal-server-*' ! -name "$SERVER" -delete  # earlier builds
+  say "temporal-server built in $((SECONDS - before))s"
+fi
+ln -sfn "$SERVER" "$DIR/temporal-server"
+[[ -x "$DIR/temporal-sql-tool" ]] || build temporal-sql-tool "go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION}"
+[[ -x "$DIR/temporal-ui-server" ]] || build temporal-ui-server "github.com/temporalio/ui-server/v2/cmd/server@v${TEMPORAL_UI_SERVER_VERSION}"
 
 # The schemas ship in the server module, which go install has just put in the module cache.
 module_dir="$(GOTOOLCHAIN=local go mod download -json "go.temporal.io/server@v${TEMPORAL_SERVER_VERSION}" \

@@ -77,6 +77,20 @@ SERVER_TLS: dict[str, Any] = {
     if os.environ.get(f"WC_TEST_{name.upper()}")
 }
 
+# There the workers connect with the workers' certificate and the tests act with the office
+# service's, as in bin/cluster: the server grants each only its party's calls
+# (config/temporal-access.yaml), so the end-to-end run checks the policy too.
+WORKER_TLS: dict[str, Any] = {
+    name: Path(os.environ[f"WC_TEST_WORKER_{name.upper()}"])
+    for name in ("temporal_tls_cert_file", "temporal_tls_key_file")
+    if os.environ.get(f"WC_TEST_WORKER_{name.upper()}")
+}
+
+
+async def worker_client(client: Client, settings: Settings) -> Client:
+    """The client a test's worker polls with: the tests' own, or the workers' certificate's."""
+    return await connect(settings.model_copy(update=WORKER_TLS)) if WORKER_TLS else client
+
 
 @pytest.fixture(scope="session")
 def ui_url(temporal_env: WorkflowEnvironment) -> str:
@@ -177,7 +191,7 @@ async def stack(
 ) -> AsyncIterator[Stack]:
     """A running worker on this test's own task queue, with the real database and SMTP."""
     with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        worker = build_worker(client, settings, records_engine, executor)
+        worker = build_worker(await worker_client(client, settings), settings, records_engine, executor)
         async with worker:
             yield Stack(client, settings, records_engine, smtp[2], worker)
 
@@ -197,7 +211,7 @@ async def own_worker(
     )
     try:
         with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-            async with build_worker(stack.client, settings, engine, executor) as worker:
+            async with build_worker(await worker_client(stack.client, settings), settings, engine, executor) as worker:
                 yield Stack(stack.client, settings, engine, smtp or stack.smtp, worker)
     finally:
         engine.dispose()
@@ -224,5 +238,5 @@ async def encrypted(stack: Stack) -> AsyncIterator[Stack]:
     )
     client = await connect(settings)
     with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(client, settings, stack.engine, executor) as worker:
+        async with build_worker(await worker_client(client, settings), settings, stack.engine, executor) as worker:
             yield Stack(client, settings, stack.engine, stack.smtp, worker)

@@ -92,6 +92,18 @@ def test_the_same_server_and_config_shape_as_bin_cluster(compose_check: Path, tm
         (version,) = re.findall(variable + r'="\$\{' + variable + r':-([\d.]+)\}"', script)
         assert f"ARG {variable}={version}" in dockerfile, variable
     assert not [s["image"] for s in services.values() if "auto-setup" in s.get("image", "")]
+    # The same server as bin/cluster's: built from deploy/temporal/server, given the same
+    # access policy, and each client's certificate names a party it grants what it does.
+    assert "COPY server /src/server" in dockerfile and "go.temporal.io/server/cmd/server@" not in dockerfile
+    assert '"--access", "/etc/temporal/access.yaml"' in dockerfile and "allow-no-auth" not in dockerfile
+    mounted = {v["target"]: v["source"] for v in services["temporal"]["volumes"]}
+    assert mounted["/etc/temporal/access.yaml"] == str(ROOT / "config" / "temporal-access.yaml")
+    parties = yaml.safe_load((ROOT / "config" / "temporal-access.yaml").read_text())["parties"]
+    needs = {"register-search-attributes": "AddSearchAttributes", "schedules": "CreateSchedule",
+             "worker": "PollWorkflowTaskQueue", "office": "UpdateWorkflowExecution"}  # fmt: skip
+    for name, call in needs.items():
+        party = Path(services[name]["environment"]["WC_TEMPORAL_TLS_CERT_FILE"]).stem
+        assert call in parties[party]["calls"], (name, party, call)
     # The server's and the UI's configuration are what cluster/layout.py generates today.
     for generated in write_compose_configs(tmp_path):
         committed = ROOT / "deploy" / generated.relative_to(tmp_path)

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from models.deadlines import DEFAULT_POLICY_FILE
-from tests.conftest import Stack
+from tests.conftest import Stack, worker_client
 from worker import build_worker
 
 LADDER = {"reminder_days_before": 2, "team_lead_after_days": 2, "operations_after_days": 4}
@@ -36,5 +36,5 @@ async def scaled_worker(
         }
     )
     with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(stack.client, settings, stack.engine, executor):
+        async with build_worker(await worker_client(stack.client, settings), settings, stack.engine, executor):
             yield settings.task_queue

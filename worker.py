@@ -30,6 +30,7 @@ from core.i18n import Text
 from core.logging import configure_logging
 from core.metrics import StageGauges, metrics_runtime
 from core.process import run_to_exit
+from core.sealed import sealer_of
 from models import occupations, programmes, staff
 from models.digest import SEND_WEEKLY_DIGESTS
 from models.records import (
@@ -76,9 +77,10 @@ def build_worker(
 ) -> CaseWorker:
     """The one worker definition, shared by ``main`` and the tests (which may replace an
     activity by its name to inject a fault, or size the workflow cache)."""
-    notifier = NotificationActivities(engine, settings)
+    sealer = sealer_of(client)  # the records' free text, sealed with the case's key (#26)
+    notifier = NotificationActivities(engine, settings, sealer)
     relay = MailRelay(notifier, engine, client, settings.task_queue)
-    records = CaseRecordActivities(engine, Text(settings.language), email_queued=relay.queued)
+    records = CaseRecordActivities(engine, Text(settings.language), email_queued=relay.queued, sealer=sealer)
     erasure = ErasureActivities(engine, client, settings)
     policy = DeadlinePolicyActivities(settings)
     digests = DigestActivities(client, settings, engine)

@@ -22,6 +22,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from core import search_attributes as sa
 from core.config import Settings
+from core.sealed import sealer_of
 from models.case import workflow_id_for
 from models.records import CASES_DUE_FOR_ERASURE, ERASE_CLOSED_CASE, ErasureRequest
 from records import erasure
@@ -57,7 +58,10 @@ async def case_is_running(client: Client, case_id: str) -> bool | None:
 async def erase_case(
     engine: Engine, client: Client, namespace: str, mail_dir: Path | None, case_id: str, by: str, basis: str
 ) -> ErasureFigures:
-    records = await asyncio.to_thread(erasure.erase_records, engine, case_id, by, basis)
+    sealer = sealer_of(client)
+    records = await asyncio.to_thread(
+        erasure.erase_records, engine, case_id, by, basis, lambda name: sealer.pseudonym("employer", name)
+    )
     deleted = await delete_executions(client, namespace, case_id)
     mail_files = await asyncio.to_thread(erasure.erase_mail_files, mail_dir, case_id)
     log.info("case erased", case_id=case_id, by=by, executions=deleted)

@@ -152,15 +152,16 @@ class MailRelay:
 
     def _hand_over(self, email: GivenUp) -> None:
         assert self._loop is not None
-        asyncio.run_coroutine_threadsafe(self._start_workflow(email), self._loop).result(timeout=60)
+        subject = self._notifier.subject_of(email.row)  # opened here, in the relay's thread
+        asyncio.run_coroutine_threadsafe(self._start_workflow(email, subject), self._loop).result(timeout=60)
         row = email.row
         outbox.mark_undeliverable(self._engine, row.idempotency_key, email.reason)
         log.warning("notification undeliverable", case_id=row.case_id, notification=row.idempotency_key)
 
-    async def _start_workflow(self, email: GivenUp) -> None:
+    async def _start_workflow(self, email: GivenUp, subject: str) -> None:
         row = email.row
         undeliverable = UndeliverableNotification(
-            idempotency_key=row.idempotency_key, case_id=row.case_id, subject=row.subject, reason=email.reason
+            idempotency_key=row.idempotency_key, case_id=row.case_id, subject=subject, reason=email.reason
         )
         try:
             await self._client.start_workflow(
@@ -168,7 +169,7 @@ class MailRelay:
                 undeliverable,
                 id=undeliverable_workflow_id(row.idempotency_key),
                 task_queue=self._task_queue,
-                static_summary=undeliverable_summary(row.case_id, row.subject),
+                static_summary=undeliverable_summary(row.case_id, subject),
             )
         except WorkflowAlreadyStartedError:
             pass  # waiting for its resend already

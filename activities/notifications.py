@@ -18,6 +18,7 @@ import socket
 import ssl
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from email.charset import QP, Charset
 from email.header import Header
@@ -32,6 +33,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.email_text import one_line
 from core.config import Settings
+from core.sealed import Sealer
 from models import clock
 from models.mail import Notification, RecipientRole
 from models.records import (
@@ -63,7 +65,17 @@ _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP  # readable in the raw message, as the email package's default did
 
 
-def _message(sender: str, recipient: str, row: Any) -> bytes:
+@dataclass(frozen=True)
+class Opened:
+    """An outbox row's email, its subject and body opened (core/sealed.py)."""
+
+    subject: str
+    body: str
+    idempotency_key: str
+    case_id: str
+
+
+def _message(sender: str, recipient: str, row: Opened) -> bytes:
     """The email as bytes: MIMEText with the compat32 policy writes the same headers as
     EmailMessage for a quarter of its CPU (its header registry parses every header)."""
     message = MIMEText(row.body, "plain", _UTF8)  # type: ignore[arg-type]  # set_payload takes a Charset
@@ -113,9 +125,10 @@ def message_id(key: str) -> str:
 
 
 class NotificationActivities:
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: Settings, sealer: Sealer | None = None) -> None:
         self._engine = engine
         self._settings = settings
+        self._sealer = sealer or Sealer(None)  # subjects and bodies are sealed at rest (#26 point 1)
         self._connections = threading.local()  # each activity thread keeps its own SMTP connection
 
     def recipient(self, role: str, advisor: str | None) -> str:
@@ -232,6 +245,9 @@ class NotificationActivities:
             raise
         self._connections.smtp, self._connections.used = smtp, time.monotonic()
 
+    def subject_of(self, row: Any) -> str:
+        return self._sealer.open(row.case_id, "notifications.subject", row.subject) or ""
+
     def send_row(self, row: Any) -> None:
         """Send an outbox row (the caller holds its claim); non-retryable errors say so."""
         s = self._settings
@@ -240,8 +256,14 @@ class NotificationActivities:
                 f"notification {row.idempotency_key}: queued without a body", type="BadNotification", non_retryable=True
             )
         recipient = self.recipient(row.recipient_role, row.advisor)
+        opened = Opened(
+            subject=self.subject_of(row),
+            body=self._sealer.open(row.case_id, "notifications.body", row.body) or "",
+            idempotency_key=row.idempotency_key,
+            case_id=row.case_id,
+        )
         try:
-            self._send(s.smtp_sender, recipient, _message(s.smtp_sender, recipient, row))
+            self._send(s.smtp_sender, recipient, _message(s.smtp_sender, recipient, opened))
         except smtplib.SMTPRecipientsRefused as err:
             # A wrong address does not heal by retrying.
             raise ApplicationError(

@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.email_text import written
 from core.i18n import Text
+from core.sealed import SEALED_COLUMNS, Sealer
 from models.case import CaseEvent
 from models.journey import JourneyEvent
 from models.mail import Notification
@@ -32,9 +33,14 @@ log = structlog.get_logger(__name__)
 
 class CaseRecordActivities:
     def __init__(
-        self, engine: Engine, text: Text | None = None, email_queued: Callable[[str], None] | None = None
+        self,
+        engine: Engine,
+        text: Text | None = None,
+        email_queued: Callable[[str], None] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self._engine = engine
+        self._sealer = sealer or Sealer(None)
         self._text = text or Text()  # the office's language: the emails are written here (#16)
         self._email_queued = email_queued  # the worker's mail relay sends it (activities/mail_relay.py)
 
@@ -90,32 +96,40 @@ class CaseRecordActivities:
         snapshot_key: str,
         notification: Notification | None,
     ) -> bool:
+        case_id = snapshot["case_id"]
+        event_row = {
+            **event_keys,
+            "seq": event.seq,
+            "occurred_at": event.occurred_at,
+            "action": event.action,
+            "advisor": event.advisor,
+            "from_stage": event.from_stage.value if event.from_stage else None,
+            "to_stage": event.to_stage.value,
+            "summary": event.summary,
+            "note": event.note,
+        }
+        row = {**snapshot, "last_event_seq": event.seq}
+        if snapshots is cases:
+            row["employer_pseudonym"] = self._sealer.pseudonym("employer", snapshot["employer_name"])
+        email = written(notification, event, self._text) if notification is not None else None
+        # Sealed before the transaction: a case's key is made (or read) outside it.
+        event_row = self.sealed(events.name, case_id, event_row)
+        row = self.sealed(snapshots.name, case_id, row)
+        queued = self.sealed(notifications.name, case_id, outbox_row(email)) if email is not None else None
         with refused_for_good(event.action), self._engine.begin() as conn:
-            inserted = conn.execute(
-                insert_if_new(self._engine, events),
-                {
-                    **event_keys,
-                    "seq": event.seq,
-                    "occurred_at": event.occurred_at,
-                    "action": event.action,
-                    "advisor": event.advisor,
-                    "from_stage": event.from_stage.value if event.from_stage else None,
-                    "to_stage": event.to_stage.value,
-                    "summary": event.summary,
-                    "note": event.note,
-                },
-            ).first()
-            row = {**snapshot, "last_event_seq": event.seq}
+            inserted = conn.execute(insert_if_new(self._engine, events), event_row).first()
             conn.execute(
                 upsert_newer(self._engine, snapshots, list(row), key=snapshot_key, version="last_event_seq"), row
             )
-            if notification is not None:
+            if queued is not None:
                 # Queued with its event: the email exists exactly when the event does.
-                email = written(notification, event, self._text)
-                conn.execute(insert_ignoring_duplicates(self._engine, notifications), outbox_row(email))
+                conn.execute(insert_ignoring_duplicates(self._engine, notifications), queued)
         if notification is not None and self._email_queued is not None:
             self._email_queued(notification.idempotency_key)  # after the commit: the relay finds the row
         return inserted is not None
+
+    def sealed(self, table: str, case_id: str, row: dict[str, Any]) -> dict[str, Any]:
+        return row | {c: self._sealer.seal(case_id, f"{table}.{c}", row[c]) for c in SEALED_COLUMNS[table] if c in row}
 
 
 @contextmanager

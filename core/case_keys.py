@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 CASE_ID = re.compile(r"WC-[0-9A-Z]{10}")
 CASE_KEY = "case/"  # key id prefix of payloads sealed with a case's data key
+INSTALLATION = "installation/"  # key ids of the installation's own secrets (never a case id)
 KEEP_SECONDS = 5.0  # how long a process trusts a key it unwrapped before asking the records again
 
 
@@ -53,6 +54,7 @@ class CaseKeys:
         self._current = current
         self._cache: dict[str, tuple[AESGCM, float]] = {}  # case -> (key, until when it is trusted)
         self._lock = threading.Lock()
+        self._secrets: dict[str, bytes] = {}
 
     def _db(self) -> Engine:
         # SQLAlchemy is imported on the first key read, not with the client: commands that
@@ -73,6 +75,24 @@ class CaseKeys:
         """The cipher of the case's data key; made on first use when ``create``; None once destroyed."""
         if (cached := self.cached(case_id)) is not None:
             return cached
+        data_key = self._data_key(case_id, create)
+        if data_key is None:
+            return None
+        key = AESGCM(data_key)
+        self._cache[case_id] = (key, time.monotonic() + KEEP_SECONDS)
+        return key
+
+    def installation_secret(self, name: str) -> bytes:
+        """A secret of this installation (e.g. the pseudonyms' key, core/sealed.py): made once,
+        kept beside the case keys and wrapped by the master key like them, so a copy of the
+        records alone does not reveal it. Never destroyed by an erasure (not a case id)."""
+        if (secret := self._secrets.get(name)) is None:
+            secret = self._data_key(INSTALLATION + name, True)
+            assert secret is not None
+            self._secrets[name] = secret
+        return secret
+
+    def _data_key(self, case_id: str, create: bool) -> bytes | None:
         row = self._read(case_id)
         if row is None and create:
             from records.database import insert_ignoring_duplicates
@@ -97,9 +117,7 @@ class CaseKeys:
             raise PayloadKeyError(
                 f"case {case_id}: its key is wrapped with master key '{row.master_key_id}', not configured"
             )
-        key = AESGCM(master.decrypt(row.wrapped_key[:12], row.wrapped_key[12:], case_id.encode()))
-        self._cache[case_id] = (key, time.monotonic() + KEEP_SECONDS)
-        return key
+        return master.decrypt(row.wrapped_key[:12], row.wrapped_key[12:], case_id.encode())
 
     def destroy(self, case_id: str) -> bool:
         """Crypto-shredding: the case's payloads can never be read again. Returns whether a key existed."""
@@ -137,6 +155,10 @@ class CaseKeyCodec(EncryptionCodec, WithSerializationContext):
         # The SDK asks for a codec per payload it converts (its serialization context): one
         # per case, made once, sharing the master ciphers.
         self._per_case: dict[str, CaseKeyCodec] = {}
+
+    @property
+    def case_keys(self) -> CaseKeys:
+        return self._case_keys
 
     def with_context(self, context: SerializationContext) -> CaseKeyCodec:
         match = CASE_ID.search(getattr(context, "workflow_id", None) or "")

@@ -1,15 +1,16 @@
 """Erasing a closed case from the records (#13): free text goes, the facts stay.
 
-Notes, summaries, reasons, email subjects and bodies are removed; the employer's name is
-replaced by a pseudonym derived from it (so "companies advised" still counts it once); the
-case's data key is destroyed; dates, stages, route, occupation, origin country and outcome
+Notes, summaries, reasons, email subjects and bodies are removed; the employer's name goes,
+its keyed pseudonym stays (so "companies advised" still counts it once; core/sealed.py); the
+case's data key is destroyed, which leaves every sealed copy of that text unreadable (the
+SQLite WAL, a dump taken before); dates, stages, route, occupation, origin country and outcome
 stay, so the Welcome Center's figures do not change. The erasure itself is recorded (who,
 when, on what basis). Every step is idempotent: running it again finishes a broken run.
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -31,18 +32,20 @@ class Erased:
     mail_files: int = 0
 
 
-def employer_pseudonym(name: str) -> str:
-    return "erased:" + hashlib.sha256(name.strip().lower().encode()).hexdigest()[:16]
-
-
-def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str) -> Erased:
+def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str, pseudonym: Callable[[str], str]) -> Erased:
+    """``pseudonym``: the employer's keyed pseudonym, for a row written before it was kept."""
     with engine.begin() as conn:
-        name = conn.execute(select(cases.c.employer_name).where(cases.c.case_id == case_id)).scalar_one_or_none()
-        if name is not None and not name.startswith("erased:"):
+        row = conn.execute(
+            select(cases.c.employer_name, cases.c.employer_pseudonym).where(cases.c.case_id == case_id)
+        ).one_or_none()
+        if row is not None and row.employer_name != ERASED:
+            # Rows erased before the keyed pseudonyms kept an unkeyed one in the name ("erased:").
+            legacy = row.employer_name.startswith("erased:")
+            kept = row.employer_pseudonym or (row.employer_name if legacy else pseudonym(row.employer_name))
             conn.execute(
                 update(cases)
                 .where(cases.c.case_id == case_id)
-                .values(employer_name=employer_pseudonym(name), outcome_reason=None)
+                .values(employer_name=ERASED, employer_pseudonym=kept, outcome_reason=None)
             )
         conn.execute(update(journeys).where(journeys.c.case_id == case_id).values(outcome_reason=None))
         events = 0

@@ -83,9 +83,7 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
     today = today or clock.today()
     year_ago = datetime.combine(today - timedelta(days=365), datetime.min.time(), tzinfo=UTC)
     with engine.connect() as conn:
-        case_rows = conn.execute(
-            select(cases.c.employer_name, cases.c.opened_at, cases.c.stage, cases.c.next_due_on)
-        ).all()
+        case_rows = conn.execute(select(cases.c.opened_at, cases.c.stage, cases.c.next_due_on)).all()
         journey_rows = conn.execute(
             select(
                 journeys.c.origin_country,
@@ -98,7 +96,10 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
                 journeys.c.probation_passed_on,
             )
         ).all()
-        companies = conn.execute(select(func.count(func.distinct(func.lower(cases.c.employer_name))))).scalar_one()
+        # By keyed pseudonym (the name is sealed, and gone after an erasure); rows from before
+        # pseudonyms were kept count by their name.
+        employer = func.coalesce(cases.c.employer_pseudonym, func.lower(cases.c.employer_name))
+        companies = conn.execute(select(func.count(func.distinct(employer)))).scalar_one()
 
     # A placement is the passed probation, whatever is still open (an integration course).
     placed = [j for j in journey_rows if j.probation_passed_on is not None or j.outcome == PLACED]

@@ -29,7 +29,8 @@ cases = Table(
     Column("case_id", String(32), primary_key=True),
     Column("stage", String(40), nullable=False),
     Column("advisor", String(64), nullable=False),
-    Column("employer_name", String(200), nullable=False),
+    Column("employer_name", Text, nullable=False),  # sealed (core/sealed.py, revision 0013)
+    Column("employer_pseudonym", String(32)),  # keyed: what the figures count (revision 0013)
     Column("occupation", String(120), nullable=False),
     Column("route", String(10), nullable=False),
     Column("procedure", String(10), nullable=False),
@@ -67,7 +68,7 @@ notifications = Table(
     Column("case_id", String(32), nullable=False, index=True),
     Column("recipient_role", String(20), nullable=False),
     Column("advisor", String(64)),  # the addressee when the role is advisor; mailboxes come from settings
-    Column("subject", String(200), nullable=False),
+    Column("subject", Text, nullable=False),  # sealed, as the body (revision 0013)
     Column("body", Text),  # rows before revision 0004 have none
     # pending | sending (claimed until claimed_until by claim_token) | sent | undeliverable (last_error)
     Column("status", String(20), nullable=False, index=True),
@@ -88,7 +89,7 @@ journeys = Table(
     Column("journey_id", String(48), primary_key=True),
     Column("case_id", String(32), nullable=False, index=True),
     Column("number", Integer, nullable=False),
-    Column("candidate_ref", String(40), nullable=False),
+    Column("candidate_ref", Text, nullable=False),  # sealed (revision 0013)
     Column("origin_country", String(2), nullable=False),
     Column("occupation", String(120), nullable=False),
     Column("route", String(10), nullable=False),

@@ -19,6 +19,7 @@ from temporalio.common import (
 from core import names, versions
 from core import search_attributes as sa
 from core.config import Settings
+from core.sealed import sealer_of
 from core.updates import execute_update
 from models import case as case_models
 from models.case import (
@@ -232,7 +233,7 @@ async def status_command(args: argparse.Namespace, get_client: ClientFactory, se
         await client.get_workflow_handle(j.workflow_id).query(names.Journey.status, result_type=JourneyView)
         for j in state.journeys
     ]
-    emails, unreadable = undeliverable_emails(settings, case_id)
+    emails, unreadable = undeliverable_emails(settings, case_id, sealer_of(client))
     if args.json:
         print_json(
             out,

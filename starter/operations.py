@@ -13,6 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from core import names
 from core.config import Settings
 from core.names import undeliverable_workflow_id
+from core.sealed import Sealer
 from core.updates import execute_update
 from models import case as case_models
 from models.case import (
@@ -143,8 +144,9 @@ async def repair_command(args: argparse.Namespace, get_client: ClientFactory, se
     return 0 if diagnosis.replays or new_run else EXIT_REJECTED
 
 
-def undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[str, Any]], str | None]:
-    """The case's emails marked undeliverable in the records (or why they cannot be read)."""
+def undeliverable_emails(settings: Settings, case_id: str, sealer: Sealer) -> tuple[list[dict[str, Any]], str | None]:
+    """The case's emails marked undeliverable in the records (or why they cannot be read),
+    their subjects opened (sealed at rest, core/sealed.py)."""
     # Only here: the records database (and SQLAlchemy) is not needed by other reads.
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -159,4 +161,4 @@ def undeliverable_emails(settings: Settings, case_id: str) -> tuple[list[dict[st
             engine.dispose()
     except SQLAlchemyError as e:
         return [], f"the records database cannot be read ({type(e).__name__})"
-    return [dict(r._mapping) for r in rows], None
+    return [{**r._mapping, "subject": sealer.open(case_id, "notifications.subject", r.subject)} for r in rows], None

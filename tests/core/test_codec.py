@@ -17,6 +17,7 @@ from temporalio.client import WorkflowUpdateFailedError
 
 from core.client import connect
 from core.codec import ENCODING, EncryptionCodec, PayloadKeyError, parse_keys
+from records.database import create_records_engine, migrate
 from tests.conftest import Stack
 from tests.workflows.case_flow import new_case, start_case
 from worker import build_worker
@@ -81,14 +82,22 @@ def test_no_key_no_start(tmp_path: Path) -> None:
         assert run.returncode != 0 and "payload_keys: none configured" in run.stderr, (argv, run.stderr[-800:])
 
 
-async def test_a_case_is_stored_encrypted_and_reads_back(stack: Stack) -> None:
+async def test_a_case_is_stored_encrypted_and_reads_back(stack: Stack, tmp_path: Path) -> None:
+    # An installation of its own (its key wraps the records' secrets): its own records.
+    database_url = f"sqlite:///{tmp_path / 'cases.sqlite3'}"
+    engine = create_records_engine(database_url)
+    migrate(engine)
     settings = stack.settings.model_copy(
-        update={"payload_keys": SecretStr(key("2026-11")), "task_queue": stack.settings.task_queue + "-sealed"}
+        update={
+            "payload_keys": SecretStr(key("2026-11")),
+            "task_queue": stack.settings.task_queue + "-sealed",
+            "database_url": database_url,
+        }
     )
     client = await connect(settings)
     case = new_case()
     with ThreadPoolExecutor(max_workers=settings.activity_threads) as executor:
-        async with build_worker(client, settings, stack.engine, executor):
+        async with build_worker(client, settings, engine, executor):
             handle = await start_case(client, settings.task_queue, case)
             state = await handle.query(CaseWorkflow.status)
             assert state.employer.name == "Haustechnik Gehrden GmbH"

@@ -16,7 +16,7 @@ def test_migrations_build_exactly_the_schema_the_code_uses(fresh_engine: Engine)
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0012"
+    assert version == "0013"
 
 
 def test_migrate_is_safe_to_run_again(fresh_engine: Engine) -> None:
@@ -54,4 +54,4 @@ def test_workers_starting_together_migrate_one_at_a_time(fresh_engine: Engine) -
         for future in [pool.submit(migrate, fresh_engine) for _ in range(3)]:
             future.result()
     with fresh_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0012"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0013"

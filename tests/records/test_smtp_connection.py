@@ -108,15 +108,13 @@ def test_only_the_words_outside_ascii_are_encoded(subject: str, readable: str) -
 
 
 def test_a_german_subject_arrives_encoded_and_reads_back_the_same() -> None:
-    class Row:
-        body = "Guten Tag,\n\nÄnderung über die Prüfung."
-        subject = SUBJECT
-        idempotency_key = "k"
-        case_id = "WC-0000000042"
+    Row = notifications.Opened(
+        body="Guten Tag,\n\nÄnderung über die Prüfung.", subject=SUBJECT, idempotency_key="k", case_id="WC-0000000042"
+    )
 
     from email import message_from_bytes
 
-    raw = notifications._message("welcome-center@region-hannover.example", "m.koch@region-hannover.example", Row())
+    raw = notifications._message("welcome-center@region-hannover.example", "m.koch@region-hannover.example", Row)
     assert raw.isascii()  # 7-bit on the wire: RFC 2047 subject, quoted-printable body
     assert b"\n" not in raw.replace(b"\r\n", b"")  # every line ends in CRLF, as SMTP wants
     message = message_from_bytes(raw)
@@ -129,15 +127,16 @@ def test_a_german_subject_arrives_encoded_and_reads_back_the_same() -> None:
 def test_a_subject_with_line_breaks_from_data_goes_out_on_one_line() -> None:
     # #26 point 4: a reason's note with a line break reached the subject; Python refused the
     # header and the email was lost for good.
-    class Row:
-        body = "Text"
-        subject = "[WC-0000000042] Zurückgezogen: Familie\r\nBcc: someone@example.org\nzweite Zeile"
-        idempotency_key = "k2"
-        case_id = "WC-0000000042"
+    Row = notifications.Opened(
+        body="Text",
+        subject="[WC-0000000042] Zurückgezogen: Familie\r\nBcc: someone@example.org\nzweite Zeile",
+        idempotency_key="k2",
+        case_id="WC-0000000042",
+    )
 
     from email import message_from_bytes
 
-    raw = notifications._message("welcome-center@region-hannover.example", "m.koch@region-hannover.example", Row())
+    raw = notifications._message("welcome-center@region-hannover.example", "m.koch@region-hannover.example", Row)
     message = message_from_bytes(raw)
     assert message["Bcc"] is None  # no header smuggled in
     subject = str(make_header(decode_header(str(message["Subject"]))))

@@ -5,16 +5,18 @@ erasure is recorded, and the Welcome Center's figures are unchanged."""
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
 from sqlalchemy import MetaData, select
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 
+from core.sealed import ERASED, sealer_of
 from models import clock
 from models.case import AddCaseNote, Withdraw
 from records.report import build_report
-from records.schema import case_keys, cases, erasures
+from records.schema import case_events, case_keys, cases, erasures
 from starter.cli import EXIT_REJECTED
 from starter.cli import main as starter
 from tests.conftest import Stack
@@ -30,6 +32,15 @@ async def run(stack: Stack, *argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     code = await starter(list(argv), client=stack.client, settings=stack.settings, out=out, err=err)
     return code, out.getvalue(), err.getvalue()
+
+
+def on_disk_bytes(stack: Stack) -> bytes:
+    """The SQLite database and its write-ahead log, as a backup would copy them: read by
+    another process, since closing a file this process opened on a database it also uses
+    through SQLite drops SQLite's locks (other processes then lose its writes)."""
+    database = Path(str(stack.engine.url.database))
+    files = [str(p) for p in (database, database.with_name(database.name + "-wal")) if p.exists()]
+    return subprocess.run(["cat", *files], capture_output=True, check=True).stdout
 
 
 def everything_stored(stack: Stack) -> str:
@@ -66,11 +77,24 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     )
     await handle.result()
 
-    def stored_once_written() -> str | None:
-        text = everything_stored(stack)
-        return text if NOTE in text and EMPLOYER in text else None
+    def the_note() -> str | None:
+        with stack.engine.connect() as conn:
+            note = case_events.c.note
+            return conn.execute(select(note).where(case_events.c.case_id == case.case_id, note.is_not(None))).scalar()
 
-    await eventually(stored_once_written)
+    # At rest the records hold the case's words sealed with its key (#26 point 1): in no row,
+    # not in the database's files (SQLite's WAL included), yet they open with the key. The
+    # sealed note is what a dump taken now, before the erasure, would keep.
+    sealer = sealer_of(stack.client)
+    dumped = await eventually(the_note)
+    assert sealer.open(case.case_id, "case_events.note", dumped) == NOTE
+    text = everything_stored(stack)
+    assert [needle for needle in (EMPLOYER, NOTE, "Stelle anders besetzt") if needle in text] == []
+    on_disk = on_disk_bytes(stack)
+    assert on_disk and EMPLOYER.encode() not in on_disk and NOTE.encode() not in on_disk
+    # The emails go out readable: the relay opens what the outbox keeps sealed.
+    case_mail = [m for m in stack.smtp.messages if m["X-Case-Id"] == case.case_id]
+    assert case_mail and not [m for m in case_mail if "sealed1:" in str(m["Subject"]) + str(m.get_payload())]
     as_of = clock.today()
     before = build_report(stack.engine, as_of)
 
@@ -99,6 +123,9 @@ async def test_an_erased_case_leaves_no_free_text_and_the_figures_unchanged(encr
     # The mail folder keeps only other cases' emails; the figures are those of before.
     assert sorted(p.name for p in mail.iterdir()) == ["other.eml"]
     assert build_report(stack.engine, as_of) == before
+    # The dump taken before no longer opens: the key that sealed it is gone (within seconds
+    # in a process that had it, core/case_keys.KEEP_SECONDS).
+    assert await eventually(lambda: sealer.open(case.case_id, "case_events.note", dumped) == ERASED, timeout=15)
     # Running it again finishes nothing new and fails nothing.
     code, _, err = await run(stack, "erase-case", case.case_id, "--advisor", "t.lead", "--basis", "request")
     assert code == 0, err

@@ -150,3 +150,67 @@ def test_the_seal_existing_command_as_operations_run_it(tmp_path: Path) -> None:
     env["WC_PAYLOAD_KEYS"] = "k1:" + base64.b64encode(os.urandom(32)).decode()
     run = subprocess.run(command, cwd=tmp_path, env=env | {"PYTHONPATH": str(root)}, capture_output=True, text=True)
     assert (run.returncode, run.stdout.strip()) == (0, "0 row(s) sealed"), run.stderr
+
+
+def dump_of(engine: Engine) -> str:
+    """The database as a backup holds it, taken by another process: pg_dump, or SQLite's
+    own dump (a file this process opened would drop SQLite's locks, test_erase_case.py)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from sqlalchemy.engine import make_url
+
+    if engine.dialect.name == "postgresql":
+        pg_dump = shutil.which("pg_dump") or "/usr/lib/postgresql/15/bin/pg_dump"
+        url = make_url(engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
+        command = [pg_dump, "--data-only", "--dbname", url.render_as_string(hide_password=False)]
+    else:
+        script = "import sqlite3, sys; print('\\n'.join(sqlite3.connect(sys.argv[1]).iterdump()))"
+        command = [sys.executable, "-c", script, str(engine.url.database)]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def test_a_dump_taken_before_the_erasure_holds_nothing_readable_after_it(fresh_engine: Engine) -> None:
+    import re
+    from datetime import UTC, datetime
+
+    from activities.records import CaseRecordActivities
+    from core.sealed import SEALED_COLUMNS
+    from models.records import CaseTransitionRecord
+    from records.erasure import erase_records
+
+    keys = keys_on(fresh_engine)
+    sealer = Sealer(keys)
+    now = datetime.now(UTC)
+    employer = "Konditorei Mondschein Sehnde GmbH"
+    record = CaseTransitionRecord.model_validate(
+        {
+            "event": {"seq": 2, "occurred_at": now, "action": "add_note", "advisor": "m.koch",
+                      "from_stage": "consultation", "to_stage": "consultation", "summary": "Notiz", "note": NOTE},
+            "row": {"case_id": CASE, "stage": "consultation", "advisor": "m.koch", "employer_name": employer,
+                    "occupation": "cook", "route": "18a", "procedure": "regular", "positions": 1,
+                    "origin_countries": "", "outcome": None, "outcome_reason": None, "opened_at": now,
+                    "closed_at": None, "next_due_on": None},
+        }
+    )  # fmt: skip
+    assert CaseRecordActivities(fresh_engine, sealer=sealer).record_case_transition(record)
+
+    dump = dump_of(fresh_engine)
+    assert NOTE not in dump and employer not in dump and "Mondschein" not in dump
+    columns = [f"{table}.{column}" for table, names in SEALED_COLUMNS.items() for column in names]
+
+    def opened(value: str) -> str | None:
+        for column in columns:
+            try:
+                return sealer.open(CASE, column, value)
+            except ValueError:
+                continue
+        return None
+
+    sealed_in_dump = re.findall(re.escape(SEALED) + r"[A-Za-z0-9+/=]+", dump)
+    assert {NOTE, employer} <= {opened(v) for v in sealed_in_dump}  # the backup holds them, sealed
+
+    erase_records(fresh_engine, CASE, "t.lead", "Art. 17", lambda name: sealer.pseudonym("employer", name))
+    keys._cache.clear()  # past core/case_keys.KEEP_SECONDS
+    assert {opened(v) for v in sealed_in_dump} == {ERASED}  # the same backup: nothing opens

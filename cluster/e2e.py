@@ -26,6 +26,7 @@ END_TO_END = [
     "tests/starter/test_cli.py",  # every advisor command, through the office service, carries a case to closed
     "tests/workflows/test_journey_branches.py",  # the journey's branches
     "tests/workflows/test_operations_views.py",  # the operations views on PostgreSQL visibility
+    "tests/starter/test_end_after_placement.py",  # reopening a placed journey (update-with-start)
 ]
 
 

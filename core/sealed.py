@@ -104,7 +104,8 @@ def sealer_of(client: Client) -> Sealer:
 
 def seal_existing(engine: Engine, sealer: Sealer) -> int:
     """Seals what was written before sealing, and keeps the employers' pseudonyms; erased
-    cases are left as the erasure left them. Idempotent: a second run finds nothing."""
+    cases are left as the erasure left them. Idempotent: a second run finds nothing; safe
+    beside running workers (a row they rewrote meanwhile is left as they wrote it)."""
     from sqlalchemy import and_, not_, or_, select, update
 
     from records.schema import cases, erasures, metadata
@@ -128,9 +129,14 @@ def seal_existing(engine: Engine, sealer: Sealer) -> int:
             if table is cases and row.employer_pseudonym is None:
                 name_now = sealer.open(row.case_id, "cases.employer_name", row.employer_name) or ""
                 values["employer_pseudonym"] = sealer.pseudonym("employer", name_now)
+            # Only if the row is as read: a worker that wrote it since wrote it sealed (and newer).
+            unchanged = and_(
+                key == getattr(row, key.name), *(table.c[c] == getattr(row, c) for c in columns if c in values)
+            )
+            if table is cases:
+                unchanged = and_(unchanged, cases.c.employer_name == row.employer_name)
             with engine.begin() as conn:  # row by row: a run stopped midway is taken up again
-                conn.execute(update(table).where(key == getattr(row, key.name)).values(**values))
-            changed += 1
+                changed += conn.execute(update(table).where(unchanged).values(**values)).rowcount
     return changed
 
 

@@ -161,4 +161,7 @@ def undeliverable_emails(settings: Settings, case_id: str, sealer: Sealer) -> tu
             engine.dispose()
     except SQLAlchemyError as e:
         return [], f"the records database cannot be read ({type(e).__name__})"
-    return [{**r._mapping, "subject": sealer.open(case_id, "notifications.subject", r.subject)} for r in rows], None
+    try:
+        return [{**r._mapping, "subject": sealer.open(case_id, "notifications.subject", r.subject)} for r in rows], None
+    except (SQLAlchemyError, ValueError) as e:  # a case key that cannot be read: said, not a crash
+        return [], f"the undeliverable emails cannot be read ({type(e).__name__})"

@@ -28,6 +28,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Sealed values do not fit the old columns, and an erased case's pseudonym is all that
+    # counts it: going back would fail half-way or lose figures. Only an unused 0013 goes.
+    bind = op.get_bind()
+    used = bind.execute(
+        sa.text("SELECT count(*) FROM cases WHERE employer_pseudonym IS NOT NULL OR employer_name LIKE 'sealed1:%'")
+    ).scalar_one()
+    if used:
+        raise RuntimeError("records revision 0013 cannot be downgraded: the records hold sealed values")
     with op.batch_alter_table("cases") as batch:
         batch.drop_column("employer_pseudonym")
     for table, (column, length) in WIDENED.items():

@@ -14,6 +14,7 @@ from core.case_keys import CaseKeys
 from core.sealed import ERASED, SEALED, Sealer
 from records.database import create_records_engine, migrate
 from records.schema import case_keys
+from tests.support import SmtpRecorder
 
 CASE, OTHER = "WC-00000000A1", "WC-00000000B2"
 NOTE = "Rückruf bei Frau Sommer am Montag"
@@ -214,3 +215,30 @@ def test_a_dump_taken_before_the_erasure_holds_nothing_readable_after_it(fresh_e
     erase_records(fresh_engine, CASE, "t.lead", "Art. 17", lambda name: sealer.pseudonym("employer", name))
     keys._cache.clear()  # past core/case_keys.KEEP_SECONDS
     assert {opened(v) for v in sealed_in_dump} == {ERASED}  # the same backup: nothing opens
+
+
+def test_an_email_queued_by_an_old_history_is_sealed_at_rest_and_sent_readable(
+    fresh_engine: Engine, smtp: tuple[str, int, SmtpRecorder]
+) -> None:
+    from sqlalchemy import select
+
+    from activities.notifications import NotificationActivities
+    from core.config import Settings
+    from models.mail import Notification, RecipientRole
+    from records.schema import notifications
+
+    host, port, recorder = smtp
+    sealer = Sealer(keys_on(fresh_engine))
+    settings = Settings(smtp_host=host, smtp_port=port, _env_file=None)  # type: ignore[call-arg]
+    key = f"case-{CASE}-j1/7/advisor/{fresh_engine.dialect.name}/sealed"
+    email = Notification(
+        idempotency_key=key, case_id=CASE, recipient_role=RecipientRole.ADVISOR, advisor="m.koch",
+        subject=f"[{CASE}] Rückruf", body=NOTE,
+    )  # fmt: skip
+    before = len(recorder.messages)
+    assert NotificationActivities(fresh_engine, settings, sealer).send_notification(email)
+    with fresh_engine.connect() as conn:
+        row = conn.execute(select(notifications).where(notifications.c.idempotency_key == key)).one()
+    assert row.subject.startswith(SEALED) and row.body.startswith(SEALED)
+    (sent,) = recorder.messages[before:]
+    assert sent["X-Case-Id"] == CASE and "sealed1:" not in str(sent["Subject"]) + str(sent.get_payload())

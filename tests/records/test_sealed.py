@@ -174,16 +174,16 @@ def dump_of(engine: Engine) -> str:
 
 def test_a_dump_taken_before_the_erasure_holds_nothing_readable_after_it(fresh_engine: Engine) -> None:
     import re
-    from datetime import UTC, datetime
 
     from activities.records import CaseRecordActivities
     from core.sealed import SEALED_COLUMNS
+    from models import clock
     from models.records import CaseTransitionRecord
     from records.erasure import erase_records
 
     keys = keys_on(fresh_engine)
     sealer = Sealer(keys)
-    now = datetime.now(UTC)
+    now = clock.now()
     employer = "Konditorei Mondschein Sehnde GmbH"
     record = CaseTransitionRecord.model_validate(
         {

@@ -178,9 +178,8 @@ class NotificationActivities:
     @activity.defn(name=SEND_NOTIFICATION)
     def send_notification(self, notification: Notification) -> bool:
         """Scheduled by histories from before #12: queue the email here, then deliver it."""
-        row = outbox.outbox_row(notification)
         # Sealed at rest like every queued email (#26 point 1), before the transaction.
-        row |= {c: self._sealer.seal(notification.case_id, f"notifications.{c}", row[c]) for c in ("subject", "body")}
+        row = self._sealer.seal_row(notifications.name, notification.case_id, outbox.outbox_row(notification))
         with self._engine.begin() as conn:
             conn.execute(insert_ignoring_duplicates(self._engine, notifications).values(**row))
         return self.deliver_notification(NotificationKey(idempotency_key=notification.idempotency_key))

@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.email_text import written
 from core.i18n import Text
-from core.sealed import SEALED_COLUMNS, Sealer
+from core.sealed import Sealer
 from models.case import CaseEvent
 from models.journey import JourneyEvent
 from models.mail import Notification
@@ -113,9 +113,9 @@ class CaseRecordActivities:
             row["employer_pseudonym"] = self._sealer.pseudonym("employer", snapshot["employer_name"])
         email = written(notification, event, self._text) if notification is not None else None
         # Sealed before the transaction: a case's key is made (or read) outside it.
-        event_row = self.sealed(events.name, case_id, event_row)
-        row = self.sealed(snapshots.name, case_id, row)
-        queued = self.sealed(notifications.name, case_id, outbox_row(email)) if email is not None else None
+        event_row = self._sealer.seal_row(events.name, case_id, event_row)
+        row = self._sealer.seal_row(snapshots.name, case_id, row)
+        queued = self._sealer.seal_row(notifications.name, case_id, outbox_row(email)) if email is not None else None
         with refused_for_good(event.action), self._engine.begin() as conn:
             inserted = conn.execute(insert_if_new(self._engine, events), event_row).first()
             conn.execute(
@@ -127,9 +127,6 @@ class CaseRecordActivities:
         if notification is not None and self._email_queued is not None:
             self._email_queued(notification.idempotency_key)  # after the commit: the relay finds the row
         return inserted is not None
-
-    def sealed(self, table: str, case_id: str, row: dict[str, Any]) -> dict[str, Any]:
-        return row | {c: self._sealer.seal(case_id, f"{table}.{c}", row[c]) for c in SEALED_COLUMNS[table] if c in row}
 
 
 @contextmanager

@@ -23,9 +23,11 @@ import hashlib
 import hmac
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cryptography.exceptions import InvalidTag
+
+from models.records import ERASED
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -42,7 +44,6 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "notifications": ("subject", "body"),
 }
 SEALED = "sealed1:"  # the prefix of a sealed value: nonce and ciphertext, base64
-ERASED = "(erased)"  # what a sealed value reads as once its case's key is destroyed
 PSEUDONYMS = "pseudonyms"  # the installation secret the pseudonyms are keyed with
 
 
@@ -79,6 +80,10 @@ class Sealer:
             return cipher.decrypt(raw[:12], raw[12:], _context(case_id, column)).decode()
         except InvalidTag:
             raise ValueError(f"case {case_id}: {column} does not open with the case's key") from None
+
+    def seal_row(self, table: str, case_id: str, row: dict[str, Any]) -> dict[str, Any]:
+        """The row with its sealed columns (``SEALED_COLUMNS``) sealed."""
+        return row | {c: self.seal(case_id, f"{table}.{c}", row[c]) for c in SEALED_COLUMNS[table] if c in row}
 
     def pseudonym(self, kind: str, value: str) -> str:
         """The same value gives the same pseudonym in this installation, and only here."""

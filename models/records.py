@@ -17,6 +17,8 @@ from models.case import AdvisorHandle, CaseEvent, CaseState
 from models.journey import JourneyEvent, JourneyState
 from models.mail import Notification
 
+ERASED = "(erased)"  # what the records keep of erased text, and what a sealed value reads once its key is gone
+
 
 class CaseRow(BaseModel):
     """The ``cases`` row after an event: codes, dates, no personal data."""

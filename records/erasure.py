@@ -18,10 +18,9 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, literal, select, update
 
 from models import clock
+from models.records import ERASED
 from records.database import insert_ignoring_duplicates
 from records.schema import case_events, case_keys, cases, erasures, journey_events, journeys, notifications
-
-ERASED = "(erased)"
 
 
 @dataclass(frozen=True)

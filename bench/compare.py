@@ -10,7 +10,9 @@ against one stack (dev server, records, SMTP server, encrypted as ``bin/run`` ru
 product), each on a task queue of its own, and the rounds alternate between them: each
 round drives N cases from consultation to placed on one worker and reads its CPU from
 /proc. A revision is checked out into a temporary worktree; its worker runs with this
-project's .venv.
+project's .venv, and so does its driver: the revision's own client (bench/driver.py, run
+in its worktree), so that a revision whose case input differs from today's is driven as
+it was then. Only the workers' CPU is compared.
 """
 
 from __future__ import annotations
@@ -24,15 +26,54 @@ import tempfile
 from collections.abc import Awaitable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Engine, inspect
 
-from bench.__main__ import ROOT, WorkerProcess, gather_limited, log_path, placed_case, product_env
+from bench.__main__ import ROOT, WorkerProcess, log_path, product_env
 from bench.stack import bench_stack
 from core.logging import configure_logging
 
 T = TypeVar("T")
+
+
+class Driver:
+    """bench/driver.py in a revision's worktree: places cases with that revision's client."""
+
+    def __init__(self, tree: Path, env: dict[str, str], log: Path) -> None:
+        self._log = log.open("ab")
+        source = (ROOT / "bench" / "driver.py").read_text()
+        # cwd and PYTHONPATH are the worktree, so every import is the revision's own.
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", source],
+            cwd=tree,
+            env={**env, "PYTHONPATH": str(tree)},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            text=True,
+        )
+
+    async def answer(self) -> None:
+        assert self.process.stdout is not None
+        line = await asyncio.to_thread(self.process.stdout.readline)
+        if line.strip() not in ("ok", "ready"):
+            raise RuntimeError(f"the driver answered {line.strip() or 'nothing'!r}; see {self._log.name}")
+
+    async def place(self, queue: str, first: int, cases: int, concurrency: int) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(f"{queue} {first} {cases} {concurrency}\n")
+        self.process.stdin.flush()
+        await self.answer()
+
+    def stop(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log.close()
 
 
 @contextmanager
@@ -59,7 +100,7 @@ async def compare(
     per_case: dict[str, list[float]] = {name: [] for name in names}
     with checkout(revisions[0]) as first, checkout(revisions[1]) as second:
         async with bench_stack(migrated=False) as (env, settings, engine):
-            workers: list[tuple[str, str, WorkerProcess]] = []
+            workers: list[tuple[str, str, WorkerProcess, Driver]] = []
             try:
                 # One at a time, each warmed up (imports, first tasks) before the next starts:
                 # the first migrates the records to its schema and the second migrates on, so
@@ -71,22 +112,20 @@ async def compare(
                         env_vars.update(after_env)
                     log = log_path(engine, f"compare-{len(workers)}")
                     worker = WorkerProcess([sys.executable, str(tree / "worker.py")], env_vars, log)
-                    workers.append((name, queue, worker))
                     await while_alive(worker, migrated(engine))  # the client's case keys live there
-                    await while_alive(worker, placed_case(env.client, queue, 0))
+                    driver = Driver(tree, env_vars, log_path(engine, f"driver-{len(workers)}"))
+                    workers.append((name, queue, worker, driver))
+                    await while_alive(worker, driver.answer())
+                    await while_alive(worker, driver.place(queue, 0, 1, 1))
                 for r in range(rounds):
-                    for name, queue, worker in workers if r % 2 == 0 else workers[::-1]:
+                    for name, queue, worker, driver in workers if r % 2 == 0 else workers[::-1]:
                         before = worker.cpu_seconds()
-                        first_number = 1000 * r + 1
-
-                        def one(n: int, q: str = queue, start: int = first_number) -> Awaitable[Any]:
-                            return placed_case(env.client, q, start + n)
-
-                        await while_alive(worker, gather_limited(cases, concurrency, one))
+                        await while_alive(worker, driver.place(queue, 1000 * r + 1, cases, concurrency))
                         per_case[name].append((worker.cpu_seconds() - before) / cases)
                         worker.check()
             finally:
-                for _name, _queue, worker in workers:
+                for _name, _queue, worker, driver in workers:
+                    driver.stop()
                     worker.stop()
     return per_case
 

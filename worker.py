@@ -162,4 +162,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    run_to_exit(main())
+    run_to_exit(main(), fast_loop=True)

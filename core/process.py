@@ -17,7 +17,16 @@ from collections.abc import Coroutine
 from typing import Any, NoReturn
 
 
-def run_to_exit(main: Coroutine[Any, Any, int | None]) -> NoReturn:
+def run_to_exit(main: Coroutine[Any, Any, int | None], fast_loop: bool = False) -> NoReturn:
+    """``fast_loop``: on uvloop where it is installed (the worker: the SDK passes every
+    activation between its threads and the loop, and uvloop's loop costs less CPU there)."""
+    if fast_loop:
+        try:
+            import uvloop
+        except ImportError:  # a platform without it: asyncio's own loop
+            pass
+        else:
+            asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     try:
         code = asyncio.run(main) or 0
     except BrokenPipeError:  # e.g. `bin/starter list | head`: the reader has gone

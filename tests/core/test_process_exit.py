@@ -51,3 +51,26 @@ async def test_client_commands_exit_with_their_own_status_every_time(stack: Stac
     wrong = [(" ".join(argv), code, output[-300:]) for argv, code, output in results if code != commands[argv]]
     assert wrong == [], wrong
     assert all("Fatal Python error" not in output for _, _, output in results)
+
+
+def test_the_worker_runs_on_uvloop_and_other_entry_points_on_asyncios_loop() -> None:
+    """#23 point 5: the worker's loop is uvloop (less CPU per activation handed between the
+    SDK's threads and the loop); the other entry points keep asyncio's own."""
+    import subprocess
+
+    probe = (
+        "import asyncio, sys\n"
+        "from core.process import run_to_exit\n"
+        "async def main():\n"
+        "    print(type(asyncio.get_running_loop()).__module__)\n"
+        "run_to_exit(main(), fast_loop=sys.argv[1] == 'fast')\n"
+    )
+    loops = {
+        mode: subprocess.run(
+            [sys.executable, "-c", probe, mode], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for mode in ("fast", "plain")
+    }
+    assert loops["fast"].startswith("uvloop"), loops
+    assert loops["plain"].startswith("asyncio"), loops
+    assert "run_to_exit(main(), fast_loop=True)" in (ROOT / "worker.py").read_text()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import structlog
-from sqlalchemy import Engine, Table
+from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import DataError, IntegrityError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -17,14 +18,14 @@ from core.i18n import Text
 from core.sealed import Sealer
 from models.case import CaseEvent
 from models.journey import JourneyEvent
-from models.mail import Notification
+from models.mail import Notification, again_key
 from models.records import (
     RECORD_CASE_TRANSITION,
     RECORD_JOURNEY_TRANSITION,
     CaseTransitionRecord,
     JourneyTransitionRecord,
 )
-from records.database import insert_if_new, insert_ignoring_duplicates, upsert_newer
+from records.database import insert_if_new, upsert_newer
 from records.outbox import outbox_row
 from records.schema import case_events, cases, journey_events, journeys, notifications
 
@@ -116,17 +117,41 @@ class CaseRecordActivities:
         event_row = self._sealer.seal_row(events.name, case_id, event_row)
         row = self._sealer.seal_row(snapshots.name, case_id, row)
         queued = self._sealer.seal_row(notifications.name, case_id, outbox_row(email)) if email is not None else None
+        key = email.idempotency_key if email is not None else None
         with refused_for_good(event.action), self._engine.begin() as conn:
             inserted = conn.execute(insert_if_new(self._engine, events), event_row).first()
             conn.execute(
                 upsert_newer(self._engine, snapshots, list(row), key=snapshot_key, version="last_event_seq"), row
             )
-            if queued is not None:
+            if queued is not None and email is not None:
                 # Queued with its event: the email exists exactly when the event does.
-                conn.execute(insert_ignoring_duplicates(self._engine, notifications), queued)
-        if notification is not None and self._email_queued is not None:
-            self._email_queued(notification.idempotency_key)  # after the commit: the relay finds the row
+                new = conn.execute(insert_if_new(self._engine, notifications), queued).first()
+                if new is None and inserted is not None:
+                    key = self._written_again(conn, case_id, email, queued)
+        if key is not None and self._email_queued is not None:
+            self._email_queued(key)  # after the commit: the relay finds the row
         return inserted is not None
+
+    def _written_again(self, conn: Connection, case_id: str, email: Notification, queued: dict[str, Any]) -> str | None:
+        """The event is new but its email's key is taken: a repair (starter/repair.py) took
+        the event back and the reset run wrote it again, after its email had gone out. The
+        same email is not sent twice; one whose content differs goes out under a key of its
+        own (``<key>/r2``, ``/r3``, ...), never suppressed (#26 point 6). Returns the key to
+        send, or None."""
+        for n in itertools.count(1):
+            key = email.idempotency_key if n == 1 else again_key(email.idempotency_key, n)
+            found = conn.execute(
+                select(notifications.c.subject, notifications.c.body).where(notifications.c.idempotency_key == key)
+            ).first()
+            if found is None:
+                conn.execute(insert_if_new(self._engine, notifications), {**queued, "idempotency_key": key})
+                log.info("email written again with new content", notification=key)
+                return key
+            subject = self._sealer.open(case_id, "notifications.subject", found.subject)
+            body = self._sealer.open(case_id, "notifications.body", found.body)
+            if (subject, body) == (email.subject, email.body):
+                return None  # that email, as it is now, exists already
+        raise AssertionError("unreachable")
 
 
 @contextmanager

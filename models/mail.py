@@ -26,6 +26,15 @@ class Notification(BaseModel):
     content: EmailContent | None = None  # #16: written in the office's language when queued
 
 
+AGAIN = "/r"  # an event's email written again with new content after a repair: "<key>/r2"
+
+
+def again_key(key: str, n: int) -> str:
+    """The key of the ``n``-th email (n >= 2) under an event's ``key``: the reset run of a
+    repair wrote the event again and its email says something new (activities/records.py)."""
+    return f"{key}{AGAIN}{n}"
+
+
 class EmailContent(BaseModel):
     """What a workflow's email says about its case, as data (#16). The workflow knows no
     language: the records activity writes the email from this and the event it records with

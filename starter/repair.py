@@ -16,7 +16,8 @@ every later Update and signal again, and the workflow runs that part anew. Its a
 events from there on may differ (time has passed: a deadline may have run out since), so
 first the records of the discarded part are taken back: its audit events (by seq), the
 row's version, and its emails not yet sent; the new run writes its own. Emails already
-sent stay sent (and are not sent again under the same key).
+sent stay sent: the same email is not sent again, and one whose content changed goes out
+under a key of its own (``<key>/r2``, activities/records.py), so nothing new is suppressed.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from temporalio.worker import Replayer
 
 from core.client import data_converter
 from core.config import Settings
-from models.mail import RecipientRole
+from models.mail import AGAIN, RecipientRole
 from models.records import LOCAL_RECORD_ID_PREFIX, RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION
 
 _EVENT = re.compile(r"HistoryEvent\(id: (\d+)")
@@ -152,7 +153,7 @@ def possible_email_keys(workflow_id: str, seq: int) -> list[str]:
 def take_back(database_url: str, workflow_id: str, records: list[dict[str, Any]]) -> int:
     """Remove the discarded part's audit events and unsent emails from the records and let
     the row be written again from there. Returns the number of events taken back."""
-    from sqlalchemy import and_, delete, update
+    from sqlalchemy import and_, delete, or_, update
 
     from records.database import create_records_engine
     from records.schema import case_events, cases, journey_events, journeys, notifications
@@ -176,11 +177,12 @@ def take_back(database_url: str, workflow_id: str, records: list[dict[str, Any]]
                 .values(last_event_seq=first - 1)
             )
             if keys:
-                conn.execute(
-                    delete(notifications).where(
-                        and_(notifications.c.idempotency_key.in_(keys), notifications.c.status != "sent")
-                    )
-                )
+                # Also the emails a reset run wrote again with new content (``<key>/r2``, ...:
+                # activities/records.py): unsent, they belong to the part discarded now.
+                key = notifications.c.idempotency_key
+                again = [key.like(f"{k}{AGAIN}%") for k in keys]
+                unsent = notifications.c.status != "sent"
+                conn.execute(delete(notifications).where(and_(or_(key.in_(keys), *again), unsent)))
     finally:
         engine.dispose()
     return int(taken or 0)

@@ -496,8 +496,8 @@ async def repaired_state(
     if "TMPRL1100" not in error:
         return None
     figures.unreplayable += 1
-    _diagnosis, new_run = await repair(client, workflow_id, "ops.lead", WORKFLOWS, settings)
-    if new_run is None:
+    repaired = await repair(client, workflow_id, "ops.lead", WORKFLOWS, settings)
+    if repaired.new_run_id is None:
         return None
     handle = client.get_workflow_handle(workflow_id)
     while (await persist(handle.describe, "describe")).status is not WorkflowExecutionStatus.COMPLETED:
@@ -505,7 +505,8 @@ async def repaired_state(
             return None
         await asyncio.sleep(0.5)
     figures.repaired += 1
-    log(f"repaired {workflow_id}: reset to event {_diagnosis.reset_to_event_id}, ended again")
+    refused = f", {len(repaired.refused)} re-applied update(s) refused" if repaired.refused else ""
+    log(f"repaired {workflow_id}: reset to event {repaired.diagnosis.reset_to_event_id}, ended again{refused}")
     return await handle.query("status")
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -21,7 +21,7 @@ from models.case import (
     workflow_id_for,
 )
 from models.records import EmailResult, RepairWorkflow, ResendEmail
-from models.said import say
+from models.said import Said, say
 from starter.inputs import (
     EXIT_REJECTED,
     ClientFactory,
@@ -32,7 +32,11 @@ from starter.inputs import (
     validated_input,
 )
 
-_EMAIL_KEY = re.compile(r"(case-)?WC-[0-9A-Z]{10}(-j[0-9]{1,3})?/[0-9]{1,6}/[a-z_]{1,20}")
+# An event's email, or one written again after a repair with new content (".../r2", models/mail.again_key).
+_EMAIL_KEY = re.compile(r"(case-)?WC-[0-9A-Z]{10}(-j[0-9]{1,3})?/[0-9]{1,6}/[a-z_]{1,20}(/r[0-9]{1,3})?")
+
+if TYPE_CHECKING:
+    from starter.repair import Repaired  # the replayer and the workflows: imported by the command only
 
 
 async def resend_email_command(
@@ -119,13 +123,16 @@ async def repair_command(args: argparse.Namespace, get_client: ClientFactory, se
     request = validated_input(RepairWorkflow, {"advisor": args.advisor, "workflow_id": args.workflow_id})
     client = await get_client()
     try:
-        diagnosis, new_run = await repair(client, request.workflow_id, request.advisor, WORKFLOWS, settings)
+        repaired = await repair(client, request.workflow_id, request.advisor, WORKFLOWS, settings)
     except RPCError as e:
         if e.status is RPCStatusCode.NOT_FOUND:
             raise Rejected(say("no workflow {workflow_id}", workflow_id=request.workflow_id)) from None
         raise
+    diagnosis, new_run = repaired.diagnosis, repaired.new_run_id
     if args.json:
-        print_json(out, {**dataclasses.asdict(diagnosis), "new_run_id": new_run})
+        print_json(out, {**dataclasses.asdict(diagnosis), "new_run_id": new_run, "reapplied": [
+            dataclasses.asdict(u) for u in repaired.reapplied
+        ]})  # fmt: skip
     elif diagnosis.replays:
         out.write(f"{request.workflow_id}: its history replays; nothing to repair\n")
     elif new_run is None:
@@ -141,7 +148,25 @@ async def repair_command(args: argparse.Namespace, get_client: ClientFactory, se
             f"{request.workflow_id}: reset to event {diagnosis.reset_to_event_id} (its history did not replay at "
             f"event {diagnosis.failing_event_id}); the later updates and signals run again in run {new_run}\n"
         )
+        for update in repaired.reapplied:
+            out.write(f"  {update.name} ({update.update_id}): {'applied again' if update.applied else 'REFUSED'}\n")
+    if (refused := refused_on_reapply(request.workflow_id, repaired)) is not None:
+        raise Rejected(refused)
     return 0 if diagnosis.replays or new_run else EXIT_REJECTED
+
+
+def refused_on_reapply(workflow_id: str, repaired: Repaired) -> Said | None:
+    """Nothing dropped silently (#26 point 6): Updates the new run refused are named, and
+    the command exits with 1, so operations send them again (or tell the advisor to)."""
+    if not repaired.refused:
+        return None
+    return say(
+        "{workflow_id} is repaired, but {count} of its updates were refused when applied again ({which}): "
+        "send them again after checking the case's status",
+        workflow_id=workflow_id,
+        count=len(repaired.refused),
+        which="; ".join(f"{u.name} {u.update_id}: {u.why}" for u in repaired.refused),
+    )
 
 
 def undeliverable_emails(settings: Settings, case_id: str, sealer: Sealer) -> tuple[list[dict[str, Any]], str | None]:

@@ -22,12 +22,14 @@ under a key of its own (``<key>/r2``, activities/records.py), so nothing new is 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import structlog
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.workflowservice.v1 import ResetWorkflowExecutionRequest
@@ -39,6 +41,8 @@ from core.client import data_converter
 from core.config import Settings
 from models.mail import AGAIN, RecipientRole
 from models.records import LOCAL_RECORD_ID_PREFIX, RECORD_CASE_TRANSITION, RECORD_JOURNEY_TRANSITION
+
+log = structlog.get_logger(__name__)
 
 _EVENT = re.compile(r"HistoryEvent\(id: (\d+)")
 CASE_WORKFLOW_ID = re.compile(r"case-WC-[0-9A-Z]{10}")  # a journey's id adds -j<n>
@@ -188,18 +192,120 @@ def take_back(database_url: str, workflow_id: str, records: list[dict[str, Any]]
     return int(taken or 0)
 
 
+@dataclass(frozen=True)
+class Reapplied:
+    """An Update the reset discarded and Temporal applied again in the new run: applied, or
+    refused there (its validator or handler said no, or no outcome came) and why."""
+
+    update_id: str
+    name: str
+    applied: bool
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class Repaired:
+    diagnosis: Diagnosis
+    new_run_id: str | None = None  # None: nothing reset
+    reapplied: tuple[Reapplied, ...] = ()
+
+    @property
+    def refused(self) -> list[Reapplied]:
+        return [u for u in self.reapplied if not u.applied]
+
+
+def updates_after(events: Sequence[Any], event_id: int) -> list[tuple[str, str]]:
+    """(update id, Update name) of every Update admitted or accepted after ``event_id``, in
+    order: what a reset to that event discards and applies again."""
+    found: dict[str, str] = {}
+    for event in events:
+        if event.event_id <= event_id:
+            continue
+        if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            request = event.workflow_execution_update_accepted_event_attributes.accepted_request
+        elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED:
+            request = event.workflow_execution_update_admitted_event_attributes.request
+        else:
+            continue
+        found.setdefault(request.meta.update_id, request.input.name)
+    return list(found.items())
+
+
+async def outcomes(
+    client: Client, workflow_id: str, run_id: str, updates: list[tuple[str, str]], wait_seconds: float
+) -> tuple[Reapplied, ...]:
+    """Each re-applied Update's outcome, read from the new run's history as it goes on.
+
+    Temporal admits each one again; the next workflow task either accepts it (Accepted,
+    then Completed with its result or failure) or its validator refuses it, which leaves
+    no event at all (and polling such an Update fails on the server), so an Update still
+    without acceptance after a completed task since its admission was refused."""
+    handle = client.get_workflow_handle(workflow_id, run_id=run_id)
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        history = await handle.fetch_history()
+        found = {update_id: _outcome(history.events, update_id, name) for update_id, name in updates}
+        if all(found.values()) or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    return tuple(
+        found[update_id] or Reapplied(update_id, name, applied=False, why=f"no outcome within {wait_seconds:.0f} s")
+        for update_id, name in updates
+    )
+
+
+def _outcome(events: Sequence[Any], update_id: str, name: str) -> Reapplied | None:
+    """The Update's outcome in a history, or None while it is still open. A task's
+    acceptances follow its WorkflowTaskCompleted event, written with it in one go."""
+    admitted = accepted = answered = False  # answered: a task completed since its admission
+    for event in events:
+        kind = event.event_type
+        if kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ADMITTED:
+            request = event.workflow_execution_update_admitted_event_attributes.request
+            admitted = admitted or request.meta.update_id == update_id
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+            # An admitted Update's acceptance names it by its protocol instance (its id) only.
+            attrs = event.workflow_execution_update_accepted_event_attributes
+            accepted = accepted or update_id in (attrs.protocol_instance_id, attrs.accepted_request.meta.update_id)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED:
+            attrs = event.workflow_execution_update_completed_event_attributes
+            if attrs.meta.update_id == update_id:
+                if attrs.outcome.HasField("failure"):
+                    return Reapplied(update_id, name, applied=False, why=attrs.outcome.failure.message[:500])
+                return Reapplied(update_id, name, applied=True)
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+            answered = admitted
+        elif kind == EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED and answered and not accepted:
+            break
+    if answered and not accepted:
+        return Reapplied(update_id, name, applied=False, why="refused by the workflow when applied again")
+    return None
+
+
 async def repair(
-    client: Client, workflow_id: str, actor: str, workflows: Sequence[type], settings: Settings
-) -> tuple[Diagnosis, str | None]:
+    client: Client,
+    workflow_id: str,
+    actor: str,
+    workflows: Sequence[type],
+    settings: Settings,
+    wait_seconds: float = 60.0,
+) -> Repaired:
     """Diagnose the workflow's current run and, where it fails to replay in a way a reset
-    mends, take back the records of the part the reset discards and reset it. Returns the
-    diagnosis and the new run's id (None: nothing reset)."""
+    mends, take back the records of the part the reset discards and reset it. Then wait for
+    every Update of that part in the new run: one refused there is reported, never dropped
+    silently (#26 point 6)."""
     handle = client.get_workflow_handle(workflow_id)
     run_id = (await handle.describe()).run_id
     history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
     diagnosis = await diagnose(history, workflows, settings)
     if diagnosis.reset_to_event_id is None:
-        return diagnosis, None
+        return Repaired(diagnosis)
     discarded = await discarded_records(client, history, diagnosis.reset_to_event_id)
+    updates = updates_after(history.events, diagnosis.reset_to_event_id)
     take_back(settings.database_url, workflow_id, discarded)
-    return diagnosis, await reset(client, run_id, diagnosis, actor)
+    new_run = await reset(client, run_id, diagnosis, actor)
+    reapplied = await outcomes(client, workflow_id, new_run, updates, wait_seconds)
+    for update in reapplied:
+        if not update.applied:
+            log.warning("a re-applied update was refused", workflow_id=workflow_id, update=update.name, why=update.why)
+    return Repaired(diagnosis, new_run, reapplied)

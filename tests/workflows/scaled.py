@@ -20,9 +20,13 @@ LADDER = {"reminder_days_before": 2, "team_lead_after_days": 2, "operations_afte
 
 @asynccontextmanager
 async def scaled_worker(
-    stack: Stack, tmp_path: Path, day_seconds: float, clocks: dict[str, dict[str, Any]] | None = None
+    stack: Stack,
+    tmp_path: Path,
+    day_seconds: float,
+    clocks: dict[str, dict[str, Any]] | None = None,
+    queue: str | None = None,
 ) -> AsyncIterator[str]:
-    """A worker on a queue of its own, with a scaled day and the given clock overrides."""
+    """A worker on a queue of its own (or ``queue``), with a scaled day and the given clock overrides."""
     policy = yaml.safe_load(DEFAULT_POLICY_FILE.read_text())
     for name, override in (clocks or {}).items():
         policy["clocks"][name].update(override)
@@ -30,7 +34,7 @@ async def scaled_worker(
     policy_file.write_text(yaml.safe_dump(policy, allow_unicode=True))
     settings = stack.settings.model_copy(
         update={
-            "task_queue": f"{stack.settings.task_queue}-scaled-{uuid.uuid4().hex[:6]}",
+            "task_queue": queue or f"{stack.settings.task_queue}-scaled-{uuid.uuid4().hex[:6]}",
             "deadline_policy": policy_file,
             "deadline_day_seconds": day_seconds,
         }

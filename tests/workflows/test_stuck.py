@@ -4,13 +4,16 @@ operations; once the right code runs it again, the alarm ends by itself. Real se
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from temporalio import workflow
 from temporalio.client import WorkflowExecutionStatus
+from temporalio.service import RPCError
 from temporalio.worker import Worker
 
 from core import search_attributes as sa
@@ -19,7 +22,9 @@ from models.records import StuckWatchInput
 from tests.conftest import Stack
 from tests.support import eventually
 from tests.workflows.case_flow import new_case, start_case
+from tests.workflows.scaled import LADDER, scaled_worker
 from worker import build_worker
+from workflows.case import CaseWorkflow
 from workflows.stuck import SCHEDULE_ID, StuckWatchWorkflow, create_or_update_schedule
 
 STUCK_VIEW = next(v for v in OPERATIONS_VIEWS if "keep failing" in v.question)
@@ -86,6 +91,39 @@ async def test_a_workflow_whose_tasks_keep_failing_is_alarmed_and_the_alarm_ends
         async with build_worker(stack.client, settings, stack.engine, executor):
             await eventually(lambda: _done(alarm), timeout=120, interval=1)
     assert (await handle.describe()).status is WorkflowExecutionStatus.RUNNING
+
+
+async def test_a_stuck_cases_clocks_run_again_once_its_tasks_go_through(stack: Stack, tmp_path: Path) -> None:
+    """While its tasks fail, a case's deadlines stand still (hence the alarm); once the right
+    code runs it again, every rung that fell due meanwhile is taken, in order, and emailed."""
+    clocks = {"consultation_follow_up": {"period": {"days": 4}, "escalation": LADDER}}
+    queue = f"{stack.settings.task_queue}-stuck-clocks-{uuid.uuid4().hex[:6]}"
+    async with scaled_worker(stack, tmp_path, day_seconds=1.0, clocks=clocks, queue=queue):
+        case = new_case()
+        handle = await start_case(stack.client, queue, case)
+        state = await handle.query(CaseWorkflow.status)
+        assert not [e for e in state.history if e.action.startswith("deadline_")]
+    async with Worker(stack.client, task_queue=queue, workflows=[ChangedCaseWorkflow]):
+        # The whole ladder (reminder at day 2 ... operations at day 8) falls due meanwhile.
+        await eventually(lambda: _at_least(stack, handle.id, 3), timeout=120, interval=1)
+        await asyncio.sleep(8.5)
+    async with scaled_worker(stack, tmp_path, day_seconds=1.0, clocks=clocks, queue=queue):
+
+        async def climbed() -> list[str] | None:
+            try:
+                history = (await handle.query(CaseWorkflow.status)).history
+            except RPCError:  # its failed task has not been retried yet
+                return None
+            rungs = [e.action for e in history if e.action.startswith("deadline_")]
+            return rungs if "deadline_operations" in rungs else None
+
+        rungs = await eventually(climbed, timeout=60, interval=0.5)
+        assert rungs == ["deadline_reminder", "deadline_due", "deadline_team_lead", "deadline_operations"]
+        mails = await eventually(
+            lambda: [m for m in stack.smtp.for_case(case.case_id) if "escalated to operations" in m["Subject"]],
+            timeout=30,
+        )
+        assert mails[0]["To"] == stack.settings.operations_email
 
 
 async def _at_least(stack: Stack, workflow_id: str, n: int) -> bool:

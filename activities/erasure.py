@@ -59,8 +59,12 @@ async def erase_case(
     engine: Engine, client: Client, namespace: str, mail_dir: Path | None, case_id: str, by: str, basis: str
 ) -> ErasureFigures:
     sealer = sealer_of(client)
+
+    def candidate(stored: str) -> str:
+        return sealer.pseudonym("candidate", sealer.open(case_id, "journeys.candidate_ref", stored) or "")
+
     records = await asyncio.to_thread(
-        erasure.erase_records, engine, case_id, by, basis, lambda name: sealer.pseudonym("employer", name)
+        erasure.erase_records, engine, case_id, by, basis, lambda name: sealer.pseudonym("employer", name), candidate
     )
     deleted = await delete_executions(client, namespace, case_id)
     mail_files = await asyncio.to_thread(erasure.erase_mail_files, mail_dir, case_id)

@@ -112,6 +112,8 @@ class CaseRecordActivities:
         row = {**snapshot, "last_event_seq": event.seq}
         if snapshots is cases:
             row["employer_pseudonym"] = self._sealer.pseudonym("employer", snapshot["employer_name"])
+        else:  # the distinct people among the candidates, also once erased (#26 point 1)
+            row["candidate_pseudonym"] = self._sealer.pseudonym("candidate", snapshot["candidate_ref"])
         email = written(notification, event, self._text) if notification is not None else None
         # Sealed before the transaction: a case's key is made (or read) outside it.
         event_row = self._sealer.seal_row(events.name, case_id, event_row)

@@ -108,12 +108,12 @@ def sealer_of(client: Client) -> Sealer:
 
 
 def seal_existing(engine: Engine, sealer: Sealer) -> int:
-    """Seals what was written before sealing, and keeps the employers' pseudonyms; erased
-    cases are left as the erasure left them. Idempotent: a second run finds nothing; safe
+    """Seals what was written before sealing, and keeps the employers' and candidates'
+    pseudonyms; erased cases are left as the erasure left them. Idempotent: a second run finds nothing; safe
     beside running workers (a row they rewrote meanwhile is left as they wrote it)."""
     from sqlalchemy import and_, not_, or_, select, update
 
-    from records.schema import cases, erasures, metadata
+    from records.schema import cases, erasures, journeys, metadata
 
     assert sealer.active, "no payload keys: nothing can be sealed"
     changed = 0
@@ -121,7 +121,11 @@ def seal_existing(engine: Engine, sealer: Sealer) -> int:
         table = metadata.tables[name]
         (key,) = table.primary_key.columns
         plain = or_(*(and_(table.c[c].is_not(None), not_(table.c[c].startswith(SEALED))) for c in columns))
-        missing = cases.c.employer_pseudonym.is_(None) if table is cases else plain
+        missing = plain
+        if table is cases:
+            missing = cases.c.employer_pseudonym.is_(None)
+        elif table is journeys:
+            missing = and_(journeys.c.candidate_pseudonym.is_(None), journeys.c.candidate_ref != ERASED)
         query = select(table).where(or_(plain, missing), table.c.case_id.not_in(select(erasures.c.case_id)))
         with engine.connect() as conn:
             rows = conn.execute(query).all()
@@ -134,12 +138,17 @@ def seal_existing(engine: Engine, sealer: Sealer) -> int:
             if table is cases and row.employer_pseudonym is None:
                 name_now = sealer.open(row.case_id, "cases.employer_name", row.employer_name) or ""
                 values["employer_pseudonym"] = sealer.pseudonym("employer", name_now)
+            if table is journeys and row.candidate_pseudonym is None and row.candidate_ref != ERASED:
+                ref_now = sealer.open(row.case_id, "journeys.candidate_ref", row.candidate_ref) or ""
+                values["candidate_pseudonym"] = sealer.pseudonym("candidate", ref_now)
             # Only if the row is as read: a worker that wrote it since wrote it sealed (and newer).
             unchanged = and_(
                 key == getattr(row, key.name), *(table.c[c] == getattr(row, c) for c in columns if c in values)
             )
             if table is cases:
                 unchanged = and_(unchanged, cases.c.employer_name == row.employer_name)
+            if table is journeys:
+                unchanged = and_(unchanged, journeys.c.candidate_ref == row.candidate_ref)
             with engine.begin() as conn:  # row by row: a run stopped midway is taken up again
                 changed += conn.execute(update(table).where(unchanged).values(**values)).rowcount
     return changed

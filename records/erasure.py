@@ -1,7 +1,8 @@
 """Erasing a closed case from the records (#13): free text goes, the facts stay.
 
-Notes, summaries, reasons, email subjects and bodies are removed; the employer's name goes,
-its keyed pseudonym stays (so "companies advised" still counts it once; core/sealed.py); the
+Notes, summaries, reasons, email subjects and bodies are removed; the employer's name and the
+candidates' references go, their keyed pseudonyms stay (so "companies advised" and the
+distinct people still count them once; core/sealed.py); the
 case's data key is destroyed, which leaves every sealed copy of that text unreadable (the
 SQLite WAL, a dump taken before); dates, stages, route, occupation, origin country and outcome
 stay, so the Welcome Center's figures do not change. The erasure itself is recorded (who,
@@ -31,8 +32,16 @@ class Erased:
     mail_files: int = 0
 
 
-def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str, pseudonym: Callable[[str], str]) -> Erased:
-    """``pseudonym``: the employer's keyed pseudonym, for a row written before it was kept."""
+def erase_records(
+    engine: Engine,
+    case_id: str,
+    erased_by: str,
+    basis: str,
+    pseudonym: Callable[[str], str],
+    candidate_pseudonym: Callable[[str], str] | None = None,
+) -> Erased:
+    """``pseudonym``: the employer's keyed pseudonym, for a row written before it was kept;
+    ``candidate_pseudonym``: the candidate's, from the reference as stored (maybe sealed)."""
     with engine.begin() as conn:
         row = conn.execute(
             select(cases.c.employer_name, cases.c.employer_pseudonym).where(cases.c.case_id == case_id)
@@ -46,7 +55,25 @@ def erase_records(engine: Engine, case_id: str, erased_by: str, basis: str, pseu
                 .where(cases.c.case_id == case_id)
                 .values(employer_name=ERASED, employer_pseudonym=kept, outcome_reason=None)
             )
-        conn.execute(update(journeys).where(journeys.c.case_id == case_id).values(outcome_reason=None))
+        if candidate_pseudonym is not None:  # rows written before the candidates' pseudonyms were kept
+            unkept = select(journeys.c.journey_id, journeys.c.candidate_ref).where(
+                journeys.c.case_id == case_id,
+                journeys.c.candidate_pseudonym.is_(None),
+                journeys.c.candidate_ref != ERASED,
+            )
+            for journey in conn.execute(unkept).all():
+                conn.execute(
+                    update(journeys)
+                    .where(journeys.c.journey_id == journey.journey_id)
+                    .values(candidate_pseudonym=candidate_pseudonym(journey.candidate_ref))
+                )
+        # The reference and the documents go too (sealed, they are unreadable once the key is
+        # gone; written before sealing, they would not be): the pseudonym counts the person.
+        conn.execute(
+            update(journeys)
+            .where(journeys.c.case_id == case_id)
+            .values(outcome_reason=None, candidate_ref=ERASED, documents="")
+        )
         events = 0
         for table in (case_events, journey_events):
             events += (

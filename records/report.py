@@ -39,6 +39,9 @@ class Report(BaseModel):
     companies_advised: int
     candidates_selected: int
     people_placed: int
+    # Distinct people among the candidates (one person may be selected in two cases), by the
+    # keyed pseudonym of the programme reference; rows from before it count by the reference.
+    people_selected: int = 0
     people_placed_last_12_months: int
     placed_by_origin_country: dict[str, int]
     placed_by_occupation: dict[str, int]
@@ -100,6 +103,8 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
         # pseudonyms were kept count by their name.
         employer = func.coalesce(cases.c.employer_pseudonym, func.lower(cases.c.employer_name))
         companies = conn.execute(select(func.count(func.distinct(employer)))).scalar_one()
+        person = func.coalesce(journeys.c.candidate_pseudonym, journeys.c.candidate_ref)
+        people = conn.execute(select(func.count(func.distinct(person)))).scalar_one()
 
     # A placement is the passed probation, whatever is still open (an integration course).
     placed = [j for j in journey_rows if j.probation_passed_on is not None or j.outcome == PLACED]
@@ -115,6 +120,7 @@ def build_report(engine: Engine, today: date | None = None, since: date | None =
         cases_open=sum(1 for c in case_rows if c.stage != "closed"),
         companies_advised=int(companies),
         candidates_selected=len(journey_rows),
+        people_selected=int(people),
         people_placed=len(placed),
         people_placed_last_12_months=sum(1 for j in placed if placed_on[j] >= year_ago.date()),
         placed_by_origin_country=dict(Counter(j.origin_country for j in placed).most_common()),

@@ -90,6 +90,7 @@ journeys = Table(
     Column("case_id", String(32), nullable=False, index=True),
     Column("number", Integer, nullable=False),
     Column("candidate_ref", Text, nullable=False),  # sealed (revision 0013)
+    Column("candidate_pseudonym", String(32)),  # keyed: the distinct people the figures count (revision 0014)
     Column("origin_country", String(2), nullable=False),
     Column("occupation", String(120), nullable=False),
     Column("route", String(10), nullable=False),

@@ -17,7 +17,7 @@ def render_table(r: Report, t: Text | None = None) -> str:
         (t("Cases opened"), r.cases_opened, year),
         (t("Cases open now"), r.cases_open, ""),
         (t("Companies advised"), r.companies_advised, ""),
-        (t("Candidates selected"), r.candidates_selected, ""),
+        (t("Candidates selected"), r.candidates_selected, t("({n} different people)", n=r.people_selected)),
         (t("People placed"), r.people_placed, placed_year),
     ]
     if r.placed_since is not None:
@@ -70,7 +70,7 @@ def render_html(r: Report) -> str:
     figures = [
         ("Cases opened", f"{r.cases_opened} ({r.cases_opened_last_12_months} in the last 12 months)"),
         ("Companies advised", str(r.companies_advised)),
-        ("Candidates selected", str(r.candidates_selected)),
+        ("Candidates selected", f"{r.candidates_selected} ({r.people_selected} different people)"),
         ("People placed", f"{r.people_placed} ({r.people_placed_last_12_months} in the last 12 months)"),
         ("Overdue now", str(r.overdue_now)),
     ]

@@ -16,7 +16,7 @@ def test_migrations_build_exactly_the_schema_the_code_uses(fresh_engine: Engine)
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     assert diff == []
-    assert version == "0013"
+    assert version == "0014"
 
 
 def test_migrate_is_safe_to_run_again(fresh_engine: Engine) -> None:
@@ -54,4 +54,41 @@ def test_workers_starting_together_migrate_one_at_a_time(fresh_engine: Engine) -
         for future in [pool.submit(migrate, fresh_engine) for _ in range(3)]:
             future.result()
     with fresh_engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0013"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0014"
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from records.database import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def test_the_pseudonym_revisions_go_back_only_while_nothing_counts_on_them(fresh_engine: Engine) -> None:
+    """0014 and 0013 refuse a downgrade that would lose what the figures count by (an erased
+    journey's or case's pseudonym) or cut sealed values; unused, they go back."""
+    import pytest
+
+    migrate(fresh_engine)
+    _downgrade(fresh_engine, "0012")  # nothing written yet: both go
+    migrate(fresh_engine)
+    with fresh_engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO journeys (journey_id, case_id, number, candidate_ref, candidate_pseudonym, origin_country,"
+                " occupation, route, procedure, stage, started_at, last_event_seq, documents)"
+                " VALUES ('case-WC-00000000A1-j1', 'WC-00000000A1', 1, 'erased', 'p1', 'TN', 'cook', '18a',"
+                " 'regular', 'finished', CURRENT_TIMESTAMP, 1, '')"
+            )
+        )
+    with pytest.raises(RuntimeError, match="0014 cannot be downgraded"):
+        _downgrade(fresh_engine, "0013")
+    with fresh_engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0014"
+        assert conn.execute(text("SELECT candidate_pseudonym FROM journeys")).scalar_one() == "p1"

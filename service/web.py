@@ -7,6 +7,7 @@ without it is refused and changes nothing. The workspace (#27) grows from here.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,15 +37,23 @@ def safe_next(target: str) -> str:
     return target if plain and not any(ord(c) < 32 or ord(c) == 127 for c in target) else "/"
 
 
-def routes(settings: Settings, engine: Engine, provider: Provider | None) -> list[Route]:
+def page_maker(settings: Settings) -> Callable[..., HTMLResponse]:
+    """Renders a template as a page in the staff's language; never cached (personal data)."""
     t = Text(settings.language)
-    callback = settings.service_public_url.rstrip("/") + "/auth/callback"
 
     def page(template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = TEMPLATES.get_template(template).render(
             t=t, language=settings.language, title=title, office_name=settings.office_name, **values
         )
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+
+    return page
+
+
+def routes(settings: Settings, engine: Engine, provider: Provider | None) -> list[Route]:
+    t = Text(settings.language)
+    callback = settings.service_public_url.rstrip("/") + "/auth/callback"
+    page = page_maker(settings)
 
     def login_page(request: Request, status: int = 200, error: str = "", handle: str = "") -> Response:
         secret, csrf = auth.login_form_secret(request)

@@ -26,7 +26,7 @@ def fmt_time(value: datetime | str | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if isinstance(value, datetime) else (value or "-")
 
 
-def _when(value: datetime, t: Text) -> str:
+def when(value: datetime, t: Text) -> str:
     """A moment as staff read it: the day in the office's format, the time in Hannover."""
     local = value.astimezone(BERLIN)
     return fmt_time(value) if t.language == "en" else f"{t.date(local.date())} {local:%H:%M}"
@@ -66,8 +66,8 @@ def render_status(
         + (t(", programme: {programme}", programme=s.origin_programme) if s.origin_programme else ""),
         *([t("  Local ABH:   {abh}", abh=s.local_abh.label)] if s.local_abh else []),
         t("  Advisor:     {advisor}", advisor=s.advisor),
-        t("  Opened:      {when}", when=_when(s.opened_at, t))
-        + (t("   closed: {when}", when=_when(s.closed_at, t)) if s.closed_at else ""),
+        t("  Opened:      {when}", when=when(s.opened_at, t))
+        + (t("   closed: {when}", when=when(s.closed_at, t)) if s.closed_at else ""),
     ]
     if s.candidates and not s.journeys:
         lines.append(
@@ -170,7 +170,7 @@ def _history(events: list[Any], t: Text) -> list[str]:
     lines = []
     for e in events:
         summary = t.said(e.says) if getattr(e, "says", None) else e.summary
-        lines.append(f"    {e.seq:>3}  {_when(e.occurred_at, t)}  {e.advisor:<12} {summary}")
+        lines.append(f"    {e.seq:>3}  {when(e.occurred_at, t)}  {e.advisor:<12} {summary}")
         if e.note:
             lines.append(t("         note: {note}", note=e.note))
         elif getattr(e, "note_in_records", False):

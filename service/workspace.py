@@ -1,0 +1,155 @@
+"""The advisors' workspace in the browser (#27): the case lists and the case page, behind the
+service's login, in the staff's language.
+
+The list reads the records (records/workspace.py: fast, filtered); the case page asks the
+case's workflows, as ``status`` does. Every case a page shows is written to the access log
+under the person signed in. Pages are plain server-rendered HTML: they work without
+JavaScript and print as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from core import names
+from core.case_keys import CASE_ID
+from core.config import Settings
+from core.i18n import Text
+from core.sealed import Sealer, sealer_of
+from models import clock, occupations
+from models.case import CaseState, Stage
+from models.journey import JourneyView, Milestone
+from models.routes import ResidenceRoute
+from process.definition import BY_MILESTONE
+from records import accounts
+from records.workspace import CaseFilter, CaseLine, case_lines
+from service import auth
+from starter.render import when
+
+Page = Callable[..., HTMLResponse]
+
+
+def milestone_title(stage: str, t: Text) -> str:
+    """A journey's stage as staff read it: its milestone's title (the catalogue has them)."""
+    try:
+        return t(BY_MILESTONE[Milestone(stage)].title)
+    except (ValueError, KeyError):
+        return stage
+
+
+def read_filter(request: Request, person: str) -> tuple[CaseFilter, dict[str, str]]:
+    """The list's filter from the query string; unknown values are dropped, not trusted."""
+    q = request.query_params
+    chosen = {
+        "scope": "all" if q.get("scope") == "all" else "mine",
+        "overdue": "1" if q.get("overdue") == "1" else "",
+        "stage": q.get("stage", "") if q.get("stage", "") in {s.value for s in Stage} else "",
+        "route": q.get("route", "") if q.get("route", "") in {r.value for r in ResidenceRoute} else "",
+        "country": q.get("country", "").upper() if len(q.get("country", "")) == 2 and q["country"].isalpha() else "",
+        "advisor": q.get("advisor", "")[:64] if q.get("scope") == "all" else "",
+        "closed": "1" if q.get("closed") == "1" else "",
+    }
+    advisor = person if chosen["scope"] == "mine" else (chosen["advisor"] or None)
+    return (
+        CaseFilter(
+            advisor=advisor,
+            overdue=bool(chosen["overdue"]),
+            stage=chosen["stage"] or None,
+            route=chosen["route"] or None,
+            country=chosen["country"] or None,
+            open_only=not chosen["closed"],
+        ),
+        chosen,
+    )
+
+
+def employer_of(line: CaseLine, sealer: Sealer) -> str:
+    try:
+        return sealer.open(line.case_id, "cases.employer_name", line.employer_name) or ""
+    except ValueError:  # not readable here (a key from another installation): shown as such
+        return "?"
+
+
+def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> list[Route]:
+    t = Text(settings.language)
+    sealer = sealer_of(client)
+
+    async def case_list(request: Request) -> Response:
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        wanted, chosen = read_filter(request, person)
+        today = clock.today()
+        lines = await asyncio.to_thread(case_lines, engine, wanted, today)
+        rows = [(line, employer_of(line, sealer)) for line in lines]
+        await asyncio.to_thread(accounts.log_accesses, engine, person, [x.case_id for x in lines], "cases (web)", 0)
+        title = t("My cases") if chosen["scope"] == "mine" else t("All cases")
+        return page(
+            "cases.html", title, person=person, rows=rows, chosen=chosen, today=today,
+            stages=[s.value for s in Stage], routes=list(ResidenceRoute), milestone_title=milestone_title,
+            occupation=occupations.label,
+        )  # fmt: skip
+
+    async def case_page(request: Request) -> Response:
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        case_id = request.path_params["case_id"]
+        if not CASE_ID.fullmatch(case_id):
+            return page("message.html", t("Not found"), 404, message=t("There is no such case."), person=person)
+        try:
+            state, views = await _case(client, case_id)
+        except RPCError as err:
+            if err.status is not RPCStatusCode.NOT_FOUND:
+                raise
+            await asyncio.to_thread(accounts.log_access, engine, person, case_id, "case page (web)", 1)
+            return page("message.html", t("Not found"), 404, message=t("There is no such case."), person=person)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, "case page (web)", 0)
+        return page(
+            "case.html", t("Case {case_id}", case_id=case_id), person=person, s=state, views=views,
+            today=clock.today(), milestone_title=milestone_title, occupation=occupations.label, when=_when(t),
+            levels=_levels(t),
+        )  # fmt: skip
+
+    return [
+        Route("/cases", case_list, methods=["GET"]),
+        Route("/cases/{case_id}", case_page, methods=["GET"]),
+    ]
+
+
+async def _case(client: Client, case_id: str) -> tuple[CaseState, list[JourneyView]]:
+    handle = client.get_workflow_handle(f"case-{case_id}")
+    state: CaseState = await handle.query(names.Case.status, result_type=CaseState)
+    views = [
+        await client.get_workflow_handle(j.workflow_id).query(names.Journey.status, result_type=JourneyView)
+        for j in state.journeys
+    ]
+    return state, views
+
+
+def _when(t: Text) -> Callable[[Any], str]:
+    return lambda value: when(value, t)
+
+
+def _levels(t: Text) -> list[str]:
+    return [
+        "",
+        t("reminded"),
+        t("due"),
+        t("escalated to the team lead"),
+        t("escalated to operations"),
+    ]
+
+
+def is_overdue(due: date | None, today: date) -> bool:
+    return due is not None and due < today

@@ -1,0 +1,87 @@
+"""The advisors' workspace (#27): case lists from the records with filters, and the case
+page from the case's workflows, behind the login, in the staff's language; every case shown
+is in the access log under the person signed in."""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from models import clock
+from records.schema import access_log, cases
+from tests.conftest import Stack
+from tests.service.office import WebSession, serve_office, with_password
+from tests.support import eventually
+from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
+
+
+async def recorded(stack: Stack, case_id: str) -> bool:
+    with stack.engine.connect() as conn:
+        return conn.execute(select(cases.c.case_id).where(cases.c.case_id == case_id)).first() is not None
+
+
+async def test_my_cases_all_cases_and_their_filters(stack: Stack) -> None:
+    mine = new_case()
+    theirs = new_case(advisor="a.yilmaz")
+    handle = await start_case(stack.client, stack.settings.task_queue, mine)
+    await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    await start_case(stack.client, stack.settings.task_queue, theirs)
+    for case_id in (mine.case_id, theirs.case_id):
+        assert await eventually(functools.partial(recorded, stack, case_id))
+    with stack.engine.begin() as conn:  # their case is overdue
+        yesterday = clock.today() - timedelta(days=1)
+        conn.execute(update(cases).where(cases.c.case_id == theirs.case_id).values(next_due_on=yesterday))
+    with_password(stack, ADVISOR)
+    async with serve_office(stack, language="de") as url:
+        browser = WebSession(url)
+        assert (await browser.request("GET", "/cases")).headers["location"] == "/login?next=/cases"
+        await browser.sign_in(ADVISOR)
+
+        page = (await browser.request("GET", "/cases")).text
+        assert "Meine Fälle" in page and mine.case_id in page and theirs.case_id not in page
+        assert "Haustechnik Gehrden GmbH" in page  # opened from its sealed row
+        everyone = (await browser.request("GET", "/cases?scope=all")).text
+        assert mine.case_id in everyone and theirs.case_id in everyone and "überfällig" in everyone
+        overdue = (await browser.request("GET", "/cases?scope=all&overdue=1")).text
+        assert theirs.case_id in overdue and mine.case_id not in overdue
+        tunisia = (await browser.request("GET", "/cases?scope=all&country=TN")).text
+        assert mine.case_id in tunisia and theirs.case_id not in tunisia
+        theirs_only = (await browser.request("GET", "/cases?scope=all&advisor=a.yilmaz")).text
+        assert theirs.case_id in theirs_only and mine.case_id not in theirs_only
+        # A made-up filter value is dropped, not trusted.
+        assert (await browser.request("GET", "/cases?stage=%27%3B--")).status == 200
+
+    with stack.engine.connect() as conn:
+        shown = conn.execute(select(access_log.c.case_id).where(access_log.c.what == "cases (web)")).scalars().all()
+    assert mine.case_id in shown and theirs.case_id in shown
+
+
+async def test_the_case_page_shows_the_case_its_journeys_and_their_deadlines_in_german(stack: Stack) -> None:
+    case = new_case()
+    handle = await start_case(stack.client, stack.settings.task_queue, case)
+    await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    with_password(stack, ADVISOR)
+    async with serve_office(stack, language="de") as url:
+        browser = WebSession(url)
+        await browser.sign_in(ADVISOR)
+        answer = await browser.request("GET", f"/cases/{case.case_id}")
+        assert answer.status == 200 and answer.headers["cache-control"] == "no-store"
+        page = answer.text
+        assert "Haustechnik Gehrden GmbH" in page and "personal@haustechnik-gehrden.example" in page
+        assert "Kandidat" in page and "THAMM-4711 (TN)" in page
+        assert "Arbeitsvertrag" in page  # a missing document by its German name
+        assert "Rechtsgrundlage" in page and "§" in page  # a deadline with its legal basis
+        assert "Verlauf" in page
+
+        missing = await browser.request("GET", "/cases/WC-0000000000")
+        assert missing.status == 404 and "Diesen Fall gibt es nicht" in missing.text
+        assert (await browser.request("GET", "/cases/not-a-case")).status == 404
+    with stack.engine.connect() as conn:
+        read = conn.execute(
+            select(access_log.c.handle, access_log.c.outcome).where(
+                access_log.c.case_id == case.case_id, access_log.c.what == "case page (web)"
+            )
+        ).all()
+    assert [tuple(r) for r in read] == [(ADVISOR, 0)]

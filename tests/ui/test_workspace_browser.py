@@ -1,0 +1,97 @@
+"""The workspace in a real browser (#27 points 3 and 5): Playwright drives the system's
+Chromium through the sign-in, the case lists and a case page, in German, by keyboard where
+a person without a mouse would; axe-core finds no WCAG 2.1 A/AA violation on any page; the
+case page prints without the navigation. Screenshots (and the printed page) go to
+artifacts/workspace/."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page, async_playwright
+
+from tests.conftest import Stack
+from tests.service.office import PASSWORD, serve_office, with_password
+from tests.ui.browser import chromium_path
+from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "workspace"
+WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@asynccontextmanager
+async def browser_page() -> AsyncIterator[Page]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        try:
+            context = await browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+            yield await context.new_page()
+        finally:
+            await browser.close()
+
+
+async def accessible(page: Page, name: str) -> None:
+    """No axe-core violation of WCAG 2.1 A/AA; a screenshot either way."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    results: Any = await Axe().run(page, options=WCAG_AA)
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+    assert violations == [], f"{name}: {violations}"
+
+
+async def tab_to(page: Page, href_part: str, most: int = 60) -> None:
+    """Tab until the focused element is the link whose address contains ``href_part``."""
+    for _ in range(most):
+        await page.keyboard.press("Tab")
+        href = await page.evaluate("document.activeElement && document.activeElement.getAttribute('href')")
+        if href and href_part in href:
+            return
+    raise AssertionError(f"no link to {href_part} reachable by Tab")
+
+
+async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack: Stack) -> None:
+    case = new_case()
+    handle = await start_case(stack.client, stack.settings.task_queue, case)
+    await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    with_password(stack, ADVISOR)
+    async with serve_office(stack, language="de") as url, browser_page() as page:
+        await page.goto(f"{url}/cases")
+        assert page.url.endswith("/login?next=/cases")
+        assert await page.inner_text("h1") == "Anmelden"
+        await accessible(page, "sign-in")
+        # By keyboard: the handle field has the focus, Tab to the password, Enter sends.
+        await page.keyboard.type(ADVISOR)
+        await page.keyboard.press("Tab")
+        await page.keyboard.type(PASSWORD)
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"{url}/cases")
+        assert await page.inner_text("h1") == "Meine Fälle"
+        assert case.case_id in await page.inner_text("table")
+        await accessible(page, "my-cases")
+
+        await page.goto(f"{url}/cases?scope=all&overdue=1")
+        assert await page.inner_text("h1") == "Alle Fälle"
+        await accessible(page, "all-cases-overdue")
+
+        await page.goto(f"{url}/cases")
+        await tab_to(page, f"/cases/{case.case_id}")
+        await page.keyboard.press("Enter")
+        await page.wait_for_url(f"{url}/cases/{case.case_id}")
+        text = await page.inner_text("main")
+        assert "Kandidat/in THAMM-4711 (TN)" in text and "Fehlende Unterlagen" in text and "Rechtsgrundlage" in text
+        await accessible(page, "case")
+
+        # Printed: the case, without the navigation.
+        await page.emulate_media(media="print")
+        assert not await page.is_visible("nav")
+        assert await page.is_visible("text=Verlauf des Falls")
+        await page.pdf(path=str(ARTIFACTS / "case-printed.pdf"))
+        await page.emulate_media(media="screen")
+
+        await page.goto(f"{url}/cases/WC-0000000000")
+        assert "Diesen Fall gibt es nicht." in await page.inner_text("main")
+        await accessible(page, "no-such-case")

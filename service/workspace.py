@@ -10,6 +10,7 @@ JavaScript and print as they are.
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -34,6 +35,8 @@ from process.definition import BY_MILESTONE
 from records import accounts
 from records.workspace import CaseFilter, CaseLine, case_lines
 from service import auth
+from service.forms import CASE_OFFERS, ActionForm, action_form, argv_of, filled, model_of, with_errors
+from starter.cli import main as run_command
 from starter.render import when
 
 Page = Callable[..., HTMLResponse]
@@ -104,7 +107,12 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         person = await auth.session_holder(request, engine)
         if person is None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-        case_id = request.path_params["case_id"]
+        done = request.query_params.get("done", "")
+        return await show_case(request, person, request.path_params["case_id"], done=done if model_of(done) else "")
+
+    async def show_case(
+        request: Request, person: str, case_id: str, tried: ActionForm | None = None, done: str = ""
+    ) -> Response:
         if not CASE_ID.fullmatch(case_id):
             return page("message.html", t("Not found"), 404, message=t("There is no such case."), person=person)
         try:
@@ -115,15 +123,46 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             await asyncio.to_thread(accounts.log_access, engine, person, case_id, "case page (web)", 1)
             return page("message.html", t("Not found"), 404, message=t("There is no such case."), person=person)
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, "case page (web)", 0)
+
+        def forms(commands: list[str], candidate: str | None) -> list[ActionForm]:
+            found = [action_form(c, t, candidate) for c in dict.fromkeys([*commands, "add-note"])]
+            return [_tried(f, tried) for f in found if f is not None]
+
         return page(
-            "case.html", t("Case {case_id}", case_id=case_id), person=person, s=state, views=views,
-            today=clock.today(), milestone_title=milestone_title, occupation=occupations.label, when=_when(t),
-            levels=_levels(t),
+            "case.html", t("Case {case_id}", case_id=case_id), 422 if tried else 200, person=person, s=state,
+            views=views, today=clock.today(), milestone_title=milestone_title, occupation=occupations.label,
+            when=_when(t), levels=_levels(t), csrf=auth.csrf_token(request), done=done,
+            case_forms=forms(list(CASE_OFFERS.get(state.stage.value, ())), None) if not state.outcome else [],
+            journey_forms={v.state.number: forms(v.next_steps, v.state.candidate.candidate_ref) for v in views},
         )  # fmt: skip
+
+    async def act(request: Request) -> Response:
+        """A filled action form: the starter command it stands for, through the same door."""
+        case_id = request.path_params["case_id"]
+        form_data = await request.form()
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse(f"/login?next=/cases/{case_id}", status_code=303)
+        if not auth.csrf_ok(request, str(form_data.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
+            message = t("The form has expired; nothing was changed. Please try again.")
+            return page("message.html", t("Not done"), 403, message=message, person=person)
+        candidate = str(form_data.get("candidate") or "") or None
+        blank = action_form(str(form_data.get("command") or ""), t, candidate)
+        if blank is None:
+            return page("message.html", t("Not done"), 400, message=t("There is no such action."), person=person)
+        form = filled(blank, form_data)
+        argv = argv_of(form, case_id, person)
+        out, err = io.StringIO(), io.StringIO()
+        code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, f"{form.command} (web)", code)
+        if code != 0:
+            return await show_case(request, person, case_id, tried=with_errors(form, err.getvalue()))
+        return RedirectResponse(f"/cases/{case_id}?done={form.command}", status_code=303)
 
     return [
         Route("/cases", case_list, methods=["GET"]),
         Route("/cases/{case_id}", case_page, methods=["GET"]),
+        Route("/cases/{case_id}/act", act, methods=["POST"]),
     ]
 
 
@@ -149,6 +188,13 @@ def _levels(t: Text) -> list[str]:
         t("escalated to the team lead"),
         t("escalated to operations"),
     ]
+
+
+def _tried(form: ActionForm, tried: ActionForm | None) -> ActionForm:
+    """The form as the person sent it (values and errors), where it is the one they tried."""
+    if tried is not None and (tried.command, tried.candidate) == (form.command, form.candidate):
+        return tried
+    return form
 
 
 def is_overdue(due: date | None, today: date) -> bool:

@@ -85,3 +85,27 @@ async def test_the_case_page_shows_the_case_its_journeys_and_their_deadlines_in_
             )
         ).all()
     assert [tuple(r) for r in read] == [(ADVISOR, 0)]
+
+
+async def test_a_form_acts_as_the_person_signed_in_and_only_with_the_sessions_csrf_token(stack: Stack) -> None:
+    case = new_case()
+    handle = await start_case(stack.client, stack.settings.task_queue, case)
+    await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+    with_password(stack, ADVISOR)
+    note = {"command": "add-note", "candidate": "THAMM-4711", "note": "Rückruf vereinbart", "advisor": "t.lead"}
+    async with serve_office(stack, language="de") as url:
+        browser = WebSession(url)
+        await browser.sign_in(ADVISOR)
+        forged = await browser.request("POST", f"/cases/{case.case_id}/act", form=note)  # no CSRF token
+        assert forged.status == 403
+        token = await browser.csrf(f"/cases/{case.case_id}")
+        done = await browser.request("POST", f"/cases/{case.case_id}/act", form={**note, "csrf": token})
+        assert done.status == 303 and done.headers["location"] == f"/cases/{case.case_id}?done=add-note"
+        refused = await browser.request(
+            "POST", f"/cases/{case.case_id}/act", form={"command": "erase-case", "csrf": token}
+        )
+        assert refused.status == 400  # not an action of the workspace's forms
+    view = await stack.client.get_workflow_handle(f"case-{case.case_id}-j1").query("status")
+    notes = [e for e in view["state"]["history"] if e["action"] == "note_added"]
+    # Once (the forged post changed nothing), by the person signed in, not the one posted.
+    assert [(e["advisor"], e["note"]) for e in notes] == [(ADVISOR, "Rückruf vereinbart")]

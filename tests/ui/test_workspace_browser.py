@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, async_playwright
 
+from models import clock
 from tests.conftest import Stack
 from tests.service.office import PASSWORD, serve_office, with_password
 from tests.ui.browser import chromium_path
@@ -91,6 +93,35 @@ async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack
         assert await page.is_visible("text=Verlauf des Falls")
         await page.pdf(path=str(ARTIFACTS / "case-printed.pdf"))
         await page.emulate_media(media="screen")
+
+        # Actions through their forms: the contract's documents (one per line), then the
+        # contract with a wrong date first, its error beside the field, corrected.
+        documents = "#record-documents-THAMM-4711"
+        await page.click(f"{documents} summary")
+        await page.fill(
+            f"{documents}-documents",
+            "employment_contract:DMS-2026-0412\nerklaerung_beschaeftigungsverhaeltnis:DMS-2026-0413",
+        )
+        await page.click(f"{documents} button[type=submit]")
+        await page.wait_for_url(f"{url}/cases/{case.case_id}?done=record-documents")
+        form = "#record-contract-THAMM-4711"
+        await page.click(f"{form} summary")
+        ahead, today = clock.today() + timedelta(days=10), clock.today()
+        await page.fill(f"{form}-signed_on", ahead.isoformat())
+        await page.fill(f"{form}-starts_on", (today + timedelta(days=30)).isoformat())
+        await page.click(f"{form} button[type=submit]")
+        error = await page.inner_text(f"{form}-signed_on-error")
+        assert "signed_on" in error or "Zukunft" in error or "liegt" in error, error
+        assert await page.get_attribute(f"{form}-signed_on", "aria-invalid") == "true"
+        assert await page.input_value(f"{form}-starts_on") == (today + timedelta(days=30)).isoformat()  # kept
+        await accessible(page, "case-form-error")
+        await page.fill(f"{form}-signed_on", today.isoformat())
+        await page.click(f"{form} button[type=submit]")
+        await page.wait_for_url(f"{url}/cases/{case.case_id}?done=record-contract")
+        assert "Erfasst: record-contract" in await page.inner_text("main")
+        done = await page.inner_text("ol.milestones li.done")
+        assert "Arbeits- oder Ausbildungsvertrag" in done
+        await accessible(page, "case-after-action")
 
         await page.goto(f"{url}/cases/WC-0000000000")
         assert "Diesen Fall gibt es nicht." in await page.inner_text("main")

@@ -1,0 +1,154 @@
+"""The workspace's action forms (#27 point 1), generated from the action models the process
+definition names, as the starter's flags are (starter/parser.py): a changed definition or
+model changes the form. A filled form becomes the starter command it stands for, run
+through the same door as every command (the validators, the roles, the access log), as the
+person signed in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from core.i18n import Text
+from models.journey import AddNote
+from starter.inputs import is_yes_no
+from starter.parser import CASE_ACTIONS, JOURNEY_ACTIONS
+
+# Fields that are repeatable flags in the starter: one line of the text area per flag.
+LINES = {"documents": "--document", "candidates": "--candidate"}
+NOT_A_FIELD = {"advisor"}  # the person signed in acts: never a field of the form
+# The case's own actions offered per stage (workflows/case_rules.py decides: a form shown
+# here that the case refuses says why beside it; this only keeps the page short).
+CASE_OFFERS: dict[str, tuple[str, ...]] = {
+    "consultation": ("complete-consultation", "change-offered-wage", "withdraw", "close-case"),
+    "candidate_selection": ("select-candidates", "change-offered-wage", "withdraw", "close-case"),
+    "journeys": ("select-candidates", "change-offered-wage", "withdraw", "close-case"),
+}
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str  # text, date, checkbox, select, textarea, lines
+    required: bool
+    options: tuple[str, ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ActionForm:
+    command: str
+    title: str
+    fields: tuple[FormField, ...]
+    candidate: str | None = None  # the journey's candidate reference; None: the case's own action
+    values: Mapping[str, str] = field(default_factory=dict)
+    errors: Mapping[str, str] = field(default_factory=dict)  # field name (or "" for the form) -> why
+
+    @property
+    def anchor(self) -> str:
+        return f"{self.command}-{self.candidate or 'case'}"
+
+
+def model_of(command: str) -> type[BaseModel] | None:
+    if command == "add-note":
+        return AddNote
+    if command in CASE_ACTIONS:
+        return CASE_ACTIONS[command][1]
+    spec = JOURNEY_ACTIONS.get(command)
+    return spec.model if spec is not None else None
+
+
+def action_form(command: str, t: Text, candidate: str | None = None) -> ActionForm | None:
+    """The form for a starter command the case or a journey offers; None for one without a form."""
+    model = model_of(command)
+    if model is None:
+        return None
+    fields = [_field(name, info, t) for name, info in model.model_fields.items() if name not in NOT_A_FIELD]
+    title = t("Add a note") if model is AddNote else t((model.__doc__ or command).strip().splitlines()[0])
+    return ActionForm(command, title, tuple(f for f in fields if f is not None), candidate)
+
+
+def _field(name: str, info: Any, t: Text) -> FormField | None:
+    label = t(info.description) if info.description else name.replace("_", " ")
+    annotation = _plain(info.annotation)
+    required = info.is_required()
+    if name == "note":
+        return FormField(name, t("Note for the audit trail (no personal data)"), "textarea", False)
+    if name in LINES:
+        hint = (
+            t("one per line: CODE:REFERENCE[:YYYY-MM-DD]")
+            if name == "documents"
+            else t("one per line: REFERENCE:COUNTRY, with :45+ for a candidate aged 45 or more")
+        )
+        return FormField(name, label, "lines", required, hint=hint)
+    if is_yes_no(info.annotation):
+        return FormField(name, label, "checkbox", False)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return FormField(name, label, "select", required, tuple(str(m.value) for m in annotation))
+    if annotation is datetime.date:
+        return FormField(name, label, "date", required)
+    return FormField(name, label, "text", required)
+
+
+def _plain(annotation: Any) -> Any:
+    """``X | None`` -> X."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return rest[0] if len(rest) == 1 else annotation
+    return annotation
+
+
+def filled(form: ActionForm, posted: Mapping[str, Any]) -> ActionForm:
+    """The form with what was posted, only its own fields (anything else is dropped)."""
+    names = {f.name for f in form.fields}
+    values = {k: str(v) for k, v in posted.items() if k in names}
+    return ActionForm(form.command, form.title, form.fields, form.candidate, values)
+
+
+def argv_of(form: ActionForm, case_id: str, person: str) -> list[str]:
+    """The starter command the filled form stands for, acting as ``person``."""
+    argv = [form.command, case_id, "--advisor", person]
+    if form.candidate:
+        argv += ["--candidate", form.candidate]
+    for f in form.fields:
+        value = form.values.get(f.name, "").strip()
+        if f.kind == "checkbox":
+            argv += [_flag(f.name)] if value else []
+        elif f.kind == "lines":
+            argv += [x for line in value.splitlines() if line.strip() for x in (LINES[f.name], line.strip())]
+        elif f.name == "note" and value:
+            argv += ["--note", value]
+        elif value:
+            argv += [_flag(f.name), value]
+    return argv
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+_FIELD_FIRST = re.compile(r"^(?:[^:]{1,40}: )?([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)*): (.+)$", re.DOTALL)
+
+
+def with_errors(form: ActionForm, err: str) -> ActionForm:
+    """The starter's error, beside the field it names (``field: why``), else above the form."""
+    errors: dict[str, str] = {}
+    names = {f.name for f in form.fields} | {"note"}
+    for line in err.strip().splitlines():
+        found = _FIELD_FIRST.match(line.strip())
+        name = found.group(1).split(".")[0].split("[")[0] if found else ""
+        if found and name in names:
+            errors[name] = errors.get(name, "") + found.group(2)
+        else:
+            errors[""] = (errors.get("", "") + " " + line.strip()).strip()
+    return ActionForm(form.command, form.title, form.fields, form.candidate, form.values, errors)

@@ -1,0 +1,53 @@
+"""The workspace's forms (service/forms.py) come from the action models and become the
+starter command they stand for; the starter's errors land beside the field they name."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.i18n import Text
+from service.forms import action_form, argv_of, filled, with_errors
+from starter.parser import CASE_ACTIONS, JOURNEY_ACTIONS
+
+
+@pytest.mark.parametrize("command", [*CASE_ACTIONS, *JOURNEY_ACTIONS, "add-note"])
+def test_every_action_has_a_form_of_its_models_fields(command: str) -> None:
+    form = action_form(command, Text("de"), candidate="THAMM-4711")
+    assert form is not None and form.title
+    names = {f.name for f in form.fields}
+    assert "advisor" not in names  # the person signed in acts, never a field
+
+
+@pytest.mark.parametrize(
+    ("command", "posted", "expected"),
+    [
+        (
+            "record-contract",
+            {"signed_on": "2026-12-01", "starts_on": "2027-01-04", "note": "per Post", "advisor": "t.lead"},
+            ["--note", "per Post", "--signed-on", "2026-12-01", "--starts-on", "2027-01-04"],
+        ),
+        (
+            "record-documents",
+            {"documents": "employment_contract:DMS-1\n\n cv_german:DMS-2:2026-11-30 "},
+            ["--document", "employment_contract:DMS-1", "--document", "cv_german:DMS-2:2026-11-30"],
+        ),
+        ("record-contract", {"signed_on": "", "unknown": "x"}, []),
+    ],
+)
+def test_a_filled_form_is_the_command_as_the_person_signed_in(
+    command: str, posted: dict[str, str], expected: list[str]
+) -> None:
+    form = filled(action_form(command, Text("de"), candidate="THAMM-4711"), posted)  # type: ignore[arg-type]
+    argv = argv_of(form, "WC-0123456789", "m.koch")
+    # A posted "advisor" is not a field: the command acts as m.koch, whatever was sent.
+    assert argv[:6] == [command, "WC-0123456789", "--advisor", "m.koch", "--candidate", "THAMM-4711"]
+    assert argv[6:] == expected
+
+
+def test_an_error_naming_a_field_is_shown_beside_it_others_above_the_form() -> None:
+    form = action_form("record-contract", Text("de"), candidate="THAMM-4711")
+    assert form is not None
+    beside = with_errors(form, "abgelehnt: signed_on: 18.12.2026 liegt in der Zukunft\n")
+    assert beside.errors == {"signed_on": "18.12.2026 liegt in der Zukunft"}
+    above = with_errors(form, "abgelehnt: record_contract: für contract fehlen Unterlagen: employment_contract\n")
+    assert set(above.errors) == {""} and "fehlen Unterlagen" in above.errors[""]

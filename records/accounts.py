@@ -134,6 +134,25 @@ def holder(engine: Engine, token: str, scope: str = COMMAND) -> str | None:
     return str(row.handle)
 
 
+def token_state(engine: Engine, token: str, scope: str) -> tuple[str, str | None, str | None]:
+    """("valid", holder, token id), or ("expired" | "revoked", None, token id), or
+    ("unknown", None, None): a link that has run out says so, and shows nothing. Notes a
+    valid token's use."""
+    if not token.startswith(TOKEN_PREFIX):
+        return "unknown", None, None
+    now = clock.now()
+    with engine.begin() as conn:
+        row = conn.execute(select(access_tokens).where(access_tokens.c.token_hash == _digest(token))).first()
+        if row is None or row.scope != scope:
+            return "unknown", None, None
+        if row.revoked_at is not None:
+            return "revoked", None, str(row.token_id)
+        if aware(row.expires_at) <= now:
+            return "expired", None, str(row.token_id)
+        conn.execute(update(access_tokens).where(access_tokens.c.token_id == row.token_id).values(last_used_at=now))
+    return "valid", str(row.handle), str(row.token_id)
+
+
 def tokens(engine: Engine, handle: str | None = None, scope: str | None = None) -> list[Token]:
     query = select(access_tokens).order_by(access_tokens.c.created_at)
     if handle is not None:

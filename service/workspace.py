@@ -22,32 +22,23 @@ from starlette.routing import Route
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from core import names
 from core.case_keys import CASE_ID
 from core.config import Settings
 from core.i18n import Text
 from core.sealed import Sealer, sealer_of
 from models import clock, occupations
-from models.case import CaseState, Stage
-from models.journey import JourneyView, Milestone
+from models.case import Stage
 from models.routes import ResidenceRoute
-from process.definition import BY_MILESTONE
 from records import accounts
 from records.workspace import CaseFilter, CaseLine, case_lines
 from service import auth
+from service.case_views import milestone_title, read_case
+from service.employer import EMPLOYER, make_link
 from service.forms import CASE_OFFERS, ActionForm, action_form, argv_of, filled, model_of, with_errors
 from starter.cli import main as run_command
 from starter.render import when
 
 Page = Callable[..., HTMLResponse]
-
-
-def milestone_title(stage: str, t: Text) -> str:
-    """A journey's stage as staff read it: its milestone's title (the catalogue has them)."""
-    try:
-        return t(BY_MILESTONE[Milestone(stage)].title)
-    except (ValueError, KeyError):
-        return stage
 
 
 def read_filter(request: Request, person: str) -> tuple[CaseFilter, dict[str, str]]:
@@ -111,12 +102,17 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         return await show_case(request, person, request.path_params["case_id"], done=done if model_of(done) else "")
 
     async def show_case(
-        request: Request, person: str, case_id: str, tried: ActionForm | None = None, done: str = ""
+        request: Request,
+        person: str,
+        case_id: str,
+        tried: ActionForm | None = None,
+        done: str = "",
+        new_link: str = "",
     ) -> Response:
         if not CASE_ID.fullmatch(case_id):
             return page("message.html", t("Not found"), 404, message=t("There is no such case."), person=person)
         try:
-            state, views = await _case(client, case_id)
+            state, views = await read_case(client, case_id)
         except RPCError as err:
             if err.status is not RPCStatusCode.NOT_FOUND:
                 raise
@@ -132,6 +128,7 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             "case.html", t("Case {case_id}", case_id=case_id), 422 if tried else 200, person=person, s=state,
             views=views, today=clock.today(), milestone_title=milestone_title, occupation=occupations.label,
             when=_when(t), levels=_levels(t), csrf=auth.csrf_token(request), done=done,
+            new_link=new_link, employer_links=await asyncio.to_thread(_live_links, engine, case_id),
             case_forms=forms(list(CASE_OFFERS.get(state.stage.value, ())), None) if not state.outcome else [],
             journey_forms={v.state.number: forms(v.next_steps, v.state.candidate.candidate_ref) for v in views},
         )  # fmt: skip
@@ -159,21 +156,43 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             return await show_case(request, person, case_id, tried=with_errors(form, err.getvalue()))
         return RedirectResponse(f"/cases/{case_id}?done={form.command}", status_code=303)
 
+    async def make_employer_link(request: Request) -> Response:
+        """A link for the employer's status page, shown once on the case page (kept nowhere)."""
+        if isinstance(checked := await _signed(request), Response):
+            return checked
+        person, case_id, _form = checked
+        token, _record = await asyncio.to_thread(make_link, engine, case_id, person)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, "employer link made (web)", 0)
+        link = settings.service_public_url.rstrip("/") + f"/employer/{token}"
+        return await show_case(request, person, case_id, new_link=link)
+
+    async def revoke_employer_link(request: Request) -> Response:
+        if isinstance(checked := await _signed(request), Response):
+            return checked
+        person, case_id, form = checked
+        await asyncio.to_thread(accounts.revoke, engine, str(form.get("token_id") or ""), case_id, EMPLOYER)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, "employer link revoked (web)", 0)
+        return RedirectResponse(f"/cases/{case_id}#employer-links", status_code=303)
+
+    async def _signed(request: Request) -> tuple[str, str, Any] | Response:
+        """The person, case and form of a change posted with the session's CSRF token."""
+        case_id = request.path_params["case_id"]
+        form = await request.form()
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse(f"/login?next=/cases/{case_id}", status_code=303)
+        if not auth.csrf_ok(request, str(form.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
+            message = t("The form has expired; nothing was changed. Please try again.")
+            return page("message.html", t("Not done"), 403, message=message, person=person)
+        return person, case_id, form
+
     return [
+        Route("/cases/{case_id}/employer-links", make_employer_link, methods=["POST"]),
+        Route("/cases/{case_id}/employer-links/revoke", revoke_employer_link, methods=["POST"]),
         Route("/cases", case_list, methods=["GET"]),
         Route("/cases/{case_id}", case_page, methods=["GET"]),
         Route("/cases/{case_id}/act", act, methods=["POST"]),
     ]
-
-
-async def _case(client: Client, case_id: str) -> tuple[CaseState, list[JourneyView]]:
-    handle = client.get_workflow_handle(f"case-{case_id}")
-    state: CaseState = await handle.query(names.Case.status, result_type=CaseState)
-    views = [
-        await client.get_workflow_handle(j.workflow_id).query(names.Journey.status, result_type=JourneyView)
-        for j in state.journeys
-    ]
-    return state, views
 
 
 def _when(t: Text) -> Callable[[Any], str]:
@@ -188,6 +207,11 @@ def _levels(t: Text) -> list[str]:
         t("escalated to the team lead"),
         t("escalated to operations"),
     ]
+
+
+def _live_links(engine: Engine, case_id: str) -> list[accounts.Token]:
+    now = clock.now()
+    return [k for k in accounts.tokens(engine, case_id, EMPLOYER) if k.revoked_at is None and k.expires_at > now]
 
 
 def _tried(form: ActionForm, tried: ActionForm | None) -> ActionForm:

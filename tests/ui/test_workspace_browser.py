@@ -123,6 +123,22 @@ async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack
         assert "Arbeits- oder Ausbildungsvertrag" in done
         await accessible(page, "case-after-action")
 
+        # The employer's status page, from the link the advisor makes here.
+        await page.click("text=Link für den Arbeitgeber erstellen")
+        link = await page.get_attribute("#new-employer-link", "href")
+        assert link and "/employer/wc_" in link
+        await accessible(page, "case-employer-link")
+        employer = await page.context.browser.new_context(locale="de-DE")  # type: ignore[union-attr]
+        employer_page = await employer.new_page()
+        await employer_page.goto(link.replace(stack.settings.service_public_url.rstrip("/"), url))
+        text = await employer_page.inner_text("main")
+        assert "Ihre Aufgaben" in text and "THAMM-4711" in text and "Erreicht" in text
+        await accessible(employer_page, "employer-status")
+        await employer_page.click("text=English")
+        assert "Your to-dos" in await employer_page.inner_text("main")
+        await accessible(employer_page, "employer-status-english")
+        await employer.close()
+
         await page.goto(f"{url}/cases/WC-0000000000")
         assert "Diesen Fall gibt es nicht." in await page.inner_text("main")
         await accessible(page, "no-such-case")

@@ -491,6 +491,16 @@ def _office_rows(o: dict[str, float]) -> list[tuple[str, str, str, str]]:
             "",
             f"p50 {o['service_status_p50_ms']:.0f} ms; request to response, after the open cases started",
         ),
+        *[
+            (
+                f"workspace: {label}, p95",
+                f"{o[f'page_{name}_p95_ms']:.0f} ms",
+                "<= 100 ms",
+                f"p50 {o[f'page_{name}_p50_ms']:.0f} ms; {o[f'page_{name}_kb']:.0f} KB (a case page: <= 200 KB)",
+            )
+            for name, label in (("cases", "all cases (up to 200 rows)"), ("case", "a case page"))
+            if f"page_{name}_p95_ms" in o
+        ],
     ]
 
 

@@ -1,7 +1,9 @@
 """The starter through the office service (#25 point 4), as an advisor runs it: ``bin/starter``
 as a new process with ``WC_SERVICE_URL`` and a token, beside ``python -c pass`` in the same
 run (the floor of any new process here), and the service's own answer time for ``status``
-(HTTP request to response, measured in this process), after the open cases are running.
+(HTTP request to response, measured in this process), after the open cases are running;
+and the workspace's pages (#27 point 6): the list of all cases and a case page, their time
+and size as a signed-in browser gets them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from tests.support import free_port
 from tests.workflows.case_flow import new_case, open_journeys, start_case
 
 STATUS_REQUESTS = 200
+PAGE_REQUESTS = 100
 
 
 async def office_run(client: Any, settings: Settings, engine: Any) -> dict[str, float]:
@@ -52,6 +55,15 @@ async def office_run(client: Any, settings: Settings, engine: Any) -> dict[str, 
                 person,
             ),
         }
+        # The workspace's pages (#27 point 6), as a browser signed in asks for them.
+        session, _ = await asyncio.to_thread(
+            accounts.create_token, engine, "m.koch", "bench", timedelta(hours=1), accounts.SESSION
+        )
+        for name, path in (("cases", "/cases?scope=all"), ("case", f"/cases/{case_id}")):
+            page_times, size = await asyncio.to_thread(_page_times, url, session, path)
+            figures[f"page_{name}_p95_ms"] = statistics.quantiles(page_times, n=20)[-1] * 1000
+            figures[f"page_{name}_p50_ms"] = statistics.median(page_times) * 1000
+            figures[f"page_{name}_kb"] = size / 1024
         times = await asyncio.to_thread(_status_times, url, token, case_id)
         figures["service_status_p50_ms"] = statistics.median(times) * 1000
         figures["service_status_p95_ms"] = statistics.quantiles(times, n=20)[-1] * 1000
@@ -74,6 +86,18 @@ async def _until_up(url: str, service: WorkerProcess, timeout: float = 60.0) -> 
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.2)
+
+
+def _page_times(url: str, session: str, path: str) -> tuple[list[float], int]:
+    times, size = [], 0
+    for _ in range(PAGE_REQUESTS):
+        request = urllib.request.Request(url + path)
+        request.add_header("Cookie", f"wc_session={session}")
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            size = len(response.read())
+        times.append(time.perf_counter() - started)
+    return times, size
 
 
 def _status_times(url: str, token: str, case_id: str) -> list[float]:

@@ -38,6 +38,11 @@ def test_the_benchmark_prints_its_table_and_writes_every_figure(tmp_path: Path) 
     assert office["add_note_seconds"] > 0 and office["journey_step_seconds"] > 0
     assert 0 < office["service_status_p50_ms"] <= office["service_status_p95_ms"]
     assert "service: bin/starter status" in run.stdout
+    # The workspace's pages (#27 point 6): timed and weighed as a signed-in browser gets them.
+    for page in ("cases", "case"):
+        assert 0 < office[f"page_{page}_p50_ms"] <= office[f"page_{page}_p95_ms"], office
+        assert office[f"page_{page}_kb"] > 1, office
+    assert "workspace: a case page, p95" in run.stdout
     for side in ("product_update", "floor_update"):
         assert 0 < figures[side]["p50_ms"] <= figures[side]["p95_ms"] <= figures[side]["p99_ms"], side
     for history in ("placed_candidate", "floor_candidate", "journey_with_notes"):

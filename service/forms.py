@@ -7,6 +7,8 @@ person signed in.
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import datetime
 import enum
 import re
@@ -19,9 +21,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from core.i18n import Text
+from models.case import NewCaseRequest
 from models.journey import AddNote
 from starter.inputs import is_yes_no
-from starter.parser import CASE_ACTIONS, JOURNEY_ACTIONS
+from starter.parser import CASE_ACTIONS, JOURNEY_ACTIONS, build_parser
 
 # Fields that are repeatable flags in the starter: one line of the text area per flag.
 LINES = {"documents": "--document", "candidates": "--candidate"}
@@ -43,6 +46,7 @@ class FormField:
     required: bool
     options: tuple[str, ...] = ()
     hint: str = ""
+    flag: str = ""  # the starter's flag, where it is not --<name>
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class ActionForm:
     candidate: str | None = None  # the journey's candidate reference; None: the case's own action
     values: Mapping[str, str] = field(default_factory=dict)
     errors: Mapping[str, str] = field(default_factory=dict)  # field name (or "" for the form) -> why
+    hidden: Mapping[str, str] = field(default_factory=dict)  # sent back as they are (new-case: its id)
 
     @property
     def anchor(self) -> str:
@@ -60,6 +65,8 @@ class ActionForm:
 
 
 def model_of(command: str) -> type[BaseModel] | None:
+    if command == NEW_CASE:
+        return NewCaseRequest
     if command == "add-note":
         return AddNote
     if command in CASE_ACTIONS:
@@ -112,12 +119,16 @@ def filled(form: ActionForm, posted: Mapping[str, Any]) -> ActionForm:
     """The form with what was posted, only its own fields (anything else is dropped)."""
     names = {f.name for f in form.fields}
     values = {k: str(v) for k, v in posted.items() if k in names}
-    return ActionForm(form.command, form.title, form.fields, form.candidate, values)
+    return dataclasses.replace(form, values=values)
 
 
 def argv_of(form: ActionForm, case_id: str, person: str) -> list[str]:
-    """The starter command the filled form stands for, acting as ``person``."""
-    argv = [form.command, case_id, "--advisor", person]
+    """The starter command the filled form stands for, acting as ``person`` (new-case: the
+    case it opens, under the id the form was given, so sending it twice opens one)."""
+    if form.command == NEW_CASE:
+        argv = [NEW_CASE, "--advisor", person, "--case-id", case_id]
+    else:
+        argv = [form.command, case_id, "--advisor", person]
     if form.candidate:
         argv += ["--candidate", form.candidate]
     for f in form.fields:
@@ -129,8 +140,30 @@ def argv_of(form: ActionForm, case_id: str, person: str) -> list[str]:
         elif f.name == "note" and value:
             argv += ["--note", value]
         elif value:
-            argv += [_flag(f.name), value]
+            argv += [f.flag or _flag(f.name), value]
     return argv
+
+
+NEW_CASE = "new-case"
+# new-case flags that are not a person's to fill in the browser: who acts, a file, the id.
+_NOT_IN_THE_NEW_CASE_FORM = {"help", "advisor", "file", "case_id", "json"}
+
+
+def new_case_form(t: Text, case_id: str) -> ActionForm:
+    """The new-case form, from the starter's own new-case flags (their help is the label)."""
+    sub = next(a for a in build_parser(t)._actions if isinstance(a, argparse._SubParsersAction))
+    fields = []
+    for action in sub.choices[NEW_CASE]._actions:
+        if action.dest in _NOT_IN_THE_NEW_CASE_FORM or not action.option_strings:
+            continue
+        flag = action.option_strings[-1]
+        label = (action.help or flag.removeprefix("--").replace("-", " ")).replace("%%", "%")
+        if action.choices:
+            fields.append(FormField(action.dest, label, "select", False, tuple(action.choices), flag=flag))
+        else:
+            fields.append(FormField(action.dest, label, "text", False, flag=flag))
+    title = t("open a case for an employer's vacancy")
+    return ActionForm(NEW_CASE, title, tuple(fields), hidden={"case_id": case_id})
 
 
 def _flag(name: str) -> str:
@@ -151,4 +184,4 @@ def with_errors(form: ActionForm, err: str) -> ActionForm:
             errors[name] = errors.get(name, "") + found.group(2)
         else:
             errors[""] = (errors.get("", "") + " " + line.strip()).strip()
-    return ActionForm(form.command, form.title, form.fields, form.candidate, form.values, errors)
+    return dataclasses.replace(form, errors=errors)

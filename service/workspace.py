@@ -34,7 +34,17 @@ from records.workspace import CaseFilter, CaseLine, case_lines
 from service import auth
 from service.case_views import milestone_title, read_case
 from service.employer import EMPLOYER, make_link
-from service.forms import CASE_OFFERS, ActionForm, action_form, argv_of, filled, model_of, with_errors
+from service.forms import (
+    CASE_OFFERS,
+    ActionForm,
+    action_form,
+    argv_of,
+    filled,
+    model_of,
+    new_case_form,
+    with_errors,
+)
+from starter.cases import new_case_id
 from starter.cli import main as run_command
 from starter.render import when
 
@@ -186,7 +196,36 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             return page("message.html", t("Not done"), 403, message=message, person=person)
         return person, case_id, form
 
+    async def new_case_page(request: Request) -> Response:
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse("/login?next=/cases/new", status_code=303)
+        return new_case_view(request, person, new_case_form(t, new_case_id()))
+
+    def new_case_view(request: Request, person: str, form: ActionForm, status: int = 200) -> Response:
+        return page("new_case.html", t("New case"), status, person=person, form=form, csrf=auth.csrf_token(request))
+
+    async def open_case(request: Request) -> Response:
+        """The new-case form: the starter's new-case command, as the person signed in."""
+        form_data = await request.form()
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse("/login?next=/cases/new", status_code=303)
+        case_id = str(form_data.get("case_id") or "")
+        if not auth.csrf_ok(request, str(form_data.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
+            message = t("The form has expired; nothing was changed. Please try again.")
+            return page("message.html", t("Not done"), 403, message=message, person=person)
+        form = filled(new_case_form(t, case_id), form_data)
+        out, err = io.StringIO(), io.StringIO()
+        code = await run_command(argv_of(form, case_id, person), client=client, settings=settings, out=out, err=err)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, "new-case (web)", code)
+        if code != 0:
+            return new_case_view(request, person, with_errors(form, err.getvalue()), 422)
+        return RedirectResponse(f"/cases/{case_id}?done=new-case", status_code=303)
+
     return [
+        Route("/cases/new", new_case_page, methods=["GET"]),
+        Route("/cases/new", open_case, methods=["POST"]),
         Route("/cases/{case_id}/employer-links", make_employer_link, methods=["POST"]),
         Route("/cases/{case_id}/employer-links/revoke", revoke_employer_link, methods=["POST"]),
         Route("/cases", case_list, methods=["GET"]),

@@ -140,8 +140,8 @@ def _build(translate: Translate) -> argparse.ArgumentParser:
     p.add_argument("--advisor", default=os.environ.get("WC_ADVISOR"), help=t("owning advisor (default: $WC_ADVISOR)"))
     p.add_argument("--file", type=Path, help=t("JSON or YAML file with the case; flags override it"))
     p.add_argument("--case-id", help=t("reuse a known id: repeating new-case with it is safe"))
-    p.add_argument("--employer-name")
-    p.add_argument("--employer-sector")
+    p.add_argument("--employer-name", help=t("the employer's name"))
+    p.add_argument("--employer-sector", help=t("the employer's sector, e.g. SHK"))
     p.add_argument("--employer-contact", help=t("who at the company the Welcome Center talks to"))
     p.add_argument(
         "--earlier-international-hires",

@@ -109,3 +109,36 @@ async def test_a_form_acts_as_the_person_signed_in_and_only_with_the_sessions_cs
     notes = [e for e in view["state"]["history"] if e["action"] == "note_added"]
     # Once (the forged post changed nothing), by the person signed in, not the one posted.
     assert [(e["advisor"], e["note"]) for e in notes] == [(ADVISOR, "Rückruf vereinbart")]
+
+
+async def test_a_new_case_is_opened_through_its_form_once_and_a_wrong_field_is_named(stack: Stack) -> None:
+    """The new-case form comes from the starter's own flags; sent twice (its id is fixed
+    when the form is shown) it opens one case; a wrong value is named beside its field."""
+    import re
+
+    with_password(stack, ADVISOR)
+    async with serve_office(stack, language="de") as url:
+        browser = WebSession(url)
+        await browser.sign_in(ADVISOR)
+        form = (await browser.request("GET", "/cases/new")).text
+        assert "Neuer Fall" in form and "Name des Arbeitgebers" in form
+        found = re.search(r'name="case_id" value="(WC-[0-9A-Z]{10})"', form)
+        assert found is not None
+        case_id = found.group(1)
+        token = await browser.csrf("/cases/new")
+        fields = {
+            "csrf": token, "command": "new-case", "case_id": case_id, "employer_name": "Pflegeheim Linden gGmbH",
+            "employer_contact": "hr@pflegeheim-linden.example", "occupation": "nurse",
+            "qualification_level": "vocational", "monthly_gross_wage_eur": "drei", "positions": "2",
+            "route": "§18a", "advisor": "t.lead",
+        }  # fmt: skip
+        wrong = await browser.request("POST", "/cases/new", form=fields)
+        assert wrong.status == 422 and 'aria-invalid="true"' in wrong.text and "Pflegeheim Linden" in wrong.text
+        assert not await recorded(stack, case_id)  # nothing opened
+        for _ in range(2):
+            opened = await browser.request("POST", "/cases/new", form={**fields, "monthly_gross_wage_eur": "3400"})
+            assert opened.status == 303 and opened.headers["location"] == f"/cases/{case_id}?done=new-case"
+        page = (await browser.request("GET", opened.headers["location"])).text
+        assert "Erfasst: new-case" in page and "Pflegeheim Linden gGmbH" in page
+    state = await stack.client.get_workflow_handle(f"case-{case_id}").query("status")
+    assert state["advisor"] == ADVISOR and len(state["history"]) == 1  # opened once, by the person signed in

@@ -19,7 +19,7 @@ from models import clock
 from tests.conftest import Stack
 from tests.service.office import PASSWORD, serve_office, with_password
 from tests.ui.browser import chromium_path
-from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
+from tests.workflows.case_flow import ADVISOR
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "workspace"
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
@@ -55,10 +55,7 @@ async def tab_to(page: Page, href_part: str, most: int = 60) -> None:
     raise AssertionError(f"no link to {href_part} reachable by Tab")
 
 
-async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack: Stack) -> None:
-    case = new_case()
-    handle = await start_case(stack.client, stack.settings.task_queue, case)
-    await open_journeys(stack.client, handle, [("THAMM-4711", "TN")])
+async def test_an_advisor_opens_a_case_and_walks_it_in_the_workspace_by_keyboard(stack: Stack) -> None:
     with_password(stack, ADVISOR)
     async with serve_office(stack, language="de") as url, browser_page() as page:
         await page.goto(f"{url}/cases")
@@ -72,7 +69,30 @@ async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack
         await page.keyboard.press("Enter")
         await page.wait_for_url(f"{url}/cases")
         assert await page.inner_text("h1") == "Meine Fälle"
-        assert case.case_id in await page.inner_text("table")
+
+        # A new case through its form, then the consultation and the candidate's selection.
+        await page.click("text=Neuer Fall")
+        await accessible(page, "new-case")
+        for name, value in {
+            "employer_name": "Haustechnik Gehrden GmbH", "employer_contact": "personal@haustechnik-gehrden.example",
+            "occupation": "shk_installer", "qualification_level": "vocational", "monthly_gross_wage_eur": "3100",
+            "positions": "2", "route": "§18a",
+        }.items():  # fmt: skip
+            await page.fill(f"#new-case-case-{name}", value)
+        await page.click("#new-case-case button[type=submit]")
+        await page.wait_for_url("**/cases/WC-*?done=new-case")
+        case_id = page.url.split("/cases/")[1].split("?")[0]
+        await page.click("#complete-consultation-case summary")
+        await page.check("#complete-consultation-case-wage_meets_local_standard")
+        await page.click("#complete-consultation-case button[type=submit]")
+        await page.wait_for_url(f"**/cases/{case_id}?done=complete-consultation")
+        await page.click("#select-candidates-case summary")
+        await page.fill("#select-candidates-case-candidates", "THAMM-4711:TN")
+        await page.click("#select-candidates-case button[type=submit]")
+        await page.wait_for_url(f"**/cases/{case_id}?done=select-candidates")
+
+        await page.goto(f"{url}/cases")
+        assert case_id in await page.inner_text("table")
         await accessible(page, "my-cases")
 
         await page.goto(f"{url}/cases?scope=all&overdue=1")
@@ -80,9 +100,9 @@ async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack
         await accessible(page, "all-cases-overdue")
 
         await page.goto(f"{url}/cases")
-        await tab_to(page, f"/cases/{case.case_id}")
+        await tab_to(page, f"/cases/{case_id}")
         await page.keyboard.press("Enter")
-        await page.wait_for_url(f"{url}/cases/{case.case_id}")
+        await page.wait_for_url(f"{url}/cases/{case_id}")
         text = await page.inner_text("main")
         assert "Kandidat/in THAMM-4711 (TN)" in text and "Fehlende Unterlagen" in text and "Rechtsgrundlage" in text
         await accessible(page, "case")
@@ -103,7 +123,7 @@ async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack
             "employment_contract:DMS-2026-0412\nerklaerung_beschaeftigungsverhaeltnis:DMS-2026-0413",
         )
         await page.click(f"{documents} button[type=submit]")
-        await page.wait_for_url(f"{url}/cases/{case.case_id}?done=record-documents")
+        await page.wait_for_url(f"{url}/cases/{case_id}?done=record-documents")
         form = "#record-contract-THAMM-4711"
         await page.click(f"{form} summary")
         ahead, today = clock.today() + timedelta(days=10), clock.today()
@@ -117,7 +137,7 @@ async def test_an_advisor_signs_in_finds_the_case_and_reads_it_by_keyboard(stack
         await accessible(page, "case-form-error")
         await page.fill(f"{form}-signed_on", today.isoformat())
         await page.click(f"{form} button[type=submit]")
-        await page.wait_for_url(f"{url}/cases/{case.case_id}?done=record-contract")
+        await page.wait_for_url(f"{url}/cases/{case_id}?done=record-contract")
         assert "Erfasst: record-contract" in await page.inner_text("main")
         done = await page.inner_text("ol.milestones li.done")
         assert "Arbeits- oder Ausbildungsvertrag" in done

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -30,6 +31,7 @@ from models import clock, occupations
 from models.case import Stage
 from models.routes import ResidenceRoute
 from records import accounts
+from records.report import build_report
 from records.workspace import CaseFilter, CaseLine, case_lines
 from service import auth
 from service.case_views import milestone_title, read_case
@@ -47,6 +49,7 @@ from service.forms import (
 from starter.cases import new_case_id
 from starter.cli import main as run_command
 from starter.render import when
+from starter.report_output import bars, render_table
 
 Page = Callable[..., HTMLResponse]
 
@@ -223,7 +226,30 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             return new_case_view(request, person, with_errors(form, err.getvalue()), 422)
         return RedirectResponse(f"/cases/{case_id}?done=new-case", status_code=303)
 
+    async def figures(request: Request) -> Response:
+        """The Welcome Center's figures (``report``), with their charts, in the staff's language."""
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse("/login?next=/figures", status_code=303)
+        report = await asyncio.to_thread(build_report, engine)
+        by_occupation: dict[str, float] = {
+            occupations.label(k, long=True): n for k, n in report.placed_by_occupation.items()
+        }
+        charts = [
+            bars(t("People placed by origin country"), dict(report.placed_by_origin_country), t("people")),
+            bars(t("People placed by occupation"), by_occupation, t("people")),
+            bars(t("Candidates selected by origin country"), dict(report.candidates_by_origin_country), t("people")),
+        ]
+        return page(
+            "figures.html",
+            t("Figures"),
+            person=person,
+            table=render_table(report, t),
+            charts=[Markup(c) for c in charts],
+        )
+
     return [
+        Route("/figures", figures, methods=["GET"]),
         Route("/cases/new", new_case_page, methods=["GET"]),
         Route("/cases/new", open_case, methods=["POST"]),
         Route("/cases/{case_id}/employer-links", make_employer_link, methods=["POST"]),

@@ -41,7 +41,7 @@ def render_table(r: Report, t: Text | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _bars(title: str, data: dict[str, float], unit: str) -> str:
+def bars(title: str, data: dict[str, float], unit: str) -> str:
     """A horizontal bar chart as inline SVG: no script, no external file."""
     if not data:
         return f"<h2>{html.escape(title)}</h2><p>No data yet.</p>"
@@ -84,10 +84,10 @@ def render_html(r: Report) -> str:
 </head><body>
 <h1>Welcome Center Region Hannover: figures as of {r.as_of}</h1>
 <table>{table}</table>
-{_bars("People placed by origin country", dict(r.placed_by_origin_country), "people")}
-{_bars("People placed by occupation", by_occupation, "people")}
-{_bars("Candidates selected by origin country", dict(r.candidates_by_origin_country), "people")}
-{_bars("Median days per stage", stages, "days")}
+{bars("People placed by origin country", dict(r.placed_by_origin_country), "people")}
+{bars("People placed by occupation", by_occupation, "people")}
+{bars("Candidates selected by origin country", dict(r.candidates_by_origin_country), "people")}
+{bars("Median days per stage", stages, "days")}
 <p>From the case records of the Welcome Center's case tracking.</p>
 </body></html>
 """

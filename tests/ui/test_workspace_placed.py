@@ -105,5 +105,10 @@ async def test_a_case_from_the_first_consultation_to_placed_through_the_workspac
         text = await page.inner_text("main")
         assert "placed" in text, text[:2000]
         await accessible(page, "case-placed")
+        # The figures count the placement, with their charts.
+        await page.goto(f"{url}/figures")
+        figures = await page.inner_text("main")
+        assert "Vermittelte Personen nach Herkunftsland" in figures and "TN" in figures
+        await accessible(page, "figures")
     state = await stack.client.get_workflow_handle(f"case-{case_id}").query("status")
     assert state["outcome"] == "placed" and state["advisor"] == ADVISOR

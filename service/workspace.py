@@ -248,7 +248,47 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             charts=[Markup(c) for c in charts],
         )
 
+    async def erase(request: Request) -> Response:
+        """The team lead erases a closed case on request (``erase-case``; the door checks the role)."""
+        if isinstance(checked := await _signed(request), Response):
+            return checked
+        person, case_id, form = checked
+        argv = ["erase-case", case_id, "--advisor", person, "--basis", str(form.get("basis") or "")]
+        out, err = io.StringIO(), io.StringIO()
+        code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+        await asyncio.to_thread(accounts.log_access, engine, person, case_id, "erase-case (web)", code)
+        if code != 0:
+            return page("message.html", t("Not done"), 422, message=err.getvalue().strip(), person=person)
+        return page("message.html", t("Case {case_id} erased", case_id=case_id), message=out.getvalue().strip(),
+                    person=person)  # fmt: skip
+
+    async def week(request: Request) -> Response:
+        """My week (the Monday email, ``digest``) and my calendar address (``calendar``)."""
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse("/login?next=/week", status_code=303)
+        subscription = ""
+        if request.method == "POST":
+            form = await request.form()
+            if not auth.csrf_ok(request, str(form.get("csrf") or "")):
+                message = t("The form has expired; nothing was changed. Please try again.")
+                return page("message.html", t("Not done"), 403, message=message, person=person)
+            out, err = io.StringIO(), io.StringIO()
+            argv = ["calendar", "--subscription-url", "--advisor", person]
+            await run_command(argv, client=client, settings=settings, out=out, err=err)
+            subscription = (out.getvalue() or err.getvalue()).strip()
+        out, err = io.StringIO(), io.StringIO()
+        code = await run_command(["digest", "--advisor", person], client=client, settings=settings, out=out, err=err)
+        await asyncio.to_thread(accounts.log_access, engine, person, None, "digest (web)", code)
+        digest = out.getvalue() if code == 0 else err.getvalue()
+        return page(
+            "week.html", t("My week"), person=person, digest=digest, subscription=subscription,
+            csrf=auth.csrf_token(request),
+        )  # fmt: skip
+
     return [
+        Route("/cases/{case_id}/erase", erase, methods=["POST"]),
+        Route("/week", week, methods=["GET", "POST"]),
         Route("/figures", figures, methods=["GET"]),
         Route("/cases/new", new_case_page, methods=["GET"]),
         Route("/cases/new", open_case, methods=["POST"]),

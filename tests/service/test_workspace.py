@@ -15,6 +15,7 @@ from tests.conftest import Stack
 from tests.service.office import WebSession, serve_office, with_password
 from tests.support import eventually
 from tests.workflows.case_flow import ADVISOR, new_case, open_journeys, start_case
+from workflows.case import CaseWorkflow
 
 
 async def recorded(stack: Stack, case_id: str) -> bool:
@@ -142,3 +143,47 @@ async def test_a_new_case_is_opened_through_its_form_once_and_a_wrong_field_is_n
         assert "Erfasst: new-case" in page and "Pflegeheim Linden gGmbH" in page
     state = await stack.client.get_workflow_handle(f"case-{case_id}").query("status")
     assert state["advisor"] == ADVISOR and len(state["history"]) == 1  # opened once, by the person signed in
+
+
+async def test_my_week_shows_the_digest_and_makes_my_calendar_address(stack: Stack) -> None:
+    case = new_case()
+    await start_case(stack.client, stack.settings.task_queue, case)
+    assert await eventually(functools.partial(recorded, stack, case.case_id))
+    with_password(stack, ADVISOR)
+    async with serve_office(stack, language="de") as url:
+        browser = WebSession(url)
+        await browser.sign_in(ADVISOR)
+        page = (await browser.request("GET", "/week")).text
+        assert "Meine Woche" in page and case.case_id in page  # its consultation deadline is in the digest
+        token = await browser.csrf("/week")
+        made = (await browser.request("POST", "/week", form={"csrf": token})).text
+        assert "/calendar/" in made
+        assert (await browser.request("POST", "/week", form={})).status == 403  # no CSRF token: nothing made
+
+
+async def test_the_team_lead_erases_a_closed_case_from_its_page_and_an_advisor_may_not(stack: Stack) -> None:
+    from models.case import Withdraw
+    from records.schema import cases as case_rows
+
+    case = new_case()
+    handle = await start_case(stack.client, stack.settings.task_queue, case)
+    await handle.execute_update(
+        CaseWorkflow.withdraw, Withdraw(advisor=ADVISOR, party="employer", reason_code="filled_otherwise")
+    )
+    with_password(stack, ADVISOR, "t.lead")
+    async with serve_office(stack, language="de") as url:
+        advisor = WebSession(url)
+        await advisor.sign_in(ADVISOR)
+        page = (await advisor.request("GET", f"/cases/{case.case_id}")).text
+        assert "Den Fall auf Antrag löschen" in page
+        token = await advisor.csrf(f"/cases/{case.case_id}")
+        refused = await advisor.request("POST", f"/cases/{case.case_id}/erase", form={"csrf": token, "basis": "Antrag"})
+        assert refused.status == 422 and "team_lead" in refused.text
+        lead = WebSession(url)
+        await lead.sign_in("t.lead")
+        token = await lead.csrf(f"/cases/{case.case_id}")
+        erased = await lead.request("POST", f"/cases/{case.case_id}/erase", form={"csrf": token, "basis": "Antrag"})
+        assert erased.status == 200 and "gelöscht" in erased.text
+    with stack.engine.connect() as conn:
+        name = conn.execute(select(case_rows.c.employer_name).where(case_rows.c.case_id == case.case_id)).scalar_one()
+    assert name == "(erased)"

@@ -38,6 +38,51 @@ CASE_OFFERS: dict[str, tuple[str, ...]] = {
 }
 
 
+def t(text: str) -> str:
+    """Marks a label for the catalogue; a form is translated where it is made (``Text``)."""
+    return text
+
+
+# Labels of the fields whose model gives no description; translated where the form is shown.
+FIELD_LABELS: dict[str, str] = {
+    "agreement_signed_on": t("agreement signed on"),
+    "applied_on": t("applied on"),
+    "appointment_on": t("appointment on"),
+    "arrived_on": t("arrived on"),
+    "asked_on": t("asked on"),
+    "candidates": t("candidates"),
+    "checked_on": t("checked on"),
+    "complete_on": t("complete on"),
+    "confirmed_on": t("confirmed on"),
+    "decided_on": t("decided on"),
+    "decision": t("decision"),
+    "documents": t("documents received"),
+    "ended_on": t("ended on"),
+    "evidence": t("evidence"),
+    "expected_on": t("expected on"),
+    "fee_paid_on": t("fee paid on"),
+    "filed_on": t("filed on"),
+    "issued_on": t("issued on"),
+    "moved_in_on": t("moved in on"),
+    "party": t("who withdraws"),
+    "passed_on": t("passed on"),
+    "path": t("path"),
+    "paused_on": t("paused on"),
+    "reason": t("short note to the reason (no personal data)"),
+    "reason_code": t("reason"),
+    "recorded_on": t("recorded on"),
+    "refusal_grounds": t("grounds of the refusal"),
+    "registered_on": t("registered on"),
+    "reported_on": t("reported on"),
+    "resumed_on": t("resumed on"),
+    "signed_on": t("signed on"),
+    "started_on": t("started on"),
+    "status": t("status"),
+    "until": t("until"),
+    "valid_until": t("valid until"),
+}
+
+
 @dataclass(frozen=True)
 class FormField:
     name: str
@@ -86,7 +131,7 @@ def action_form(command: str, t: Text, candidate: str | None = None) -> ActionFo
 
 
 def _field(name: str, info: Any, t: Text) -> FormField | None:
-    label = t(info.description) if info.description else name.replace("_", " ")
+    label = t(info.description) if info.description else t(FIELD_LABELS.get(name, name.replace("_", " ")))
     annotation = _plain(info.annotation)
     required = info.is_required()
     if name == "note":

@@ -292,12 +292,15 @@ class ClusterStack(Stack):
 async def inject_faults(stack: Stack, args: argparse.Namespace, running: Callable[[], bool]) -> None:
     """One of each fault, the worker kills spread at random moments, while cases run."""
     rng = random.Random(args.seed)
-    plan: list[tuple[float, str]] = [(rng.uniform(2, 8) + 6 * n, "worker") for n in range(args.worker_kills)]
-    plan += [(rng.uniform(4, 10) + 20 * n, "server") for n in range(args.server_restarts)]
+    # Over the whole window in which cases start (--spread): a long run meets its faults
+    # throughout, not only in its first minute.
+    window = max(args.spread, 14.0)
+    plan: list[tuple[float, str]] = [(rng.uniform(2, window), "worker") for _ in range(args.worker_kills)]
+    plan += [(rng.uniform(4, window), "server") for _ in range(args.server_restarts)]
     if args.database_outage > 0:
-        plan.append((rng.uniform(6, 14), "database"))
+        plan.append((rng.uniform(6, window), "database"))
     if args.mail_outage > 0:
-        plan.append((rng.uniform(3, 12), "mail"))
+        plan.append((rng.uniform(3, window), "mail"))
     started = time.monotonic()
     for at, fault in sorted(plan):
         await asyncio.sleep(max(0.0, at - (time.monotonic() - started)))

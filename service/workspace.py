@@ -10,9 +10,13 @@ JavaScript and print as they are.
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
+import json
+import tempfile
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -286,7 +290,49 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             csrf=auth.csrf_token(request),
         )  # fmt: skip
 
+    async def import_page(request: Request) -> Response:
+        """Past cases from a file: checked first (the dry run's table), then imported on request."""
+        person = await auth.session_holder(request, engine)
+        if person is None:
+            return RedirectResponse("/login?next=/import", status_code=303)
+        values: dict[str, Any] = {"checked": None, "imported": "", "content": "", "filename": ""}
+        if request.method == "POST":
+            form = await request.form()
+            if not auth.csrf_ok(request, str(form.get("csrf") or "")):
+                message = t("The form has expired; nothing was changed. Please try again.")
+                return page("message.html", t("Not done"), 403, message=message, person=person)
+            upload = form.get("file")
+            if upload is not None and not isinstance(upload, str):
+                data, filename = await upload.read(), upload.filename or "import.csv"
+            else:  # "import now" sends the file it checked back
+                data = base64.b64decode(str(form.get("content") or ""), validate=False)
+                filename = str(form.get("filename") or "import.csv")
+            name = Path(filename).name or "import.csv"
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / name
+                path.write_bytes(data)
+                out, err = io.StringIO(), io.StringIO()
+                if form.get("action") == "import":
+                    argv = ["import", str(path), "--advisor", person]
+                    code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+                    values["imported"] = (out.getvalue() + err.getvalue()).strip()
+                else:
+                    argv = ["import", str(path), "--dry-run", "--json"]
+                    code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+                    values["checked"] = json.loads(out.getvalue()) if out.getvalue() else {"error": err.getvalue()}
+                    values["content"], values["filename"] = base64.b64encode(data).decode(), name
+            await asyncio.to_thread(
+                accounts.log_access,
+                engine,
+                person,
+                None,
+                f"import (web){' checked' if values['checked'] else ''}",
+                code,
+            )
+        return page("import.html", t("Import past cases"), person=person, csrf=auth.csrf_token(request), **values)
+
     return [
+        Route("/import", import_page, methods=["GET", "POST"]),
         Route("/cases/{case_id}/erase", erase, methods=["POST"]),
         Route("/week", week, methods=["GET", "POST"]),
         Route("/figures", figures, methods=["GET"]),

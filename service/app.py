@@ -28,6 +28,7 @@ from typing import Any
 import structlog
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -36,7 +37,8 @@ from temporalio.client import Client
 from core.config import Settings
 from models.said import Said, say
 from records import accounts
-from service import auth, calendar_feed, codec, employer, operations_page, ui_proxy, web, workspace
+from service import auth, calendar_feed, codec, employer, language, operations_page, ui_proxy, web, workspace
+from service.language import LanguageMiddleware
 from service.oidc import Provider
 from starter.cli import main as run_command
 from starter.inputs import EXIT_BAD_INPUT
@@ -169,6 +171,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         Route("/api/health", health, methods=["GET"]),
         Route("/api/me", me, methods=["GET"]),
         *web.routes(settings, engine, provider),
+        *language.routes(),
         *workspace.routes(settings, engine, client, web.page_maker(settings)),
         *employer.routes(settings, engine, client),
         *operations_page.routes(settings, engine, client, web.page_maker(settings)),
@@ -176,7 +179,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         *ui_proxy.routes(settings.ui_upstream_url, engine),
         *calendar_feed.routes(settings, engine, client),
     ]
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(LanguageMiddleware)])
 
 
 def _as_person(

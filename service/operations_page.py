@@ -21,9 +21,9 @@ from temporalio.client import Client
 from core import search_attributes as sa
 from core.case_keys import CASE_ID
 from core.config import Settings
-from core.i18n import Text
 from records import accounts
 from service import auth
+from service.language import RequestText, spoken
 from starter.cli import main as run_command
 
 STUCK = "WorkflowType = 'StuckAlarmWorkflow' AND ExecutionStatus = 'Running'"
@@ -49,7 +49,7 @@ async def lines(client: Client, query: str, target: Callable[[str], str]) -> lis
 
 
 def routes(settings: Settings, engine: Engine, client: Client, page: Callable[..., HTMLResponse]) -> list[Route]:
-    t = Text(settings.language)
+    t = RequestText(settings.language)
 
     async def show(request: Request, person: str, outcome: dict[str, Any] | None = None) -> Response:
         stuck, emails, incidents = await asyncio.gather(
@@ -82,7 +82,7 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Callable[..
             return page("message.html", t("Not done"), 403, message=message, person=person)
         out, err = io.StringIO(), io.StringIO()
         argv = [command, target, "--advisor", person]
-        code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+        code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
         case_id = found.group(0) if (found := CASE_ID.search(target)) else None
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, f"{command} (web)", code)
         said = (out.getvalue() + err.getvalue()).strip()

@@ -19,9 +19,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from core.config import Settings
-from core.i18n import Text
 from records import accounts
 from service import auth
+from service.language import RequestText
 from service.oidc import FLOW_COOKIE, FLOW_SECONDS, Provider, SignInRefused
 
 ID_TOKEN_COOKIE = auth.ID_TOKEN_COOKIE
@@ -39,11 +39,11 @@ def safe_next(target: str) -> str:
 
 def page_maker(settings: Settings) -> Callable[..., HTMLResponse]:
     """Renders a template as a page in the staff's language; never cached (personal data)."""
-    t = Text(settings.language)
+    t = RequestText(settings.language)
 
     def page(template: str, title: str, status: int = 200, **values: Any) -> HTMLResponse:
         html = TEMPLATES.get_template(template).render(
-            t=t, language=settings.language, title=title, office_name=settings.office_name, **values
+            t=t, language=t.language, title=title, office_name=settings.office_name, **values
         )
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -51,7 +51,7 @@ def page_maker(settings: Settings) -> Callable[..., HTMLResponse]:
 
 
 def routes(settings: Settings, engine: Engine, provider: Provider | None) -> list[Route]:
-    t = Text(settings.language)
+    t = RequestText(settings.language)
     callback = settings.service_public_url.rstrip("/") + "/auth/callback"
     page = page_maker(settings)
 

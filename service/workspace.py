@@ -50,6 +50,7 @@ from service.forms import (
     new_case_form,
     with_errors,
 )
+from service.language import RequestText, spoken
 from starter.cases import new_case_id
 from starter.cli import main as run_command
 from starter.render import when
@@ -92,7 +93,7 @@ def employer_of(line: CaseLine, sealer: Sealer) -> str:
 
 
 def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> list[Route]:
-    t = Text(settings.language)
+    t = RequestText(settings.language)
     sealer = sealer_of(client)
 
     async def case_list(request: Request) -> Response:
@@ -138,13 +139,13 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, "case page (web)", 0)
 
         def forms(commands: list[str], candidate: str | None) -> list[ActionForm]:
-            found = [action_form(c, t, candidate) for c in dict.fromkeys([*commands, "add-note"])]
+            found = [action_form(c, t.current(), candidate) for c in dict.fromkeys([*commands, "add-note"])]
             return [_tried(f, tried) for f in found if f is not None]
 
         return page(
             "case.html", t("Case {case_id}", case_id=case_id), 422 if tried else 200, person=person, s=state,
             views=views, today=clock.today(), milestone_title=milestone_title, occupation=occupations.label,
-            when=_when(t), levels=_levels(t), csrf=auth.csrf_token(request), done=done,
+            when=_when(t.current()), levels=_levels(t.current()), csrf=auth.csrf_token(request), done=done,
             new_link=new_link, employer_links=await asyncio.to_thread(_live_links, engine, case_id),
             case_forms=forms(list(CASE_OFFERS.get(state.stage.value, ())), None) if not state.outcome else [],
             journey_forms={v.state.number: forms(v.next_steps, v.state.candidate.candidate_ref) for v in views},
@@ -161,13 +162,13 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             message = t("The form has expired; nothing was changed. Please try again.")
             return page("message.html", t("Not done"), 403, message=message, person=person)
         candidate = str(form_data.get("candidate") or "") or None
-        blank = action_form(str(form_data.get("command") or ""), t, candidate)
+        blank = action_form(str(form_data.get("command") or ""), t.current(), candidate)
         if blank is None:
             return page("message.html", t("Not done"), 400, message=t("There is no such action."), person=person)
         form = filled(blank, form_data)
         argv = argv_of(form, case_id, person)
         out, err = io.StringIO(), io.StringIO()
-        code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+        code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, f"{form.command} (web)", code)
         if code != 0:
             return await show_case(request, person, case_id, tried=with_errors(form, err.getvalue()))
@@ -207,7 +208,7 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         person = await auth.session_holder(request, engine)
         if person is None:
             return RedirectResponse("/login?next=/cases/new", status_code=303)
-        return new_case_view(request, person, new_case_form(t, new_case_id()))
+        return new_case_view(request, person, new_case_form(t.current(), new_case_id()))
 
     def new_case_view(request: Request, person: str, form: ActionForm, status: int = 200) -> Response:
         return page("new_case.html", t("New case"), status, person=person, form=form, csrf=auth.csrf_token(request))
@@ -222,9 +223,11 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         if not auth.csrf_ok(request, str(form_data.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
             message = t("The form has expired; nothing was changed. Please try again.")
             return page("message.html", t("Not done"), 403, message=message, person=person)
-        form = filled(new_case_form(t, case_id), form_data)
+        form = filled(new_case_form(t.current(), case_id), form_data)
         out, err = io.StringIO(), io.StringIO()
-        code = await run_command(argv_of(form, case_id, person), client=client, settings=settings, out=out, err=err)
+        code = await run_command(
+            argv_of(form, case_id, person), client=client, settings=spoken(settings), out=out, err=err
+        )
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, "new-case (web)", code)
         if code != 0:
             return new_case_view(request, person, with_errors(form, err.getvalue()), 422)
@@ -248,7 +251,7 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             "figures.html",
             t("Figures"),
             person=person,
-            table=render_table(report, t),
+            table=render_table(report, t.current()),
             charts=[Markup(c) for c in charts],
         )
 
@@ -259,7 +262,7 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         person, case_id, form = checked
         argv = ["erase-case", case_id, "--advisor", person, "--basis", str(form.get("basis") or "")]
         out, err = io.StringIO(), io.StringIO()
-        code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+        code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, "erase-case (web)", code)
         if code != 0:
             return page("message.html", t("Not done"), 422, message=err.getvalue().strip(), person=person)
@@ -279,10 +282,12 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
                 return page("message.html", t("Not done"), 403, message=message, person=person)
             out, err = io.StringIO(), io.StringIO()
             argv = ["calendar", "--subscription-url", "--advisor", person]
-            await run_command(argv, client=client, settings=settings, out=out, err=err)
+            await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
             subscription = (out.getvalue() or err.getvalue()).strip()
         out, err = io.StringIO(), io.StringIO()
-        code = await run_command(["digest", "--advisor", person], client=client, settings=settings, out=out, err=err)
+        code = await run_command(
+            ["digest", "--advisor", person], client=client, settings=spoken(settings), out=out, err=err
+        )
         await asyncio.to_thread(accounts.log_access, engine, person, None, "digest (web)", code)
         digest = out.getvalue() if code == 0 else err.getvalue()
         return page(
@@ -314,11 +319,11 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
                 out, err = io.StringIO(), io.StringIO()
                 if form.get("action") == "import":
                     argv = ["import", str(path), "--advisor", person]
-                    code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+                    code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
                     values["imported"] = (out.getvalue() + err.getvalue()).strip()
                 else:
                     argv = ["import", str(path), "--dry-run", "--json"]
-                    code = await run_command(argv, client=client, settings=settings, out=out, err=err)
+                    code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
                     values["checked"] = json.loads(out.getvalue()) if out.getvalue() else {"error": err.getvalue()}
                     values["content"], values["filename"] = base64.b64encode(data).decode(), name
             await asyncio.to_thread(

@@ -187,3 +187,28 @@ async def test_the_team_lead_erases_a_closed_case_from_its_page_and_an_advisor_m
     with stack.engine.connect() as conn:
         name = conn.execute(select(case_rows.c.employer_name).where(case_rows.c.case_id == case.case_id)).scalar_one()
     assert name == "(erased)"
+
+
+async def test_a_person_switches_the_pages_to_english_and_back(stack: Stack) -> None:
+    case = new_case()
+    await start_case(stack.client, stack.settings.task_queue, case)
+    with_password(stack, ADVISOR)
+    async with serve_office(stack, language="de") as url:
+        browser = WebSession(url)
+        await browser.sign_in(ADVISOR)
+        assert "Meine Fälle" in (await browser.request("GET", "/cases")).text
+        switched = await browser.request("GET", "/language?to=en", referer=f"{url}/cases/{case.case_id}")
+        assert switched.status == 303 and switched.headers["location"] == f"/cases/{case.case_id}"
+        page = (await browser.request("GET", f"/cases/{case.case_id}")).text
+        assert "Back to my cases" in page and 'lang="en"' in page and "Deadlines" in page
+        # A command's refusal speaks English too.
+        token = await browser.csrf(f"/cases/{case.case_id}")
+        wrong = {"csrf": token, "command": "change-offered-wage", "monthly_gross_wage_eur": "3100", "changed_on": ""}
+        refused = (await browser.request("POST", f"/cases/{case.case_id}/act", form=wrong)).text
+        assert 'aria-invalid="true"' in refused and ("required" in refused or "already" in refused)
+        await browser.request("GET", "/language?to=de")
+        assert "Meine Fälle" in (await browser.request("GET", "/cases")).text
+        # Another person's choice is theirs: a fresh browser gets the office's language.
+        other = WebSession(url)
+        await other.sign_in(ADVISOR)
+        assert "Meine Fälle" in (await other.request("GET", "/cases")).text

@@ -37,7 +37,18 @@ from temporalio.client import Client
 from core.config import Settings
 from models.said import Said, say
 from records import accounts
-from service import auth, calendar_feed, codec, employer, language, operations_page, ui_proxy, web, workspace
+from service import (
+    auth,
+    calendar_feed,
+    codec,
+    employer,
+    language,
+    office_pages,
+    operations_page,
+    ui_proxy,
+    web,
+    workspace,
+)
 from service.language import LanguageMiddleware
 from service.oidc import Provider
 from starter.cli import main as run_command
@@ -175,6 +186,7 @@ def create_app(settings: Settings, engine: Engine, client: Client) -> Starlette:
         *workspace.routes(settings, engine, client, web.page_maker(settings)),
         *employer.routes(settings, engine, client),
         *operations_page.routes(settings, engine, client, web.page_maker(settings)),
+        *office_pages.routes(settings, engine, client, web.page_maker(settings)),
         *codec.routes(client.data_converter.payload_codec, engine, settings.temporal_ui_url, provider),
         *ui_proxy.routes(settings.ui_upstream_url, engine),
         *calendar_feed.routes(settings, engine, client),

@@ -10,16 +10,11 @@ JavaScript and print as they are.
 from __future__ import annotations
 
 import asyncio
-import base64
 import io
-import json
-import tempfile
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -35,7 +30,6 @@ from models import clock, occupations
 from models.case import Stage
 from models.routes import ResidenceRoute
 from records import accounts
-from records.report import build_report
 from records.workspace import CaseFilter, CaseLine, case_lines
 from service import auth
 from service.case_views import milestone_title, read_case
@@ -54,7 +48,6 @@ from service.language import RequestText, spoken
 from starter.cases import new_case_id
 from starter.cli import main as run_command
 from starter.render import when
-from starter.report_output import bars, render_table
 
 Page = Callable[..., HTMLResponse]
 
@@ -153,14 +146,9 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
 
     async def act(request: Request) -> Response:
         """A filled action form: the starter command it stands for, through the same door."""
-        case_id = request.path_params["case_id"]
-        form_data = await request.form()
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse(f"/login?next=/cases/{case_id}", status_code=303)
-        if not auth.csrf_ok(request, str(form_data.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
-            message = t("The form has expired; nothing was changed. Please try again.")
-            return page("message.html", t("Not done"), 403, message=message, person=person)
+        if isinstance(checked := await _signed(request), Response):
+            return checked
+        person, case_id, form_data = checked
         candidate = str(form_data.get("candidate") or "") or None
         blank = action_form(str(form_data.get("command") or ""), t.current(), candidate)
         if blank is None:
@@ -233,28 +221,6 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             return new_case_view(request, person, with_errors(form, err.getvalue()), 422)
         return RedirectResponse(f"/cases/{case_id}?done=new-case", status_code=303)
 
-    async def figures(request: Request) -> Response:
-        """The Welcome Center's figures (``report``), with their charts, in the staff's language."""
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse("/login?next=/figures", status_code=303)
-        report = await asyncio.to_thread(build_report, engine)
-        by_occupation: dict[str, float] = {
-            occupations.label(k, long=True): n for k, n in report.placed_by_occupation.items()
-        }
-        charts = [
-            bars(t("People placed by origin country"), dict(report.placed_by_origin_country), t("people")),
-            bars(t("People placed by occupation"), by_occupation, t("people")),
-            bars(t("Candidates selected by origin country"), dict(report.candidates_by_origin_country), t("people")),
-        ]
-        return page(
-            "figures.html",
-            t("Figures"),
-            person=person,
-            table=render_table(report, t.current()),
-            charts=[Markup(c) for c in charts],
-        )
-
     async def erase(request: Request) -> Response:
         """The team lead erases a closed case on request (``erase-case``; the door checks the role)."""
         if isinstance(checked := await _signed(request), Response):
@@ -269,78 +235,8 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         return page("message.html", t("Case {case_id} erased", case_id=case_id), message=out.getvalue().strip(),
                     person=person)  # fmt: skip
 
-    async def week(request: Request) -> Response:
-        """My week (the Monday email, ``digest``) and my calendar address (``calendar``)."""
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse("/login?next=/week", status_code=303)
-        subscription = ""
-        if request.method == "POST":
-            form = await request.form()
-            if not auth.csrf_ok(request, str(form.get("csrf") or "")):
-                message = t("The form has expired; nothing was changed. Please try again.")
-                return page("message.html", t("Not done"), 403, message=message, person=person)
-            out, err = io.StringIO(), io.StringIO()
-            argv = ["calendar", "--subscription-url", "--advisor", person]
-            await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
-            subscription = (out.getvalue() or err.getvalue()).strip()
-        out, err = io.StringIO(), io.StringIO()
-        code = await run_command(
-            ["digest", "--advisor", person], client=client, settings=spoken(settings), out=out, err=err
-        )
-        await asyncio.to_thread(accounts.log_access, engine, person, None, "digest (web)", code)
-        digest = out.getvalue() if code == 0 else err.getvalue()
-        return page(
-            "week.html", t("My week"), person=person, digest=digest, subscription=subscription,
-            csrf=auth.csrf_token(request),
-        )  # fmt: skip
-
-    async def import_page(request: Request) -> Response:
-        """Past cases from a file: checked first (the dry run's table), then imported on request."""
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse("/login?next=/import", status_code=303)
-        values: dict[str, Any] = {"checked": None, "imported": "", "content": "", "filename": ""}
-        if request.method == "POST":
-            form = await request.form()
-            if not auth.csrf_ok(request, str(form.get("csrf") or "")):
-                message = t("The form has expired; nothing was changed. Please try again.")
-                return page("message.html", t("Not done"), 403, message=message, person=person)
-            upload = form.get("file")
-            if upload is not None and not isinstance(upload, str):
-                data, filename = await upload.read(), upload.filename or "import.csv"
-            else:  # "import now" sends the file it checked back
-                data = base64.b64decode(str(form.get("content") or ""), validate=False)
-                filename = str(form.get("filename") or "import.csv")
-            name = Path(filename).name or "import.csv"
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / name
-                path.write_bytes(data)
-                out, err = io.StringIO(), io.StringIO()
-                if form.get("action") == "import":
-                    argv = ["import", str(path), "--advisor", person]
-                    code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
-                    values["imported"] = (out.getvalue() + err.getvalue()).strip()
-                else:
-                    argv = ["import", str(path), "--dry-run", "--json"]
-                    code = await run_command(argv, client=client, settings=spoken(settings), out=out, err=err)
-                    values["checked"] = json.loads(out.getvalue()) if out.getvalue() else {"error": err.getvalue()}
-                    values["content"], values["filename"] = base64.b64encode(data).decode(), name
-            await asyncio.to_thread(
-                accounts.log_access,
-                engine,
-                person,
-                None,
-                f"import (web){' checked' if values['checked'] else ''}",
-                code,
-            )
-        return page("import.html", t("Import past cases"), person=person, csrf=auth.csrf_token(request), **values)
-
     return [
-        Route("/import", import_page, methods=["GET", "POST"]),
         Route("/cases/{case_id}/erase", erase, methods=["POST"]),
-        Route("/week", week, methods=["GET", "POST"]),
-        Route("/figures", figures, methods=["GET"]),
         Route("/cases/new", new_case_page, methods=["GET"]),
         Route("/cases/new", open_case, methods=["POST"]),
         Route("/cases/{case_id}/employer-links", make_employer_link, methods=["POST"]),

@@ -45,6 +45,15 @@ async def accessible(page: Page, name: str) -> None:
     assert violations == [], f"{name}: {violations}"
 
 
+async def signed_in(page: Page, url: str, then: str) -> None:
+    """Sign in as the advisor through the login form, landing on ``then``."""
+    await page.goto(f"{url}/login?next={then}")
+    await page.fill("#handle", ADVISOR)
+    await page.fill("#password", PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(f"{url}{then}")
+
+
 async def tab_to(page: Page, href_part: str, most: int = 60) -> None:
     """Tab until the focused element is the link whose address contains ``href_part``."""
     for _ in range(most):

@@ -11,9 +11,9 @@ from models import clock
 from models.case import workflow_id_for
 from starter.importing import imported_case_id
 from tests.conftest import Stack
-from tests.service.office import PASSWORD, serve_office, with_password
+from tests.service.office import serve_office, with_password
 from tests.support import eventually
-from tests.ui.test_workspace_browser import accessible, browser_page
+from tests.ui.test_workspace_browser import accessible, browser_page, signed_in
 from tests.workflows.case_flow import ADVISOR
 
 
@@ -28,11 +28,7 @@ async def test_a_file_is_checked_then_imported_and_a_bad_one_is_not(stack: Stack
     )
     with_password(stack, ADVISOR)
     async with serve_office(stack, language="de") as url, browser_page() as page:
-        await page.goto(f"{url}/login?next=/import")
-        await page.fill("#handle", ADVISOR)
-        await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.wait_for_url(f"{url}/import")
+        await signed_in(page, url, "/import")
 
         await page.set_input_files("#import-file", str(bad))
         await page.click("button[value=check]")

@@ -12,8 +12,8 @@ from typing import Any
 from playwright.async_api import Page
 
 from tests.conftest import Stack
-from tests.service.office import PASSWORD, serve_office, with_password
-from tests.ui.test_workspace_browser import accessible, browser_page
+from tests.service.office import serve_office, with_password
+from tests.ui.test_workspace_browser import accessible, browser_page, signed_in
 from tests.workflows.case_flow import ADVISOR, day
 
 REF = "THAMM-4711"
@@ -53,11 +53,7 @@ async def documents(page: Page, stack: Stack, case_id: str, on: date) -> None:
 async def test_a_case_from_the_first_consultation_to_placed_through_the_workspace(stack: Stack) -> None:
     with_password(stack, ADVISOR)
     async with serve_office(stack, language="de") as url, browser_page() as page:
-        await page.goto(f"{url}/login")
-        await page.fill("#handle", ADVISOR)
-        await page.fill("#password", PASSWORD)
-        await page.click("button[type=submit]")
-        await page.goto(f"{url}/cases/new")
+        await signed_in(page, url, "/cases/new")
         for name, value in {
             "employer_name": "Haustechnik Gehrden GmbH", "employer_contact": "personal@haustechnik-gehrden.example",
             "occupation": "shk_installer", "qualification_level": "vocational", "monthly_gross_wage_eur": "3100",

@@ -102,7 +102,7 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         return page(
             "cases.html", title, person=person, rows=rows, chosen=chosen, today=today,
             stages=[s.value for s in Stage], routes=list(ResidenceRoute), milestone_title=milestone_title,
-            occupation=occupations.label,
+            occupation=occupations.label, limit=wanted.limit,
         )  # fmt: skip
 
     async def case_page(request: Request) -> Response:

@@ -1,4 +1,6 @@
-"""Debian's headless Chromium, driven over the DevTools protocol.
+"""Debian's headless Chromium, driven by Playwright (#27 point 5: no browser download, the
+system's own), for the checks of pages that keep polling (the Temporal Web UI) or that
+belong to another site (the identity provider's login).
 
 The Temporal Web UI is a single-page app that keeps polling, so "wait until the page
 is idle" never comes; instead each check waits until the rendered text shows what it
@@ -8,19 +10,14 @@ expects (or fails with the text it saw), then takes a screenshot.
 from __future__ import annotations
 
 import asyncio
-import base64
-import itertools
-import json
 import os
 import shutil
-import subprocess
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-import websockets
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import async_playwright
 
 
 def chromium_path() -> str:
@@ -31,83 +28,47 @@ def chromium_path() -> str:
 
 
 class Browser:
+    """One page of a fresh browser: open, evaluate, read its text, take a screenshot."""
+
     def __init__(self) -> None:
-        self._profile = tempfile.mkdtemp(prefix="wc-chromium-")
-        self._process: subprocess.Popen[bytes] | None = None
-        self._ws: Any = None
-        self._ids = itertools.count(1)
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._page: Any = None
 
     async def __aenter__(self) -> Browser:
-        self._process = subprocess.Popen(
-            [
-                chromium_path(),
-                "--headless=new",
-                "--no-sandbox",  # CI runs as root
-                "--disable-gpu",
-                "--hide-scrollbars",
-                "--window-size=1440,1000",
-                "--remote-debugging-port=0",
-                f"--user-data-dir={self._profile}",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self._playwright = await async_playwright().start()
+        self._browser = await self._playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
         )
-        port = await self._devtools_port()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as response:
-            targets = json.loads(response.read())
-        page = next(t for t in targets if t["type"] == "page")
-        self._ws = await websockets.connect(page["webSocketDebuggerUrl"], max_size=64 * 1024 * 1024)
+        self._page = await self._browser.new_page(viewport={"width": 1440, "height": 1000})
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._process is not None:
-            self._process.terminate()
-            self._process.wait(timeout=10)
-        shutil.rmtree(self._profile, ignore_errors=True)
-
-    async def _devtools_port(self) -> int:
-        port_file = Path(self._profile) / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if port_file.exists() and port_file.read_text().strip():
-                return int(port_file.read_text().splitlines()[0])
-            await asyncio.sleep(0.1)
-        raise RuntimeError("Chromium did not open its DevTools port")
-
-    async def _call(self, method: str, **params: Any) -> dict[str, Any]:
-        call_id = next(self._ids)
-        await self._ws.send(json.dumps({"id": call_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(await self._ws.recv())
-            if message.get("id") == call_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
+        if self._browser is not None:
+            await self._browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()
 
     async def open(self, url: str) -> None:
-        await self._call("Page.navigate", url=url)
+        await self._page.goto(url, wait_until="commit")
 
     async def evaluate(self, expression: str) -> object:
-        result = await self._call("Runtime.evaluate", expression=expression)
-        return result.get("result", {}).get("value")
+        return await self._page.evaluate(expression)
 
     async def sign_in(self, url: str, handle: str, password: str) -> None:
         """The office service's login form, filled and sent as a person does."""
         await self.open(f"{url}/login")
         await self.wait_for_text("Password")
-        await self.evaluate(
-            f"document.getElementById('handle').value = {json.dumps(handle)};"
-            f"document.getElementById('password').value = {json.dumps(password)};"
-            "document.querySelector('form').submit();"
-        )
+        await self._page.fill("#handle", handle)
+        await self._page.fill("#password", password)
+        await self._page.click("button[type=submit]")
         await self.wait_for_text(f"signed in as {handle}")
 
     async def text(self) -> str:
-        result = await self._call("Runtime.evaluate", expression="document.body ? document.body.innerText : ''")
-        return str(result.get("result", {}).get("value", ""))
+        try:
+            return str(await self._page.evaluate("document.body ? document.body.innerText : ''"))
+        except PlaywrightError:  # between two pages (a form sent, a redirect): no text yet
+            return ""
 
     async def wait_for_text(self, *needles: str, timeout: float = 45) -> str:
         deadline = time.monotonic() + timeout
@@ -121,6 +82,5 @@ class Browser:
         raise AssertionError(f"page never showed {missing}; it showed:\n{text[:3000]}")
 
     async def screenshot(self, path: Path) -> None:
-        result = await self._call("Page.captureScreenshot", format="png")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(base64.b64decode(result["data"]))
+        await self._page.screenshot(path=str(path))

@@ -104,6 +104,16 @@ async def test_an_advisor_opens_a_case_and_walks_it_in_the_workspace_by_keyboard
         assert case_id in await page.inner_text("table")
         await accessible(page, "my-cases")
 
+        # The other pages of the service, each checked too.
+        for path, name in (
+            ("/", "overview"),
+            ("/tokens", "tokens"),
+            ("/week", "my-week"),
+            ("/operations", "operations"),
+        ):
+            await page.goto(f"{url}{path}")
+            await accessible(page, name)
+
         await page.goto(f"{url}/cases?scope=all&overdue=1")
         assert await page.inner_text("h1") == "Alle Fälle"
         await accessible(page, "all-cases-overdue")

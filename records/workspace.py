@@ -29,6 +29,7 @@ class CaseFilter:
     country: str | None = None
     open_only: bool = True
     limit: int = 200
+    only: frozenset[str] | None = None  # these cases only (e.g. those escalated, from visibility)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class CaseLine:
 def case_lines(engine: Engine, f: CaseFilter, today: date) -> list[CaseLine]:
     """The cases the filter asks for, newest first, each with its journeys."""
     query = select(cases).order_by(cases.c.opened_at.desc()).limit(f.limit)
+    if f.only is not None:
+        query = query.where(cases.c.case_id.in_(sorted(f.only)))
     if f.advisor:
         query = query.where(cases.c.advisor == f.advisor)
     if f.open_only:

@@ -10,6 +10,7 @@ JavaScript and print as they are.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 from collections.abc import Callable
 from datetime import date
@@ -22,6 +23,7 @@ from starlette.routing import Route
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from core import search_attributes as sa
 from core.case_keys import CASE_ID
 from core.config import Settings
 from core.i18n import Text
@@ -63,6 +65,7 @@ def read_filter(request: Request, person: str) -> tuple[CaseFilter, dict[str, st
         "country": q.get("country", "").upper() if len(q.get("country", "")) == 2 and q["country"].isalpha() else "",
         "advisor": q.get("advisor", "")[:64] if q.get("scope") == "all" else "",
         "closed": "1" if q.get("closed") == "1" else "",
+        "escalated": "1" if q.get("escalated") == "1" else "",
     }
     advisor = person if chosen["scope"] == "mine" else (chosen["advisor"] or None)
     return (
@@ -75,6 +78,20 @@ def read_filter(request: Request, person: str) -> tuple[CaseFilter, dict[str, st
             open_only=not chosen["closed"],
         ),
         chosen,
+    )
+
+
+ESCALATED = "EscalationLevel >= 3 AND ExecutionStatus = 'Running'"  # team lead or operations
+
+
+async def escalated_cases(client: Client) -> frozenset[str]:
+    """The cases that are, or have a journey that is, escalated to the team lead or beyond."""
+    return frozenset(
+        [
+            case_id
+            async for wf in client.list_workflows(ESCALATED)
+            if (case_id := wf.typed_search_attributes.get(sa.CASE_ID))
+        ]
     )
 
 
@@ -94,6 +111,8 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         if person is None:
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         wanted, chosen = read_filter(request, person)
+        if chosen["escalated"]:  # the escalation level lives in Temporal's visibility, not the records
+            wanted = dataclasses.replace(wanted, only=await escalated_cases(client))
         today = clock.today()
         lines = await asyncio.to_thread(case_lines, engine, wanted, today)
         rows = [(line, employer_of(line, sealer)) for line in lines]

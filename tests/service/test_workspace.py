@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -212,3 +213,30 @@ async def test_a_person_switches_the_pages_to_english_and_back(stack: Stack) -> 
         other = WebSession(url)
         await other.sign_in(ADVISOR)
         assert "Meine Fälle" in (await other.request("GET", "/cases")).text
+
+
+async def test_the_escalated_filter_lists_the_cases_escalated_to_the_team_lead_or_beyond(
+    stack: Stack, tmp_path: Path
+) -> None:
+    from tests.workflows.scaled import LADDER, scaled_worker
+
+    clocks = {"consultation_follow_up": {"period": {"days": 4}, "escalation": LADDER}}
+    calm = new_case()
+    await start_case(stack.client, stack.settings.task_queue, calm)
+    async with scaled_worker(stack, tmp_path, day_seconds=0.5, clocks=clocks) as queue:
+        late = new_case()
+        await start_case(stack.client, queue, late)
+
+        async def escalated() -> bool:
+            query = f"CaseId = '{late.case_id}' AND EscalationLevel >= 3"
+            return bool([wf async for wf in stack.client.list_workflows(query)])
+
+        assert await eventually(escalated, timeout=60)
+        for case_id in (calm.case_id, late.case_id):
+            assert await eventually(functools.partial(recorded, stack, case_id))
+        with_password(stack, ADVISOR)
+        async with serve_office(stack, language="de") as url:
+            browser = WebSession(url)
+            await browser.sign_in(ADVISOR)
+            page = (await browser.request("GET", "/cases?scope=all&escalated=1")).text
+            assert late.case_id in page and calm.case_id not in page

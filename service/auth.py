@@ -143,3 +143,10 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def safe_next(target: str) -> str:
+    """Only a path of this service: never another site (an open redirect). Browsers drop tabs
+    and line breaks from addresses, so '/<tab>/evil.example' would become '//evil.example'."""
+    plain = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if plain and not any(ord(c) < 32 or ord(c) == 127 for c in target) else "/"

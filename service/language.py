@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.config import Settings
 from core.i18n import Text
+from service.auth import safe_next
 
 COOKIE = "wc_lang"
 LANGUAGES = ("de", "en")
@@ -72,8 +73,6 @@ class LanguageMiddleware:
 
 
 def routes() -> list[Route]:
-    from service.web import safe_next
-
     async def switch(request: Request) -> Response:
         language = request.query_params.get("to", "")
         came_from = urlsplit(request.headers.get("referer", ""))

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from core.config import Settings
 from records import accounts
 from service import auth
+from service.auth import safe_next
 from service.language import RequestText
 from service.oidc import FLOW_COOKIE, FLOW_SECONDS, Provider, SignInRefused
 
@@ -28,13 +29,6 @@ ID_TOKEN_COOKIE = auth.ID_TOKEN_COOKIE
 
 TOKEN_DAYS = 90  # a token for the command line, as bin/starter login makes it
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=select_autoescape())
-
-
-def safe_next(target: str) -> str:
-    """Only a path of this service: never another site (an open redirect). Browsers drop tabs
-    and line breaks from addresses, so '/<tab>/evil.example' would become '//evil.example'."""
-    plain = target.startswith("/") and not target.startswith("//") and "\\" not in target
-    return target if plain and not any(ord(c) < 32 or ord(c) == 127 for c in target) else "/"
 
 
 def page_maker(settings: Settings) -> Callable[..., HTMLResponse]:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.auth import ID_TOKEN_COOKIE, LOGIN_COOKIE, SESSION_COOKIE
+from service.auth import ID_TOKEN_COOKIE, LOGIN_COOKIE, SESSION_COOKIE, safe_next
 from service.ui_proxy import OWN_COOKIES, is_write, plain_path
-from service.web import safe_next
 
 
 @pytest.mark.parametrize(

@@ -154,13 +154,14 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
             found = [action_form(c, t.current(), candidate) for c in dict.fromkeys([*commands, "add-note"])]
             return [_tried(f, tried) for f in found if f is not None]
 
+        journey_forms = {v.state.number: forms(v.next_steps, v.state.candidate.candidate_ref) for v in views}
         return page(
             "case.html", t("Case {case_id}", case_id=case_id), 422 if tried else 200, person=person, s=state,
             views=views, today=clock.today(), milestone_title=milestone_title, occupation=occupations.label,
             when=_when(t.current()), levels=_levels(t.current()), csrf=auth.csrf_token(request), done=done,
             new_link=new_link, employer_links=await asyncio.to_thread(_live_links, engine, case_id),
             case_forms=forms(list(CASE_OFFERS.get(state.stage.value, ())), None) if not state.outcome else [],
-            journey_forms={v.state.number: forms(v.next_steps, v.state.candidate.candidate_ref) for v in views},
+            journey_forms=journey_forms, step_titles={f.command: f.title for fs in journey_forms.values() for f in fs},
         )  # fmt: skip
 
     async def act(request: Request) -> Response:

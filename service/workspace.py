@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import io
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
@@ -114,8 +113,8 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         if chosen["escalated"]:  # the escalation level lives in Temporal's visibility, not the records
             wanted = dataclasses.replace(wanted, only=await escalated_cases(client))
         today = clock.today()
-        lines = await asyncio.to_thread(case_lines, engine, wanted, today)
-        rows = [(line, employer_of(line, sealer)) for line in lines]
+        rows = await asyncio.to_thread(_rows, engine, wanted, today, sealer)
+        lines = [line for line, _ in rows]
         await asyncio.to_thread(accounts.log_accesses, engine, person, [x.case_id for x in lines], "cases (web)", 0)
         title = t("My cases") if chosen["scope"] == "mine" else t("All cases")
         return page(
@@ -200,13 +199,14 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
         await asyncio.to_thread(accounts.log_access, engine, person, case_id, "employer link revoked (web)", 0)
         return RedirectResponse(f"/cases/{case_id}#employer-links", status_code=303)
 
-    async def _signed(request: Request) -> tuple[str, str, Any] | Response:
-        """The person, case and form of a change posted with the session's CSRF token."""
-        case_id = request.path_params["case_id"]
+    async def _signed(request: Request, new_case: bool = False) -> tuple[str, str, Any] | Response:
+        """The person, case and form of a change posted with the session's CSRF token (a new
+        case: its id is the form's)."""
         form = await request.form()
+        case_id = str(form.get("case_id") or "") if new_case else request.path_params["case_id"]
         person = await auth.session_holder(request, engine)
         if person is None:
-            return RedirectResponse(f"/login?next=/cases/{case_id}", status_code=303)
+            return RedirectResponse("/login?next=" + ("/cases/new" if new_case else f"/cases/{case_id}"), 303)
         if not auth.csrf_ok(request, str(form.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
             message = t("The form has expired; nothing was changed. Please try again.")
             return page("message.html", t("Not done"), 403, message=message, person=person)
@@ -223,14 +223,9 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
 
     async def open_case(request: Request) -> Response:
         """The new-case form: the starter's new-case command, as the person signed in."""
-        form_data = await request.form()
-        person = await auth.session_holder(request, engine)
-        if person is None:
-            return RedirectResponse("/login?next=/cases/new", status_code=303)
-        case_id = str(form_data.get("case_id") or "")
-        if not auth.csrf_ok(request, str(form_data.get("csrf") or "")) or not CASE_ID.fullmatch(case_id):
-            message = t("The form has expired; nothing was changed. Please try again.")
-            return page("message.html", t("Not done"), 403, message=message, person=person)
+        if isinstance(checked := await _signed(request, new_case=True), Response):
+            return checked
+        person, case_id, form_data = checked
         form = filled(new_case_form(t.current(), case_id), form_data)
         out, err = io.StringIO(), io.StringIO()
         code = await run_command(
@@ -267,6 +262,12 @@ def routes(settings: Settings, engine: Engine, client: Client, page: Page) -> li
     ]
 
 
+def _rows(engine: Engine, wanted: CaseFilter, today: Any, sealer: Sealer) -> list[tuple[CaseLine, str]]:
+    """The list's lines with each employer's name opened: in a thread (the case keys are
+    read from the records)."""
+    return [(line, employer_of(line, sealer)) for line in case_lines(engine, wanted, today)]
+
+
 def _when(t: Text) -> Callable[[Any], str]:
     return lambda value: when(value, t)
 
@@ -291,7 +292,3 @@ def _tried(form: ActionForm, tried: ActionForm | None) -> ActionForm:
     if tried is not None and (tried.command, tried.candidate) == (form.command, form.candidate):
         return tried
     return form
-
-
-def is_overdue(due: date | None, today: date) -> bool:
-    return due is not None and due < today
